@@ -1,0 +1,485 @@
+/**
+ * The subset of the Kubernetes API object model the lab simulates.
+ * Field names and shapes follow the official API (core/v1, apps/v1, coordination.k8s.io/v1,
+ * discovery.k8s.io/v1, events.k8s.io/v1) so objects round-trip to real clients unchanged.
+ * Everything is optional where the API makes it optional; admission fills defaults.
+ */
+
+export type Quantity = string | number;
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: unknown;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: ManagedFieldsEntry[];
+}
+
+export interface TypeMeta {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Any API object. */
+export interface KubeObject extends TypeMeta {
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+// ---------------------------------------------------------------- core/v1 Pod
+
+export interface ResourceRequirements {
+  requests?: Record<string, Quantity>;
+  limits?: Record<string, Quantity>;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
+export interface Probe {
+  httpGet?: { path?: string; port: number | string; scheme?: string };
+  tcpSocket?: { port: number | string };
+  exec?: { command?: string[] };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  ports?: ContainerPort[];
+  env?: EnvVar[];
+  resources?: ResourceRequirements;
+  volumeMounts?: VolumeMount[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  securityContext?: Record<string, unknown>;
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+  preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+}
+
+export interface Affinity {
+  nodeAffinity?: NodeAffinity;
+  podAffinity?: unknown;
+  podAntiAffinity?: unknown;
+}
+
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector?: LabelSelector;
+  minDomains?: number;
+  nodeAffinityPolicy?: 'Honor' | 'Ignore';
+  nodeTaintsPolicy?: 'Honor' | 'Ignore';
+  matchLabelKeys?: string[];
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: Record<string, unknown>;
+  configMap?: { name?: string; items?: unknown[]; optional?: boolean };
+  secret?: { secretName?: string; optional?: boolean };
+  hostPath?: { path: string; type?: string };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  projected?: unknown;
+  [key: string]: unknown;
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  terminationGracePeriodSeconds?: number;
+  activeDeadlineSeconds?: number;
+  dnsPolicy?: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+  nodeSelector?: Record<string, string>;
+  serviceAccountName?: string;
+  serviceAccount?: string;
+  nodeName?: string;
+  hostNetwork?: boolean;
+  schedulerName?: string;
+  priority?: number;
+  priorityClassName?: string;
+  securityContext?: Record<string, unknown>;
+  affinity?: Affinity;
+  tolerations?: Toleration[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  enableServiceLinks?: boolean;
+  preemptionPolicy?: string;
+  hostname?: string;
+  subdomain?: string;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export interface PodCondition {
+  type: 'PodScheduled' | 'PodReadyToStartContainers' | 'Initialized' | 'ContainersReady' | 'Ready' | 'DisruptionTarget' | string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string;
+}
+
+export interface ContainerStateWaiting { reason?: string; message?: string }
+export interface ContainerStateRunning { startedAt?: string }
+export interface ContainerStateTerminated {
+  exitCode: number;
+  signal?: number;
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  containerID?: string;
+}
+export interface ContainerState {
+  waiting?: ContainerStateWaiting;
+  running?: ContainerStateRunning;
+  terminated?: ContainerStateTerminated;
+}
+
+export interface ContainerStatus {
+  name: string;
+  state?: ContainerState;
+  lastState?: ContainerState;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  started?: boolean;
+}
+
+export interface PodStatus {
+  phase?: PodPhase;
+  conditions?: PodCondition[];
+  message?: string;
+  reason?: string;
+  hostIP?: string;
+  hostIPs?: { ip: string }[];
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+  qosClass?: 'Guaranteed' | 'Burstable' | 'BestEffort';
+  nominatedNodeName?: string;
+}
+
+export interface Pod extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  spec: PodSpec;
+  status?: PodStatus;
+}
+
+export interface PodTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: PodSpec;
+}
+
+/** pods/binding subresource body. */
+export interface Binding extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Binding';
+  target: { apiVersion?: string; kind: 'Node'; name: string };
+}
+
+// ---------------------------------------------------------------- core/v1 Node
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+export interface NodeCondition {
+  type: 'Ready' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | 'NetworkUnavailable' | string;
+  status: 'True' | 'False' | 'Unknown';
+  lastHeartbeatTime?: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface NodeSpec {
+  podCIDR?: string;
+  podCIDRs?: string[];
+  providerID?: string;
+  unschedulable?: boolean;
+  taints?: Taint[];
+}
+
+export interface NodeStatus {
+  capacity?: Record<string, Quantity>;
+  allocatable?: Record<string, Quantity>;
+  conditions?: NodeCondition[];
+  addresses?: { type: 'InternalIP' | 'ExternalIP' | 'Hostname' | string; address: string }[];
+  daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
+  nodeInfo?: {
+    machineID: string;
+    systemUUID: string;
+    bootID: string;
+    kernelVersion: string;
+    osImage: string;
+    containerRuntimeVersion: string;
+    kubeletVersion: string;
+    kubeProxyVersion: string;
+    operatingSystem: string;
+    architecture: string;
+  };
+  images?: { names: string[]; sizeBytes: number }[];
+}
+
+export interface Node extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Node';
+  spec: NodeSpec;
+  status?: NodeStatus;
+}
+
+// ---------------------------------------------------------------- core/v1 others
+
+export interface Namespace extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  spec?: { finalizers?: string[] };
+  status?: { phase?: 'Active' | 'Terminating' };
+}
+
+export interface ConfigMap extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface Service extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Service';
+  spec: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    clusterIP?: string;
+    clusterIPs?: string[];
+    sessionAffinity?: 'None' | 'ClientIP';
+    externalName?: string;
+    ipFamilies?: string[];
+    ipFamilyPolicy?: string;
+    internalTrafficPolicy?: 'Cluster' | 'Local';
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface EndpointAddress {
+  ip: string;
+  nodeName?: string;
+  targetRef?: { kind: string; namespace?: string; name: string; uid?: string };
+}
+
+export interface Endpoints extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Endpoints';
+  subsets?: {
+    addresses?: EndpointAddress[];
+    notReadyAddresses?: EndpointAddress[];
+    ports?: { name?: string; port: number; protocol?: string }[];
+  }[];
+}
+
+/** core/v1 Event (what `kubectl get events` and `describe` show). */
+export interface CoreEvent extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Event';
+  involvedObject: { kind: string; namespace?: string; name: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string };
+  reason?: string;
+  message?: string;
+  type?: 'Normal' | 'Warning';
+  source?: { component?: string; host?: string };
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  count?: number;
+  reportingComponent?: string;
+  reportingInstance?: string;
+}
+
+// ---------------------------------------------------------------- apps/v1
+
+export interface ReplicaSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'ReplicaSet';
+  spec: {
+    replicas?: number;
+    minReadySeconds?: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+  };
+  status?: {
+    replicas: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
+}
+
+export interface DeploymentStrategy {
+  type?: 'RollingUpdate' | 'Recreate';
+  rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+}
+
+export interface Deployment extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  spec: {
+    replicas?: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    strategy?: DeploymentStrategy;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    progressDeadlineSeconds?: number;
+    paused?: boolean;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+    collisionCount?: number;
+  };
+}
+
+// ---------------------------------------------------------------- coordination.k8s.io/v1
+
+export interface Lease extends KubeObject {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** A reference to an object: enough to find it and to show it. */
+export interface ObjectRef {
+  /** Resource (plural, lower case) as in the URL path: pods, nodes, leases, deployments ... */
+  resource: string;
+  namespace?: string;
+  name: string;
+  /** Set for subresources: binding, status, log ... */
+  subresource?: string;
+}

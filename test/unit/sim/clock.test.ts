@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { Clock, Rng } from '../../../src/sim/clock';
+
+describe('sim/clock', () => {
+  it('runs timers in time order, ties in scheduling order', () => {
+    const clock = new Clock(1);
+    const seen: string[] = [];
+    clock.schedule(20, () => seen.push('b'));
+    clock.schedule(10, () => seen.push('a1'));
+    clock.schedule(10, () => seen.push('a2'));
+    clock.schedule(0, () => clock.schedule(5, () => seen.push('nested')));
+    clock.runUntilIdle();
+    assert.deepEqual(seen, ['nested', 'a1', 'a2', 'b']);
+    assert.equal(clock.now(), 20);
+  });
+
+  it('cancels timers, and cancelling twice or after running changes nothing', () => {
+    const clock = new Clock(1);
+    let ran = 0;
+    const a = clock.schedule(5, () => ran++);
+    const b = clock.schedule(6, () => ran++);
+    clock.cancel(a);
+    clock.cancel(a);
+    assert.equal(clock.pending(), 1);
+    clock.runUntilIdle();
+    clock.cancel(b);
+    assert.equal(ran, 1);
+    assert.equal(clock.pending(), 0);
+  });
+
+  it('runUntil advances time even with nothing due', () => {
+    const clock = new Clock(1);
+    let ran = false;
+    clock.schedule(100, () => (ran = true));
+    assert.equal(clock.runUntil(50), 0);
+    assert.equal(clock.now(), 50);
+    assert.equal(ran, false);
+    clock.advance(50);
+    assert.equal(ran, true);
+  });
+
+  it('prints API timestamps from the fixed epoch', () => {
+    const clock = new Clock(1);
+    clock.runUntil(61_500);
+    assert.equal(clock.iso(), '2026-01-01T00:01:01Z');
+    assert.equal(clock.isoMicro(), '2026-01-01T00:01:01.500000Z');
+  });
+
+  it('the same seed gives the same numbers, another seed others', () => {
+    const draw = (seed: number) => {
+      const rng = new Rng(seed);
+      return [rng.nextUint32(), rng.int(1000), rng.suffix(), rng.uuid()];
+    };
+    assert.deepEqual(draw(42), draw(42));
+    assert.notDeepEqual(draw(42), draw(43));
+    const rng = new Rng(7);
+    for (let i = 0; i < 1000; i++) {
+      const x = rng.next();
+      assert.ok(x >= 0 && x < 1);
+    }
+  });
+});
