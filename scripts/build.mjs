@@ -85,6 +85,10 @@ function copyWebviewLibraries() {
   );
 }
 
+// Precompile the JSON Schema validators (ajv standalone) before bundling, when the manifest layer has them.
+const compileValidators = join(root, 'scripts/compile-validators.mjs');
+if (existsSync(compileValidators)) await (await import(compileValidators)).default();
+
 if (watch) {
   copyWebviewLibraries();
   for (const options of builds) (await esbuild.context(options)).watch();
