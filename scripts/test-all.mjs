@@ -3,7 +3,7 @@
 // as the very last line, the totals over all layers: "N passed, N failed, N skipped".
 // Options: --only unit,integration,e2e,static   (comma-separated subset)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,9 +55,10 @@ const layers = [
   { name: 'static', run: async () => {
       const tsc = await checkLayer(npx('tsc', '-p', 'tsconfig.core.json'));
       const host = await checkLayer(npx('tsc', '-p', 'tsconfig.host.json'));
-      const webview = await checkLayer(npx('tsc', '-p', 'tsconfig.webview.json'));
+      const hasWebview = existsSync(join(root, 'src/protocol.ts')) || existsSync(join(root, 'src/webview'));
+      const webview = hasWebview ? await checkLayer(npx('tsc', '-p', 'tsconfig.webview.json')) : { passed: 0, failed: 0, skipped: 0 };
       const tests = await checkLayer(npx('tsc', '-p', 'tsconfig.test.json'));
-      const lint = await checkLayer(npx('eslint', 'src', 'test', 'scripts', 'bench'));
+      const lint = await checkLayer(npx('eslint', '--no-error-on-unmatched-pattern', 'src', 'test', 'scripts', 'bench'));
       return [tsc, host, webview, tests, lint].reduce(add);
     } },
   { name: 'unit', run: () => mochaLayer('.mocharc.unit.json') },
