@@ -52,21 +52,21 @@ const builds = [
     entryPoints: [entry],
     outfile: join('dist/webview', entry.replace(/^src\/webview\//, '').replace(/\.main\.ts$/, '.js')),
   })),
-  {
+  // One bundle per test file, so that one file that does not compile does not stop the others from running.
+  ...[
+    ...filesUnder('test/unit', '.test.ts'),
+    ...filesUnder('test/integration', '.ts'),
+    ...filesUnder('test/e2e', '.ts'),
+    ...filesUnder('test/support', '.ts'),
+  ].map((entry) => ({
     ...node,
-    entryPoints: [
-      ...filesUnder('test/unit', '.test.ts'),
-      ...filesUnder('test/integration', '.ts'),
-      ...filesUnder('test/e2e', '.ts'),
-      ...filesUnder('test/support', '.ts'),
-    ],
-    outdir: 'dist/test',
-    outbase: 'test',
+    entryPoints: [entry],
+    outfile: join('dist', entry.replace(/\.ts$/, '.js')),
     packages: 'external',
     external: ['vscode'],
     sourcemap: 'inline',
     minify: false,
-  },
+  })),
   filesUnder('bench', '.ts').length > 0 && {
     ...node,
     entryPoints: filesUnder('bench', '.ts'),
@@ -95,7 +95,12 @@ if (watch) {
   console.log('[build] watching for changes');
 } else {
   const started = Date.now();
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.allSettled(builds.map((options) => esbuild.build(options)));
   copyWebviewLibraries();
-  console.log(`[build] ${builds.length} bundles in ${Date.now() - started} ms`);
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  console.log(`[build] ${builds.length - failed} of ${builds.length} bundles in ${Date.now() - started} ms`);
+  if (failed > 0) {
+    console.error(`[build] ${failed} bundle(s) failed (errors above)`);
+    process.exitCode = 1;
+  }
 }
