@@ -57,6 +57,7 @@ const builds = [
     ...filesUnder('test/unit', '.test.ts'),
     ...filesUnder('test/integration', '.ts'),
     ...filesUnder('test/e2e', '.ts'),
+    ...filesUnder('test/kubectl', '.ts'),
     ...filesUnder('test/support', '.ts'),
   ].map((entry) => ({
     ...node,

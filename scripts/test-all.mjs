@@ -1,7 +1,8 @@
-// `npm test`: every layer, in order — static checks, unit (plain mocha), integration (mocha inside a real
+// `npm test`: every layer, in order — static checks, unit (plain mocha), kubectl (the real kubectl against
+// `k8s-lab serve`), integration (mocha inside a real
 // VS Code extension host), e2e (a real browser driving the real workbench). Prints each layer's time and,
 // as the very last line, the totals over all layers: "N passed, N failed, N skipped".
-// Options: --only unit,integration,e2e,static   (comma-separated subset)
+// Options: --only=unit,kubectl,integration,e2e,static   (comma-separated subset)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,7 @@ const layers = [
       return [tsc, host, webview, tests, lint].reduce(add);
     } },
   { name: 'unit', run: () => mochaLayer('.mocharc.unit.json') },
+  { name: 'kubectl', run: () => (existsSync(join(root, 'test/kubectl')) ? mochaLayer('.mocharc.kubectl.json') : { passed: 0, failed: 0, skipped: 0 }) },
   { name: 'integration', run: async () => {
       const { code, output } = await run(['node', 'scripts/run-integration.mjs']);
       const match = /K8S_LAB_RESULTS (\{.*\})/.exec(output);
