@@ -20,7 +20,7 @@ describe('sim/api/labels', () => {
       ['a==b', 'a==b'],
       ['a!=b', 'a!=b'],
       ['x in (foo,,baz),y,z notin ()', 'x in (,baz,foo),y,z notin ()'],
-      ['app=web, tier in (db, cache),!legacy', 'app=web,!legacy,tier in (cache,db)'] // sorted by key, as upstream,
+      ['app=web, tier in (db, cache),!legacy', 'app=web,!legacy,tier in (cache,db)'], // sorted by key, as upstream
       ['env notin (prod)', 'env notin (prod)'],
       ['gpu>2,mem<5', 'gpu>2,mem<5'],
       ['a=', 'a='],
