@@ -1,0 +1,3 @@
+export * from './mvcc';
+export * from './raft';
+export * from './client';

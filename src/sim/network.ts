@@ -1,0 +1,178 @@
+/**
+ * The simulated network between machines: masters, workers, the load balancer ("lb") and the
+ * outside world ("client", where kubectl runs).
+ *
+ * Latency is drawn from the clock's seeded RNG (same zone 0.5–1 ms, across zones 1–2 ms, to or from
+ * an outside client about 1 ms, on the same machine 0.05 ms), so a seed replays the same timings.
+ * Each (from, to) pair is a FIFO channel, as a TCP connection is: a message never overtakes an
+ * earlier one on the same channel. A message to or from a host that is down, or across a partition,
+ * is dropped silently; the sender only notices through its own timeout.
+ *
+ * The network writes no log entries: the layers that know what a message means do.
+ */
+import type { Clock } from './clock';
+
+export interface HostSpec {
+  name: string;
+  /** Availability zone, e.g. "us-east-2a"; hosts without a zone (lb, client) count as outside. */
+  zone?: string;
+}
+
+interface Host extends HostSpec {
+  up: boolean;
+}
+
+export interface Partition {
+  id: number;
+  /** The isolated host. */
+  host: string;
+  /** The hosts it can no longer reach (both directions). */
+  from: readonly string[];
+}
+
+export type TopologyListener = () => void;
+
+const SAME_HOST_MS = 0.05;
+
+export class Network {
+  private readonly hosts = new Map<string, Host>();
+  private readonly partitions = new Map<number, Partition>();
+  /** Pairs "a|b" currently cut by at least one partition, with the number of partitions cutting them. */
+  private readonly cut = new Map<string, number>();
+  /** Last scheduled delivery time per channel, keeping each channel FIFO. */
+  private readonly channelTail = new Map<string, number>();
+  private readonly listeners = new Set<TopologyListener>();
+  private nextPartitionId = 1;
+  /** Messages dropped so far (for tests and the flow view's counters). */
+  dropped = 0;
+  /** Messages delivered so far. */
+  delivered = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  addHost(spec: HostSpec): void {
+    if (this.hosts.has(spec.name)) throw new Error(`network: host "${spec.name}" already exists`);
+    this.hosts.set(spec.name, { ...spec, up: true });
+  }
+
+  hasHost(name: string): boolean {
+    return this.hosts.has(name);
+  }
+
+  hostNames(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  zoneOf(name: string): string | undefined {
+    return this.hosts.get(name)?.zone;
+  }
+
+  isUp(name: string): boolean {
+    return this.hosts.get(name)?.up ?? false;
+  }
+
+  /** Power a host off: everything it sends or should receive is lost until it comes back. */
+  setDown(name: string): void {
+    this.host(name).up = false;
+    this.changed();
+  }
+
+  setUp(name: string): void {
+    this.host(name).up = true;
+    this.changed();
+  }
+
+  /** Isolate `host` from each of `others` (both directions). Returns the partition, to heal it later. */
+  partition(host: string, others: readonly string[]): Partition {
+    this.host(host);
+    for (const other of others) this.host(other);
+    const p: Partition = { id: this.nextPartitionId++, host, from: [...others] };
+    this.partitions.set(p.id, p);
+    for (const other of p.from) this.cut.set(pairKey(host, other), (this.cut.get(pairKey(host, other)) ?? 0) + 1);
+    this.changed();
+    return p;
+  }
+
+  heal(id: number): void {
+    const p = this.partitions.get(id);
+    if (!p) return;
+    this.partitions.delete(id);
+    for (const other of p.from) {
+      const key = pairKey(p.host, other);
+      const n = (this.cut.get(key) ?? 1) - 1;
+      if (n <= 0) this.cut.delete(key);
+      else this.cut.set(key, n);
+    }
+    this.changed();
+  }
+
+  activePartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  /** Whether a message sent now from `from` would reach `to`. */
+  canReach(from: string, to: string): boolean {
+    const a = this.hosts.get(from);
+    const b = this.hosts.get(to);
+    if (!a || !b || !a.up || !b.up) return false;
+    if (from === to || this.cut.size === 0) return true;
+    return !this.cut.has(pairKey(from, to));
+  }
+
+  /** One-way latency for a message between two hosts, in milliseconds (drawn from the seeded RNG). */
+  latency(from: string, to: string): number {
+    if (from === to) return SAME_HOST_MS;
+    const za = this.hosts.get(from)?.zone;
+    const zb = this.hosts.get(to)?.zone;
+    const rng = this.clock.rng;
+    if (za === undefined || zb === undefined) return 0.8 + rng.next() * 0.4;
+    if (za === zb) return 0.5 + rng.next() * 0.5;
+    return 1 + rng.next();
+  }
+
+  /**
+   * Send a message: `deliver` runs at the receiver after the latency, unless either end is down or
+   * cut off when it is sent or when it would arrive. Returns false when dropped at once.
+   */
+  send(from: string, to: string, deliver: () => void): boolean {
+    if (!this.canReach(from, to)) {
+      this.dropped++;
+      return false;
+    }
+    const channel = from + '>' + to;
+    let at = this.clock.now() + this.latency(from, to);
+    const tail = this.channelTail.get(channel);
+    if (tail !== undefined && tail > at) at = tail;
+    this.channelTail.set(channel, at);
+    this.clock.schedule(at - this.clock.now(), () => {
+      if (!this.canReach(from, to)) {
+        this.dropped++;
+        return;
+      }
+      this.delivered++;
+      deliver();
+    });
+    return true;
+  }
+
+  /** Called when reachability may have changed (hosts, partitions, or a process starting or stopping). */
+  onTopologyChange(listener: TopologyListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tell listeners that something they depend on changed (processes call it when they start or stop). */
+  changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private host(name: string): Host {
+    const host = this.hosts.get(name);
+    if (!host) throw new Error(`network: unknown host "${name}"`);
+    return host;
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? a + '|' + b : b + '|' + a;
+}

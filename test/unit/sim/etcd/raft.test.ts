@@ -1,0 +1,114 @@
+import { strict as assert } from 'node:assert';
+import { Clock } from '../../../../src/sim/clock';
+import { EventLog } from '../../../../src/sim/log';
+import { Network } from '../../../../src/sim/network';
+import { EtcdCluster } from '../../../../src/sim/etcd/raft';
+import { EtcdClient, type TxnCallback } from '../../../../src/sim/etcd/client';
+
+function setup(seed = 7) {
+  const clock = new Clock(seed);
+  const log = new EventLog();
+  const network = new Network(clock);
+  const zones = ['us-east-2a', 'us-east-2b', 'us-east-2c'];
+  const hosts = ['master-1', 'master-2', 'master-3'];
+  hosts.forEach((name, i) => network.addHost({ name, zone: zones[i] }));
+  const etcd = new EtcdCluster({ clock, log, network, hosts });
+  etcd.start();
+  clock.runUntilCondition(() => etcd.leader() !== undefined, 10_000);
+  const client = new EtcdClient(etcd, 'master-1', 'apiserver@master-1');
+  const put = (key: string, value: unknown, expectModRevision?: number) => {
+    let out: Parameters<TxnCallback>[0] | undefined;
+    client.txn({ key, expectModRevision, op: { type: 'put', value } }, { traceId: log.newTraceId() }, (r) => (out = r));
+    clock.runUntilCondition(() => out !== undefined, 20_000);
+    return out!;
+  };
+  return { clock, log, network, etcd, client, put };
+}
+
+describe('sim/etcd/raft', () => {
+  it('elects exactly one leader, and the same seed elects the same one', () => {
+    const a = setup(3);
+    const b = setup(3);
+    assert.equal(a.etcd.members.filter((m) => m.isLeader).length, 1);
+    assert.equal(a.etcd.leader()!.name, b.etcd.leader()!.name);
+    assert.equal(a.clock.now(), b.clock.now());
+  });
+
+  it('commits a write only after a quorum and logs propose → append → ack → commit causally', () => {
+    const { put, log, etcd, clock } = setup();
+    const r = put('/registry/pods/default/web', { v: 1 });
+    assert.ok(r.ok);
+    assert.equal(r.result.succeeded, true);
+    const trace = log.all().filter((e) => e.traceId === r.commitCtx.traceId);
+    const kinds = trace.map((e) => e.kind);
+    assert.equal(kinds[0], 'etcd-propose');
+    assert.equal(kinds.filter((k) => k === 'etcd-append').length, 2);
+    assert.ok(kinds.includes('etcd-ack'));
+    const commit = trace.find((e) => e.kind === 'etcd-commit')!;
+    assert.equal((commit.detail!.acks as string[]).length >= 2, true);
+    assert.equal(commit.detail!.revision, r.result.revision);
+    // The commit descends from the proposal.
+    assert.ok(log.descendants(trace[0].seq).some((e) => e.seq === commit.seq));
+    clock.advance(500);
+    for (const m of etcd.members) assert.equal((m.store.get('/registry/pods/default/web') as { value: unknown }).value, r.result.kv!.value);
+  });
+
+  it('keeps working with one member down, refuses writes without quorum, loses nothing acknowledged', () => {
+    const { put, etcd, clock } = setup();
+    const acked: string[] = [];
+    const leader = etcd.leader()!;
+    const followers = etcd.members.filter((m) => m !== leader);
+    followers[0].stop();
+    for (let i = 0; i < 5; i++) {
+      const r = put(`/k/${i}`, i);
+      assert.ok(r.ok, 'one member down still has quorum');
+      acked.push(`/k/${i}`);
+    }
+    followers[1].stop();
+    const refused = put('/k/refused', 'x');
+    assert.equal(refused.ok, false);
+    assert.equal(!refused.ok && refused.error, 'etcdserver: request timed out');
+    followers[0].start();
+    clock.advance(5000);
+    const again = put('/k/after', 'y');
+    assert.ok(again.ok, 'quorum back: writes succeed');
+    clock.advance(500);
+    for (const key of acked) assert.ok(followers[0].store.get(key), `returning member caught up ${key}`);
+    const current = etcd.leader()!;
+    for (const key of acked) assert.ok(current.store.get(key), `leader has ${key}`);
+  });
+
+  it('fails over to another member for a new leader when the leader dies', () => {
+    const { put, etcd, clock, log } = setup();
+    const old = etcd.leader()!;
+    old.stop();
+    clock.advance(4000);
+    const fresh = etcd.leader();
+    assert.ok(fresh && fresh !== old);
+    assert.ok(fresh.term > old.term);
+    assert.ok(log.all().some((e) => e.kind === 'decision' && e.summary.includes(`${fresh.name} became leader`)));
+    const r = put('/after/failover', 1);
+    assert.ok(r.ok);
+  });
+
+  it('a watch through the client survives the loss of its member and sees every revision once', () => {
+    const { put, etcd, client, clock } = setup();
+    const seen: number[] = [];
+    client.watch('/w/', 1, { onEvents: (events) => seen.push(...events.map((e) => e.kv.modRevision)), onCompacted: () => assert.fail('not compacted') });
+    const revs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = put(`/w/${i}`, i);
+      assert.ok(r.ok);
+      revs.push(r.result.revision);
+    }
+    etcd.member('master-1')!.stop();
+    clock.advance(5000);
+    for (let i = 3; i < 6; i++) {
+      const r = put(`/w/${i}`, i);
+      assert.ok(r.ok, `write ${i}`);
+      revs.push(r.result.revision);
+    }
+    clock.advance(2000);
+    assert.deepEqual(seen, revs);
+  });
+});
