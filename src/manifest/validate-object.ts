@@ -1,0 +1,63 @@
+/**
+ * The API server's validation rules that the schema does not carry, over plain objects. One implementation, used
+ * by the editor (positioned by engine.ts) and by the simulated API server (validateObject).
+ */
+import { kindInfo } from './kinds';
+import { checkConfigMap } from './rules/configmap';
+import { checkLabFacts } from './rules/lab';
+import { checkObjectMeta, type NameRule } from './rules/metadata';
+import { checkPodSpec } from './rules/pod-spec';
+import { checkServiceSpec } from './rules/service';
+import { isObj } from './rules/util';
+import { checkDeploymentSpec, checkReplicaSetSpec } from './rules/workloads';
+import type { FieldError, LabFacts } from './types';
+
+const NAME_RULES: Record<string, NameRule> = {
+  Pod: 'subdomain',
+  Deployment: 'subdomain',
+  ReplicaSet: 'subdomain',
+  ConfigMap: 'subdomain',
+  Service: 'dns1035',
+  Namespace: 'label',
+};
+
+/**
+ * Every finding for one object: the API server's errors, upstream's warnings, and (with facts) the lab's warnings.
+ * Objects of kinds the lab does not know yield nothing.
+ */
+export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
+  if (!isObj(obj) || typeof obj.kind !== 'string') return [];
+  const info = kindInfo(obj.kind);
+  if (!info) return [];
+  const errs: FieldError[] = [];
+  checkObjectMeta(errs, obj.metadata, ['metadata'], { nameRule: NAME_RULES[info.kind], namespaced: info.namespaced, requireName: true });
+  switch (info.kind) {
+    case 'Pod':
+      checkPodSpec(errs, obj.spec, ['spec'], { template: false });
+      checkLabFacts(errs, obj.spec, ['spec'], facts);
+      break;
+    case 'Deployment':
+    case 'ReplicaSet': {
+      if (info.kind === 'Deployment') checkDeploymentSpec(errs, obj.spec, ['spec']);
+      else checkReplicaSetSpec(errs, obj.spec, ['spec']);
+      const template = isObj(obj.spec) && isObj(obj.spec.template) ? obj.spec.template : undefined;
+      checkLabFacts(errs, template?.spec, ['spec', 'template', 'spec'], facts);
+      break;
+    }
+    case 'Service':
+      checkServiceSpec(errs, obj.spec, ['spec']);
+      break;
+    case 'ConfigMap':
+      checkConfigMap(errs, obj);
+      break;
+  }
+  return errs;
+}
+
+/**
+ * The API server's validation of one object (create or update), as upstream's field.ErrorList: only errors, with
+ * upstream's field paths; render each with renderFieldError for the 422 message. Warnings are left out.
+ */
+export function validateObject(obj: unknown): FieldError[] {
+  return checkObject(obj).filter((e) => e.severity === 'error');
+}
