@@ -8,6 +8,7 @@
 type Verb = (args: string[]) => Promise<number>;
 
 const verbs: Record<string, () => Promise<Verb>> = {};
+verbs.validate = async () => (await import('./validate')).default;
 
 const usage = `Usage: k8s-lab <command> [options]
 
