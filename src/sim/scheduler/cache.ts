@@ -1,0 +1,240 @@
+/**
+ * The scheduler's cache, as upstream's internal/cache: NodeInfos kept up to date from the node and
+ * pod informers, plus "assumed" pods (placed by the scheduler before the API server confirms the
+ * binding). Scheduling cycles here are synchronous, so the cache itself serves as the cycle's
+ * snapshot: nothing can change it while a cycle runs.
+ *
+ * Nodes are listed in upstream's node-tree order — one node of each zone in turn — so that when only
+ * a share of the nodes is evaluated (large clusters) the candidates still spread over zones.
+ */
+import type { Selector } from '../api/labels';
+import type { Node, Pod } from '../api/types';
+import type { PodCounter, Snapshot } from './framework';
+import { NodeInfo, type PodInfo, podInfoOf } from './node-info';
+
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const REGION_LABEL = 'topology.kubernetes.io/region';
+
+/** upstream utilnode.GetZoneKey: region and zone together ("" when the node has neither). */
+function zoneKey(node: Node): string {
+  const labels = node.metadata.labels ?? {};
+  const region = labels[REGION_LABEL] ?? '';
+  const zone = labels[ZONE_LABEL] ?? '';
+  return region || zone ? `${region}:\x00:${zone}` : '';
+}
+
+class SelectorCounter implements PodCounter {
+  readonly counts = new Map<NodeInfo, number>();
+  lastUsed = 0;
+  constructor(
+    readonly namespace: string,
+    readonly selector: Selector,
+  ) {}
+
+  counts_(pod: Pod): boolean {
+    return (pod.metadata.namespace ?? 'default') === this.namespace && !pod.metadata.deletionTimestamp && this.selector.matches(pod.metadata.labels);
+  }
+
+  adjust(node: NodeInfo, pod: Pod, delta: number): void {
+    if (!this.counts_(pod)) return;
+    const n = (this.counts.get(node) ?? 0) + delta;
+    if (n === 0) this.counts.delete(node);
+    else this.counts.set(node, n);
+  }
+
+  count(node: NodeInfo): number {
+    return this.counts.get(node) ?? 0;
+  }
+}
+
+const MAX_COUNTERS = 64;
+
+export class SchedulerCache implements Snapshot {
+  private readonly nodes = new Map<string, NodeInfo>();
+  private readonly zones = new Map<string, NodeInfo[]>();
+  private ordered: NodeInfo[] | undefined;
+  /** Where each known pod is placed: key → node name. */
+  private readonly podNode = new Map<string, string>();
+  private readonly assumed = new Set<string>();
+  /** Bound pods whose node the cache does not know yet (the node informer lags). */
+  private readonly orphans = new Map<string, Map<string, PodInfo>>();
+  private readonly counters = new Map<string, SelectorCounter>();
+  private tick = 0;
+
+  // ------------------------------------------------------------ Snapshot
+
+  nodeInfos(): readonly NodeInfo[] {
+    if (!this.ordered) {
+      const out: NodeInfo[] = [];
+      const lists = [...this.zones.values()];
+      for (let i = 0; out.length < this.nodes.size; i++) for (const list of lists) if (i < list.length) out.push(list[i]);
+      this.ordered = out;
+    }
+    return this.ordered;
+  }
+
+  get(name: string): NodeInfo | undefined {
+    return this.nodes.get(name);
+  }
+
+  podCounter(namespace: string, selector: Selector): PodCounter {
+    const key = `${namespace}\x00${selector.toString()}`;
+    let counter = this.counters.get(key);
+    if (!counter) {
+      counter = new SelectorCounter(namespace, selector);
+      for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
+      if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
+      this.counters.set(key, counter);
+    }
+    counter.lastUsed = ++this.tick;
+    return counter;
+  }
+
+  private evictCounter(): void {
+    let oldest: string | undefined;
+    let min = Infinity;
+    for (const [key, c] of this.counters) if (c.lastUsed < min) [oldest, min] = [key, c.lastUsed];
+    if (oldest !== undefined) this.counters.delete(oldest);
+  }
+
+  // ------------------------------------------------------------ nodes
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  addNode(node: Node): NodeInfo {
+    const name = node.metadata.name ?? '';
+    const existing = this.nodes.get(name);
+    if (existing) {
+      this.updateNode(node);
+      return existing;
+    }
+    const info = new NodeInfo(node);
+    this.nodes.set(name, info);
+    this.addToZone(info);
+    const waiting = this.orphans.get(name);
+    if (waiting) {
+      this.orphans.delete(name);
+      for (const p of waiting.values()) this.place(info, p);
+    }
+    return info;
+  }
+
+  updateNode(node: Node): void {
+    const info = this.nodes.get(node.metadata.name ?? '');
+    if (!info) {
+      this.addNode(node);
+      return;
+    }
+    const zoneChanged = zoneKey(info.node) !== zoneKey(node);
+    if (zoneChanged) this.removeFromZone(info);
+    info.setNode(node);
+    if (zoneChanged) this.addToZone(info);
+  }
+
+  removeNode(name: string): void {
+    const info = this.nodes.get(name);
+    if (!info) return;
+    this.nodes.delete(name);
+    this.removeFromZone(info);
+    // Pods stay known (upstream keeps them until their deletion arrives), waiting for the node.
+    if (info.pods.size) this.orphans.set(name, new Map(info.pods));
+    for (const c of this.counters.values()) c.counts.delete(info);
+  }
+
+  private addToZone(info: NodeInfo): void {
+    const z = zoneKey(info.node);
+    let list = this.zones.get(z);
+    if (!list) this.zones.set(z, (list = []));
+    list.push(info);
+    this.ordered = undefined;
+  }
+
+  private removeFromZone(info: NodeInfo): void {
+    const z = zoneKey(info.node);
+    const list = this.zones.get(z);
+    if (!list) return;
+    const i = list.indexOf(info);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.zones.delete(z);
+    this.ordered = undefined;
+  }
+
+  // ------------------------------------------------------------ pods
+
+  private place(node: NodeInfo, info: PodInfo): void {
+    const old = node.pods.get(info.key);
+    if (old) for (const c of this.counters.values()) c.adjust(node, old.pod, -1);
+    node.addPod(info);
+    for (const c of this.counters.values()) c.adjust(node, info.pod, 1);
+  }
+
+  private unplace(key: string): void {
+    const nodeName = this.podNode.get(key);
+    if (nodeName === undefined) return;
+    this.podNode.delete(key);
+    const node = this.nodes.get(nodeName);
+    if (!node) {
+      this.orphans.get(nodeName)?.delete(key);
+      return;
+    }
+    const removed = node.removePod(key);
+    if (removed) for (const c of this.counters.values()) c.adjust(node, removed.pod, -1);
+  }
+
+  /** A bound pod (spec.nodeName set) was added or changed; confirms an assumed pod. */
+  addPod(pod: Pod): void {
+    const nodeName = pod.spec.nodeName;
+    if (!nodeName) return;
+    const info = podInfoOf(pod);
+    if (this.podNode.get(info.key) !== nodeName) this.unplace(info.key);
+    this.assumed.delete(info.key);
+    this.podNode.set(info.key, nodeName);
+    const node = this.nodes.get(nodeName);
+    if (node) this.place(node, info);
+    else {
+      let waiting = this.orphans.get(nodeName);
+      if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
+      waiting.set(info.key, info);
+    }
+  }
+
+  updatePod(pod: Pod): void {
+    this.addPod(pod);
+  }
+
+  removePod(pod: Pod): void {
+    const key = podInfoOf(pod).key;
+    this.assumed.delete(key);
+    this.unplace(key);
+  }
+
+  /** Place a pod on a node before the binding is confirmed (upstream's AssumePod). */
+  assumePod(pod: Pod, nodeName: string): void {
+    const assumedPod: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
+    const base = podInfoOf(pod);
+    const info: PodInfo = { ...base, pod: assumedPod };
+    this.unplace(info.key);
+    this.podNode.set(info.key, nodeName);
+    this.assumed.add(info.key);
+    const node = this.nodes.get(nodeName);
+    if (node) this.place(node, info);
+  }
+
+  /** The binding failed: take the assumed pod off its node (upstream's ForgetPod). */
+  forgetPod(key: string): void {
+    if (!this.assumed.has(key)) return;
+    this.assumed.delete(key);
+    this.unplace(key);
+  }
+
+  isAssumed(key: string): boolean {
+    return this.assumed.has(key);
+  }
+
+  /** Where the cache has the pod, if anywhere. */
+  nodeOf(key: string): string | undefined {
+    return this.podNode.get(key);
+  }
+}

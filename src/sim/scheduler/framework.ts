@@ -1,0 +1,173 @@
+/**
+ * The scheduling framework, shaped as upstream's pkg/scheduler/framework: plugins with a name that
+ * implement some of PreFilter, Filter, PreScore, Score and NormalizeScore; a Status with a code,
+ * reasons and the plugin that produced it; a CycleState shared by the plugins during one scheduling
+ * cycle; the cluster events a plugin cares about (so the queue knows when a rejected pod may fit).
+ */
+import type { Selector } from '../api/labels';
+import type { ReplicaSet, Service } from '../api/types';
+import type { NodeInfo, PodInfo } from './node-info';
+
+/** Scores are integers in [MIN_NODE_SCORE, MAX_NODE_SCORE] after normalisation. */
+export const MAX_NODE_SCORE = 100;
+export const MIN_NODE_SCORE = 0;
+
+export type Code = 'Success' | 'Error' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Skip';
+
+export interface Status {
+  readonly code: Code;
+  /** Upstream's reasons, e.g. "Insufficient cpu" (several for one node are possible). */
+  readonly reasons: readonly string[];
+  /** The plugin that returned it (set by the framework). */
+  readonly plugin?: string;
+}
+
+export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: Object.freeze([]) as readonly string[] });
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: Object.freeze([]) as readonly string[] });
+
+export function unschedulable(...reasons: string[]): Status {
+  return { code: 'Unschedulable', reasons };
+}
+
+export function unresolvable(...reasons: string[]): Status {
+  return { code: 'UnschedulableAndUnresolvable', reasons };
+}
+
+export function errorStatus(message: string): Status {
+  return { code: 'Error', reasons: [message] };
+}
+
+export function isSuccess(status: Status): boolean {
+  return status.code === 'Success';
+}
+
+export function isRejection(status: Status): boolean {
+  return status.code === 'Unschedulable' || status.code === 'UnschedulableAndUnresolvable';
+}
+
+export function withPlugin(status: Status, plugin: string): Status {
+  return status.plugin === plugin ? status : { ...status, plugin };
+}
+
+/** Per-cycle scratch space, as upstream's CycleState: plugins store what PreFilter/PreScore computed. */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+  /** Plugins whose PreFilter returned Skip: their Filter is not run this cycle. */
+  readonly skipFilter = new Set<string>();
+  /** Plugins whose PreScore returned Skip: their Score is not run this cycle. */
+  readonly skipScore = new Set<string>();
+
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+}
+
+export interface NodeScore {
+  readonly name: string;
+  score: number;
+}
+
+// ---------------------------------------------------------------- cluster events
+
+export type EventResource = 'Node' | 'Pod';
+/** Upstream's ActionType values that the lab's plugins register for. */
+export type ActionType =
+  | 'Add'
+  | 'Delete'
+  | 'UpdateNodeLabel'
+  | 'UpdateNodeTaint'
+  | 'UpdateNodeAllocatable'
+  | 'UpdatePodLabel'
+  | 'UpdatePodScaleDown';
+
+export interface ClusterEvent {
+  resource: EventResource;
+  /** What changed; an update can carry several actions at once. */
+  actions: readonly ActionType[];
+  /** e.g. "NodeAdd", "AssignedPodDelete": for the log. */
+  label: string;
+}
+
+export interface EventRegistration {
+  resource: EventResource;
+  actions: readonly ActionType[];
+}
+
+export function eventMatches(registrations: readonly EventRegistration[] | undefined, event: ClusterEvent): boolean {
+  if (!registrations) return false;
+  return registrations.some((r) => r.resource === event.resource && r.actions.some((a) => event.actions.includes(a)));
+}
+
+// ---------------------------------------------------------------- plugins
+
+/** The view of the cluster the plugins get: nodes in the scheduler's order, and a few listers. */
+export interface Snapshot {
+  /** Every node, in upstream's node-tree order (zones round-robin). */
+  nodeInfos(): readonly NodeInfo[];
+  get(name: string): NodeInfo | undefined;
+  /**
+   * Counts of pods per node matching `selector` in `namespace` (not terminating), maintained
+   * incrementally per selector so that spreading costs O(nodes), not O(pods), per decision.
+   */
+  podCounter(namespace: string, selector: Selector): PodCounter;
+}
+
+export interface PodCounter {
+  count(node: NodeInfo): number;
+}
+
+/** Objects some plugins consult besides nodes and pods (PodTopologySpread's default selector). */
+export interface Listers {
+  services(namespace: string): readonly Service[];
+  replicaSet(namespace: string, name: string): ReplicaSet | undefined;
+}
+
+export interface Handle {
+  snapshot: Snapshot;
+  listers: Listers;
+}
+
+export interface Plugin {
+  readonly name: string;
+  /** Events after which a pod this plugin rejected may become schedulable. */
+  readonly events?: readonly EventRegistration[];
+  /**
+   * Skip means "nothing to check for this pod": its Filter is then not called. A result with
+   * `nodeNames` restricts the cycle to those nodes (upstream's PreFilterResult).
+   */
+  preFilter?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | PreFilterResult;
+  filter?(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** Skip means "no opinion": its Score is then not called. */
+  preScore?(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status;
+  score?(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  normalizeScore?(state: CycleState, pod: PodInfo, scores: NodeScore[]): void;
+}
+
+export interface PreFilterResult {
+  readonly nodeNames: ReadonlySet<string>;
+}
+
+export type PluginFactory = (handle: Handle, args?: Record<string, unknown>) => Plugin;
+
+/**
+ * upstream helper.DefaultNormalizeScore: scale so the highest score becomes maxPriority (integer
+ * division); with `reverse`, high raw scores become low ones.
+ */
+export function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: NodeScore[]): void {
+  let maxCount = 0;
+  for (const s of scores) if (s.score > maxCount) maxCount = s.score;
+  if (maxCount === 0) {
+    if (reverse) for (const s of scores) s.score = maxPriority;
+    return;
+  }
+  for (const s of scores) {
+    let score = Math.trunc((maxPriority * s.score) / maxCount);
+    if (reverse) score = maxPriority - score;
+    s.score = score;
+  }
+}
+

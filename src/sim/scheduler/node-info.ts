@@ -1,0 +1,234 @@
+/**
+ * What the scheduler knows about a pod and a node, computed once and updated incrementally (as
+ * upstream's framework.PodInfo and framework.NodeInfo): a pod's resource requests and host ports;
+ * a node's allocatable, the pods on it, the sum of their requests and the host ports in use.
+ */
+import { isQuantityError, parseQuantity } from '../../manifest/quantity';
+import type { Container, Node, Pod, Quantity, Taint } from '../api/types';
+
+/** Scheduler resource amounts: CPU in millicores, memory and storage in bytes, others as counts. */
+export interface Resources {
+  milliCPU: number;
+  memory: number;
+  ephemeralStorage: number;
+  /** Extended resources (example.com/foo, nvidia.com/gpu, hugepages-2Mi): name → amount. */
+  scalar?: Record<string, number>;
+}
+
+/** upstream's defaults for containers without requests, used by scoring only (non-zero requests). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+export const zeroResources = (): Resources => ({ milliCPU: 0, memory: 0, ephemeralStorage: 0 });
+
+function amount(q: Quantity | undefined, milli: boolean): number {
+  if (q === undefined) return 0;
+  const parsed = parseQuantity(q);
+  // The API server rejects invalid quantities; should one slip through, it counts as nothing.
+  if (isQuantityError(parsed)) return 0;
+  return milli ? parsed.milliValue : parsed.intValue;
+}
+
+function isScalarResource(name: string): boolean {
+  return name.includes('/') || name.startsWith('hugepages-');
+}
+
+/**
+ * Turn a requests (or allocatable) map into Resources. `pods` is returned apart since only nodes
+ * have it.
+ */
+export function toResources(list: Readonly<Record<string, Quantity>> | undefined): Resources & { pods: number } {
+  const r: Resources & { pods: number } = { ...zeroResources(), pods: 0 };
+  if (!list) return r;
+  for (const name of Object.keys(list)) {
+    const q = list[name];
+    switch (name) {
+      case 'cpu':
+        r.milliCPU = amount(q, true);
+        break;
+      case 'memory':
+        r.memory = amount(q, false);
+        break;
+      case 'ephemeral-storage':
+        r.ephemeralStorage = amount(q, false);
+        break;
+      case 'pods':
+        r.pods = amount(q, false);
+        break;
+      default:
+        if (isScalarResource(name)) (r.scalar ??= {})[name] = amount(q, false);
+    }
+  }
+  return r;
+}
+
+/** A container's effective requests: limits stand in for missing requests, as API defaulting does. */
+function containerRequests(c: Container): Resources {
+  const requests = c.resources?.requests ?? {};
+  const limits = c.resources?.limits ?? {};
+  const merged: Record<string, Quantity> = { ...limits, ...requests };
+  return toResources(merged);
+}
+
+function addInto(sum: Resources, r: Resources): void {
+  sum.milliCPU += r.milliCPU;
+  sum.memory += r.memory;
+  sum.ephemeralStorage += r.ephemeralStorage;
+  if (r.scalar) for (const k of Object.keys(r.scalar)) (sum.scalar ??= {})[k] = (sum.scalar?.[k] ?? 0) + r.scalar[k];
+}
+
+function maxInto(acc: Resources, r: Resources): void {
+  acc.milliCPU = Math.max(acc.milliCPU, r.milliCPU);
+  acc.memory = Math.max(acc.memory, r.memory);
+  acc.ephemeralStorage = Math.max(acc.ephemeralStorage, r.ephemeralStorage);
+  if (r.scalar) for (const k of Object.keys(r.scalar)) (acc.scalar ??= {})[k] = Math.max(acc.scalar?.[k] ?? 0, r.scalar[k]);
+}
+
+/**
+ * upstream resource.PodRequests: the sum of the app containers' requests, or the largest init
+ * container's request if that is larger (init containers run one at a time, before the others).
+ * With `nonZero`, containers without a CPU or memory request count upstream's defaults (scoring).
+ */
+export function podRequests(pod: Pod, nonZero = false): Resources {
+  const fill = (r: Resources, c: Container): Resources => {
+    if (!nonZero) return r;
+    const has = (name: string) => c.resources?.requests?.[name] !== undefined || c.resources?.limits?.[name] !== undefined;
+    if (!has('cpu')) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
+    if (!has('memory')) r.memory = DEFAULT_MEMORY_REQUEST;
+    return r;
+  };
+  const sum = zeroResources();
+  for (const c of pod.spec.containers ?? []) addInto(sum, fill(containerRequests(c), c));
+  for (const c of pod.spec.initContainers ?? []) maxInto(sum, fill(containerRequests(c), c));
+  return sum;
+}
+
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** The host ports a pod asks for (hostIP defaults to 0.0.0.0, protocol to TCP). */
+export function podHostPorts(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of pod.spec.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort && p.hostPort > 0) out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
+/** A pod with what the scheduler derives from it, computed once per pod object. */
+export interface PodInfo {
+  readonly pod: Pod;
+  /** "namespace/name". */
+  readonly key: string;
+  readonly requests: Resources;
+  readonly nonZeroRequests: Resources;
+  readonly hostPorts: readonly HostPort[];
+  readonly priority: number;
+}
+
+const podInfos = new WeakMap<Pod, PodInfo>();
+
+export function podInfoOf(pod: Pod): PodInfo {
+  let info = podInfos.get(pod);
+  if (!info) {
+    info = {
+      pod,
+      key: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+      requests: podRequests(pod),
+      nonZeroRequests: podRequests(pod, true),
+      hostPorts: podHostPorts(pod),
+      priority: pod.spec.priority ?? 0,
+    };
+    podInfos.set(pod, info);
+  }
+  return info;
+}
+
+/** A node and the pods the scheduler has placed on it (bound or assumed). */
+export class NodeInfo {
+  node: Node;
+  readonly name: string;
+  allocatable: Resources = zeroResources();
+  allowedPodNumber = 0;
+  /** Sum of the requests of the pods on the node. */
+  readonly requested: Resources = zeroResources();
+  /** Same, counting upstream's defaults for containers without requests (for scoring). */
+  readonly nonZeroRequested: Resources = zeroResources();
+  readonly pods = new Map<string, PodInfo>();
+  /** hostIP → "protocol/port" → number of pods using it. */
+  private readonly usedPorts = new Map<string, Map<string, number>>();
+  /** Bumped on every change (a cheap way to see whether anything moved). */
+  generation = 0;
+
+  constructor(node: Node) {
+    this.node = node;
+    this.name = node.metadata.name ?? '';
+    this.setNode(node);
+  }
+
+  get labels(): Readonly<Record<string, string>> {
+    return this.node.metadata.labels ?? {};
+  }
+
+  get taints(): readonly Taint[] {
+    return this.node.spec?.taints ?? [];
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    const alloc = toResources(node.status?.allocatable ?? node.status?.capacity);
+    this.allowedPodNumber = alloc.pods;
+    this.allocatable = { milliCPU: alloc.milliCPU, memory: alloc.memory, ephemeralStorage: alloc.ephemeralStorage, scalar: alloc.scalar };
+    this.generation++;
+  }
+
+  addPod(info: PodInfo): void {
+    const previous = this.pods.get(info.key);
+    if (previous) this.removePod(previous.key);
+    this.pods.set(info.key, info);
+    this.apply(info, 1);
+  }
+
+  removePod(key: string): PodInfo | undefined {
+    const info = this.pods.get(key);
+    if (!info) return undefined;
+    this.pods.delete(key);
+    this.apply(info, -1);
+    return info;
+  }
+
+  private apply(info: PodInfo, sign: 1 | -1): void {
+    const add = (into: Resources, r: Resources) => {
+      into.milliCPU += sign * r.milliCPU;
+      into.memory += sign * r.memory;
+      into.ephemeralStorage += sign * r.ephemeralStorage;
+      if (r.scalar) for (const k of Object.keys(r.scalar)) (into.scalar ??= {})[k] = (into.scalar?.[k] ?? 0) + sign * r.scalar[k];
+    };
+    add(this.requested, info.requests);
+    add(this.nonZeroRequested, info.nonZeroRequests);
+    for (const hp of info.hostPorts) {
+      let byIp = this.usedPorts.get(hp.ip);
+      if (!byIp) this.usedPorts.set(hp.ip, (byIp = new Map()));
+      const k = `${hp.protocol}/${hp.port}`;
+      const n = (byIp.get(k) ?? 0) + sign;
+      if (n > 0) byIp.set(k, n);
+      else byIp.delete(k);
+    }
+    this.generation++;
+  }
+
+  /** upstream HostPortInfo.CheckConflict: 0.0.0.0 conflicts with every address. */
+  portConflicts(hp: HostPort): boolean {
+    const k = `${hp.protocol}/${hp.port}`;
+    if (hp.ip === '0.0.0.0') {
+      for (const byIp of this.usedPorts.values()) if (byIp.has(k)) return true;
+      return false;
+    }
+    return !!(this.usedPorts.get('0.0.0.0')?.has(k) || this.usedPorts.get(hp.ip)?.has(k));
+  }
+}

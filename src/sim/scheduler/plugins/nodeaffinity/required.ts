@@ -1,0 +1,36 @@
+/**
+ * upstream nodeaffinity.GetRequiredNodeAffinity: a pod's nodeSelector AND its required node
+ * affinity terms, compiled once per pod object. Parsing errors make terms never match.
+ */
+import { NodeSelectorMatcher } from '../../../api/labels';
+import type { Pod } from '../../../api/types';
+import type { NodeInfo } from '../../node-info';
+
+export interface RequiredNodeAffinity {
+  /** True when the pod constrains nodes at all. */
+  readonly constrained: boolean;
+  matches(node: NodeInfo): boolean;
+}
+
+const cache = new WeakMap<Pod, RequiredNodeAffinity>();
+
+export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
+  let r = cache.get(pod);
+  if (!r) {
+    const nodeSelector = pod.spec.nodeSelector && Object.keys(pod.spec.nodeSelector).length ? pod.spec.nodeSelector : undefined;
+    const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    // upstream uses SelectorFromValidatedSet here: every pair must be present, no validation.
+    const pairs = nodeSelector ? Object.entries(nodeSelector) : [];
+    const matcher = terms ? new NodeSelectorMatcher(terms) : undefined;
+    r = {
+      constrained: !!nodeSelector || !!terms,
+      matches(node) {
+        const labels = node.labels;
+        for (const [k, v] of pairs) if (labels[k] !== v) return false;
+        return !matcher || matcher.matches({ name: node.name, labels: node.labels });
+      },
+    };
+    cache.set(pod, r);
+  }
+  return r;
+}

@@ -1,0 +1,16 @@
+/** NodeName: a pod that names its node fits only that node. */
+import { SUCCESS, unresolvable, type Plugin } from '../../framework';
+
+export const NAME = 'NodeName';
+export const ERR_REASON = "node(s) didn't match the requested node name";
+
+export function nodeName(): Plugin {
+  return {
+    name: NAME,
+    events: [{ resource: 'Node', actions: ['Add'] }],
+    filter(_state, pod, node) {
+      const wanted = pod.pod.spec.nodeName;
+      return !wanted || wanted === node.name ? SUCCESS : unresolvable(ERR_REASON);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * NodeResourcesBalancedAllocation: prefer nodes whose cpu and memory would be used in similar
+ * proportions: score = (1 − std of the requested fractions) × 100. Best-effort pods are skipped.
+ */
+import { SKIP, SUCCESS, type Plugin } from '../../framework';
+
+export const NAME = 'NodeResourcesBalancedAllocation';
+
+export function balancedScore(fractions: number[]): number {
+  let std = 0;
+  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+  else if (fractions.length > 2) {
+    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+    std = Math.sqrt(fractions.reduce((s, f) => s + (f - mean) * (f - mean), 0) / fractions.length);
+  }
+  return Math.trunc((1 - std) * 100);
+}
+
+export function nodeResourcesBalancedAllocation(): Plugin {
+  return {
+    name: NAME,
+    events: [
+      { resource: 'Pod', actions: ['Delete', 'UpdatePodScaleDown'] },
+      { resource: 'Node', actions: ['Add', 'UpdateNodeAllocatable'] },
+    ],
+    preScore(_state, pod) {
+      return pod.requests.milliCPU === 0 && pod.requests.memory === 0 ? SKIP : SUCCESS;
+    },
+    score(_state, pod, node) {
+      const fractions: number[] = [];
+      const a = node.allocatable;
+      if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
+      if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
+      return balancedScore(fractions);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * NodeResourcesFit: Filter checks the pod's requests (and one more pod) against what the node has
+ * left of its allocatable; Score is LeastAllocated over cpu and memory (weights 1 and 1), using
+ * upstream's non-zero defaults for containers without requests.
+ */
+import { SUCCESS, unschedulable, type Plugin } from '../../framework';
+import type { NodeInfo, PodInfo } from '../../node-info';
+
+export const NAME = 'NodeResourcesFit';
+
+/** upstream fitsRequest: every reason why the pod does not fit, in upstream's order. */
+export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
+  const reasons: string[] = [];
+  if (node.pods.size + 1 > node.allowedPodNumber) reasons.push('Too many pods');
+  const r = pod.requests;
+  const hasScalar = !!r.scalar && Object.keys(r.scalar).length > 0;
+  if (r.milliCPU === 0 && r.memory === 0 && r.ephemeralStorage === 0 && !hasScalar) return reasons;
+  const a = node.allocatable;
+  const used = node.requested;
+  if (r.milliCPU > 0 && r.milliCPU > a.milliCPU - used.milliCPU) reasons.push('Insufficient cpu');
+  if (r.memory > 0 && r.memory > a.memory - used.memory) reasons.push('Insufficient memory');
+  if (r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
+  if (r.scalar) {
+    for (const name of Object.keys(r.scalar).sort()) {
+      const want = r.scalar[name];
+      if (want > 0 && want > (a.scalar?.[name] ?? 0) - (used.scalar?.[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+    }
+  }
+  return reasons;
+}
+
+/** upstream leastRequestedScore: the share left free, 0..100, integer arithmetic. */
+export function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * 100) / capacity);
+}
+
+export function nodeResourcesFit(): Plugin {
+  return {
+    name: NAME,
+    events: [
+      { resource: 'Pod', actions: ['Delete', 'UpdatePodScaleDown'] },
+      { resource: 'Node', actions: ['Add', 'UpdateNodeAllocatable'] },
+    ],
+    filter(_state, pod, node) {
+      const reasons = insufficientResources(pod, node);
+      return reasons.length ? unschedulable(...reasons) : SUCCESS;
+    },
+    score(_state, pod, node) {
+      const a = node.allocatable;
+      let total = 0;
+      let weights = 0;
+      if (a.milliCPU > 0) {
+        total += leastRequestedScore(node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU, a.milliCPU);
+        weights++;
+      }
+      if (a.memory > 0) {
+        total += leastRequestedScore(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, a.memory);
+        weights++;
+      }
+      return weights ? Math.trunc(total / weights) : 0;
+    },
+  };
+}

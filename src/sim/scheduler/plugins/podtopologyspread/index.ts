@@ -1,0 +1,175 @@
+/**
+ * PodTopologySpread: DoNotSchedule constraints filter nodes whose domain would exceed maxSkew;
+ * ScheduleAnyway constraints (the pod's, or the system defaults for pods of a Service/ReplicaSet)
+ * score nodes so that pods spread over hostnames and zones. Matching pods are counted per node
+ * through the snapshot's incremental counters.
+ */
+import { SelectorError } from '../../../api/labels';
+import {
+  MAX_NODE_SCORE,
+  SKIP,
+  SUCCESS,
+  errorStatus,
+  unresolvable,
+  unschedulable,
+  type Handle,
+  type Plugin,
+  type PodCounter,
+} from '../../framework';
+import type { NodeInfo } from '../../node-info';
+import { requiredNodeAffinity } from '../nodeaffinity/required';
+import { HOSTNAME_LABEL, constraintsFor, nodeHasAllKeys, nodeIncluded, type Constraint } from './constraints';
+
+export const NAME = 'PodTopologySpread';
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
+const PRE_FILTER_KEY = `PreFilter${NAME}`;
+const PRE_SCORE_KEY = `PreScore${NAME}`;
+
+interface FilterState {
+  constraints: Constraint[];
+  /** Per constraint: topology value → matching pods. */
+  matchNum: Map<string, number>[];
+  /** Per constraint: the smallest count over the domains. */
+  minMatch: number[];
+}
+
+interface ScoreState {
+  constraints: Constraint[];
+  counters: PodCounter[];
+  ignored: Set<string>;
+  /** Per constraint (not hostname): topology value → matching pods. */
+  valueCounts: Map<string, number>[];
+  weights: number[];
+}
+
+export function podTopologySpread(handle: Handle): Plugin {
+  const { snapshot, listers } = handle;
+  return {
+    name: NAME,
+    events: [
+      { resource: 'Pod', actions: ['Add', 'UpdatePodLabel', 'Delete'] },
+      { resource: 'Node', actions: ['Add', 'Delete', 'UpdateNodeLabel', 'UpdateNodeTaint'] },
+    ],
+
+    preFilter(state, pod, nodes) {
+      let constraints: Constraint[];
+      try {
+        constraints = constraintsFor(pod.pod, 'DoNotSchedule', listers).constraints;
+      } catch (e) {
+        if (e instanceof SelectorError) return errorStatus(`get constraints from pod: ${e.message}`);
+        throw e;
+      }
+      if (constraints.length === 0) return SKIP;
+      const ns = pod.pod.metadata.namespace ?? 'default';
+      const required = requiredNodeAffinity(pod.pod);
+      const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
+      const matchNum = constraints.map(() => new Map<string, number>());
+      for (const node of nodes) {
+        if (!nodeHasAllKeys(node, constraints)) continue;
+        constraints.forEach((c, i) => {
+          if (!nodeIncluded(c, pod.pod, node, required)) return;
+          const value = node.labels[c.topologyKey];
+          matchNum[i].set(value, (matchNum[i].get(value) ?? 0) + counters[i].count(node));
+        });
+      }
+      const minMatch = constraints.map((c, i) => {
+        if (matchNum[i].size < c.minDomains) return 0;
+        let min = Infinity;
+        for (const n of matchNum[i].values()) if (n < min) min = n;
+        return min;
+      });
+      state.write(PRE_FILTER_KEY, { constraints, matchNum, minMatch } satisfies FilterState);
+      return SUCCESS;
+    },
+
+    filter(state, pod, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (!s) return SUCCESS;
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i];
+        const value = node.labels[c.topologyKey];
+        if (value === undefined) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+        const self = c.selector.matches(pod.pod.metadata.labels) ? 1 : 0;
+        const skew = (s.matchNum[i].get(value) ?? 0) + self - s.minMatch[i];
+        if (skew > c.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+      }
+      return SUCCESS;
+    },
+
+    preScore(state, pod, feasible) {
+      let result: ReturnType<typeof constraintsFor>;
+      try {
+        result = constraintsFor(pod.pod, 'ScheduleAnyway', listers);
+      } catch (e) {
+        if (e instanceof SelectorError) return errorStatus(`calculating preScoreState: ${e.message}`);
+        throw e;
+      }
+      const { constraints, systemDefaulted } = result;
+      if (constraints.length === 0) return SKIP;
+      const requireAll = !systemDefaulted;
+      const ns = pod.pod.metadata.namespace ?? 'default';
+      const ignored = new Set<string>();
+      const valueCounts = constraints.map(() => new Map<string, number>());
+      for (const node of feasible) {
+        if (requireAll && !nodeHasAllKeys(node, constraints)) {
+          ignored.add(node.name);
+          continue;
+        }
+        constraints.forEach((c, i) => {
+          if (c.topologyKey === HOSTNAME_LABEL) return;
+          const value = node.labels[c.topologyKey] ?? '';
+          if (!valueCounts[i].has(value)) valueCounts[i].set(value, 0);
+        });
+      }
+      const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : valueCounts[i].size) + 2));
+      const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
+      const required = requiredNodeAffinity(pod.pod);
+      const needsDomainCounts = constraints.some((c) => c.topologyKey !== HOSTNAME_LABEL);
+      if (needsDomainCounts) {
+        for (const node of snapshot.nodeInfos()) {
+          if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
+          constraints.forEach((c, i) => {
+            if (c.topologyKey === HOSTNAME_LABEL || !nodeIncluded(c, pod.pod, node, required)) return;
+            const value = node.labels[c.topologyKey] ?? '';
+            const current = valueCounts[i].get(value);
+            if (current === undefined) return;
+            valueCounts[i].set(value, current + counters[i].count(node));
+          });
+        }
+      }
+      state.write(PRE_SCORE_KEY, { constraints, counters, ignored, valueCounts, weights } satisfies ScoreState);
+      return SUCCESS;
+    },
+
+    score(state, _pod, node: NodeInfo) {
+      const s = state.read<ScoreState>(PRE_SCORE_KEY);
+      if (!s || s.ignored.has(node.name)) return 0;
+      let score = 0;
+      s.constraints.forEach((c, i) => {
+        const value = node.labels[c.topologyKey];
+        if (value === undefined) return;
+        const count = c.topologyKey === HOSTNAME_LABEL ? s.counters[i].count(node) : (s.valueCounts[i].get(value) ?? 0);
+        score += count * s.weights[i] + (c.maxSkew - 1);
+      });
+      return Math.round(score);
+    },
+
+    normalizeScore(state, _pod, scores) {
+      const s = state.read<ScoreState>(PRE_SCORE_KEY);
+      if (!s) return;
+      let min = Infinity;
+      let max = 0;
+      for (const ns of scores) {
+        if (s.ignored.has(ns.name)) continue;
+        if (ns.score < min) min = ns.score;
+        if (ns.score > max) max = ns.score;
+      }
+      for (const ns of scores) {
+        if (s.ignored.has(ns.name)) ns.score = 0;
+        else if (max === 0) ns.score = MAX_NODE_SCORE;
+        else ns.score = Math.trunc((MAX_NODE_SCORE * (max + min - ns.score)) / max);
+      }
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * A scheduling profile instantiated from the registry: upstream's frameworkImpl. It runs each
+ * extension point over the profile's plugins, honouring Skip, and tags statuses with the plugin.
+ */
+import {
+  CycleState,
+  SUCCESS,
+  errorStatus,
+  isRejection,
+  withPlugin,
+  type Handle,
+  type NodeScore,
+  type Plugin,
+  type PreFilterResult,
+  type Status,
+} from './framework';
+import type { NodeInfo, PodInfo } from './node-info';
+import type { ProfileConfig, Registry } from './registry';
+
+export interface WeightedPlugin {
+  plugin: Plugin;
+  weight: number;
+}
+
+export interface PreFilterOutcome {
+  status: Status;
+  /** Only these nodes are candidates, when set. */
+  nodeNames?: ReadonlySet<string>;
+  /** Plugins whose PreFilter restricted or rejected. */
+  rejectedBy: string[];
+}
+
+export class Profile {
+  readonly schedulerName: string;
+  readonly plugins: readonly Plugin[];
+  readonly percentageOfNodesToScore: number;
+  private readonly preFilters: Plugin[];
+  private readonly filters: Plugin[];
+  private readonly preScores: Plugin[];
+  readonly scorers: readonly WeightedPlugin[];
+
+  constructor(config: ProfileConfig, registry: Registry, handle: Handle) {
+    this.schedulerName = config.schedulerName;
+    this.percentageOfNodesToScore = config.percentageOfNodesToScore ?? 0;
+    const plugins: Plugin[] = [];
+    const scorers: WeightedPlugin[] = [];
+    for (const pc of config.plugins) {
+      const factory = registry.get(pc.name);
+      if (!factory) throw new Error(`plugin "${pc.name}" does not exist`);
+      const plugin = factory(handle, pc.args);
+      plugins.push(plugin);
+      if (plugin.score) scorers.push({ plugin, weight: pc.weight ?? 1 });
+    }
+    this.plugins = plugins;
+    this.preFilters = plugins.filter((p) => p.preFilter);
+    this.filters = plugins.filter((p) => p.filter);
+    this.preScores = plugins.filter((p) => p.preScore);
+    this.scorers = scorers;
+  }
+
+  runPreFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): PreFilterOutcome {
+    let nodeNames: Set<string> | undefined;
+    const rejectedBy: string[] = [];
+    for (const p of this.preFilters) {
+      const r = p.preFilter!(state, pod, nodes);
+      if ('nodeNames' in r) {
+        const res = r as PreFilterResult;
+        nodeNames = nodeNames ? new Set([...nodeNames].filter((n) => res.nodeNames.has(n))) : new Set(res.nodeNames);
+        rejectedBy.push(p.name);
+        continue;
+      }
+      const status = r as Status;
+      if (status.code === 'Skip') {
+        state.skipFilter.add(p.name);
+        continue;
+      }
+      if (status.code === 'Success') continue;
+      if (isRejection(status)) rejectedBy.push(p.name);
+      return { status: withPlugin(status, p.name), rejectedBy };
+    }
+    return { status: SUCCESS, nodeNames, rejectedBy };
+  }
+
+  /** Run the filters on one node; the first that does not succeed decides. */
+  runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    for (const p of this.filters) {
+      if (state.skipFilter.has(p.name)) continue;
+      const status = p.filter!(state, pod, node);
+      if (status.code !== 'Success') return withPlugin(status, p.name);
+    }
+    return SUCCESS;
+  }
+
+  runPreScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status {
+    for (const p of this.preScores) {
+      const status = p.preScore!(state, pod, feasible);
+      if (status.code === 'Skip') state.skipScore.add(p.name);
+      else if (status.code !== 'Success') return withPlugin(status, p.name);
+    }
+    return SUCCESS;
+  }
+
+  /**
+   * Score every feasible node with every (non-skipped) score plugin, normalise, weight.
+   * Returns the weighted scores per plugin (aligned with `feasible`) and the totals.
+   */
+  runScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): { perPlugin: Map<string, number[]>; totals: number[] } | Status {
+    const perPlugin = new Map<string, number[]>();
+    const totals = new Array<number>(feasible.length).fill(0);
+    for (const { plugin, weight } of this.scorers) {
+      if (state.skipScore.has(plugin.name)) continue;
+      const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: plugin.score!(state, pod, node) }));
+      plugin.normalizeScore?.(state, pod, scores);
+      const weighted = new Array<number>(scores.length);
+      for (let i = 0; i < scores.length; i++) {
+        const s = scores[i].score;
+        if (s > 100 || s < 0 || !Number.isFinite(s)) {
+          return errorStatus(`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
+        }
+        weighted[i] = s * weight;
+        totals[i] += weighted[i];
+      }
+      perPlugin.set(plugin.name, weighted);
+    }
+    return { perPlugin, totals };
+  }
+
+  /** The plugins (by name) that care about a cluster event. */
+  pluginByName(name: string): Plugin | undefined {
+    return this.plugins.find((p) => p.name === name);
+  }
+}
+
+export { CycleState };

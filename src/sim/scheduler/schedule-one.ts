@@ -1,0 +1,166 @@
+/**
+ * One scheduling decision, pure: upstream's schedulePod. PreFilter, then Filter over the nodes
+ * (from a rotating start index, stopping once enough feasible nodes are found: upstream's adaptive
+ * percentageOfNodesToScore, so a 1,000-node cluster evaluates about 420 nodes and a 5,000-node one
+ * 500), PreScore/Score/NormalizeScore with weights over the feasible nodes, and the highest total
+ * wins, ties broken by reservoir sampling with the seeded RNG. On failure, upstream's FitError
+ * message, including DefaultPreemption's dry-run verdict.
+ */
+import type { Rng } from '../clock';
+import { fitErrorMessage, statusMessage } from './fit-error';
+import { CycleState, unresolvable, type Snapshot, type Status } from './framework';
+import type { NodeInfo, PodInfo } from './node-info';
+import { evaluatePreemption } from './plugins/defaultpreemption';
+import type { Profile } from './profile';
+
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/** upstream numFeasibleNodesToFind. */
+export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = percentageOfNodesToScore;
+  if (percentage <= 0) {
+    percentage = 50 - Math.trunc(numAllNodes / 125);
+    if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  const n = Math.trunc((numAllNodes * percentage) / 100);
+  return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
+}
+
+export interface ScheduleResult {
+  /** The chosen node, when the pod fits somewhere. */
+  nodeName?: string;
+  numAllNodes: number;
+  /** Nodes whose filters ran (or were decided by PreFilter). */
+  evaluatedNodes: number;
+  /** Nodes that passed every filter, in evaluation order. */
+  feasible: readonly NodeInfo[];
+  /** The failing status of every node that did not pass, by node name. */
+  failed: ReadonlyMap<string, Status>;
+  /** Weighted score per plugin, aligned with `feasible` (empty when there was nothing to compare). */
+  scores: ReadonlyMap<string, readonly number[]>;
+  /** Total weighted score, aligned with `feasible`. */
+  totals: readonly number[];
+  /** Set when the pod fits nowhere: the FitError message, as the event and condition show it. */
+  fitError?: string;
+  /** Set when the cycle failed for another reason (a plugin error, no nodes at all). */
+  error?: string;
+  /** Plugins that rejected the pod on some node (the queue uses them to pick wake-up events). */
+  unschedulablePlugins: ReadonlySet<string>;
+  /** Where the next cycle starts evaluating. */
+  nextStartNodeIndex: number;
+}
+
+export interface ScheduleInput {
+  profile: Profile;
+  snapshot: Snapshot;
+  pod: PodInfo;
+  rng: Rng;
+  /** Rotates between cycles so that evaluation spreads over the nodes (upstream's nextStartNodeIndex). */
+  startNodeIndex: number;
+}
+
+export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+
+export function scheduleOne(input: ScheduleInput): ScheduleResult {
+  const { profile, snapshot, pod, rng } = input;
+  const allNodes = snapshot.nodeInfos();
+  const failed = new Map<string, Status>();
+  const unschedulablePlugins = new Set<string>();
+  const base = {
+    numAllNodes: allNodes.length,
+    evaluatedNodes: 0,
+    feasible: [] as NodeInfo[],
+    failed,
+    scores: new Map<string, number[]>(),
+    totals: [] as number[],
+    unschedulablePlugins,
+    nextStartNodeIndex: input.startNodeIndex,
+  };
+  if (allNodes.length === 0) return { ...base, error: ERR_NO_NODES_AVAILABLE };
+
+  const state = new CycleState();
+  const pre = profile.runPreFilter(state, pod, allNodes);
+  for (const name of pre.rejectedBy) unschedulablePlugins.add(name);
+  if (pre.status.code === 'Error') return { ...base, error: `running PreFilter plugin "${pre.status.plugin}": ${statusMessage(pre.status)}` };
+  if (pre.status.code !== 'Success') {
+    for (const node of allNodes) failed.set(node.name, pre.status);
+    const preFilterMsg = statusMessage(pre.status);
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed);
+    return {
+      ...base,
+      evaluatedNodes: allNodes.length,
+      fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: [], preFilterMsg, postFilterMsg: postFilter.message }),
+    };
+  }
+
+  let nodes = allNodes;
+  if (pre.nodeNames) {
+    const restricted = allNodes.filter((n) => pre.nodeNames!.has(n.name));
+    const absent = unresolvable(`node(s) didn't satisfy plugin(s) [${[...pre.rejectedBy].sort().join(' ')}]`);
+    for (const node of allNodes) if (!pre.nodeNames.has(node.name)) failed.set(node.name, absent);
+    nodes = restricted;
+  }
+
+  // Filter, from the rotating start, until enough feasible nodes are found.
+  const feasible: NodeInfo[] = [];
+  const wanted = numFeasibleNodesToFind(profile.percentageOfNodesToScore, nodes.length);
+  let processed = 0;
+  const start = nodes.length ? input.startNodeIndex % nodes.length : 0;
+  for (let i = 0; i < nodes.length && feasible.length < wanted; i++) {
+    const node = nodes[(start + i) % nodes.length];
+    processed++;
+    const status = profile.runFilter(state, pod, node);
+    if (status.code === 'Success') feasible.push(node);
+    else if (status.code === 'Error') return { ...base, error: `running "${status.plugin}" filter plugin: ${statusMessage(status)}` };
+    else {
+      failed.set(node.name, status);
+      if (status.plugin) unschedulablePlugins.add(status.plugin);
+    }
+  }
+  const nextStartNodeIndex = allNodes.length ? (input.startNodeIndex + processed) % allNodes.length : 0;
+  const evaluatedNodes = failed.size + feasible.length;
+
+  if (feasible.length === 0) {
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed);
+    return {
+      ...base,
+      evaluatedNodes,
+      nextStartNodeIndex,
+      fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: failed.values(), postFilterMsg: postFilter.message }),
+    };
+  }
+  if (feasible.length === 1) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, nodeName: feasible[0].name };
+
+  const preScore = profile.runPreScore(state, pod, feasible);
+  if (preScore.code !== 'Success') return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: `running PreScore plugin "${preScore.plugin}": ${statusMessage(preScore)}` };
+  const scored = profile.runScore(state, pod, feasible);
+  if ('code' in scored) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: statusMessage(scored as Status) };
+
+  return {
+    ...base,
+    evaluatedNodes,
+    nextStartNodeIndex,
+    feasible,
+    scores: scored.perPlugin,
+    totals: scored.totals,
+    nodeName: feasible[selectHost(scored.totals, rng)].name,
+  };
+}
+
+/** The index of the highest total; among equal totals each is equally likely (reservoir sampling). */
+export function selectHost(totals: readonly number[], rng: Rng): number {
+  let best = 0;
+  let ties = 1;
+  for (let i = 1; i < totals.length; i++) {
+    if (totals[i] > totals[best]) {
+      best = i;
+      ties = 1;
+    } else if (totals[i] === totals[best]) {
+      ties++;
+      if (rng.int(ties) === 0) best = i;
+    }
+  }
+  return best;
+}

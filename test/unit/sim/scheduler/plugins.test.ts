@@ -1,0 +1,247 @@
+import { strict as assert } from 'node:assert';
+import type { Node, Pod } from '../../../../src/sim/api/types';
+import { CycleState, type Status } from '../../../../src/sim/scheduler/framework';
+import { podInfoOf } from '../../../../src/sim/scheduler/node-info';
+import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
+
+/** Run one plugin's PreFilter + Filter for a pod on each node; returns "ok" or the status. */
+function filterWith(plugin: string, pod: Pod, nodes: Node[], bound: Pod[] = []): Record<string, string> {
+  const h = new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: plugin }] }).nodes(...nodes).bound(...bound);
+  const state = new CycleState();
+  const info = podInfoOf(pod);
+  const pre = h.profile.runPreFilter(state, info, h.cache.nodeInfos());
+  const out: Record<string, string> = {};
+  for (const node of h.cache.nodeInfos()) {
+    let s: Status = pre.status;
+    if (s.code === 'Success') s = pre.nodeNames && !pre.nodeNames.has(node.name) ? { code: 'UnschedulableAndUnresolvable', reasons: ['(not a candidate)'] } : h.profile.runFilter(state, info, node);
+    out[node.name] = s.code === 'Success' ? 'ok' : `${s.code}: ${s.reasons.join(' | ')}`;
+  }
+  return out;
+}
+
+/** Run one plugin's PreScore + Score + NormalizeScore over the nodes (weight 1). */
+function scoreWith(plugin: string, pod: Pod, nodes: Node[], bound: Pod[] = [], h?: Harness): Record<string, number> {
+  h ??= new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: plugin, weight: 1 }] });
+  h.nodes(...nodes).bound(...bound);
+  const state = new CycleState();
+  const info = podInfoOf(pod);
+  const feasible = h.cache.nodeInfos();
+  h.profile.runPreScore(state, info, feasible);
+  const r = h.profile.runScore(state, info, feasible);
+  assert.ok(!('code' in r));
+  const scores = (r as { perPlugin: Map<string, number[]> }).perPlugin.get(plugin) ?? feasible.map(() => -1);
+  return Object.fromEntries(feasible.map((n, i) => [n.name, scores[i]]));
+}
+
+describe('sim/scheduler/plugins', () => {
+  describe('NodeUnschedulable', () => {
+    const cordoned = makeNode('n1', { unschedulable: true });
+    const cases: [string, Pod, string][] = [
+      ['rejects a cordoned node', makePod('p'), "UnschedulableAndUnresolvable: node(s) were unschedulable"],
+      ['admits a pod tolerating node.kubernetes.io/unschedulable', makePod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }), 'ok'],
+      ['admits a pod tolerating everything', makePod('p', { tolerations: [{ operator: 'Exists' }] }), 'ok'],
+    ];
+    for (const [name, pod, expected] of cases) it(name, () => assert.equal(filterWith('NodeUnschedulable', pod, [cordoned]).n1, expected));
+    it('ignores schedulable nodes', () => assert.equal(filterWith('NodeUnschedulable', makePod('p'), [makeNode('n2')]).n2, 'ok'));
+  });
+
+  describe('NodeName', () => {
+    const cases: [string, Pod, Record<string, string>][] = [
+      ['no nodeName fits anywhere', makePod('p'), { a: 'ok', b: 'ok' }],
+      ['nodeName fits only that node', makePod('p', { nodeName: 'b' }), { a: "UnschedulableAndUnresolvable: node(s) didn't match the requested node name", b: 'ok' }],
+    ];
+    for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('NodeName', pod, [makeNode('a'), makeNode('b')]), expected));
+  });
+
+  describe('TaintToleration', () => {
+    const nodes = [
+      makeNode('master', { taints: [CONTROL_PLANE_TAINT] }),
+      makeNode('gpu', { taints: [{ key: 'gpu', value: 'true', effect: 'NoExecute' }] }),
+      makeNode('soft', { taints: [{ key: 'spot', value: 'yes', effect: 'PreferNoSchedule' }] }),
+      makeNode('plain'),
+    ];
+    const cases: [string, Pod, Record<string, string>][] = [
+      [
+        'untolerated NoSchedule and NoExecute taints reject; PreferNoSchedule does not',
+        makePod('p'),
+        {
+          master: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }',
+          gpu: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {gpu: true}',
+          soft: 'ok',
+          plain: 'ok',
+        },
+      ],
+      [
+        'Equal toleration needs the same value',
+        makePod('p', { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'false' }] }),
+        { master: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }', gpu: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {gpu: true}', soft: 'ok', plain: 'ok' },
+      ],
+      [
+        'Exists with a key tolerates any value; effect must match when set',
+        makePod('p', { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoExecute' }] }),
+        { master: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }', gpu: 'ok', soft: 'ok', plain: 'ok' },
+      ],
+      ['an empty-key Exists toleration tolerates all', makePod('p', { tolerations: [{ operator: 'Exists' }] }), { master: 'ok', gpu: 'ok', soft: 'ok', plain: 'ok' }],
+    ];
+    for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('TaintToleration', pod, nodes), expected));
+
+    it('scores nodes with fewer untolerated PreferNoSchedule taints higher (reverse-normalised)', () => {
+      const soft = [
+        makeNode('two', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }, { key: 'b', effect: 'PreferNoSchedule' }] }),
+        makeNode('one', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }] }),
+        makeNode('none'),
+      ];
+      assert.deepEqual(scoreWith('TaintToleration', makePod('p'), soft), { two: 0, one: 50, none: 100 });
+      const tolerant = makePod('p', { tolerations: [{ key: 'a', operator: 'Exists', effect: 'PreferNoSchedule' }] });
+      assert.deepEqual(scoreWith('TaintToleration', tolerant, soft), { two: 0, one: 100, none: 100 });
+    });
+  });
+
+  describe('NodeAffinity', () => {
+    const nodes = [makeNode('ssd-a', { labels: { disk: 'ssd', zone: 'a' } }), makeNode('hdd-b', { labels: { disk: 'hdd', zone: 'b' } })];
+    const miss = "UnschedulableAndUnresolvable: node(s) didn't match Pod's node affinity/selector";
+    const cases: [string, Pod, Record<string, string>][] = [
+      ['no selector: every node', makePod('p'), { 'ssd-a': 'ok', 'hdd-b': 'ok' }],
+      ['nodeSelector', makePod('p', { nodeSelector: { disk: 'ssd' } }), { 'ssd-a': 'ok', 'hdd-b': miss }],
+      ['nodeSelector nobody has', makePod('p', { nodeSelector: { disk: 'nvme' } }), { 'ssd-a': miss, 'hdd-b': miss }],
+      [
+        'required affinity NotIn',
+        makePod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'NotIn', values: ['ssd'] }] }] } } } } }),
+        { 'ssd-a': miss, 'hdd-b': 'ok' },
+      ],
+      [
+        'nodeSelector AND affinity',
+        makePod('p', {
+          nodeSelector: { disk: 'ssd' },
+          spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }] } } } },
+        }),
+        { 'ssd-a': miss, 'hdd-b': miss },
+      ],
+      [
+        'matchFields metadata.name In narrows the candidates in PreFilter',
+        makePod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['hdd-b'] }] }] } } } } }),
+        { 'ssd-a': 'UnschedulableAndUnresolvable: (not a candidate)', 'hdd-b': 'ok' },
+      ],
+    ];
+    for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('NodeAffinity', pod, nodes), expected));
+
+    it('scores the sum of matching preferred weights, normalised to 100', () => {
+      const pod = makePod('p', {
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 80, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+                { weight: 20, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] } },
+              ],
+            },
+          },
+        },
+      });
+      assert.deepEqual(scoreWith('NodeAffinity', pod, nodes), { 'ssd-a': 100, 'hdd-b': 25 });
+    });
+  });
+
+  describe('NodeResourcesFit', () => {
+    const node = makeNode('n', { cpu: '2', memory: '4Gi', pods: 2, extra: { 'example.com/gpu': '1' } });
+    const existing = makePod('old', { nodeName: 'n', cpu: '1500m', memory: '1Gi' });
+    const cases: [string, Pod, Pod[], string][] = [
+      ['fits', makePod('p', { cpu: '500m', memory: '1Gi' }), [existing], 'ok'],
+      ['Insufficient cpu', makePod('p', { cpu: '600m' }), [existing], 'Unschedulable: Insufficient cpu'],
+      ['Insufficient cpu and memory together', makePod('p', { cpu: '1', memory: '4Gi' }), [existing], 'Unschedulable: Insufficient cpu | Insufficient memory'],
+      ['Too many pods, even with no requests', makePod('p'), [existing, makePod('old2', { nodeName: 'n' })], 'Unschedulable: Too many pods'],
+      ['extended resources', makePod('p', { spec: { containers: [{ name: 'c', resources: { limits: { 'example.com/gpu': '2' } } }] } }), [], 'Unschedulable: Insufficient example.com/gpu'],
+      [
+        'init containers count by their maximum, not their sum',
+        makePod('p', { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m' } } }], initContainers: [{ name: 'i', resources: { requests: { cpu: '2' } } }] } }),
+        [],
+        'ok',
+      ],
+      ['limits stand in for missing requests', makePod('p', { spec: { containers: [{ name: 'c', resources: { limits: { cpu: '3' } } }] } }), [], 'Unschedulable: Insufficient cpu'],
+    ];
+    for (const [name, pod, bound, expected] of cases) it(name, () => assert.equal(filterWith('NodeResourcesFit', pod, [node], bound).n, expected));
+
+    it('LeastAllocated: emptier nodes score higher, with non-zero defaults for request-less pods', () => {
+      const nodes = [makeNode('busy', { cpu: '4', memory: '8Gi' }), makeNode('idle', { cpu: '4', memory: '8Gi' })];
+      const bound = [makePod('x', { nodeName: 'busy', cpu: '2', memory: '4Gi' })];
+      // idle: cpu (4000-100)*100/4000 = 97, memory (8Gi-200Mi)*100/8Gi = 97 → 97; busy: cpu 47, memory 47 → 47
+      assert.deepEqual(scoreWith('NodeResourcesFit', makePod('p'), nodes, bound), { busy: 47, idle: 97 });
+    });
+
+    it('BalancedAllocation prefers even use of cpu and memory and skips best-effort pods', () => {
+      const nodes = [makeNode('cpu-heavy', { cpu: '4', memory: '8Gi' }), makeNode('even', { cpu: '4', memory: '8Gi' })];
+      const bound = [makePod('x', { nodeName: 'cpu-heavy', cpu: '3' }), makePod('y', { nodeName: 'even', cpu: '1', memory: '2Gi' })];
+      // cpu-heavy: fractions 0.875/0.125 → std 0.375 → 62; even: 0.375/0.375 → 100
+      assert.deepEqual(scoreWith('NodeResourcesBalancedAllocation', makePod('p', { cpu: '500m', memory: '1Gi' }), nodes, bound), { 'cpu-heavy': 62, even: 100 });
+      assert.deepEqual(scoreWith('NodeResourcesBalancedAllocation', makePod('q'), nodes, bound), { 'cpu-heavy': -1, even: -1 });
+    });
+  });
+
+  describe('NodePorts', () => {
+    const nodes = [makeNode('a'), makeNode('b')];
+    const taken = makePod('web', { nodeName: 'a', hostPort: 8080 });
+    const cases: [string, Pod, Record<string, string>][] = [
+      ['no host ports: skipped', makePod('p'), { a: 'ok', b: 'ok' }],
+      ['a used port conflicts', makePod('p', { hostPort: 8080 }), { a: "Unschedulable: node(s) didn't have free ports for the requested pod ports", b: 'ok' }],
+      ['another port is free', makePod('p', { hostPort: 9090 }), { a: 'ok', b: 'ok' }],
+      [
+        'same port over UDP is free',
+        makePod('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, hostPort: 8080, protocol: 'UDP' }] }] } }),
+        { a: 'ok', b: 'ok' },
+      ],
+      [
+        'a specific host IP conflicts with 0.0.0.0',
+        makePod('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 8080, hostIP: '10.0.0.1' }] }] } }),
+        { a: "Unschedulable: node(s) didn't have free ports for the requested pod ports", b: 'ok' },
+      ],
+    ];
+    for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('NodePorts', pod, nodes, [taken]), expected));
+  });
+
+  describe('PodTopologySpread', () => {
+    const nodes = [
+      makeNode('a1', { zone: 'a' }),
+      makeNode('a2', { zone: 'a' }),
+      makeNode('b1', { zone: 'b' }),
+      makeNode('nolabel'),
+    ];
+    nodes[3].metadata.labels = { 'kubernetes.io/hostname': 'nolabel' };
+    const spread = (maxSkew: number, key: string, when: 'DoNotSchedule' | 'ScheduleAnyway' = 'DoNotSchedule') =>
+      makePod('p', { labels: { app: 'web' }, spec: { topologySpreadConstraints: [{ maxSkew, topologyKey: key, whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } } }] } });
+    const web = (name: string, node: string) => makePod(name, { nodeName: node, labels: { app: 'web' } });
+    const notMatch = "Unschedulable: node(s) didn't match pod topology spread constraints";
+    const missing = "UnschedulableAndUnresolvable: node(s) didn't match pod topology spread constraints (missing required label)";
+    const cases: [string, Pod, Pod[], Record<string, string>][] = [
+      ['balanced zones: all fit', spread(1, 'topology.kubernetes.io/zone'), [web('w1', 'a1'), web('w2', 'b1')], { a1: 'ok', a2: 'ok', b1: 'ok', nolabel: missing }],
+      ['zone a is ahead: only b fits', spread(1, 'topology.kubernetes.io/zone'), [web('w1', 'a1'), web('w2', 'a2'), web('w3', 'b1')], { a1: notMatch, a2: notMatch, b1: 'ok', nolabel: missing }],
+      ['maxSkew 2 tolerates it', spread(2, 'topology.kubernetes.io/zone'), [web('w1', 'a1'), web('w2', 'a2'), web('w3', 'b1')], { a1: 'ok', a2: 'ok', b1: 'ok', nolabel: missing }],
+      [
+        'pods of other apps and terminating pods do not count',
+        spread(1, 'topology.kubernetes.io/zone'),
+        [web('w1', 'a1'), makePod('x', { nodeName: 'a2', labels: { app: 'db' } }), makePod('t', { nodeName: 'a2', labels: { app: 'web' }, deleting: true })],
+        { a1: notMatch, a2: notMatch, b1: 'ok', nolabel: missing },
+      ],
+      ['hostname spreading', spread(1, 'kubernetes.io/hostname'), [web('w1', 'a1')], { a1: notMatch, a2: 'ok', b1: 'ok', nolabel: 'ok' }],
+      ['ScheduleAnyway does not filter', spread(1, 'topology.kubernetes.io/zone', 'ScheduleAnyway'), [web('w1', 'a1'), web('w2', 'a2')], { a1: 'ok', a2: 'ok', b1: 'ok', nolabel: 'ok' }],
+    ];
+    for (const [name, pod, bound, expected] of cases) it(name, () => assert.deepEqual(filterWith('PodTopologySpread', pod, nodes, bound), expected));
+
+    it('ScheduleAnyway scores emptier domains higher', () => {
+      const zoned = nodes.slice(0, 3);
+      const scores = scoreWith('PodTopologySpread', spread(1, 'topology.kubernetes.io/zone', 'ScheduleAnyway'), zoned, [web('w1', 'a1'), web('w2', 'a2')]);
+      // zone a has 2, zone b 0; weight ln(2+2): a → round(2·1.386) = 3, b → 0; normalised: a 100·(3+0−3)/3 = 0, b 100
+      assert.deepEqual(scores, { a1: 0, a2: 0, b1: 100 });
+    });
+
+    it('applies the system default constraints to pods of a ReplicaSet', () => {
+      const h = new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: 'PodTopologySpread', weight: 1 }] });
+      h.listers.rss.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } } } });
+      const rsPod = (name: string, node?: string) => makePod(name, { nodeName: node, labels: { app: 'web' }, ownerRS: 'web-abc' });
+      const zoned = nodes.slice(0, 3);
+      const scores = scoreWith('PodTopologySpread', rsPod('new'), zoned, [rsPod('w1', 'a1'), rsPod('w2', 'a1'), rsPod('w3', 'a2')], h);
+      assert.ok(scores.b1 > scores.a2 && scores.a2 > scores.a1, JSON.stringify(scores));
+      const bare = scoreWith('PodTopologySpread', makePod('bare', { labels: { app: 'web' } }), [], [], h);
+      assert.deepEqual(bare, { a1: -1, a2: -1, b1: -1 }, 'a pod without owner or service gets no default constraints');
+    });
+  });
+});
