@@ -1,0 +1,691 @@
+/**
+ * The Cluster view's model: which rows exist, their ids, labels, icons and tooltips, as a pure function
+ * of the lab's state. The VS Code adapter (cluster-tree.ts) only maps rows to TreeItems, so everything
+ * the learner sees in the tree is unit-testable here without VS Code.
+ *
+ * Shape: Cluster → Control plane (load balancer; per master its kube-apiserver, etcd member,
+ * kube-scheduler, kube-controller-manager) · one row per zone → nodes → pods · Workloads (Deployments →
+ * ReplicaSets → pods) · Services (→ endpoints) · Unscheduled pods while there are any.
+ *
+ * Ids are stable paths ("cluster/zone:us-east-2a/node:worker-1/pod:default.web-x"), so selection and
+ * expansion survive updates. Long lists are grouped by status and split into pages; a row's id never
+ * contains its group, so a pod keeps its id when it moves from "Pending" to "Running".
+ * Children are computed lazily, only for the rows the view asks about.
+ */
+import type { Deployment, Endpoints, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
+import {
+  age, allocatable, allocated, formatBytes, formatCpu, isUnscheduled, nodeReady, nodeRoles, nodeStatus, nodeZone,
+  percent, podHealth, podReady, podRestarts, podStatus, type PodHealth,
+} from './format';
+
+// ---------------------------------------------------------------- input
+
+export type EtcdRole = 'leader' | 'follower' | 'candidate';
+
+export interface MasterState {
+  host: string;
+  zone: string;
+  apiserver: { running: boolean; inRotation: boolean };
+  etcd: { running: boolean; role: EtcdRole; term: number; revision: number };
+  scheduler: { running: boolean };
+  controllerManager: { running: boolean };
+}
+
+export interface FaultState {
+  kind: string;
+  name: string;
+}
+
+/** Everything the tree shows, read from the running cluster (see lab-state.ts). */
+export interface LabState {
+  /** Virtual milliseconds since the simulation started. */
+  now: number;
+  zones: readonly string[];
+  masters: readonly MasterState[];
+  /** Holder identities of the kube-system leases, e.g. "master-1_6f1c…". */
+  leases: { scheduler?: string; controllerManager?: string };
+  nodes: readonly Node[];
+  pods: readonly Pod[];
+  deployments: readonly Deployment[];
+  replicaSets: readonly ReplicaSet[];
+  services: readonly Service[];
+  endpoints: readonly Endpoints[];
+  faults: readonly FaultState[];
+}
+
+// ---------------------------------------------------------------- output
+
+export type Health = 'Healthy' | 'Degraded' | 'No etcd quorum';
+
+export type ComponentKind = 'apiserver' | 'etcd' | 'scheduler' | 'controller-manager';
+
+/** What a row stands for: what its context-menu commands act on. */
+export type RowTarget =
+  | { kind: 'cluster' }
+  | { kind: 'zone'; name: string }
+  | { kind: 'node'; name: string }
+  | { kind: 'component'; component: ComponentKind; host: string }
+  | { kind: 'object'; ref: ObjectRef }
+  | { kind: 'none' };
+
+export interface RowIcon {
+  /** A codicon id, e.g. "server", "pass-filled", "sync~spin". */
+  id: string;
+  /** A theme colour id, e.g. "charts.green", "errorForeground". */
+  color?: string;
+}
+
+export interface Row {
+  id: string;
+  label: string;
+  description?: string;
+  icon: RowIcon;
+  /** Markdown. */
+  tooltip: string;
+  /** The `viewItem` context value the menus match. */
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  target: RowTarget;
+}
+
+/** Above this many pods (or nodes) under one row, they are grouped by status, then paged. */
+export const GROUP_THRESHOLD = 100;
+export const PAGE_SIZE = 100;
+
+export const ROOT_ID = 'cluster';
+const CONTROL_PLANE_ID = `${ROOT_ID}/control-plane`;
+const WORKLOADS_ID = `${ROOT_ID}/workloads`;
+const SERVICES_ID = `${ROOT_ID}/services`;
+const UNSCHEDULED_ID = `${ROOT_ID}/unscheduled`;
+
+export const COMPONENT_LABELS: Record<ComponentKind, string> = {
+  apiserver: 'kube-apiserver',
+  etcd: 'etcd',
+  scheduler: 'kube-scheduler',
+  'controller-manager': 'kube-controller-manager',
+};
+
+const POD_ICONS: Record<PodHealth, RowIcon> = {
+  ready: { id: 'pass-filled', color: 'charts.green' },
+  progressing: { id: 'sync~spin', color: 'charts.blue' },
+  pending: { id: 'clock', color: 'charts.yellow' },
+  failing: { id: 'error', color: 'errorForeground' },
+  completed: { id: 'check', color: 'descriptionForeground' },
+  terminating: { id: 'trash', color: 'descriptionForeground' },
+  unknown: { id: 'question', color: 'charts.orange' },
+};
+
+export function zoneRowId(zone: string): string {
+  return `${ROOT_ID}/zone:${zone}`;
+}
+
+export function nodeRowId(zone: string, node: string): string {
+  return `${zoneRowId(zone)}/node:${node}`;
+}
+
+export function podKey(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? 'default'}.${name ?? ''}`;
+}
+
+/** Markdown-escape user-controlled text (inline: lines never start with it). */
+export function md(text: string | number | undefined): string {
+  return String(text ?? '').replace(/[\\`*_[\]<>#|~!$]/g, (c) => `\\${c}`);
+}
+
+function refOf(obj: { metadata: { namespace?: string; name?: string } }, resource: string): ObjectRef {
+  return { resource, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
+}
+
+function controllerOf(obj: Pod | ReplicaSet): { kind: string; name: string; uid: string } | undefined {
+  return obj.metadata.ownerReferences?.find((o) => o.controller);
+}
+
+function byName<T extends { metadata: { namespace?: string; name?: string } }>(a: T, b: T): number {
+  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`;
+  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+export class TreeModel {
+  readonly health: Health;
+  /** Pods the scheduler has yet to place: the view's badge. */
+  readonly pendingPods: number;
+  private readonly nodesByName = new Map<string, Node>();
+  private readonly nodesByZone = new Map<string, Node[]>();
+  private readonly podsByNode = new Map<string, Pod[]>();
+  private readonly podsByOwnerUid = new Map<string, Pod[]>();
+  private readonly podsByKey = new Map<string, Pod>();
+  private readonly rsByOwnerUid = new Map<string, ReplicaSet[]>();
+  private readonly unscheduled: Pod[] = [];
+  private readonly deployments: Deployment[];
+  private readonly orphanReplicaSets: ReplicaSet[] = [];
+  private readonly barePods: Pod[] = [];
+  private readonly endpointsByKey = new Map<string, Endpoints>();
+  private readonly faulted = new Set<string>();
+  private readonly rowCache = new Map<string, Row | undefined>();
+  private readonly childCache = new Map<string, string[]>();
+
+  constructor(readonly state: LabState) {
+    for (const f of state.faults) this.faulted.add(`${f.kind}/${f.name}`);
+    for (const node of state.nodes) {
+      const name = node.metadata.name ?? '';
+      this.nodesByName.set(name, node);
+      const zone = nodeZone(node) ?? '';
+      push(this.nodesByZone, zone, node);
+    }
+    for (const list of this.nodesByZone.values()) list.sort(byName);
+    const sortedPods = [...state.pods].sort(byName);
+    for (const pod of sortedPods) {
+      this.podsByKey.set(podKey(pod.metadata.namespace, pod.metadata.name), pod);
+      if (pod.spec.nodeName) push(this.podsByNode, pod.spec.nodeName, pod);
+      else if (isUnscheduled(pod)) this.unscheduled.push(pod);
+      const owner = controllerOf(pod);
+      if (owner) push(this.podsByOwnerUid, owner.uid, pod);
+      else this.barePods.push(pod);
+    }
+    const deploymentUids = new Set<string>();
+    this.deployments = [...state.deployments].sort(byName);
+    for (const d of this.deployments) if (d.metadata.uid) deploymentUids.add(d.metadata.uid);
+    for (const rs of [...state.replicaSets].sort(byName)) {
+      const owner = controllerOf(rs);
+      if (owner && deploymentUids.has(owner.uid)) push(this.rsByOwnerUid, owner.uid, rs);
+      else this.orphanReplicaSets.push(rs);
+    }
+    for (const ep of state.endpoints) this.endpointsByKey.set(podKey(ep.metadata.namespace, ep.metadata.name), ep);
+    this.pendingPods = this.unscheduled.length;
+    this.health = computeHealth(state);
+  }
+
+  roots(): string[] {
+    return [ROOT_ID];
+  }
+
+  /** The row for an id, or undefined when it no longer exists. */
+  row(id: string): Row | undefined {
+    if (!this.rowCache.has(id)) this.rowCache.set(id, this.buildRow(id));
+    return this.rowCache.get(id);
+  }
+
+  children(id: string): string[] {
+    let ids = this.childCache.get(id);
+    if (!ids) this.childCache.set(id, (ids = this.buildChildren(id)));
+    return ids;
+  }
+
+  /** The parent row's id (undefined for the root or an unknown id): what `TreeView.reveal` needs. */
+  parent(id: string): string | undefined {
+    const cut = id.lastIndexOf('/');
+    if (cut < 0) return undefined;
+    const container = id.slice(0, cut);
+    const last = id.slice(cut + 1);
+    if (/^(group|page):/.test(last)) return container;
+    if (last.startsWith('pod:')) return this.groupFor(container, this.podsByKey.get(last.slice(4)));
+    if (last.startsWith('node:')) return this.groupFor(container, this.nodesByName.get(last.slice(5)));
+    return container;
+  }
+
+  /** The row id a pod is revealed at: under its node, or under "Unscheduled". */
+  podRowId(namespace: string, name: string): string | undefined {
+    const pod = this.podsByKey.get(podKey(namespace, name));
+    if (!pod) return undefined;
+    if (!pod.spec.nodeName) return `${UNSCHEDULED_ID}/pod:${podKey(namespace, name)}`;
+    const node = this.nodesByName.get(pod.spec.nodeName);
+    return node ? `${nodeRowId(nodeZone(node) ?? '', pod.spec.nodeName)}/pod:${podKey(namespace, name)}` : undefined;
+  }
+
+  nodeRowId(name: string): string | undefined {
+    const node = this.nodesByName.get(name);
+    return node ? nodeRowId(nodeZone(node) ?? '', name) : undefined;
+  }
+
+  // ------------------------------------------------------------ rows
+
+  private buildRow(id: string): Row | undefined {
+    if (id === ROOT_ID) return this.clusterRow();
+    if (id === CONTROL_PLANE_ID) return this.controlPlaneRow();
+    if (id === WORKLOADS_ID) return this.sectionRow(id, 'Workloads', 'layers', `${this.deployments.length} deployment(s), ${this.state.pods.length} pod(s)`);
+    if (id === SERVICES_ID) return this.sectionRow(id, 'Services', 'plug', `${this.state.services.length}`);
+    if (id === UNSCHEDULED_ID) {
+      if (this.unscheduled.length === 0) return undefined;
+      return { ...this.sectionRow(id, 'Unscheduled', 'clock', `${this.unscheduled.length}`), icon: { id: 'clock', color: 'charts.yellow' } };
+    }
+    const parentId = this.parent(id);
+    if (parentId === undefined || !this.children(parentId).includes(id)) return undefined;
+    const last = id.slice(id.lastIndexOf('/') + 1);
+    const colon = last.indexOf(':');
+    const type = last.slice(0, colon);
+    const value = last.slice(colon + 1);
+    switch (type) {
+      case 'lb': return this.loadBalancerRow(id);
+      case 'master': return this.masterRow(id, value);
+      case 'component': return this.componentRow(id, parentId, value as ComponentKind);
+      case 'zone': return this.zoneRow(id, value);
+      case 'node': return this.nodeRow(id, value);
+      case 'pod': return this.podRow(id, this.podsByKey.get(value)!);
+      case 'deploy': return this.deploymentRow(id, value);
+      case 'rs': return this.replicaSetRow(id, value);
+      case 'svc': return this.serviceRow(id, value);
+      case 'ep': return this.endpointRow(id, parentId, value);
+      case 'group':
+      case 'page': return this.groupRow(id, type, value);
+      default: return undefined;
+    }
+  }
+
+  private clusterRow(): Row {
+    const { health, state } = this;
+    const icon: RowIcon = health === 'Healthy' ? { id: 'vm-running', color: 'charts.green' }
+      : health === 'Degraded' ? { id: 'warning', color: 'charts.yellow' } : { id: 'error', color: 'errorForeground' };
+    const ready = state.nodes.filter((n) => nodeReady(n) === 'True').length;
+    const time = simulatedTime(state.now);
+    const lines = [
+      `**Cluster: ${health}**`,
+      '',
+      `Simulated time: ${time}`,
+      `Nodes: ${ready}/${state.nodes.length} Ready in ${state.zones.length} zones`,
+      `Pods: ${state.pods.length} (${this.pendingPods} unscheduled)`,
+      `etcd: ${state.masters.filter((m) => m.etcd.running).length}/${state.masters.length} members up (quorum ${quorum(state.masters.length)})`,
+    ];
+    if (state.faults.length > 0) lines.push(`Faults: ${state.faults.map((f) => md(`${f.kind} ${f.name}`)).join(', ')}`);
+    return {
+      id: ROOT_ID, label: 'Cluster', description: `${health} · ${time}`, icon, tooltip: lines.join('  \n'),
+      contextValue: 'cluster', collapsible: 'expanded', target: { kind: 'cluster' },
+    };
+  }
+
+  private sectionRow(id: string, label: string, icon: string, description: string): Row {
+    return { id, label, description, icon: { id: icon }, tooltip: `**${label}**`, contextValue: 'section', collapsible: 'collapsed', target: { kind: 'none' } };
+  }
+
+  private controlPlaneRow(): Row {
+    const { masters } = this.state;
+    const etcdUp = masters.filter((m) => m.etcd.running).length;
+    const apiUp = masters.filter((m) => m.apiserver.running).length;
+    const description = `${apiUp}/${masters.length} API servers · etcd ${etcdUp}/${masters.length}`;
+    const tooltip = [
+      '**Control plane**', '',
+      `kube-apiserver: ${apiUp}/${masters.length} running`,
+      `etcd: ${etcdUp}/${masters.length} members (a write needs ${quorum(masters.length)})`,
+      `kube-scheduler leader: ${md(this.state.leases.scheduler ?? 'none')}`,
+      `kube-controller-manager leader: ${md(this.state.leases.controllerManager ?? 'none')}`,
+    ].join('  \n');
+    const icon: RowIcon = etcdUp < quorum(masters.length) ? { id: 'circuit-board', color: 'errorForeground' }
+      : apiUp < masters.length || etcdUp < masters.length ? { id: 'circuit-board', color: 'charts.yellow' } : { id: 'circuit-board' };
+    return { id: CONTROL_PLANE_ID, label: 'Control plane', description, icon, tooltip, contextValue: 'controlPlane', collapsible: 'collapsed', target: { kind: 'none' } };
+  }
+
+  private loadBalancerRow(id: string): Row {
+    const backends = this.state.masters.map((m) => `${md(m.host)}: ${m.apiserver.inRotation ? 'in rotation' : 'out of rotation'}`);
+    const inRotation = this.state.masters.filter((m) => m.apiserver.inRotation).length;
+    return {
+      id, label: 'Load balancer', description: `${inRotation}/${this.state.masters.length} API servers in rotation`,
+      icon: inRotation === 0 ? { id: 'broadcast', color: 'errorForeground' } : { id: 'broadcast' },
+      tooltip: ['**Load balancer** (kubectl and kubelets reach the API through it)', '', ...backends].join('  \n'),
+      contextValue: 'loadBalancer', collapsible: 'none', target: { kind: 'none' },
+    };
+  }
+
+  private master(host: string): MasterState | undefined {
+    return this.state.masters.find((m) => m.host === host);
+  }
+
+  private masterRow(id: string, host: string): Row {
+    const m = this.master(host)!;
+    const down = [m.apiserver, m.etcd, m.scheduler, m.controllerManager].filter((c) => !c.running).length;
+    return {
+      id, label: host, description: `${m.zone}${down > 0 ? ` · ${down} stopped` : ''}`,
+      icon: down > 0 ? { id: 'server-process', color: 'charts.yellow' } : { id: 'server-process' },
+      tooltip: `**${md(host)}** (control plane, ${md(m.zone)})`, contextValue: 'master', collapsible: 'collapsed', target: { kind: 'none' },
+    };
+  }
+
+  private componentRow(id: string, parentId: string, component: ComponentKind): Row {
+    const host = parentId.slice(parentId.lastIndexOf(':') + 1);
+    const m = this.master(host)!;
+    const label = COMPONENT_LABELS[component];
+    let running: boolean;
+    let description: string;
+    const facts: string[] = [];
+    const lease = (holder: string | undefined) => holder?.split('_')[0];
+    switch (component) {
+      case 'apiserver':
+        running = m.apiserver.running;
+        description = running ? (m.apiserver.inRotation ? 'serving' : 'out of rotation') : 'stopped';
+        facts.push(`Load balancer: ${m.apiserver.inRotation ? 'in rotation' : 'out of rotation'}`);
+        break;
+      case 'etcd':
+        running = m.etcd.running;
+        description = running ? `${m.etcd.role} · rev ${m.etcd.revision}` : `stopped · rev ${m.etcd.revision}`;
+        facts.push(`Role: ${m.etcd.role}`, `Term: ${m.etcd.term}`, `Revision: ${m.etcd.revision}`);
+        break;
+      case 'scheduler':
+      case 'controller-manager': {
+        running = component === 'scheduler' ? m.scheduler.running : m.controllerManager.running;
+        const holder = component === 'scheduler' ? this.state.leases.scheduler : this.state.leases.controllerManager;
+        const leader = lease(holder) === host;
+        description = !running ? 'stopped' : leader ? 'leader' : 'standby';
+        facts.push(`Lease kube-system/kube-${component}: ${md(holder ?? 'no holder')}`);
+        break;
+      }
+    }
+    const leaderish = description === 'leader' || description.startsWith('leader');
+    return {
+      id, label, description,
+      icon: !running ? { id: 'debug-stop', color: 'errorForeground' } : leaderish ? { id: 'star-full', color: 'charts.green' } : { id: 'pass', color: 'charts.green' },
+      tooltip: [`**${label}** on ${md(host)}: ${running ? 'running' : 'stopped'}`, '', ...facts].join('  \n'),
+      contextValue: `component;${component};${running ? 'running' : 'stopped'}`,
+      collapsible: 'none', target: { kind: 'component', component, host },
+    };
+  }
+
+  private zoneRow(id: string, zone: string): Row {
+    const nodes = this.nodesByZone.get(zone) ?? [];
+    const ready = nodes.filter((n) => nodeReady(n) === 'True').length;
+    const failed = this.faulted.has(`zone/${zone}`);
+    return {
+      id, label: zone, description: `${failed ? 'failed · ' : ''}${ready}/${nodes.length} nodes Ready`,
+      icon: failed ? { id: 'globe', color: 'errorForeground' } : ready < nodes.length ? { id: 'globe', color: 'charts.yellow' } : { id: 'globe' },
+      tooltip: `**Zone ${md(zone)}**${failed ? ' (failed)' : ''}  \n${ready}/${nodes.length} nodes Ready`,
+      contextValue: `zone;${failed ? 'failed' : 'up'}`, collapsible: 'expanded', target: { kind: 'zone', name: zone },
+    };
+  }
+
+  private nodeRow(id: string, name: string): Row {
+    const node = this.nodesByName.get(name)!;
+    const pods = this.podsByNode.get(name) ?? [];
+    const used = allocated(pods);
+    const total = allocatable(node);
+    const status = nodeStatus(node);
+    const roles = nodeRoles(node);
+    const ready = nodeReady(node);
+    const stopped = this.faulted.has(`node/${name}`);
+    const cpu = `cpu ${formatCpu(used.cpuMillis)}/${formatCpu(total.cpuMillis)}`;
+    const mem = `mem ${formatBytes(used.memoryBytes)}/${formatBytes(total.memoryBytes)}`;
+    const role = roles === '<none>' ? 'worker' : roles;
+    const taints = (node.spec.taints ?? []).map((t) => md(`${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`));
+    const readyCondition = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const tooltip = [
+      `**Node ${md(name)}** (${md(role)}, ${md(nodeZone(node) ?? 'no zone')})`, '',
+      `Status: ${md(status)}${readyCondition?.message ? ` — ${md(readyCondition.message)}` : ''}`,
+      `CPU requests: ${formatCpu(used.cpuMillis)} of ${formatCpu(total.cpuMillis)} (${percent(used.cpuMillis, total.cpuMillis)})`,
+      `Memory requests: ${formatBytes(used.memoryBytes)} of ${formatBytes(total.memoryBytes)} (${percent(used.memoryBytes, total.memoryBytes)})`,
+      `Pods: ${used.pods} of ${total.pods}`,
+      `Taints: ${taints.length > 0 ? taints.join(', ') : '<none>'}`,
+      ...(stopped ? ['', '*Stopped by a fault*'] : []),
+    ].join('  \n');
+    const color = ready !== 'True' ? 'errorForeground' : node.spec.unschedulable ? 'charts.yellow' : 'charts.green';
+    return {
+      id, label: name, description: `${role} · ${status} · ${cpu} · ${mem}`,
+      icon: { id: roles.includes('control-plane') ? 'server-environment' : 'server', color },
+      tooltip,
+      contextValue: `node;${stopped ? 'down' : 'up'};${node.spec.unschedulable ? 'cordoned' : 'schedulable'}`,
+      collapsible: pods.length > 0 ? 'collapsed' : 'none', target: { kind: 'node', name },
+    };
+  }
+
+  private podRow(id: string, pod: Pod): Row {
+    const status = podStatus(pod);
+    const restarts = podRestarts(pod);
+    const podAge = age(pod.metadata.creationTimestamp, this.state.now);
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    const owner = controllerOf(pod);
+    const containers = (pod.status?.containerStatuses ?? []).map((c) => {
+      const state = c.state?.running ? 'running' : c.state?.waiting ? `waiting (${c.state.waiting.reason ?? ''})` : c.state?.terminated ? `terminated (${c.state.terminated.reason ?? c.state.terminated.exitCode})` : 'unknown';
+      return `- ${md(c.name)}: ${md(c.image)} — ${md(state)}${c.restartCount > 0 ? `, ${c.restartCount} restart(s)` : ''}`;
+    });
+    const waitingMessage = pod.status?.containerStatuses?.map((c) => c.state?.waiting?.message).find(Boolean);
+    const lines = [
+      `**Pod ${md(pod.metadata.namespace)}/${md(pod.metadata.name)}**`, '',
+      `Status: ${md(status)} (ready ${podReady(pod)})`,
+      `Node: ${md(pod.spec.nodeName ?? '<none>')}`,
+      `IP: ${md(pod.status?.podIP ?? '<none>')}`,
+      `Restarts: ${restarts}`,
+      `Age: ${md(podAge)}`,
+    ];
+    if (owner) lines.push(`Controlled by: ${md(owner.kind)}/${md(owner.name)}`);
+    if (scheduled?.status === 'False' && scheduled.message) lines.push('', `${md(scheduled.reason ?? 'Unschedulable')}: ${md(scheduled.message)}`);
+    if (waitingMessage) lines.push('', md(waitingMessage));
+    if (containers.length > 0) lines.push('', ...containers);
+    const description = [status, restarts > 0 ? `${restarts} restart${restarts === 1 ? '' : 's'}` : undefined, podAge].filter(Boolean).join(' · ');
+    return {
+      id, label: pod.metadata.name ?? '', description, icon: POD_ICONS[podHealth(pod)], tooltip: lines.join('  \n'),
+      contextValue: 'pod', collapsible: 'none', target: { kind: 'object', ref: refOf(pod, 'pods') },
+    };
+  }
+
+  private deploymentRow(id: string, key: string): Row | undefined {
+    const d = this.deployments.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+    if (!d) return undefined;
+    const want = d.spec.replicas ?? 1;
+    const ready = d.status?.readyReplicas ?? 0;
+    const updated = d.status?.updatedReplicas ?? 0;
+    const available = d.status?.availableReplicas ?? 0;
+    const conditions = (d.status?.conditions ?? []).map((c) => `- ${md(c.type)}=${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''}`);
+    return {
+      id, label: d.metadata.name ?? '', description: `${ready}/${want} ready · ${updated} up-to-date · ${available} available`,
+      icon: { id: 'rocket', color: ready >= want ? 'charts.green' : 'charts.yellow' },
+      tooltip: [`**Deployment ${md(d.metadata.namespace)}/${md(d.metadata.name)}**`, '', `Replicas: ${want} desired, ${updated} updated, ${ready} ready, ${available} available`,
+        `Strategy: ${md(d.spec.strategy?.type ?? 'RollingUpdate')}`, `Revision: ${md(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '<none>')}`,
+        ...(conditions.length > 0 ? ['', ...conditions] : [])].join('  \n'),
+      contextValue: 'deployment', collapsible: 'collapsed', target: { kind: 'object', ref: refOf(d, 'deployments') },
+    };
+  }
+
+  private replicaSet(key: string): ReplicaSet | undefined {
+    return this.state.replicaSets.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+  }
+
+  private replicaSetRow(id: string, key: string): Row | undefined {
+    const rs = this.replicaSet(key);
+    if (!rs) return undefined;
+    const want = rs.spec.replicas ?? 1;
+    const current = rs.status?.replicas ?? 0;
+    const ready = rs.status?.readyReplicas ?? 0;
+    return {
+      id, label: rs.metadata.name ?? '', description: `${ready}/${want} ready · ${current} current`,
+      icon: { id: 'copy', color: ready >= want ? 'charts.green' : 'charts.yellow' },
+      tooltip: [`**ReplicaSet ${md(rs.metadata.namespace)}/${md(rs.metadata.name)}**`, '', `Desired: ${want}`, `Current: ${current}`, `Ready: ${ready}`,
+        `Pod template hash: ${md(rs.metadata.labels?.['pod-template-hash'] ?? '<none>')}`].join('  \n'),
+      contextValue: 'replicaset', collapsible: (this.podsByOwnerUid.get(rs.metadata.uid ?? '') ?? []).length > 0 ? 'collapsed' : 'none',
+      target: { kind: 'object', ref: refOf(rs, 'replicasets') },
+    };
+  }
+
+  private serviceRow(id: string, key: string): Row | undefined {
+    const svc = this.state.services.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+    if (!svc) return undefined;
+    const ep = this.endpointsByKey.get(key);
+    const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+    const notReady = (ep?.subsets ?? []).reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0);
+    const ports = (svc.spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',');
+    const selector = Object.entries(svc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    return {
+      id, label: svc.metadata.name ?? '', description: `${svc.spec.type ?? 'ClusterIP'} ${svc.spec.clusterIP ?? '<pending>'} · ${ports} · ${ready} endpoint(s)`,
+      icon: { id: 'plug', color: ready > 0 ? 'charts.green' : 'charts.yellow' },
+      tooltip: [`**Service ${md(svc.metadata.namespace)}/${md(svc.metadata.name)}**`, '', `Type: ${md(svc.spec.type ?? 'ClusterIP')}`, `Cluster IP: ${md(svc.spec.clusterIP ?? '<none>')}`,
+        `Ports: ${md(ports || '<none>')}`, `Selector: ${md(selector || '<none>')}`, `Endpoints: ${ready} ready, ${notReady} not ready`].join('  \n'),
+      contextValue: 'service', collapsible: ready + notReady > 0 ? 'collapsed' : 'none', target: { kind: 'object', ref: refOf(svc, 'services') },
+    };
+  }
+
+  private endpointRow(id: string, parentId: string, ip: string): Row | undefined {
+    const ep = this.endpointsByKey.get(parentId.slice(parentId.lastIndexOf(':') + 1));
+    for (const subset of ep?.subsets ?? []) {
+      const ports = (subset.ports ?? []).map((p) => `${p.port}`).join(',');
+      for (const [list, ready] of [[subset.addresses, true], [subset.notReadyAddresses, false]] as const) {
+        const address = list?.find((a) => a.ip === ip);
+        if (!address) continue;
+        const target = address.targetRef ? `${address.targetRef.kind.toLowerCase()}/${address.targetRef.name}` : '';
+        return {
+          id, label: `${ip}${ports ? `:${ports}` : ''}`, description: [target, address.nodeName, ready ? 'ready' : 'not ready'].filter(Boolean).join(' · '),
+          icon: ready ? { id: 'debug-disconnect', color: 'charts.green' } : { id: 'debug-disconnect', color: 'charts.yellow' },
+          tooltip: `**Endpoint ${md(ip)}**  \n${md(target || 'no target')} on ${md(address.nodeName ?? 'unknown node')}  \n${ready ? 'Ready: receives traffic' : 'Not ready: kube-proxy sends it no traffic'}`,
+          contextValue: 'endpoint', collapsible: 'none', target: { kind: 'none' },
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private groupRow(id: string, type: 'group' | 'page', value: string): Row {
+    const container = this.containerOfGroup(id);
+    const members = type === 'page' ? this.children(id).length : this.listFor(container).filter((o) => statusOf(o) === value).length;
+    if (type === 'page') {
+      const page = Number(value);
+      return {
+        id, label: `${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + members}`, description: `${members}`, icon: { id: 'list-flat' },
+        tooltip: `Items ${page * PAGE_SIZE + 1} to ${page * PAGE_SIZE + members}`, contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
+      };
+    }
+    return {
+      id, label: value, description: `${members}`, icon: { id: 'list-tree' },
+      tooltip: `${members} item(s) with status ${md(value)}`, contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
+    };
+  }
+
+  // ------------------------------------------------------------ children
+
+  private buildChildren(id: string): string[] {
+    if (id === ROOT_ID) {
+      const ids = [CONTROL_PLANE_ID, ...this.state.zones.map(zoneRowId)];
+      if (this.unscheduled.length > 0) ids.push(UNSCHEDULED_ID);
+      ids.push(WORKLOADS_ID, SERVICES_ID);
+      return ids;
+    }
+    if (id === CONTROL_PLANE_ID) return [`${id}/lb:lb`, ...this.state.masters.map((m) => `${id}/master:${m.host}`)];
+    if (id === WORKLOADS_ID) {
+      return [
+        ...this.deployments.map((d) => `${id}/deploy:${podKey(d.metadata.namespace, d.metadata.name)}`),
+        ...this.orphanReplicaSets.map((rs) => `${id}/rs:${podKey(rs.metadata.namespace, rs.metadata.name)}`),
+        ...this.grouped(id, this.barePods),
+      ];
+    }
+    if (id === SERVICES_ID) return [...this.state.services].sort(byName).map((s) => `${id}/svc:${podKey(s.metadata.namespace, s.metadata.name)}`);
+    if (id === UNSCHEDULED_ID) return this.grouped(id, this.unscheduled);
+    const last = id.slice(id.lastIndexOf('/') + 1);
+    const colon = last.indexOf(':');
+    const type = last.slice(0, colon);
+    const value = last.slice(colon + 1);
+    switch (type) {
+      case 'master': return this.master(value) ? (['apiserver', 'etcd', 'scheduler', 'controller-manager'] as const).map((c) => `${id}/component:${c}`) : [];
+      case 'zone': return this.grouped(id, this.nodesByZone.get(value) ?? []);
+      case 'node': return this.grouped(id, this.podsByNode.get(value) ?? []);
+      case 'deploy': {
+        const d = this.deployments.find((x) => podKey(x.metadata.namespace, x.metadata.name) === value);
+        return (this.rsByOwnerUid.get(d?.metadata.uid ?? '') ?? []).map((rs) => `${id}/rs:${podKey(rs.metadata.namespace, rs.metadata.name)}`);
+      }
+      case 'rs': return this.grouped(id, this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? []);
+      case 'svc': {
+        const ips: string[] = [];
+        for (const s of this.endpointsByKey.get(value)?.subsets ?? []) for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) ips.push(a.ip);
+        return [...new Set(ips)].map((ip) => `${id}/ep:${ip}`);
+      }
+      case 'group': {
+        const container = this.containerOfGroup(id);
+        const members = this.listFor(container).filter((o) => statusOf(o) === value);
+        if (members.length > GROUP_THRESHOLD) return pages(members.length).map((p) => `${id}/page:${p}`);
+        return members.map((o) => this.memberId(container, o));
+      }
+      case 'page': {
+        const container = this.containerOfGroup(id);
+        return this.pageMembers(container, id).map((o) => this.memberId(container, o));
+      }
+      default: return [];
+    }
+  }
+
+  /** Pods or nodes listed under `container`: grouped and paged when there are many. */
+  private grouped(container: string, items: readonly (Pod | Node)[]): string[] {
+    if (items.length <= GROUP_THRESHOLD) return items.map((o) => this.memberId(container, o));
+    const groups = new Map<string, number>();
+    for (const o of items) groups.set(statusOf(o), (groups.get(statusOf(o)) ?? 0) + 1);
+    if (groups.size === 1) return pages(items.length).map((p) => `${container}/page:${p}`);
+    return [...groups.keys()].sort().map((g) => `${container}/group:${g}`);
+  }
+
+  private memberId(container: string, o: Pod | Node): string {
+    return o.kind === 'Node' ? `${container}/node:${o.metadata.name}` : `${container}/pod:${podKey(o.metadata.namespace, o.metadata.name)}`;
+  }
+
+  /** The row a long list hangs from (the id without its group/page segments). */
+  private containerOfGroup(id: string): string {
+    let container = id;
+    while (/\/(group|page):[^/]*$/.test(container)) container = container.slice(0, container.lastIndexOf('/'));
+    return container;
+  }
+
+  private listFor(container: string): readonly (Pod | Node)[] {
+    if (container === UNSCHEDULED_ID) return this.unscheduled;
+    if (container === WORKLOADS_ID) return this.barePods;
+    const last = container.slice(container.lastIndexOf('/') + 1);
+    const value = last.slice(last.indexOf(':') + 1);
+    if (last.startsWith('zone:')) return this.nodesByZone.get(value) ?? [];
+    if (last.startsWith('node:')) return this.podsByNode.get(value) ?? [];
+    if (last.startsWith('rs:')) return this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? [];
+    return [];
+  }
+
+  /** Members of the page `pageId` (possibly inside a status group) under `container`. */
+  private pageMembers(container: string, pageId: string): (Pod | Node)[] {
+    let items = [...this.listFor(container)];
+    for (const segment of pageId.slice(container.length + 1).split('/')) {
+      const value = segment.slice(segment.indexOf(':') + 1);
+      if (segment.startsWith('group:')) items = items.filter((o) => statusOf(o) === value);
+      else items = items.slice(Number(value) * PAGE_SIZE, (Number(value) + 1) * PAGE_SIZE);
+    }
+    return items;
+  }
+
+  /** Where a pod or node row hangs under `container`: the container itself, or its group/page. */
+  private groupFor(container: string, obj: Pod | Node | undefined): string | undefined {
+    if (!obj) return container;
+    const all = this.listFor(container);
+    if (all.length <= GROUP_THRESHOLD) return container;
+    const sameStatus = all.filter((o) => statusOf(o) === statusOf(obj));
+    const single = sameStatus.length === all.length;
+    const base = single ? container : `${container}/group:${statusOf(obj)}`;
+    if (!single && sameStatus.length <= GROUP_THRESHOLD) return base;
+    const index = sameStatus.indexOf(obj);
+    return `${base}/page:${Math.floor(index / PAGE_SIZE)}`;
+  }
+
+}
+
+/** Page numbers for a list of `count` items. */
+function pages(count: number): number[] {
+  return Array.from({ length: Math.ceil(count / PAGE_SIZE) }, (_, i) => i);
+}
+
+function statusOf(o: Pod | Node): string {
+  return o.kind === 'Node' ? nodeStatus(o as Node) : podStatus(o as Pod);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function quorum(members: number): number {
+  return Math.floor(members / 2) + 1;
+}
+
+/** "Healthy" when everything runs; "No etcd quorum" when writes cannot commit; "Degraded" otherwise. */
+export function computeHealth(state: LabState): Health {
+  const etcdUp = state.masters.filter((m) => m.etcd.running).length;
+  if (state.masters.length > 0 && etcdUp < quorum(state.masters.length)) return 'No etcd quorum';
+  const degraded = state.faults.length > 0
+    || state.masters.some((m) => !m.apiserver.running || !m.etcd.running || !m.scheduler.running || !m.controllerManager.running)
+    || state.nodes.some((n) => nodeReady(n) !== 'True');
+  return degraded ? 'Degraded' : 'Healthy';
+}
+
+/** Simulated time since the cluster started, as "T+1h02m03s". */
+export function simulatedTime(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `T+${h}h${two(m)}m${two(s)}s` : `T+${m}m${two(s)}s`;
+}
