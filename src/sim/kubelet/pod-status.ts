@@ -1,0 +1,267 @@
+/**
+ * The kubelet's status computation, as pure functions (upstream: generateAPIPodStatus, getPhase,
+ * GeneratePod*Condition, convertToAPIContainerStatuses): from what the runtime reports about a pod's
+ * containers and what the kubelet remembers about its last attempts (the "reason cache": ErrImagePull,
+ * CrashLoopBackOff ...) to the PodStatus the API shows.
+ */
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodSpec, PodStatus } from '../api/types';
+import type { ContainerInfo } from '../runtime/runtime';
+
+/** A container's instances as the runtime knows them. */
+export interface ContainerInstances {
+  /** The newest instance (highest attempt). */
+  latest?: ContainerInfo;
+  /** The one before it (what `lastState` and `logs --previous` show). */
+  previous?: ContainerInfo;
+}
+
+/** Why the kubelet's last attempt to run a container did not succeed. */
+export interface WaitingReason {
+  reason: string;
+  message?: string;
+}
+
+export interface PodStatusInput {
+  pod: Pod;
+  /** By container name (init and regular containers). */
+  containers: ReadonlyMap<string, ContainerInstances>;
+  /** The reason cache, by container name. */
+  waiting: ReadonlyMap<string, WaitingReason>;
+  sandboxReady: boolean;
+  podIP?: string;
+  hostIP: string;
+  /** The pod's containers are stopped for good (deleted, or finished under its restart policy). */
+  terminal: boolean;
+  /** Virtual now, and the formatter of API timestamps. */
+  now: number;
+  iso: (ms: number) => string;
+  /** When the kubelet first acknowledged the pod. */
+  startTime: string;
+}
+
+/** Would the kubelet start this container (again)? (upstream ShouldContainerBeRestarted) */
+export function shouldRestart(restartPolicy: PodSpec['restartPolicy'], latest: ContainerInfo | undefined, podDeleting = false): boolean {
+  if (podDeleting) return false;
+  if (!latest) return true;
+  if (latest.state !== 'CONTAINER_EXITED') return false;
+  if (restartPolicy === 'Never') return false;
+  if (restartPolicy === 'OnFailure' && latest.exitCode === 0) return false;
+  return true;
+}
+
+/** Ready: running, and past the readiness probe's initial delay if it has one. */
+export function containerReady(spec: Container, latest: ContainerInfo | undefined, now: number): boolean {
+  if (!latest || latest.state !== 'CONTAINER_RUNNING' || latest.startedAt === undefined) return false;
+  return now >= readyAt(spec, latest.startedAt);
+}
+
+/** When a container started at `startedAt` passes its first readiness probe. */
+export function readyAt(spec: Container, startedAt: number): number {
+  return spec.readinessProbe ? startedAt + (spec.readinessProbe.initialDelaySeconds ?? 0) * 1000 : startedAt;
+}
+
+function terminatedState(c: ContainerInfo, iso: (ms: number) => string): ContainerState {
+  return {
+    terminated: {
+      exitCode: c.exitCode ?? 0,
+      reason: c.reason ?? (c.exitCode === 0 ? 'Completed' : 'Error'),
+      ...(c.message ? { message: c.message } : {}),
+      startedAt: iso(c.startedAt ?? c.createdAt),
+      finishedAt: iso(c.finishedAt ?? c.createdAt),
+      containerID: `containerd://${c.id}`,
+    },
+  };
+}
+
+function stateOf(c: ContainerInfo, iso: (ms: number) => string): ContainerState {
+  if (c.state === 'CONTAINER_RUNNING') return { running: { startedAt: iso(c.startedAt ?? c.createdAt) } };
+  if (c.state === 'CONTAINER_EXITED') return terminatedState(c, iso);
+  return { waiting: {} };
+}
+
+/** The API status of one container (upstream convertToAPIContainerStatuses). */
+export function containerStatus(spec: Container, input: PodStatusInput, isInit: boolean): ContainerStatus {
+  const { latest, previous } = input.containers.get(spec.name) ?? {};
+  const hasInit = (input.pod.spec.initContainers?.length ?? 0) > 0;
+  const status: ContainerStatus = {
+    name: spec.name,
+    state: { waiting: { reason: hasInit || isInit ? 'PodInitializing' : 'ContainerCreating' } },
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: spec.image ?? '',
+    imageID: '',
+    started: false,
+  };
+  if (latest) {
+    status.state = stateOf(latest, input.iso);
+    status.restartCount = latest.attempt;
+    status.image = latest.image;
+    status.imageID = latest.imageRef;
+    status.containerID = `containerd://${latest.id}`;
+    status.started = latest.state === 'CONTAINER_RUNNING';
+    status.ready = containerReady(spec, latest, input.now);
+    if (previous && previous.state === 'CONTAINER_EXITED') status.lastState = terminatedState(previous, input.iso);
+  }
+  if (input.terminal && !status.state?.terminated) {
+    // The pod is done but this container never ran to an end: upstream reports it as lost.
+    status.state = { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' } };
+    status.ready = false;
+    status.started = false;
+    return status;
+  }
+  const reason = input.waiting.get(spec.name);
+  const deleting = !!input.pod.metadata.deletionTimestamp;
+  if (reason && !input.terminal && shouldRestart(input.pod.spec.restartPolicy, latest, deleting)) {
+    if (status.state?.terminated) status.lastState = status.state;
+    status.state = { waiting: { reason: reason.reason, ...(reason.message ? { message: reason.message } : {}) } };
+  }
+  return status;
+}
+
+/** upstream getPhase: the pod phase from its container statuses. */
+export function podPhase(spec: PodSpec, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], terminal: boolean): PodPhase {
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const s of init) {
+    if (s.state?.running) pendingInit++;
+    else if (s.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.state?.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of regular) {
+    if (s.state?.running) running++;
+    else if (s.state?.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  if (failedInit > 0 && spec.restartPolicy === 'Never') return 'Failed';
+  const anyRegularStarted = regular.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
+  if ((pendingInit > 0 && !anyRegularStarted) || waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (spec.restartPolicy === 'Always' || spec.restartPolicy === undefined) return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (spec.restartPolicy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+const names = (list: string[]) => `[${list.join(' ')}]`;
+
+/** The kubelet-owned conditions, in upstream's order. `prior` supplies lastTransitionTime for unchanged ones. */
+export function podConditions(input: PodStatusInput, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], phase: PodPhase): PodCondition[] {
+  const spec = input.pod.spec;
+  const conditions: PodCondition[] = [];
+  conditions.push({ type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' });
+
+  const incomplete = (spec.initContainers ?? [])
+    .filter((c) => {
+      const s = init.find((x) => x.name === c.name);
+      return !(s?.state?.terminated && s.state.terminated.exitCode === 0);
+    })
+    .map((c) => c.name);
+  if (phase === 'Succeeded' && incomplete.length === 0 && (spec.initContainers?.length ?? 0) > 0) {
+    conditions.push({ type: 'Initialized', status: 'True', reason: 'PodCompleted' });
+  } else if (incomplete.length > 0) {
+    conditions.push({ type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${names(incomplete)}` });
+  } else conditions.push({ type: 'Initialized', status: 'True' });
+
+  const ready = readiness(regular, phase);
+  conditions.push({ type: 'Ready', ...ready });
+  conditions.push({ type: 'ContainersReady', ...ready });
+  conditions.push({ type: 'PodScheduled', status: 'True' });
+  return conditions;
+}
+
+function readiness(regular: readonly ContainerStatus[], phase: PodPhase): Pick<PodCondition, 'status' | 'reason' | 'message'> {
+  if (phase === 'Succeeded') return { status: 'False', reason: 'PodCompleted' };
+  if (phase === 'Failed') return { status: 'False', reason: 'PodFailed' };
+  const unready = regular.filter((s) => !s.ready).map((s) => s.name);
+  if (unready.length > 0) return { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${names(unready)}` };
+  return { status: 'True' };
+}
+
+/** Keep lastTransitionTime (and probe time) of conditions whose status did not change. */
+function withTransitionTimes(conditions: PodCondition[], prior: readonly PodCondition[] | undefined, nowIso: string): PodCondition[] {
+  return conditions.map((c) => {
+    const old = prior?.find((p) => p.type === c.type);
+    const lastTransitionTime = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : nowIso;
+    return { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) };
+  });
+}
+
+/** The QoS class from requests and limits (upstream GetPodQOS, comparing quantities as written). */
+export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const all = [...(spec.initContainers ?? []), ...spec.containers];
+  let any = false;
+  let guaranteed = true;
+  for (const c of all) {
+    const limits = c.resources?.limits ?? {};
+    const requests = { ...limits, ...(c.resources?.requests ?? {}) };
+    for (const r of ['cpu', 'memory']) {
+      if (requests[r] !== undefined || limits[r] !== undefined) any = true;
+      if (limits[r] === undefined || String(requests[r]) !== String(limits[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** The whole PodStatus the kubelet reports. */
+export function generatePodStatus(input: PodStatusInput): PodStatus {
+  const { pod } = input;
+  const old = pod.status ?? {};
+  const init = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, input, true));
+  const regular = pod.spec.containers.map((c) => containerStatus(c, input, false));
+  let phase = podPhase(pod.spec, init, regular, input.terminal);
+  // A pod never leaves a terminal phase.
+  if ((old.phase === 'Succeeded' || old.phase === 'Failed') && phase !== old.phase) phase = old.phase;
+  const nowIso = input.iso(input.now);
+  const foreign = (old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const own = withTransitionTimes(podConditions(input, init, regular, phase), old.conditions, nowIso);
+  const scheduled = (old.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  const conditions = [...foreign, ...own.map((c) => (c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c))];
+  const podIP = pod.spec.hostNetwork ? input.hostIP : input.podIP ?? old.podIP;
+  const status: PodStatus = {
+    phase,
+    conditions,
+    hostIP: input.hostIP,
+    hostIPs: [{ ip: input.hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime: input.startTime,
+    ...(init.length > 0 ? { initContainerStatuses: init } : {}),
+    containerStatuses: regular,
+    qosClass: qosClass(pod.spec),
+  };
+  if (old.phase === phase && old.reason) status.reason = old.reason;
+  if (old.phase === phase && old.message) status.message = old.message;
+  return status;
+}
+
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/** Stable JSON (sorted keys): two statuses are the same when their canonical forms are equal. */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
+    .join(',')}}`;
+}

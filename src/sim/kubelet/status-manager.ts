@@ -1,0 +1,115 @@
+/**
+ * The kubelet's status manager: sends a pod's status to the API (PATCH pods/<name>/status) when it
+ * differs from what the API already has, one request in flight per pod; a newer status waiting
+ * behind it is sent when the answer arrives. Failures retry after a delay; 404 means the pod is gone.
+ */
+import type { Clock, TimerId } from '../clock';
+import type { TraceContext } from '../log';
+import type { ApiClient, ApiResponse } from '../api/request';
+import type { Pod, PodStatus } from '../api/types';
+import { canonical } from './pod-status';
+
+interface Entry {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** Canonical form of what the API has (as far as we know). */
+  confirmed?: string;
+  pending?: { status: PodStatus; form: string; ctx: TraceContext; then: StatusCallback[] };
+  inFlight: boolean;
+  retry?: TimerId;
+}
+
+export type StatusCallback = (ok: boolean, ctx: TraceContext) => void;
+
+export class StatusManager {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly client: ApiClient,
+    private readonly retryMs = 2_000,
+  ) {}
+
+  /** Report `status` for `pod` (its current API object); `then` runs once the API has it (or it failed). */
+  set(pod: Pod, status: PodStatus, ctx: TraceContext, then?: StatusCallback): void {
+    const uid = pod.metadata.uid!;
+    let entry = this.entries.get(uid);
+    if (!entry) {
+      entry = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, inFlight: false };
+      this.entries.set(uid, entry);
+    }
+    const form = canonical(status);
+    if (!entry.inFlight && !entry.pending && (entry.confirmed ?? canonical(pod.status ?? {})) === form) {
+      entry.confirmed = form;
+      then?.(true, ctx);
+      return;
+    }
+    const callbacks = entry.pending?.then ?? [];
+    if (then) callbacks.push(then);
+    entry.pending = { status, form, ctx, then: callbacks };
+    this.flush(entry);
+  }
+
+  /** The API object changed under us (watch): what it shows is what the API has. */
+  observed(pod: Pod): void {
+    const entry = this.entries.get(pod.metadata.uid!);
+    if (entry && !entry.inFlight) entry.confirmed = canonical(pod.status ?? {});
+  }
+
+  forget(uid: string): void {
+    const entry = this.entries.get(uid);
+    if (entry) this.clock.cancel(entry.retry);
+    this.entries.delete(uid);
+  }
+
+  clear(): void {
+    for (const entry of this.entries.values()) this.clock.cancel(entry.retry);
+    this.entries.clear();
+  }
+
+  private flush(entry: Entry): void {
+    if (entry.inFlight || !entry.pending || entry.retry !== undefined) return;
+    const { status, form, ctx, then } = entry.pending;
+    entry.pending = undefined;
+    if (entry.confirmed === form) {
+      for (const cb of then) cb(true, ctx);
+      return;
+    }
+    entry.inFlight = true;
+    this.client.request(
+      {
+        verb: 'patch',
+        apiVersion: 'v1',
+        resource: 'pods',
+        namespace: entry.namespace,
+        name: entry.name,
+        subresource: 'status',
+        patchType: 'application/merge-patch+json',
+        body: { metadata: { uid: entry.uid }, status },
+      },
+      ctx,
+      (r: ApiResponse, rctx) => {
+        if (this.entries.get(entry.uid) !== entry) return;
+        entry.inFlight = false;
+        if (r.code === 200) {
+          entry.confirmed = form;
+          for (const cb of then) cb(true, rctx);
+        } else if (r.code === 404) {
+          for (const cb of then) cb(false, rctx);
+          this.forget(entry.uid);
+          return;
+        } else if (!entry.pending) {
+          // Retry the same status later unless something newer is already waiting.
+          entry.pending = { status, form, ctx: rctx, then };
+          entry.retry = this.clock.schedule(this.retryMs, () => {
+            entry.retry = undefined;
+            this.flush(entry);
+          }, 'kubelet-status-retry');
+          return;
+        } else entry.pending.then.unshift(...then);
+        this.flush(entry);
+      },
+    );
+  }
+}

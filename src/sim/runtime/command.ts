@@ -1,0 +1,166 @@
+/**
+ * From a container spec and its image to the Program its main process runs: Kubernetes' command/args
+ * over the image's ENTRYPOINT/CMD, $(VAR) expansion, entrypoint wrappers that exec their arguments,
+ * the image's known servers, shells and simple builtins, and exec failures for missing binaries.
+ */
+import type { Container } from '../api/types';
+import type { ImageInfo, ProcessSpec } from '../images';
+import type { Program } from './program';
+import { timeToken } from './program';
+import { runArgv, runScript, type ShellContext } from './shell';
+
+export interface ProcessContext {
+  image: ImageInfo;
+  /** The tag's version of the main program ({version} in start-up lines). */
+  version?: string;
+  /** Pod name: the container's hostname. */
+  hostname: string;
+  podIP: string;
+  /** Resolved environment (container env, then what the kubelet adds). */
+  env: Map<string, string>;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
+
+/** Expand $(VAR) references in command and args as Kubernetes does ($$ escapes; unknown stays as is). */
+export function expandKubernetesVars(text: string, env: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\((\w+)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : env.get(name!) ?? m));
+}
+
+/** The argv of the main process: command/args from the pod spec, else the image's ENTRYPOINT/CMD. */
+export function containerArgv(container: Pick<Container, 'command' | 'args'>, image: Pick<ImageInfo, 'entrypoint' | 'cmd'>, env: ReadonlyMap<string, string>): string[] {
+  const expand = (list: string[]) => list.map((s) => expandKubernetesVars(s, env));
+  if (container.command && container.command.length > 0) return [...expand(container.command), ...expand(container.args ?? [])];
+  if (container.args && container.args.length > 0) return [...image.entrypoint, ...expand(container.args)];
+  return [...image.entrypoint, ...image.cmd];
+}
+
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** What `argv` does in `ctx.image`. */
+export function programFor(argv: string[], ctx: ProcessContext): Program {
+  const shellCtx = (shell: string): ShellContext => ({ env: ctx.env, hostname: ctx.hostname, shell, binaries: new Set(ctx.image.binaries ?? []) });
+  let args = argv;
+  // Entrypoint wrappers (docker-entrypoint.sh, /entrypoint.sh) run the main program when the
+  // arguments are flags or name it, and otherwise exec their arguments.
+  while (args.length > 0 && /entrypoint\.sh$/.test(base(args[0]))) {
+    const spec = ctx.image.processes[base(args[0])];
+    const next = args[1];
+    if (next === undefined || next.startsWith('-')) {
+      if (spec) return fromSpec(spec, ctx);
+      args = [...ctx.image.cmd, ...args.slice(1)];
+      if (args.length === 0 || /entrypoint\.sh$/.test(base(args[0]))) return exitAtOnce(0);
+      continue;
+    }
+    if (spec && ctx.image.processes[base(next)]) return fromSpec(spec, ctx);
+    args = args.slice(1);
+  }
+  if (args.length === 0) return startError('no command specified');
+  const name = base(args[0]);
+  const spec = ctx.image.processes[name];
+  if (spec) return fromSpec(spec, ctx);
+  if (SHELLS.has(name)) {
+    const shell = name === 'bash' ? 'bash' : 'sh';
+    const c = args.indexOf('-c');
+    if (c >= 0 && args[c + 1] !== undefined) return runScript(args[c + 1], shellCtx(shell));
+    const script = args.slice(1).find((a) => !a.startsWith('-'));
+    if (script) return printAndExit([`${shell}: can't open '${script}': No such file or directory`], 2);
+    // An interactive shell with no terminal attached reads end-of-file and exits at once.
+    return exitAtOnce(0);
+  }
+  if (name === 'python' || name === 'python3') return python(args.slice(1));
+  if (name === 'node') return nodeJs(args.slice(1));
+  if (name === 'curl') {
+    if (args.length === 1) return printAndExit(["curl: try 'curl --help' or 'curl --manual' for more information"], 2);
+    return exitAtOnce(0);
+  }
+  if (BUILTINS.has(name)) return runArgv(args, shellCtx('sh'));
+  if ((ctx.image.binaries ?? []).includes(name)) return exitAtOnce(0);
+  const file = args[0];
+  const why = file.includes('/') ? `stat ${file}: no such file or directory` : `exec: "${file}": executable file not found in $PATH`;
+  return startError(why);
+}
+
+const BUILTINS = new Set(['echo', 'printf', 'sleep', 'true', 'false', 'date', 'hostname', 'env', 'printenv', 'seq', 'cat', 'tail', 'exit']);
+
+function fromSpec(spec: ProcessSpec, ctx: ProcessContext): Program {
+  const fill = (line: string) =>
+    line
+      .replace(/\{time:(\w+)\}/g, (_m, f: string) => timeToken(f))
+      .replace(/\{hostname\}/g, ctx.hostname)
+      .replace(/\{ip\}/g, ctx.podIP)
+      .replace(/\{version\}/g, ctx.version ?? '');
+  if (spec.requiresEnv && !spec.requiresEnv.anyOf.some((name) => (ctx.env.get(name) ?? '') !== '')) {
+    return { steps: withGaps(spec.requiresEnv.lines.map(fill)), then: { exit: 1 }, onSigterm: 'ignore' };
+  }
+  return {
+    steps: withGaps(spec.lines.map(fill)),
+    then: spec.exitCode === undefined ? { run: true } : { exit: spec.exitCode },
+    onSigterm: { exit: 0, afterMs: spec.stopMs ?? 10, lines: (spec.stopLines ?? []).map(fill) },
+  };
+}
+
+/** Lines printed 1 ms apart, as a process writes them while it starts. */
+function withGaps(lines: string[]): Program['steps'] {
+  const steps: Program['steps'] = [];
+  lines.forEach((out, i) => {
+    if (i > 0) steps.push({ sleepMs: 1 });
+    steps.push({ out });
+  });
+  return steps;
+}
+
+function exitAtOnce(code: number): Program {
+  return { steps: [], then: { exit: code }, onSigterm: 'ignore' };
+}
+
+function printAndExit(lines: string[], code: number): Program {
+  return { steps: lines.map((out) => ({ out, err: true })), then: { exit: code }, onSigterm: 'ignore' };
+}
+
+function startError(why: string): Program {
+  return {
+    steps: [],
+    then: { exit: 128 },
+    onSigterm: 'ignore',
+    startError: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${why}: unknown`,
+  };
+}
+
+/** print("…") / console.log("…") with literal strings: the interpreter prints them. */
+function literalCalls(code: string, fn: RegExp): string[] {
+  const out: string[] = [];
+  for (const m of code.matchAll(fn)) out.push(m[2]);
+  return out;
+}
+
+function python(args: string[]): Program {
+  if (args.length === 0) return exitAtOnce(0);
+  if (args[0] === '-c') return { steps: literalCalls(args[1] ?? '', /print\((['"])(.*?)\1\)/g).map((out) => ({ out })), then: { exit: 0 }, onSigterm: 'ignore' };
+  if (args[0] === '-m' && args[1] === 'http.server') {
+    const port = args[2] ?? '8000';
+    return { steps: [{ out: `Serving HTTP on 0.0.0.0 port ${port} (http://0.0.0.0:${port}/) ...` }], then: { run: true }, onSigterm: 'ignore' };
+  }
+  const file = args.find((a) => !a.startsWith('-')) ?? args[0];
+  const path = file.startsWith('/') ? file : `/${file}`;
+  return printAndExit([`python3: can't open file '${path}': [Errno 2] No such file or directory`], 2);
+}
+
+function nodeJs(args: string[]): Program {
+  if (args.length === 0) return exitAtOnce(0);
+  if (args[0] === '-e' || args[0] === '--eval') {
+    return { steps: literalCalls(args[1] ?? '', /console\.log\((['"])(.*?)\1\)/g).map((out) => ({ out })), then: { exit: 0 }, onSigterm: 'ignore' };
+  }
+  const file = args.find((a) => !a.startsWith('-')) ?? args[0];
+  const path = file.startsWith('/') ? file : `/${file}`;
+  return printAndExit([
+    'node:internal/modules/cjs/loader:1228',
+    '  throw err;',
+    '  ^',
+    '',
+    `Error: Cannot find module '${path}'`,
+    "  code: 'MODULE_NOT_FOUND',",
+    '',
+    'Node.js v22.12.0',
+  ], 1);
+}

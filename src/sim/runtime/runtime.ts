@@ -1,0 +1,598 @@
+/**
+ * A node's container runtime (containerd behind the CRI), simulated: pod sandboxes with IPs from the
+ * node's pod CIDR, an image store filled by pulls that take time by size, containers whose main
+ * process follows its Program, graceful stops (SIGTERM, then SIGKILL after the grace period), logs.
+ *
+ * Every CRI call is asynchronous on the virtual clock and logged twice (`cri` entries: the call from
+ * kubelet@node to runtime@node, and the reply with the call as parent). The runtime belongs to the
+ * node, not to the kubelet process: when the kubelet crashes, containers keep running; a node power-off
+ * stops them all.
+ */
+import type { Clock, TimerId } from '../clock';
+import type { EventLog, LogEntry, TraceContext } from '../log';
+import type { ObjectRef } from '../api/types';
+import { lookupImage, pullFailureMessage, type ImageInfo } from '../images';
+import { containerArgv, programFor } from './command';
+import { outputWithin, programDuration, exitCodeOf, renderLine, type OutputLine, type Program } from './program';
+import { DEFAULT_RUNTIME_TIMINGS, sample, type Range, type RuntimeTimings } from './timings';
+import { PodAddressPool } from './address-pool';
+
+export type CriResult<T> = { ok: true; value: T } | { ok: false; code: 'NotFound' | 'Unknown' | 'InvalidArgument' | 'FailedPrecondition'; message: string };
+export type CriDone<T> = (result: CriResult<T>, ctx: TraceContext) => void;
+
+export interface PodSandboxConfig {
+  uid: string;
+  name: string;
+  namespace: string;
+  attempt: number;
+  hostNetwork?: boolean;
+}
+
+export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED';
+
+export interface Sandbox {
+  readonly id: string;
+  readonly podUid: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly attempt: number;
+  readonly ip: string;
+  readonly createdAt: number;
+  state: SandboxState;
+}
+
+export interface ContainerConfig {
+  name: string;
+  attempt: number;
+  /** The image as the pod spec names it. */
+  image: string;
+  command?: string[];
+  args?: string[];
+  /** Environment in order (container env; the runtime adds HOSTNAME and PATH). */
+  env: [string, string][];
+}
+
+/** What ContainerStatus reports about one container instance. */
+export interface ContainerInfo {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly podUid: string;
+  readonly name: string;
+  readonly attempt: number;
+  readonly image: string;
+  readonly imageRef: string;
+  readonly createdAt: number;
+  state: ContainerState;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  /** Completed, Error, StartError (as containerd reports them). */
+  reason?: string;
+  message?: string;
+}
+
+interface ContainerRecord extends ContainerInfo {
+  program: Program;
+  exitTimer?: TimerId;
+  killTimer?: TimerId;
+  stopping: boolean;
+  stopWaiters: (() => void)[];
+  /** Output printed outside the program's own schedule (on SIGTERM), at absolute times. */
+  extra: OutputLine[];
+}
+
+export interface PulledImage {
+  /** Digest reference, reported as the container's imageID. */
+  imageRef: string;
+  sizeBytes: number;
+}
+
+export interface ContainerExitEvent {
+  type: 'CONTAINER_STOPPED_EVENT';
+  containerId: string;
+  podUid: string;
+  name: string;
+  exitCode: number;
+}
+
+export interface RuntimeOptions {
+  timings?: Partial<RuntimeTimings>;
+  /** The node's pod CIDR, e.g. "10.244.1.0/24" (CRI UpdateRuntimeConfig can change it later). */
+  podCIDR?: string;
+  /** The node's IP, used by host-network pods. */
+  hostIP?: string;
+}
+
+export interface LogOptions {
+  tailLines?: number;
+  timestamps?: boolean;
+}
+
+export class ContainerRuntime {
+  readonly name: string;
+  readonly timings: RuntimeTimings;
+  private readonly caller: string;
+  private readonly sandboxes = new Map<string, Sandbox>();
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly images = new Map<string, PulledImage>();
+  private readonly pulling = new Map<string, ((ok: boolean) => void)[]>();
+  private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
+  private readonly startCtx = new Map<string, TraceContext>();
+  private addresses: PodAddressPool;
+  private hostIP: string;
+  /** Bumped at every power-off: replies of operations started before it are dropped. */
+  private epoch = 0;
+  private up = true;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: EventLog,
+    readonly node: string,
+    options: RuntimeOptions = {},
+  ) {
+    this.name = `runtime@${node}`;
+    this.caller = `kubelet@${node}`;
+    this.timings = { ...DEFAULT_RUNTIME_TIMINGS, ...options.timings };
+    this.addresses = new PodAddressPool(options.podCIDR ?? '10.244.0.0/24');
+    this.hostIP = options.hostIP ?? '10.0.0.1';
+  }
+
+  get running(): boolean {
+    return this.up;
+  }
+
+  /** CRI UpdateRuntimeConfig: the kubelet hands over the node's pod CIDR. */
+  updateRuntimeConfig(podCIDR: string, hostIP?: string): void {
+    if (hostIP) this.hostIP = hostIP;
+    if (podCIDR !== this.addresses.cidr) this.addresses = new PodAddressPool(podCIDR, this.addresses);
+  }
+
+  /** Subscribe to container exits (containerd's event stream); returns the unsubscribe function. */
+  onContainerExit(listener: (event: ContainerExitEvent, ctx: TraceContext) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------- CRI: sandboxes
+
+  runPodSandbox(config: PodSandboxConfig, ctx: TraceContext, done: CriDone<Sandbox>): void {
+    const ref = podRef(config.namespace, config.name);
+    this.call('RunPodSandbox', `RunPodSandbox ${config.namespace}/${config.name}`, ref, ctx, this.timings.runPodSandbox, () => {
+      const ip = config.hostNetwork ? this.hostIP : this.addresses.allocate();
+      if (ip === undefined) {
+        return fail('Unknown', `failed to setup network for sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: no IP addresses available in range set: ${this.addresses.cidr}`);
+      }
+      const sandbox: Sandbox = {
+        id: this.newId(),
+        podUid: config.uid,
+        name: config.name,
+        namespace: config.namespace,
+        attempt: config.attempt,
+        ip,
+        createdAt: this.clock.now(),
+        state: 'SANDBOX_READY',
+      };
+      this.sandboxes.set(sandbox.id, sandbox);
+      return { ok: true, value: sandbox };
+    }, done, (s) => `sandbox ${short(s.id)} ready, IP ${s.ip}`);
+  }
+
+  stopPodSandbox(sandboxId: string, ctx: TraceContext, done: CriDone<void>): void {
+    const sandbox = this.sandboxes.get(sandboxId);
+    const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
+    this.call('StopPodSandbox', `StopPodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.stopPodSandbox, () => {
+      const current = this.sandboxes.get(sandboxId);
+      if (current && current.state === 'SANDBOX_READY') {
+        current.state = 'SANDBOX_NOTREADY';
+        if (current.ip !== this.hostIP) this.addresses.release(current.ip);
+      }
+      for (const c of this.containers.values()) if (c.sandboxId === sandboxId) this.kill(c);
+      return { ok: true, value: undefined };
+    }, done);
+  }
+
+  removePodSandbox(sandboxId: string, ctx: TraceContext, done: CriDone<void>): void {
+    const sandbox = this.sandboxes.get(sandboxId);
+    const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
+    this.call('RemovePodSandbox', `RemovePodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.removePodSandbox, () => {
+      const current = this.sandboxes.get(sandboxId);
+      if (current?.state === 'SANDBOX_READY' && current.ip !== this.hostIP) this.addresses.release(current.ip);
+      for (const c of [...this.containers.values()]) {
+        if (c.sandboxId !== sandboxId) continue;
+        this.kill(c);
+        this.containers.delete(c.id);
+        this.startCtx.delete(c.id);
+      }
+      this.sandboxes.delete(sandboxId);
+      return { ok: true, value: undefined };
+    }, done);
+  }
+
+  // ---------------------------------------------------------------- CRI: images
+
+  /** ImageStatus, answered locally (no log entry): is the image in the store? */
+  imageStatus(image: string): PulledImage | undefined {
+    const lookup = lookupImage(image);
+    return lookup.status === 'found' ? this.images.get(lookup.reference.normalized) : undefined;
+  }
+
+  /** Images in the store, as NodeStatus.images lists them. */
+  listImages(): { names: string[]; sizeBytes: number }[] {
+    return [...this.images.entries()].map(([name, img]) => ({ names: [img.imageRef, name], sizeBytes: img.sizeBytes }));
+  }
+
+  pullImage(image: string, ref: ObjectRef | undefined, ctx: TraceContext, done: CriDone<PulledImage>): void {
+    const lookup = lookupImage(image);
+    const requestEntry = this.logCall('PullImage', `PullImage ${image}`, ref, ctx);
+    const epoch = this.epoch;
+    const reply = (result: CriResult<PulledImage>) => {
+      if (epoch !== this.epoch) return;
+      const entry = this.logReply('PullImage', ref, requestEntry, result, (v) => `pulled ${image} (${v.sizeBytes} bytes)`);
+      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+    };
+    const resolve = sample(this.clock.rng, this.timings.resolveManifest);
+    if (lookup.status === 'invalid') {
+      this.clock.schedule(0, () => reply(fail('InvalidArgument', lookup.error)), 'cri');
+      return;
+    }
+    if (lookup.status !== 'found') {
+      const why = pullFailureMessage(lookup);
+      this.clock.schedule(resolve, () => reply(fail(why.code, why.desc)), 'cri');
+      return;
+    }
+    const key = lookup.reference.normalized;
+    const pulled: PulledImage = { imageRef: lookup.imageRef, sizeBytes: lookup.tag.sizeBytes };
+    if (this.images.has(key)) {
+      this.clock.schedule(resolve, () => reply({ ok: true, value: pulled }), 'cri');
+      return;
+    }
+    // containerd fetches each layer once: a second pull of the same image waits for the first.
+    const waiters = this.pulling.get(key);
+    const finish = () => reply({ ok: true, value: pulled });
+    if (waiters) {
+      waiters.push(finish);
+      return;
+    }
+    this.pulling.set(key, [finish]);
+    const bytes = lookup.tag.sizeBytes;
+    const duration = resolve + Math.ceil(bytes / this.timings.pullBytesPerMs) + Math.ceil(bytes / this.timings.unpackBytesPerMs);
+    this.clock.schedule(duration, () => {
+      if (epoch !== this.epoch) return;
+      this.images.set(key, pulled);
+      const all = this.pulling.get(key) ?? [];
+      this.pulling.delete(key);
+      for (const w of all) w(true);
+    }, 'cri');
+  }
+
+  /** Remove every image (a new node, or a lesson that wants pulls again). */
+  clearImages(): void {
+    this.images.clear();
+  }
+
+  // ---------------------------------------------------------------- CRI: containers
+
+  createContainer(sandboxId: string, config: ContainerConfig, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
+    const sandbox = this.sandboxes.get(sandboxId);
+    const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
+    this.call('CreateContainer', `CreateContainer ${config.name} (attempt ${config.attempt})`, ref, ctx, this.timings.createContainer, () => {
+      const sb = this.sandboxes.get(sandboxId);
+      if (!sb || sb.state !== 'SANDBOX_READY') return fail('NotFound', `failed to get sandbox "${sandboxId}": not found`);
+      const lookup = lookupImage(config.image);
+      if (lookup.status !== 'found' || !this.images.has(lookup.reference.normalized)) {
+        return fail('NotFound', `failed to get image "${config.image}": image not found`);
+      }
+      const env = new Map<string, string>([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', sb.name]]);
+      for (const [k, v] of config.env) env.set(k, v);
+      const program = this.programOf(lookup.image, lookup.tag.version, config, sb, env);
+      this.pruneOldInstances(sandboxId, config.name);
+      const record: ContainerRecord = {
+        id: this.newId(),
+        sandboxId,
+        podUid: sb.podUid,
+        name: config.name,
+        attempt: config.attempt,
+        image: lookup.reference.normalized,
+        imageRef: lookup.imageRef,
+        createdAt: this.clock.now(),
+        state: 'CONTAINER_CREATED',
+        program,
+        stopping: false,
+        stopWaiters: [],
+        extra: [],
+      };
+      this.containers.set(record.id, record);
+      return { ok: true, value: record };
+    }, done, (c) => `container ${short(c.id)} created`);
+  }
+
+  startContainer(containerId: string, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
+    const record = this.containers.get(containerId);
+    const ref = this.refOf(record);
+    this.call('StartContainer', `StartContainer ${record?.name ?? short(containerId)}`, ref, ctx, this.timings.startContainer, () => {
+      const c = this.containers.get(containerId);
+      if (!c || c.state !== 'CONTAINER_CREATED') return fail('FailedPrecondition', `container ${containerId} is not in created state`);
+      if (c.program.startError) {
+        c.state = 'CONTAINER_EXITED';
+        c.startedAt = this.clock.now();
+        c.finishedAt = this.clock.now();
+        c.exitCode = 128;
+        c.reason = 'StartError';
+        c.message = c.program.startError;
+        return fail('Unknown', c.program.startError);
+      }
+      c.state = 'CONTAINER_RUNNING';
+      c.startedAt = this.clock.now();
+      return { ok: true, value: c };
+    }, (result, replyCtx) => {
+      const c = this.containers.get(containerId);
+      if (result.ok && c) {
+        this.startCtx.set(c.id, replyCtx);
+        const duration = programDuration(c.program);
+        if (duration !== undefined) {
+          c.exitTimer = this.clock.schedule(Math.max(duration, this.timings.processMinMs), () => {
+            c.exitTimer = undefined;
+            this.exit(c, exitCodeOf(c.program) ?? 0);
+          }, 'container-exit');
+        }
+      }
+      done(result, replyCtx);
+    }, (c) => `container ${short(c.id)} running`);
+  }
+
+  /**
+   * StopContainer: SIGTERM, then SIGKILL once `timeoutSeconds` pass (exit code 137). Replies when the
+   * container has exited.
+   */
+  stopContainer(containerId: string, timeoutSeconds: number, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
+    const record = this.containers.get(containerId);
+    const ref = this.refOf(record);
+    const requestEntry = this.logCall('StopContainer', `StopContainer ${record?.name ?? short(containerId)} (timeout ${timeoutSeconds}s)`, ref, ctx, { timeout: timeoutSeconds });
+    const epoch = this.epoch;
+    const reply = (result: CriResult<ContainerInfo>) => {
+      if (epoch !== this.epoch) return;
+      const entry = this.logReply('StopContainer', ref, requestEntry, result, (c) => `container ${short(c.id)} exited with ${c.exitCode}`);
+      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+    };
+    this.clock.schedule(sample(this.clock.rng, this.timings.signalContainer), () => {
+      if (epoch !== this.epoch) return;
+      const c = this.containers.get(containerId);
+      if (!c) return reply(fail('NotFound', `an error occurred when try to find container "${containerId}": not found`));
+      if (c.state !== 'CONTAINER_RUNNING') {
+        if (c.state === 'CONTAINER_CREATED') this.exit(c, 0, 'Completed');
+        return reply({ ok: true, value: c });
+      }
+      c.stopWaiters.push(() => reply({ ok: true, value: c }));
+      if (c.stopping) return;
+      c.stopping = true;
+      const term = c.program.onSigterm;
+      const graceMs = Math.max(0, timeoutSeconds) * 1000;
+      if (term !== 'ignore' && term.afterMs < graceMs) {
+        const now = this.clock.now() - (c.startedAt ?? 0);
+        term.lines.forEach((text, i) => c.extra.push({ at: now + i, text }));
+        this.cancelTimers(c);
+        c.exitTimer = this.clock.schedule(term.afterMs, () => this.exit(c, term.exit), 'container-exit');
+      }
+      c.killTimer = this.clock.schedule(graceMs, () => this.exit(c, 137, 'Error'), 'container-kill');
+    }, 'cri');
+  }
+
+  removeContainer(containerId: string, ctx: TraceContext, done: CriDone<void>): void {
+    const ref = this.refOf(this.containers.get(containerId));
+    this.call('RemoveContainer', `RemoveContainer ${short(containerId)}`, ref, ctx, this.timings.removeContainer, () => {
+      const c = this.containers.get(containerId);
+      if (c) this.kill(c);
+      this.containers.delete(containerId);
+      this.startCtx.delete(containerId);
+      return { ok: true, value: undefined };
+    }, done);
+  }
+
+  // ---------------------------------------------------------------- queries (local, unlogged)
+
+  /** ListPodSandbox filtered by pod UID, newest first. */
+  sandboxesOf(podUid: string): Sandbox[] {
+    return [...this.sandboxes.values()].filter((s) => s.podUid === podUid).sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
+  }
+
+  /** ListContainers of a sandbox, newest attempt first per name. */
+  containersOf(sandboxId: string): ContainerInfo[] {
+    return [...this.containers.values()].filter((c) => c.sandboxId === sandboxId).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+  }
+
+  /** Every container of a pod (all its sandboxes), newest attempt first. */
+  containersOfPod(podUid: string): ContainerInfo[] {
+    return [...this.containers.values()].filter((c) => c.podUid === podUid).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+  }
+
+  containerStatus(containerId: string): ContainerInfo | undefined {
+    return this.containers.get(containerId);
+  }
+
+  /** Pod UIDs that have sandboxes on this node (what survives a kubelet restart). */
+  podUids(): string[] {
+    return [...new Set([...this.sandboxes.values()].map((s) => s.podUid))];
+  }
+
+  /** The container's log as the kubelet's log files hold it. */
+  containerLogs(containerId: string, options: LogOptions = {}): string {
+    const c = this.containers.get(containerId);
+    if (!c || c.startedAt === undefined) return '';
+    const until = (c.finishedAt ?? this.clock.now()) - c.startedAt;
+    const tail = options.tailLines;
+    let lines = outputWithin(c.program, until, tail !== undefined && tail >= 0 ? tail + c.extra.length : undefined);
+    if (c.extra.length > 0) lines = [...lines, ...c.extra.filter((l) => l.at <= until)].sort((a, b) => a.at - b.at);
+    if (tail !== undefined && tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
+    const start = c.startedAt;
+    return lines
+      .map((l) => {
+        const text = renderLine(l.text, start + l.at);
+        return options.timestamps ? `${nanoTimestamp(this.clock.isoMicro(start + l.at))} ${text}\n` : `${text}\n`;
+      })
+      .join('');
+  }
+
+  // ---------------------------------------------------------------- the machine
+
+  /** The node loses power: every process dies, sandboxes are torn down, in-flight calls never answer. */
+  powerOff(): void {
+    if (!this.up) return;
+    this.up = false;
+    this.epoch++;
+    for (const c of this.containers.values()) {
+      this.cancelTimers(c);
+      if (c.state !== 'CONTAINER_EXITED') {
+        c.state = 'CONTAINER_EXITED';
+        c.finishedAt = this.clock.now();
+        c.exitCode = 255;
+        c.reason = 'Unknown';
+        c.stopWaiters = [];
+      }
+    }
+    for (const s of this.sandboxes.values()) s.state = 'SANDBOX_NOTREADY';
+    this.addresses.reset();
+    this.pulling.clear();
+  }
+
+  /** Power back on: the image store (on disk) survives; containers and sandboxes stay exited. */
+  powerOn(): void {
+    this.up = true;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private programOf(image: ImageInfo, version: string | undefined, config: ContainerConfig, sandbox: Sandbox, env: Map<string, string>): Program {
+    const argv = containerArgv(config, image, env);
+    return programFor(argv, { image, version, hostname: sandbox.name, podIP: sandbox.ip, env });
+  }
+
+  /** Container GC: keep the newest exited instance of a name (for `logs --previous`), drop older ones. */
+  private pruneOldInstances(sandboxId: string, name: string): void {
+    const same = [...this.containers.values()].filter((c) => c.sandboxId === sandboxId && c.name === name && c.state === 'CONTAINER_EXITED');
+    same.sort((a, b) => b.attempt - a.attempt);
+    for (const old of same.slice(1)) {
+      this.containers.delete(old.id);
+      this.startCtx.delete(old.id);
+    }
+  }
+
+  /** SIGKILL on the kubelet's behalf (sandbox teardown): no exit event, the caller knows. */
+  private kill(c: ContainerRecord): void {
+    if (c.state === 'CONTAINER_EXITED') return;
+    c.stopping = true;
+    this.exit(c, 137, 'Error');
+  }
+
+  private exit(c: ContainerRecord, exitCode: number, reason?: string): void {
+    if (c.state === 'CONTAINER_EXITED') return;
+    this.cancelTimers(c);
+    c.state = 'CONTAINER_EXITED';
+    c.finishedAt = this.clock.now();
+    c.exitCode = exitCode;
+    c.reason = reason ?? (exitCode === 0 ? 'Completed' : 'Error');
+    const waiters = c.stopWaiters;
+    c.stopWaiters = [];
+    for (const w of waiters) w();
+    if (this.listeners.size > 0 && !c.stopping) {
+      const ctx = this.startCtx.get(c.id) ?? { traceId: this.log.newTraceId() };
+      const entry = this.log.append({
+        t: this.clock.now(),
+        traceId: ctx.traceId,
+        parentId: ctx.parentId,
+        from: this.name,
+        to: this.caller,
+        kind: 'cri',
+        objectRef: this.refOf(c),
+        summary: `ContainerEvent CONTAINER_STOPPED_EVENT ${c.name} (exit code ${exitCode})`,
+        detail: { method: 'GetContainerEvents', containerId: c.id, exitCode, reason: c.reason },
+      });
+      const event: ContainerExitEvent = { type: 'CONTAINER_STOPPED_EVENT', containerId: c.id, podUid: c.podUid, name: c.name, exitCode };
+      for (const listener of [...this.listeners]) listener(event, { traceId: ctx.traceId, parentId: entry.seq });
+    }
+  }
+
+  private cancelTimers(c: ContainerRecord): void {
+    this.clock.cancel(c.exitTimer);
+    this.clock.cancel(c.killTimer);
+    c.exitTimer = undefined;
+    c.killTimer = undefined;
+  }
+
+  private refOf(c: ContainerInfo | undefined): ObjectRef | undefined {
+    const sb = c && this.sandboxes.get(c.sandboxId);
+    return sb ? podRef(sb.namespace, sb.name) : undefined;
+  }
+
+  private newId(): string {
+    const rng = this.clock.rng;
+    let id = '';
+    for (let i = 0; i < 8; i++) id += rng.nextUint32().toString(16).padStart(8, '0');
+    return id;
+  }
+
+  /** One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. */
+  private call<T>(method: string, summary: string, ref: ObjectRef | undefined, ctx: TraceContext, latency: Range, work: () => CriResult<T>, done: CriDone<T>, describe?: (value: T) => string): void {
+    const requestEntry = this.logCall(method, summary, ref, ctx);
+    const epoch = this.epoch;
+    this.clock.schedule(sample(this.clock.rng, latency), () => {
+      if (epoch !== this.epoch) return;
+      const result = work();
+      const entry = this.logReply(method, ref, requestEntry, result, describe);
+      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+    }, 'cri');
+  }
+
+  private logCall(method: string, summary: string, ref: ObjectRef | undefined, ctx: TraceContext, extra?: Record<string, unknown>): LogEntry {
+    return this.log.append({
+      t: this.clock.now(),
+      traceId: ctx.traceId,
+      parentId: ctx.parentId,
+      from: this.caller,
+      to: this.name,
+      kind: 'cri',
+      objectRef: ref,
+      summary,
+      detail: { method, ...extra },
+    });
+  }
+
+  private logReply<T>(method: string, ref: ObjectRef | undefined, request: LogEntry, result: CriResult<T>, describe?: (value: T) => string): LogEntry {
+    const summary = result.ok
+      ? `${method} OK${describe ? `: ${describe(result.value)}` : ''}`
+      : `${method} failed: ${criErrorMessage(result)}`;
+    return this.log.append({
+      t: this.clock.now(),
+      traceId: request.traceId,
+      parentId: request.seq,
+      from: this.name,
+      to: this.caller,
+      kind: 'cri',
+      objectRef: ref,
+      summary,
+      detail: result.ok ? { method } : { method, code: result.code, error: result.message },
+    });
+  }
+}
+
+/** The error string the kubelet sees from a failed CRI call. */
+export function criErrorMessage(result: { code: string; message: string }): string {
+  return `rpc error: code = ${result.code} desc = ${result.message}`;
+}
+
+function fail(code: Extract<CriResult<unknown>, { ok: false }>['code'], message: string): CriResult<never> {
+  return { ok: false, code, message };
+}
+
+function podRef(namespace: string, name: string): ObjectRef {
+  return { resource: 'pods', namespace, name };
+}
+
+function short(id: string): string {
+  return id.slice(0, 13);
+}
+
+/** "…T00:00:05.123000Z" → "…T00:00:05.123000000Z" (the kubelet's RFC 3339 nano log timestamps). */
+function nanoTimestamp(micro: string): string {
+  return micro.replace(/Z$/, '000Z');
+}
