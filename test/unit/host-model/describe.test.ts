@@ -77,7 +77,7 @@ describe('describe documents', () => {
     assert.match(text, /\nNon-terminated Pods: +\(1 in total\)\n/);
     // As in kubectl, the "Non-terminated Pods:" line and the pod table share tabwriter columns.
     const table = text.slice(text.indexOf('Non-terminated')).split('\n');
-    assert.equal(table[1].indexOf('Name'), table[0].indexOf('('));
+    assert.equal(table[1].indexOf(' Name ') + 1, table[0].indexOf('('));
     assert.match(table[3], /^ {2}default +a +250m \(6%\) +0 \(0%\) +128Mi \(2%\) +0 \(0%\) +90s$/);
     assert.ok(text.includes('\n  cpu       250m (6%)   0 (0%)\n'));
     assert.match(text, /Events: +<none>\n$/);
