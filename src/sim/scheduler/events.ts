@@ -1,0 +1,84 @@
+/**
+ * The scheduler's core/v1 Events (Scheduled, FailedScheduling), as kube-scheduler records them
+ * through the events API: reportingComponent default-scheduler, an action, an eventTime; a repeat
+ * of the same reason and message for a pod is counted (PATCH count and lastTimestamp) instead of
+ * creating another object.
+ */
+import { EPOCH_MS, type Clock } from '../clock';
+import type { TraceContext } from '../log';
+import type { ApiClient } from '../api/request';
+import type { CoreEvent, Pod } from '../api/types';
+
+export const SCHEDULER_COMPONENT = 'default-scheduler';
+
+interface Recorded {
+  name: string;
+  count: number;
+  created: boolean;
+}
+
+export class SchedulerEventRecorder {
+  private readonly seen = new Map<string, Recorded>();
+  private lastStamp = 0n;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly client: ApiClient,
+    private readonly instance: string,
+    readonly enabled = true,
+  ) {}
+
+  record(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string, ctx: TraceContext): void {
+    if (!this.enabled) return;
+    const ns = pod.metadata.namespace ?? 'default';
+    const key = `${pod.metadata.uid ?? `${ns}/${pod.metadata.name}`}|${reason}|${message}`;
+    const now = this.clock.iso();
+    const prior = this.seen.get(key);
+    if (prior?.created) {
+      prior.count++;
+      this.client.request(
+        { verb: 'patch', apiVersion: 'v1', resource: 'events', namespace: ns, name: prior.name, patchType: 'application/merge-patch+json', body: { count: prior.count, lastTimestamp: now } },
+        ctx,
+        () => {},
+      );
+      return;
+    }
+    const record: Recorded = { name: `${pod.metadata.name}.${this.stamp()}`, count: 1, created: false };
+    this.seen.set(key, record);
+    const event: CoreEvent = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: record.name, namespace: ns },
+      involvedObject: { kind: 'Pod', namespace: ns, name: pod.metadata.name ?? '', uid: pod.metadata.uid, apiVersion: 'v1', resourceVersion: pod.metadata.resourceVersion },
+      reason,
+      message,
+      type,
+      source: { component: SCHEDULER_COMPONENT },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: SCHEDULER_COMPONENT,
+      reportingInstance: this.instance,
+      action,
+      eventTime: this.clock.isoMicro(),
+    };
+    this.client.request({ verb: 'create', apiVersion: 'v1', resource: 'events', namespace: ns, body: event }, ctx, (r) => {
+      if (r.code === 201) record.created = true;
+      else this.seen.delete(key);
+    });
+  }
+
+  /** Forget what was recorded about a pod (it is gone or scheduled). */
+  forget(pod: Pod): void {
+    const prefix = `${pod.metadata.uid ?? `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`}|`;
+    for (const key of this.seen.keys()) if (key.startsWith(prefix)) this.seen.delete(key);
+  }
+
+  /** "<pod>.<nanoseconds since the epoch in hex>", unique per recorder, as client-go names events. */
+  private stamp(): string {
+    let ns = BigInt(EPOCH_MS + this.clock.now()) * 1_000_000n;
+    if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
+    this.lastStamp = ns;
+    return ns.toString(16);
+  }
+}

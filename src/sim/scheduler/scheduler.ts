@@ -1,0 +1,340 @@
+/**
+ * kube-scheduler as a simulated component. It never receives a call: it watches nodes and pods
+ * (and Services and ReplicaSets, for default spreading) through informers, queues the pending pods
+ * whose schedulerName is default-scheduler, and — only while it is the leader — pops one pod at a
+ * time, runs the framework over its cache, assumes the pod on the chosen node and POSTs a
+ * pods/binding. A pod that fits nowhere gets PodScheduled=False (reason Unschedulable, upstream's
+ * message) and a FailedScheduling event, and waits in the queue for a cluster event or its backoff.
+ * Every decision is a `decision` log entry carrying the filter table and the scores.
+ */
+import type { TimerId } from '../clock';
+import type { TraceContext } from '../log';
+import type { Component, ComponentEnv } from '../api/component';
+import type { Informer } from '../api/informer';
+import type { ApiResponse, Status as ApiStatus } from '../api/request';
+import type { Binding, Node, Pod, PodCondition, ReplicaSet, Service } from '../api/types';
+import { SchedulerCache } from './cache';
+import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
+import { reasonHistogram } from './fit-error';
+import { eventMatches, type ActionType, type Handle, type Listers } from './framework';
+import { podInfoOf } from './node-info';
+import { Profile } from './profile';
+import { SchedulingQueue, type QueuedPodInfo } from './queue';
+import { defaultProfile, inTreeRegistry, type ProfileConfig } from './registry';
+import { scheduleOne, type ScheduleResult } from './schedule-one';
+
+export interface SchedulerOptions {
+  /** Only the leader schedules (leader election arrives with issue 4). Default: always. */
+  leader?: () => boolean;
+  /** Instance name in the log. Default "kube-scheduler@<host>". */
+  name?: string;
+  profile?: ProfileConfig;
+  /** Post Scheduled / FailedScheduling events (benchmarks may turn them off). Default true. */
+  recordEvents?: boolean;
+  /** At most this many node rows in a decision entry's table (the rest is summarised). Default 100. */
+  decisionRows?: number;
+  /** While not the leader, check again this often when pods are waiting. Default 1 s. */
+  leaderPollMs?: number;
+}
+
+const SCHEDULER_ERROR = 'SchedulerError';
+const UNSCHEDULABLE = 'Unschedulable';
+
+export class Scheduler implements Component {
+  readonly name: string;
+  private readonly leader: () => boolean;
+  private readonly options: SchedulerOptions;
+  private isRunning = false;
+  /** Bumped by stop(): responses to requests of an older life are ignored. */
+  private epoch = 0;
+  private cache = new SchedulerCache();
+  private queue!: SchedulingQueue;
+  private profile!: Profile;
+  private events!: SchedulerEventRecorder;
+  private informers: Informer<Node | Pod | Service | ReplicaSet>[] = [];
+  private serviceInformer?: Informer<Service>;
+  private rsInformer?: Informer<ReplicaSet>;
+  private workTimer: TimerId | undefined;
+  private startNodeIndex = 0;
+  /** Decisions made (for tests and the UI). */
+  scheduledCount = 0;
+  failedCount = 0;
+
+  constructor(
+    private readonly env: ComponentEnv,
+    options: SchedulerOptions = {},
+  ) {
+    this.options = options;
+    this.leader = options.leader ?? (() => true);
+    this.name = options.name ?? `kube-scheduler@${env.host}`;
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  /** The profile's scheduler name: pods naming another scheduler are not ours. */
+  get schedulerName(): string {
+    return this.profile?.schedulerName ?? (this.options.profile ?? defaultProfile()).schedulerName;
+  }
+
+  start(): void {
+    if (this.isRunning) return;
+    this.isRunning = true;
+    this.epoch++;
+    const { env } = this;
+    this.cache = new SchedulerCache();
+    const listers: Listers = {
+      services: (ns) => (this.serviceInformer?.list() ?? []).filter((s) => (s.metadata.namespace ?? 'default') === ns),
+      replicaSet: (ns, name) => this.rsInformer?.get(`${ns}/${name}`),
+    };
+    const handle: Handle = { snapshot: this.cache, listers };
+    this.profile = new Profile(this.options.profile ?? defaultProfile(), inTreeRegistry(), handle);
+    const byName = new Map(this.profile.plugins.map((p) => [p.name, p]));
+    this.queue = new SchedulingQueue(env.clock, {
+      pluginWantsEvent: (plugin, event) => eventMatches(byName.get(plugin)?.events, event),
+      onActive: () => this.wake(),
+    });
+    this.events = new SchedulerEventRecorder(env.clock, env.client, `${SCHEDULER_COMPONENT}-${env.host}`, this.options.recordEvents ?? true);
+
+    const nodes = env.informer<Node>({ apiVersion: 'v1', resource: 'nodes' });
+    nodes.addHandlers({
+      onAdd: (node) => {
+        this.cache.addNode(node);
+        this.queue.onClusterEvent({ resource: 'Node', actions: ['Add'], label: 'NodeAdd' });
+      },
+      onUpdate: (oldNode, newNode) => {
+        this.cache.updateNode(newNode);
+        const actions = nodeChanges(oldNode, newNode);
+        if (actions.length) this.queue.onClusterEvent({ resource: 'Node', actions, label: 'NodeUpdate' });
+      },
+      onDelete: (node) => {
+        this.cache.removeNode(node.metadata.name ?? '');
+        this.queue.onClusterEvent({ resource: 'Node', actions: ['Delete'], label: 'NodeDelete' });
+      },
+    });
+    const pods = env.informer<Pod>({ apiVersion: 'v1', resource: 'pods' });
+    pods.addHandlers({
+      onAdd: (pod, ctx) => this.onPod(undefined, pod, ctx),
+      onUpdate: (oldPod, newPod, ctx) => this.onPod(oldPod, newPod, ctx),
+      onDelete: (pod) => this.onPodDeleted(pod),
+    });
+    this.serviceInformer = env.informer<Service>({ apiVersion: 'v1', resource: 'services' });
+    this.rsInformer = env.informer<ReplicaSet>({ apiVersion: 'apps/v1', resource: 'replicasets' });
+    this.informers = [nodes, pods, this.serviceInformer, this.rsInformer] as Informer<Node | Pod | Service | ReplicaSet>[];
+    const ctx: TraceContext = { traceId: env.log.newTraceId() };
+    env.log.append({ t: env.clock.now(), traceId: ctx.traceId, from: this.name, to: this.name, kind: 'decision', summary: `${this.name} starting` });
+    for (const informer of this.informers) informer.start(ctx);
+  }
+
+  stop(): void {
+    if (!this.isRunning) return;
+    this.isRunning = false;
+    this.epoch++;
+    for (const informer of this.informers) informer.stop();
+    this.informers = [];
+    this.serviceInformer = this.rsInformer = undefined;
+    this.queue.close();
+    this.env.clock.cancel(this.workTimer);
+    this.workTimer = undefined;
+    this.cache = new SchedulerCache();
+  }
+
+  /** Where a pending pod waits (activeQ, backoffQ, unschedulablePods), for tests and the UI. */
+  queuedIn(key: string): string | undefined {
+    return this.queue?.where(key);
+  }
+
+  /** Ask the worker to look at the queue (e.g. when leadership was just acquired). */
+  wake(): void {
+    if (!this.isRunning || this.workTimer !== undefined) return;
+    const leader = this.leader();
+    const sizes = this.queue.sizes();
+    if (sizes.activeQ === 0) return;
+    this.workTimer = this.env.clock.schedule(leader ? 0 : (this.options.leaderPollMs ?? 1000), () => {
+      this.workTimer = undefined;
+      if (this.leader()) this.scheduleNext();
+      this.wake();
+    }, `${this.name}: schedule`);
+  }
+
+  // ------------------------------------------------------------ informer handlers
+
+  private responsibleFor(pod: Pod): boolean {
+    return (pod.spec.schedulerName ?? SCHEDULER_COMPONENT) === this.schedulerName;
+  }
+
+  private onPod(oldPod: Pod | undefined, pod: Pod, ctx: TraceContext): void {
+    const key = podInfoOf(pod).key;
+    if (pod.spec.nodeName) {
+      const wasAssigned = !!oldPod?.spec.nodeName;
+      this.queue.delete(key);
+      this.cache.addPod(pod);
+      if (!wasAssigned) this.queue.onClusterEvent({ resource: 'Pod', actions: ['Add'], label: 'AssignedPodAdd' });
+      else if (!sameLabels(oldPod!, pod)) this.queue.onClusterEvent({ resource: 'Pod', actions: ['UpdatePodLabel'], label: 'AssignedPodUpdate' });
+      return;
+    }
+    if (!this.responsibleFor(pod)) return;
+    if (pod.metadata.deletionTimestamp) {
+      this.queue.delete(key);
+      return;
+    }
+    if (oldPod) this.queue.update(pod, ctx);
+    else this.queue.add(pod, ctx);
+  }
+
+  private onPodDeleted(pod: Pod): void {
+    const key = podInfoOf(pod).key;
+    this.events.forget(pod);
+    if (pod.spec.nodeName || this.cache.nodeOf(key)) {
+      this.cache.removePod(pod);
+      this.queue.delete(key);
+      this.queue.onClusterEvent({ resource: 'Pod', actions: ['Delete'], label: 'AssignedPodDelete' });
+    } else this.queue.delete(key);
+  }
+
+  // ------------------------------------------------------------ the scheduling cycle
+
+  private scheduleNext(): void {
+    const p = this.queue.pop();
+    if (!p) return;
+    const cycle = this.queue.cycle;
+    const pod = p.pod;
+    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: p.info, rng: this.env.clock.rng, startNodeIndex: this.startNodeIndex });
+    this.startNodeIndex = result.nextStartNodeIndex;
+    const decision = this.logDecision(p, result);
+    const ctx: TraceContext = { traceId: p.ctx.traceId, parentId: decision };
+    if (result.nodeName) this.bind(p, result.nodeName, ctx);
+    else {
+      this.failedCount++;
+      const rejected = result.fitError !== undefined;
+      const message = result.fitError ?? result.error ?? 'unknown error';
+      this.reportFailure(pod, rejected ? UNSCHEDULABLE : SCHEDULER_ERROR, message, ctx);
+      if (rejected) this.queue.addUnschedulable(p, result.unschedulablePlugins, cycle);
+      else this.queue.addBackoff(p);
+    }
+  }
+
+  private bind(p: QueuedPodInfo, nodeName: string, ctx: TraceContext): void {
+    const pod = p.pod;
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    this.cache.assumePod(pod, nodeName);
+    const body: Binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name, namespace: ns, ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}) },
+      target: { kind: 'Node', name: nodeName },
+    };
+    const epoch = this.epoch;
+    this.env.client.request({ verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: ns, name, subresource: 'binding', body }, ctx, (response: ApiResponse, rctx: TraceContext) => {
+      if (epoch !== this.epoch) return;
+      if (response.code >= 200 && response.code < 300) {
+        this.scheduledCount++;
+        this.queue.done(p.key);
+        this.events.forget(pod);
+        this.events.record(pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${nodeName}`, rctx);
+        return;
+      }
+      this.cache.forgetPod(p.key);
+      if (response.code === 404) {
+        this.queue.done(p.key); // the pod is gone
+        return;
+      }
+      const message = `binding rejected: ${statusMessage(response)}`;
+      this.reportFailure(pod, SCHEDULER_ERROR, message, rctx);
+      this.queue.addBackoff(p);
+      this.wake();
+    });
+  }
+
+  /** PodScheduled=False (only when it changes) and a FailedScheduling event. */
+  private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    this.events.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', message, ctx);
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (current && current.status === 'False' && current.reason === reason && current.message === message) return;
+    const condition: PodCondition = {
+      type: 'PodScheduled',
+      status: 'False',
+      lastProbeTime: null,
+      lastTransitionTime: current?.status === 'False' ? current.lastTransitionTime : this.env.clock.iso(),
+      reason,
+      message,
+    };
+    this.env.client.request(
+      { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: ns, name, subresource: 'status', patchType: 'application/strategic-merge-patch+json', body: { status: { conditions: [condition] } } },
+      ctx,
+      () => {},
+    );
+  }
+
+  private logDecision(p: QueuedPodInfo, result: ScheduleResult): number {
+    const pod = p.pod;
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    const limit = this.options.decisionRows ?? 100;
+    const rows: Record<string, unknown>[] = [];
+    const chosen = result.feasible.findIndex((n) => n.name === result.nodeName);
+    const plugins = [...result.scores.keys()];
+    const feasibleRow = (i: number) => {
+      const scores: Record<string, number> = {};
+      for (const plugin of plugins) scores[plugin] = result.scores.get(plugin)![i];
+      return { node: result.feasible[i].name, feasible: true, scores, total: result.totals[i] ?? 0 };
+    };
+    for (let i = 0; i < result.feasible.length && rows.length < limit; i++) rows.push(feasibleRow(i));
+    if (chosen >= limit) rows.push(feasibleRow(chosen));
+    for (const [node, status] of result.failed) {
+      if (rows.length >= limit) break;
+      rows.push({ node, feasible: false, filter: status });
+    }
+    const truncated = result.feasible.length + result.failed.size > rows.length;
+    const summary = result.nodeName
+      ? `bind ${ns}/${name} to ${result.nodeName}`
+      : `${ns}/${name}: ${result.fitError ?? result.error}`;
+    const entry = this.env.log.append({
+      t: this.env.clock.now(),
+      traceId: p.ctx.traceId,
+      parentId: p.ctx.parentId,
+      from: this.name,
+      to: this.name,
+      kind: 'decision',
+      objectRef: { resource: 'pods', namespace: ns, name },
+      summary,
+      detail: {
+        pod: `${ns}/${name}`,
+        selected: result.nodeName,
+        message: result.fitError ?? result.error,
+        attempt: p.attempts,
+        numNodes: result.numAllNodes,
+        evaluated: result.evaluatedNodes,
+        feasibleNodes: result.feasible.length,
+        nodes: rows,
+        ...(truncated ? { truncated: true, reasons: reasonHistogram(result.failed.values()) } : {}),
+      },
+    });
+    return entry.seq;
+  }
+}
+
+function statusMessage(response: ApiResponse): string {
+  const body = response.body as Partial<ApiStatus> | undefined;
+  return typeof body === 'object' && body && typeof body.message === 'string' ? body.message : `HTTP ${response.code}`;
+}
+
+function sameLabels(a: Pod | Node, b: Pod | Node): boolean {
+  return JSON.stringify(a.metadata.labels ?? {}) === JSON.stringify(b.metadata.labels ?? {});
+}
+
+/** What changed on a node, as the actions plugins register for. */
+export function nodeChanges(oldNode: Node, newNode: Node): ActionType[] {
+  const actions: ActionType[] = [];
+  if (!sameLabels(oldNode, newNode)) actions.push('UpdateNodeLabel');
+  if (JSON.stringify(oldNode.spec?.taints ?? []) !== JSON.stringify(newNode.spec?.taints ?? []) || !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable) {
+    actions.push('UpdateNodeTaint');
+  }
+  if (JSON.stringify(oldNode.status?.allocatable ?? {}) !== JSON.stringify(newNode.status?.allocatable ?? {})) actions.push('UpdateNodeAllocatable');
+  return actions;
+}
+
