@@ -4,6 +4,7 @@
  * large file while typing only re-checks the document that changed.
  */
 import { isAlias, isMap, isSeq, type Document, type Node } from 'yaml';
+import { fastParse } from './fast-yaml';
 import { docsUrl } from './docs';
 import { renderFieldError } from './field-errors';
 import { fixesFor, type DraftFix } from './fixes';
@@ -11,7 +12,7 @@ import { KINDS, kindInfo, noMatchMessage } from './kinds';
 import { checkSchema, hasSchema } from './schema-check';
 import type { FieldError, LabFacts, ManifestDiagnostic, OffsetRange, Position, Range, RuleId, Severity } from './types';
 import { checkObject } from './validate-object';
-import { firstKey, firstLine, locate, nodeRange, parseYamlDocument, splitDocuments, type DocumentSource } from './yaml-document';
+import { firstKey, firstLine, locate, nodeRange, parseYamlDocument, splitDocuments, type DocumentSource, type YamlDoc } from './yaml-document';
 
 /** The API server's request body limit (3 MiB); larger documents are not parsed. */
 export const MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
@@ -37,7 +38,7 @@ interface Draft {
 export interface DocumentResult {
   drafts: Draft[];
   /** The parsed document (for hover and completion), when it parsed. */
-  yaml?: Document.Parsed;
+  yaml?: YamlDoc;
   kind?: string;
   apiVersion?: string;
   /** The document's value, when it is a Kubernetes object. */
@@ -53,7 +54,7 @@ export interface ValidatedDocument {
   name?: string;
   /** The document's value, when it is a Kubernetes object. */
   object?: Record<string, unknown>;
-  yaml?: Document.Parsed;
+  yaml?: YamlDoc;
   errors: number;
   warnings: number;
 }
@@ -80,7 +81,7 @@ function lineAt(text: string, offset: number): OffsetRange {
 }
 
 /** Where the document's content starts (its first key), to show document-level problems. */
-function documentAnchor(text: string, doc: Document | undefined): OffsetRange {
+function documentAnchor(text: string, doc: YamlDoc | undefined): OffsetRange {
   const key = firstKey(doc?.contents as Node | undefined);
   const r = nodeRange(key) ?? nodeRange(doc?.contents as Node | undefined);
   if (r) return firstLine(text, r);
@@ -114,7 +115,7 @@ function firstAlias(root: unknown): Node | undefined {
 }
 
 /** The range a finding is shown at: the key, the value, or the key of the object that lacks a field. */
-function findingRange(text: string, doc: Document, f: FieldError): OffsetRange {
+function findingRange(text: string, doc: YamlDoc, f: FieldError): OffsetRange {
   const loc = locate(doc, f.path);
   if (loc.complete) {
     if (f.target === 'value') {
@@ -163,6 +164,38 @@ function yamlDrafts(text: string, doc: Document.Parsed): { drafts: Draft[]; fata
   return { drafts, fatal };
 }
 
+/** The yaml package's reading of a document, with its problems as drafts; `ok` when a value could be built. */
+function fullParse(text: string, drafts: Draft[]): { doc: YamlDoc; ok: boolean; value?: unknown } | undefined {
+  let parsed: Document.Parsed;
+  try {
+    parsed = parseYamlDocument(text);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    drafts.push(draft('yaml-too-deep', 'error', 'YAML: the document is nested too deeply to be read', lineAt(text, 0)));
+    return undefined;
+  }
+  const doc: YamlDoc = { contents: parsed.contents, document: parsed };
+  const problems = yamlDrafts(text, parsed);
+  drafts.push(...problems.drafts);
+  if (problems.fatal || parsed.contents === null) return { doc, ok: false };
+  if (depthOf(parsed.contents) > MAX_DEPTH) {
+    drafts.push(draft('yaml-too-deep', 'error', `YAML: the document nests deeper than ${MAX_DEPTH} levels; no Kubernetes object does`, documentAnchor(text, doc)));
+    return { doc, ok: false };
+  }
+  try {
+    return { doc, ok: true, value: parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (err) {
+    if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+    const at = nodeRange(firstAlias(parsed.contents)) ?? documentAnchor(text, doc);
+    if (/alias count/i.test(err.message)) {
+      drafts.push(draft('yaml-alias-limit', 'error', `YAML: excessive aliasing: expanding this document's aliases needs more than ${MAX_ALIAS_COUNT} copies (a "billion laughs" document?)`, at));
+    } else {
+      drafts.push(draft('yaml-syntax', 'error', `YAML: ${err.message} (anchors are local to their document)`, at));
+    }
+    return { doc, ok: false };
+  }
+}
+
 /** Validates one document's text (offsets relative to it). Pure: the same text and facts give the same result. */
 export function validateDocumentText(text: string, facts?: LabFacts): DocumentResult {
   if (text.length > MAX_DOCUMENT_BYTES) {
@@ -173,31 +206,20 @@ export function validateDocumentText(text: string, facts?: LabFacts): DocumentRe
     const code = control[0].charCodeAt(0).toString(16).padStart(4, '0');
     return { drafts: [draft('yaml-syntax', 'error', `YAML: control characters are not allowed (U+${code}); is this a binary file?`, { start: control.index, end: control.index + 1 })] };
   }
-  let doc: Document.Parsed;
-  try {
-    doc = parseYamlDocument(text);
-  } catch (err) {
-    if (err instanceof RangeError) return { drafts: [draft('yaml-too-deep', 'error', 'YAML: the document is nested too deeply to be read', lineAt(text, 0))] };
-    throw err;
-  }
-  const { drafts, fatal } = yamlDrafts(text, doc);
-  if (fatal || doc.contents === null) return { drafts: drafts.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT), yaml: doc };
-  if (depthOf(doc.contents) > MAX_DEPTH) {
-    drafts.push(draft('yaml-too-deep', 'error', `YAML: the document nests deeper than ${MAX_DEPTH} levels; no Kubernetes object does`, documentAnchor(text, doc)));
-    return { drafts, yaml: doc };
-  }
+  // Most manifests are plain block YAML, which the fast reader handles; anything else goes to the full parser.
+  const fast = fastParse(text);
+  let doc: YamlDoc;
   let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
-    const at = nodeRange(firstAlias(doc.contents)) ?? documentAnchor(text, doc);
-    if (!/alias count/i.test(err.message)) {
-      drafts.push(draft('yaml-syntax', 'error', `YAML: ${err.message} (anchors are local to their document)`, at));
-      return { drafts, yaml: doc };
-    }
-    drafts.push(draft('yaml-alias-limit', 'error', `YAML: excessive aliasing: expanding this document's aliases needs more than ${MAX_ALIAS_COUNT} copies (a "billion laughs" document?)`, at));
-    return { drafts, yaml: doc };
+  const drafts: Draft[] = [];
+  if (fast) {
+    doc = { contents: fast.contents };
+    value = fast.value;
+  } else {
+    const full = fullParse(text, drafts);
+    if (!full) return { drafts: drafts.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT) };
+    doc = full.doc;
+    if (!full.ok) return { drafts: drafts.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT), yaml: doc };
+    value = full.value;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { drafts, yaml: doc };
   const obj = value as Record<string, unknown>;
@@ -219,7 +241,7 @@ function dedupe(drafts: Draft[]): Draft[] {
   });
 }
 
-function objectDrafts(text: string, doc: Document, obj: Record<string, unknown>, facts: LabFacts | undefined, result: DocumentResult): Draft[] {
+function objectDrafts(text: string, doc: YamlDoc, obj: Record<string, unknown>, facts: LabFacts | undefined, result: DocumentResult): Draft[] {
   const { apiVersion, kind } = obj;
   if (apiVersion === undefined && kind === undefined) return []; // not a Kubernetes object: left alone
   const anchor = documentAnchor(text, doc);

@@ -2,11 +2,11 @@
  * Quick fixes as data: text edits with offsets into one document's text. Each fix is computed from a finding and
  * the YAML nodes it is about; the editor turns them into code actions.
  */
-import { isMap, isScalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { fieldSchema, schemaTypes } from './schema-nav';
 import { didYouMean } from './suggest';
 import type { FieldError, FieldPath, OffsetRange } from './types';
-import { locate, nodeRange } from './yaml-document';
+import { locate, nodeRange, type YamlDoc } from './yaml-document';
 
 /** A fix before its offsets are placed in the file. */
 export interface DraftFix {
@@ -67,7 +67,7 @@ function choiceFixes(text: string, node: Node | null | undefined, choices: reado
 }
 
 /** The skeleton text for a missing required field, as lines (the first one holds the key). */
-function skeleton(kind: string, path: FieldPath, doc: Document): string[] | undefined {
+function skeleton(kind: string, path: FieldPath, doc: YamlDoc): string[] | undefined {
   const name = String(path[path.length - 1]);
   const parent = path.slice(0, -1);
   const isContainer = parent.length >= 2 && typeof parent[parent.length - 1] === 'number' && /containers$/i.test(String(parent[parent.length - 2]));
@@ -79,7 +79,7 @@ function skeleton(kind: string, path: FieldPath, doc: Document): string[] | unde
   if (name === 'containers') return ['containers:', '- name: app', '  image: nginx:1.27'];
   if (name === 'ports' && kind === 'Service') return ['ports:', '- port: 80', '  targetPort: 80'];
   if (name === 'selector' && (kind === 'Deployment' || kind === 'ReplicaSet')) {
-    const labels = doc.getIn(['spec', 'template', 'metadata', 'labels']);
+    const labels = locate(doc, ['spec', 'template', 'metadata', 'labels']).value;
     const entries = isMap(labels) ? labels.items.filter((p) => isScalar(p.key) && isScalar(p.value)).map((p) => `    ${String((p.key as { value: unknown }).value)}: ${String((p.value as { value: unknown }).value)}`) : [];
     return ['selector:', '  matchLabels:', ...(entries.length ? entries : ['    app: my-app'])];
   }
@@ -90,7 +90,7 @@ function skeleton(kind: string, path: FieldPath, doc: Document): string[] | unde
   return [`${name}: ${placeholder}`];
 }
 
-function addFieldFix(text: string, kind: string, path: FieldPath, doc: Document): DraftFix[] {
+function addFieldFix(text: string, kind: string, path: FieldPath, doc: YamlDoc): DraftFix[] {
   const parent = locate(doc, path.slice(0, -1));
   if (!parent.complete || !isMap(parent.value) || parent.value.flow || parent.value.items.length === 0) return [];
   const first = parent.value.items[0].key as Node | null;
@@ -105,7 +105,7 @@ function addFieldFix(text: string, kind: string, path: FieldPath, doc: Document)
 }
 
 /** The quick fixes for one finding. */
-export function fixesFor(finding: FieldError, text: string, doc: Document, kind: string): DraftFix[] {
+export function fixesFor(finding: FieldError, text: string, doc: YamlDoc, kind: string): DraftFix[] {
   const loc = locate(doc, finding.path);
   switch (finding.rule) {
     case 'unknown-field': {

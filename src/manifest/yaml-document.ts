@@ -3,7 +3,7 @@
  * parsing one document the way kubectl reads YAML (1.1 booleans yes/no/on/off, merge keys, no timestamps), and
  * finding the source range of a field path.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import type { FieldPath, OffsetRange } from './types';
 
 /** One document's source: its text (from its `---` line, if any) and where it starts in the file. */
@@ -58,6 +58,12 @@ export function parseYamlDocument(text: string): Document.Parsed {
   return parseDocument(text, YAML_OPTIONS);
 }
 
+/** A parsed document's node tree; `document` is the yaml package's Document when the full parser read it. */
+export interface YamlDoc {
+  contents: unknown;
+  document?: Document.Parsed;
+}
+
 export interface Located {
   /** The key of the last map entry found on the path (undefined for list items and the root). */
   key?: Node;
@@ -73,11 +79,11 @@ function keyText(key: unknown): string | undefined {
 }
 
 /** Follows a field path through the YAML nodes (aliases resolved), as far as the document has it. */
-export function locate(doc: Document, path: FieldPath): Located {
+export function locate(doc: YamlDoc, path: FieldPath): Located {
   let node: unknown = doc.contents;
   let key: Node | undefined;
   for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(doc);
+    if (isAlias(node)) node = doc.document ? node.resolve(doc.document) : undefined;
     if (isMap(node)) {
       const wanted = String(segment);
       const pair = node.items.find((p) => isPair(p) && keyText(p.key) === wanted);
@@ -116,7 +122,7 @@ export function firstLine(text: string, range: OffsetRange): OffsetRange {
 }
 
 /** The path of the field at `offset` (deepest key or value containing it), and the key node there. */
-export function pathAt(doc: Document, offset: number): { path: (string | number)[]; key?: Node; onKey: boolean } {
+export function pathAt(doc: YamlDoc, offset: number): { path: (string | number)[]; key?: Node; onKey: boolean } {
   const path: (string | number)[] = [];
   let node: unknown = doc.contents;
   let key: Node | undefined;
