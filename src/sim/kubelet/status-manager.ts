@@ -13,8 +13,13 @@ interface Entry {
   namespace: string;
   name: string;
   uid: string;
-  /** Canonical form of what the API has (as far as we know). */
+  /**
+   * JSON of the status the API has, when we wrote it (our statuses always list keys in the same
+   * order, so plain JSON compares); undefined when someone else wrote last: compare canonically.
+   */
   confirmed?: string;
+  /** The resourceVersion our last successful write produced: its watch echo changes nothing. */
+  confirmedRv?: string;
   pending?: { status: PodStatus; form: string; ctx: TraceContext; then: StatusCallback[] };
   inFlight: boolean;
   retry?: TimerId;
@@ -39,8 +44,9 @@ export class StatusManager {
       entry = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, inFlight: false };
       this.entries.set(uid, entry);
     }
-    const form = canonical(status);
-    if (!entry.inFlight && !entry.pending && (entry.confirmed ?? canonical(pod.status ?? {})) === form) {
+    const form = JSON.stringify(status);
+    const same = entry.confirmed !== undefined ? entry.confirmed === form : canonical(status) === canonical(pod.status ?? {});
+    if (!entry.inFlight && !entry.pending && same) {
       entry.confirmed = form;
       then?.(true, ctx);
       return;
@@ -54,7 +60,7 @@ export class StatusManager {
   /** The API object changed under us (watch): what it shows is what the API has. */
   observed(pod: Pod): void {
     const entry = this.entries.get(pod.metadata.uid!);
-    if (entry && !entry.inFlight) entry.confirmed = canonical(pod.status ?? {});
+    if (entry && !entry.inFlight && pod.metadata.resourceVersion !== entry.confirmedRv) entry.confirmed = undefined;
   }
 
   forget(uid: string): void {
@@ -94,6 +100,7 @@ export class StatusManager {
         entry.inFlight = false;
         if (r.code === 200) {
           entry.confirmed = form;
+          entry.confirmedRv = (r.body as Pod).metadata?.resourceVersion;
           for (const cb of then) cb(true, rctx);
         } else if (r.code === 404) {
           for (const cb of then) cb(false, rctx);

@@ -115,6 +115,9 @@ export class ContainerRuntime {
   private readonly caller: string;
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly containers = new Map<string, ContainerRecord>();
+  /** Indexes by pod UID, so per-pod queries do not scan the node. */
+  private readonly sandboxesByPod = new Map<string, Set<Sandbox>>();
+  private readonly containersByPod = new Map<string, Set<ContainerRecord>>();
   private readonly images = new Map<string, PulledImage>();
   private readonly pulling = new Map<string, ((ok: boolean) => void)[]>();
   private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
@@ -174,6 +177,7 @@ export class ContainerRuntime {
         state: 'SANDBOX_READY',
       };
       this.sandboxes.set(sandbox.id, sandbox);
+      indexAdd(this.sandboxesByPod, sandbox.podUid, sandbox);
       return { ok: true, value: sandbox };
     }, done, (s) => `sandbox ${short(s.id)} ready, IP ${s.ip}`);
   }
@@ -187,7 +191,7 @@ export class ContainerRuntime {
         current.state = 'SANDBOX_NOTREADY';
         if (current.ip !== this.hostIP) this.addresses.release(current.ip);
       }
-      for (const c of this.containers.values()) if (c.sandboxId === sandboxId) this.kill(c);
+      for (const c of current ? this.containersByPod.get(current.podUid) ?? [] : []) if (c.sandboxId === sandboxId) this.kill(c);
       return { ok: true, value: undefined };
     }, done);
   }
@@ -198,12 +202,12 @@ export class ContainerRuntime {
     this.call('RemovePodSandbox', `RemovePodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.removePodSandbox, () => {
       const current = this.sandboxes.get(sandboxId);
       if (current?.state === 'SANDBOX_READY' && current.ip !== this.hostIP) this.addresses.release(current.ip);
-      for (const c of [...this.containers.values()]) {
+      for (const c of current ? [...(this.containersByPod.get(current.podUid) ?? [])] : []) {
         if (c.sandboxId !== sandboxId) continue;
         this.kill(c);
-        this.containers.delete(c.id);
-        this.startCtx.delete(c.id);
+        this.dropContainer(c);
       }
+      if (current) indexDelete(this.sandboxesByPod, current.podUid, current);
       this.sandboxes.delete(sandboxId);
       return { ok: true, value: undefined };
     }, done);
@@ -286,7 +290,7 @@ export class ContainerRuntime {
       const env = new Map<string, string>([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', sb.name]]);
       for (const [k, v] of config.env) env.set(k, v);
       const program = this.programOf(lookup.image, lookup.tag.version, config, sb, env);
-      this.pruneOldInstances(sandboxId, config.name);
+      this.pruneOldInstances(sb.podUid, config.name);
       const record: ContainerRecord = {
         id: this.newId(),
         sandboxId,
@@ -303,6 +307,7 @@ export class ContainerRuntime {
         extra: [],
       };
       this.containers.set(record.id, record);
+      indexAdd(this.containersByPod, record.podUid, record);
       return { ok: true, value: record };
     }, done, (c) => `container ${short(c.id)} created`);
   }
@@ -382,9 +387,10 @@ export class ContainerRuntime {
     const ref = this.refOf(this.containers.get(containerId));
     this.call('RemoveContainer', `RemoveContainer ${short(containerId)}`, ref, ctx, this.timings.removeContainer, () => {
       const c = this.containers.get(containerId);
-      if (c) this.kill(c);
-      this.containers.delete(containerId);
-      this.startCtx.delete(containerId);
+      if (c) {
+        this.kill(c);
+        this.dropContainer(c);
+      }
       return { ok: true, value: undefined };
     }, done);
   }
@@ -393,17 +399,18 @@ export class ContainerRuntime {
 
   /** ListPodSandbox filtered by pod UID, newest first. */
   sandboxesOf(podUid: string): Sandbox[] {
-    return [...this.sandboxes.values()].filter((s) => s.podUid === podUid).sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
+    return [...(this.sandboxesByPod.get(podUid) ?? [])].sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
   }
 
   /** ListContainers of a sandbox, newest attempt first per name. */
   containersOf(sandboxId: string): ContainerInfo[] {
-    return [...this.containers.values()].filter((c) => c.sandboxId === sandboxId).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+    const sandbox = this.sandboxes.get(sandboxId);
+    return [...(sandbox ? this.containersByPod.get(sandbox.podUid) ?? [] : [])].filter((c) => c.sandboxId === sandboxId).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   }
 
   /** Every container of a pod (all its sandboxes), newest attempt first. */
   containersOfPod(podUid: string): ContainerInfo[] {
-    return [...this.containers.values()].filter((c) => c.podUid === podUid).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+    return [...(this.containersByPod.get(podUid) ?? [])].sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   }
 
   containerStatus(containerId: string): ContainerInfo | undefined {
@@ -412,7 +419,7 @@ export class ContainerRuntime {
 
   /** Pod UIDs that have sandboxes on this node (what survives a kubelet restart). */
   podUids(): string[] {
-    return [...new Set([...this.sandboxes.values()].map((s) => s.podUid))];
+    return [...this.sandboxesByPod.keys()];
   }
 
   /** The container's log as the kubelet's log files hold it. */
@@ -468,13 +475,16 @@ export class ContainerRuntime {
   }
 
   /** Container GC: keep the newest exited instance of a name (for `logs --previous`), drop older ones. */
-  private pruneOldInstances(sandboxId: string, name: string): void {
-    const same = [...this.containers.values()].filter((c) => c.sandboxId === sandboxId && c.name === name && c.state === 'CONTAINER_EXITED');
+  private pruneOldInstances(podUid: string, name: string): void {
+    const same = [...(this.containersByPod.get(podUid) ?? [])].filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
     same.sort((a, b) => b.attempt - a.attempt);
-    for (const old of same.slice(1)) {
-      this.containers.delete(old.id);
-      this.startCtx.delete(old.id);
-    }
+    for (const old of same.slice(1)) this.dropContainer(old);
+  }
+
+  private dropContainer(c: ContainerRecord): void {
+    this.containers.delete(c.id);
+    this.startCtx.delete(c.id);
+    indexDelete(this.containersByPod, c.podUid, c);
   }
 
   /** SIGKILL on the kubelet's behalf (sandbox teardown): no exit event, the caller knows. */
@@ -582,6 +592,17 @@ export function criErrorMessage(result: { code: string; message: string }): stri
 
 function fail(code: Extract<CriResult<unknown>, { ok: false }>['code'], message: string): CriResult<never> {
   return { ok: false, code, message };
+}
+
+function indexAdd<T>(index: Map<string, Set<T>>, key: string, value: T): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function indexDelete<T>(index: Map<string, Set<T>>, key: string, value: T): void {
+  const set = index.get(key);
+  if (set?.delete(value) && set.size === 0) index.delete(key);
 }
 
 function podRef(namespace: string, name: string): ObjectRef {
