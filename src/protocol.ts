@@ -8,18 +8,9 @@
  * No vscode, no DOM: both sides import this file.
  */
 import type { LogKind } from './sim/log';
-import type { Lifeline, StepDetail, StepSummary, Topology, TraceFilter, TraceView, FilterOption } from './sim/trace/model';
+import type { Lifeline, StepDetail, StepSummary, Topology, TraceFilter, TraceView, FilterOption, TraceListItem } from './sim/trace/model';
 
-export type { Lifeline, StepDetail, StepSummary, Topology, TraceFilter, TraceView, FilterOption };
-
-/** A recorded trace the user can switch to. */
-export interface TraceListItem {
-  /** A traceId, "object:<key>" or "live". */
-  source: string;
-  label: string;
-  /** Virtual time of its first entry, ms. */
-  t: number;
-}
+export type { Lifeline, StepDetail, StepSummary, Topology, TraceFilter, TraceView, FilterOption, TraceListItem };
 
 /** What the webview keeps with getState/setState and the serializer restores after a reload. */
 export interface FlowState {

@@ -176,3 +176,12 @@ export interface TraceView {
   objects: FilterOption[];
   components: FilterOption[];
 }
+
+/** A recorded trace the user can switch to. */
+export interface TraceListItem {
+  /** A traceId, "object:<key>" or "live". */
+  source: string;
+  label: string;
+  /** Virtual time of its first entry, ms. */
+  t: number;
+}

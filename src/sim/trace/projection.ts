@@ -327,13 +327,6 @@ function restOfDetail(entry: LogEntry): string | undefined {
   return Object.keys(rest).length > 0 ? stringify(rest, { lineWidth: 0 }).trimEnd() : undefined;
 }
 
-/** Which traces touch an object: the trace view of "everything that happened to pod/web". */
-export function tracesTouching(entries: Iterable<LogEntry>, objectKey: string): Set<string> {
-  const traces = new Set<string>();
-  for (const entry of entries) if (objectKeyOf(entry) === objectKey) traces.add(entry.traceId);
-  return traces;
-}
-
 /**
  * What changed between two visible step lists, as "replace everything from `from` on with `steps`":
  * in live mode only the tail changes (new steps, or a heartbeat run that grew).

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_FILTER, TraceProjection, tailChange, tracesTouching } from '../../../../src/sim/trace/projection';
+import { DEFAULT_FILTER, TraceProjection, tailChange } from '../../../../src/sim/trace/projection';
+import { belongsTo, entriesOf, recentTraces } from '../../../../src/sim/trace/catalog';
 import { leaseRenewal, podCreationTrace } from './pod-trace';
 
 const HOSTS = [
@@ -177,9 +178,22 @@ describe('trace/projection', () => {
     assert.deepEqual([...before.slice(0, change.from), ...change.steps].map((s) => s.id), after.map((s) => s.id));
   });
 
-  it('finds the traces that touch an object', () => {
+  it('selects the entries of a trace, of every trace touching an object, or all of them', () => {
     const entries = podCreationTrace().entries;
-    assert.deepEqual([...tracesTouching(entries, 'pods/default/web')], ['t1']);
-    assert.deepEqual([...tracesTouching(entries, 'leases/kube-node-lease/worker-1')], ['l1', 'l2']);
+    const traces = (source: string) => [...new Set(entriesOf(entries, source).map((e) => e.traceId))];
+    assert.deepEqual(traces('object:pods/default/web'), ['t1']);
+    assert.deepEqual(traces('object:leases/kube-node-lease/worker-1'), ['l1', 'l2']);
+    assert.deepEqual(traces('l2'), ['l2']);
+    assert.equal(entriesOf(entries, 'live').length, entries.length);
+    const lease = entries.find((e) => e.traceId === 'l1')!;
+    assert.equal(belongsTo(lease, 't1', new Set(['t1'])), false);
+    assert.equal(belongsTo(lease, 'object:leases/kube-node-lease/worker-1', new Set()), true);
+    assert.equal(belongsTo(lease, 'live', new Set()), true);
+  });
+
+  it('lists the traces a person started, newest first', () => {
+    const items = recentTraces(podCreationTrace().entries);
+    assert.deepEqual(items.map((i) => i.source), ['t1'], 'kubelet lease renewals are not offered');
+    assert.equal(items[0].label, '+0.0s POST /api/v1/namespaces/default/pods · pod/web');
   });
 });
