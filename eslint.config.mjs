@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/sim/**/*.ts', 'src/manifest/**/*.ts', 'src/protocol.ts'],
+    files: ['src/sim/**/*.ts', 'src/manifest/**/*.ts', 'src/lessons/**/*.ts', 'src/protocol.ts'],
     rules: {
       ...noVscode,
       'no-restricted-globals': [
