@@ -230,11 +230,6 @@ export class MvccStore {
     this.historyStart = snap.historyStart;
   }
 
-  /** Drop every watcher (the member stopped). */
-  cancelWatches(): void {
-    this.watchers.clear();
-  }
-
   private record(event: MvccEvent): void {
     this.rev = event.kv.modRevision;
     this.history.push(event);

@@ -172,7 +172,8 @@ export class EtcdMember {
     for (const r of this.reads) this.clock.cancel(r.timer);
     this.reads.length = 0;
     this.readIndexWaiters.clear();
-    this.store.cancelWatches();
+    // Client watches die with the process (clients notice the broken connection themselves).
+    for (const w of this.watchCancels.values()) w.cancel();
     this.watchCancels.clear();
     this.cluster.network.changed();
   }

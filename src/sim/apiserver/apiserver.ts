@@ -1,0 +1,787 @@
+/**
+ * One kube-apiserver instance. It serves the REST verbs for the resources in resources.ts from its
+ * own watch cache (fed by one etcd watch over /registry/), and writes through etcd transactions with
+ * optimistic concurrency, as upstream's generic registry does:
+ *   create  → admission (defaulting) → validation → txn "create if absent"
+ *   update / patch → GuaranteedUpdate: start from the cached object, txn "if modRevision is still X",
+ *            retry from etcd's current value on a lost race (or 409 when the client gave a resourceVersion)
+ *   get / list with resourceVersion "" → consistent read: ask etcd (through its leader) for the current
+ *            revision, wait until the cache has it, serve from the cache; "0" → any cached state.
+ *   watch    → synthetic ADDED events then changes, or a replay from a resourceVersion (410 when too old).
+ * Every request gets a `response` log entry; every watch delivery a `watch` entry whose parent is the
+ * etcd commit that caused it.
+ */
+import type { ApiRequest, ApiResponse, ListObject, Status, WatchEvent, WatchEventType, WatchHandle } from '../api/request';
+import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
+import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
+import type { Clock, TimerId } from '../clock';
+import { EtcdClient } from '../etcd/client';
+import type { EtcdCluster } from '../etcd/raft';
+import type { MvccEvent } from '../etcd/mvcc';
+import type { EventLog, TraceContext } from '../log';
+import type { Network } from '../network';
+import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
+import { parseFieldSelector, type FieldRequirement } from './fields';
+import { deepClone, deepEqual, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
+import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch';
+import { requestPath, STATUS_TEXT } from './paths';
+import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
+import { errors, status, success } from './status';
+import { validate } from './validation';
+import { WatchCache, objectKeyOf, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+
+export interface PodLogOptions {
+  container: string;
+  previous?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+}
+
+/** What a node's kubelet serves for `pods/log`. */
+export type PodLogSource = (namespace: string, pod: string, options: PodLogOptions) => { ok: true; text: string } | { ok: false; code: number; message: string };
+
+export interface ApiServerOptions {
+  host: string;
+  clock: Clock;
+  log: EventLog;
+  network: Network;
+  etcd: EtcdCluster;
+  /** The kubelet log endpoint of a node, if its kubelet registered one. */
+  podLogs?: (node: string) => PodLogSource | undefined;
+  watchCache?: Partial<WatchCacheOptions>;
+  /** Compact etcd every this many ms to the revision seen one interval earlier (upstream: 5 min). 0 = never. */
+  compactionIntervalMs?: number;
+}
+
+/** Where a watch's events go (the client's transport). */
+export interface WatchSink {
+  event(event: WatchEvent, ctx: TraceContext): void;
+  close(status: Status): void;
+}
+
+export type Respond = (response: ApiResponse, ctx: TraceContext) => void;
+type Reply = (response: ApiResponse, ctx?: TraceContext) => void;
+type UpdateResult = { obj: KubeObject; delete?: boolean } | { response: ApiResponse };
+
+const MAX_RETRIES = 16;
+const FRESHNESS_WAIT_MS = 3000;
+const INIT_RETRY_MS = 1000;
+
+export class ApiServer {
+  readonly name: string;
+  readonly host: string;
+  running = false;
+  /** The watch cache is initialized: requests are served. */
+  ready = false;
+  /** The etcd revision the watch cache has reached. */
+  revision = 0;
+  private readonly clock: Clock;
+  private readonly log: EventLog;
+  private readonly network: Network;
+  readonly etcdClient: EtcdClient;
+  private readonly caches = new Map<string, WatchCache>();
+  private etcdWatch: { cancel(): void } | undefined;
+  private readyWaiters: (() => void)[] = [];
+  private revisionWaiters: { rv: number; fn: (ok: boolean) => void; timer: TimerId }[] = [];
+  private readonly sinks = new Map<CacheWatcher, { sink: WatchSink; cache: WatchCache }>();
+  private compactTimer: TimerId | undefined;
+  private compactCandidate = 0;
+  private initTimer: TimerId | undefined;
+  private generation = 0;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.host = options.host;
+    this.name = `apiserver@${options.host}`;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.network = options.network;
+    this.etcdClient = new EtcdClient(options.etcd, options.host, this.name);
+    const cacheOptions: WatchCacheOptions = { capacity: 100, freshMs: 75_000, ...options.watchCache };
+    for (const def of RESOURCES) this.caches.set(def.resource, new WatchCache(def, cacheOptions));
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.generation++;
+    this.initialize();
+    const interval = this.options.compactionIntervalMs ?? 0;
+    if (interval > 0) this.compactTimer = this.clock.schedule(interval, () => this.compact(interval), 'etcd compaction');
+    this.network.changed();
+  }
+
+  /** Crash or shut down: every watch ends, queued requests are lost, the cache is forgotten. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.ready = false;
+    this.generation++;
+    this.etcdWatch?.cancel();
+    this.etcdWatch = undefined;
+    this.clock.cancel(this.compactTimer);
+    this.clock.cancel(this.initTimer);
+    for (const w of this.revisionWaiters) this.clock.cancel(w.timer);
+    this.revisionWaiters = [];
+    this.readyWaiters = [];
+    this.closeAllWatches(status(503, 'ServiceUnavailable', 'apiserver is shutting down').body as Status);
+    this.network.changed();
+  }
+
+  /** The cache of a resource (read-only use: the cluster's unlogged view reads committed state here). */
+  cache(resource: string): WatchCache | undefined {
+    return this.caches.get(resource);
+  }
+
+  private initialize(): void {
+    const generation = this.generation;
+    const ctx: TraceContext = { traceId: this.log.newTraceId('init') };
+    this.etcdClient.range('/registry/', ctx, (r) => {
+      if (generation !== this.generation) return;
+      if (!r.ok) {
+        this.initTimer = this.clock.schedule(INIT_RETRY_MS, () => this.initialize(), 'apiserver init retry');
+        return;
+      }
+      const byResource = new Map<string, KubeObject[]>();
+      for (const kv of r.result.kvs) {
+        const def = resourceForKey(kv.key);
+        if (!def) continue;
+        let list = byResource.get(def.resource);
+        if (!list) byResource.set(def.resource, (list = []));
+        list.push(kv.value as KubeObject);
+      }
+      if (this.ready) this.closeAllWatches(errors.expired('too old resource version: the watch cache was reinitialized').body as Status);
+      for (const [resource, cache] of this.caches) cache.reset(byResource.get(resource) ?? [], r.result.revision);
+      this.revision = r.result.revision;
+      this.etcdWatch?.cancel();
+      this.etcdWatch = this.etcdClient.watch('/registry/', r.result.revision + 1, {
+        onEvents: (events, evCtx) => this.onEtcdEvents(events, evCtx),
+        onCompacted: () => {
+          if (generation === this.generation) this.initialize();
+        },
+      });
+      this.ready = true;
+      this.network.changed();
+      const waiting = this.readyWaiters;
+      this.readyWaiters = [];
+      for (const fn of waiting) fn();
+      this.wakeRevisionWaiters();
+    });
+  }
+
+  private onEtcdEvents(events: readonly MvccEvent[], ctx: TraceContext): void {
+    const now = this.clock.now();
+    for (const e of events) {
+      const rv = e.kv.modRevision;
+      if (rv <= this.revision) continue;
+      this.revision = rv;
+      const def = resourceForKey(e.kv.key);
+      if (!def) continue;
+      const cache = this.caches.get(def.resource)!;
+      if (e.type === 'put') cache.apply(e.prevKv ? 'MODIFIED' : 'ADDED', e.kv.value as KubeObject, e.prevKv?.value as KubeObject | undefined, rv, now, ctx);
+      else cache.apply('DELETED', e.prevKv!.value as KubeObject, e.prevKv!.value as KubeObject, rv, now, ctx);
+    }
+    this.wakeRevisionWaiters();
+  }
+
+  private compact(interval: number): void {
+    this.compactTimer = this.clock.schedule(interval, () => this.compact(interval), 'etcd compaction');
+    if (!this.ready) return;
+    const target = this.compactCandidate;
+    this.compactCandidate = this.revision;
+    if (target <= 0) return;
+    this.etcdClient.compact(target, { traceId: this.log.newTraceId('compact') }, () => undefined);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  handle(req: ApiRequest, ctx: TraceContext, respond: Respond): void {
+    if (!this.running) return;
+    if (!this.ready) {
+      this.readyWaiters.push(() => this.handle(req, ctx, respond));
+      return;
+    }
+    const generation = this.generation;
+    const reply: Reply = (res, at = ctx) => {
+      if (generation === this.generation) this.reply(req, res, at, respond);
+    };
+    const def = resourceFor(req.apiVersion, req.resource);
+    if (!def) return reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
+    if (def.namespaced && req.namespace === undefined && !['list', 'watch', 'create', 'deletecollection'].includes(req.verb)) {
+      return reply(errors.badRequest('the server could not find the requested resource: a namespace is required'));
+    }
+    const sub = req.subresource;
+    if (sub === undefined) return this.handleMain(def, req, ctx, reply);
+    if (sub === 'status' && def.hasStatus) {
+      if (req.verb === 'get') return this.get(def, req, ctx, reply);
+      if (req.verb === 'update' || req.verb === 'patch') return this.update(def, req, ctx, reply);
+    }
+    if (sub === 'binding' && def.kind === 'Pod' && req.verb === 'create') return this.bind(def, req, ctx, reply);
+    if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, reply);
+    if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, reply);
+    reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
+  }
+
+  private handleMain(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    switch (req.verb) {
+      case 'get': return this.get(def, req, ctx, reply);
+      case 'list': return this.list(def, req, ctx, reply);
+      case 'create': return this.create(def, req, ctx, reply);
+      case 'update':
+      case 'patch': return this.update(def, req, ctx, reply);
+      case 'delete': return this.delete(def, req, ctx, reply);
+      case 'deletecollection': return this.deleteCollection(def, req, ctx, reply);
+      case 'watch': return reply(errors.methodNotAllowed('watch requests go through ApiServer.watch'));
+    }
+  }
+
+  private reply(req: ApiRequest, res: ApiResponse, at: TraceContext, respond: Respond): void {
+    const body = res.body as Partial<KubeObject> & Partial<Status>;
+    const rv = isPlainObject(body) && isPlainObject(body.metadata) ? (body.metadata as { resourceVersion?: string }).resourceVersion : undefined;
+    const failed = isPlainObject(body) && body.kind === 'Status' && body.status === 'Failure';
+    const entry = this.log.append({
+      t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: this.name, to: req.client, kind: 'response',
+      objectRef: refOf(req, body),
+      summary: `${res.code} ${STATUS_TEXT[res.code] ?? ''}${rv ? ` rv=${rv}` : ''}${failed ? `: ${body.message}` : ''}`,
+      detail: { code: res.code, verb: req.verb, resourceVersion: rv, body: res.body },
+    });
+    respond(res, { traceId: at.traceId, parentId: entry.seq });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /**
+   * Make the cache fresh enough for a read: "0" → as it is; "N" → at least N; "" → at least etcd's
+   * current revision, confirmed by the leader (fails without quorum).
+   */
+  private fresh(rvParam: string | undefined, ctx: TraceContext, done: (error?: ApiResponse) => void): void {
+    if (rvParam === '0') return done();
+    if (rvParam) {
+      const rv = Number(rvParam);
+      if (!Number.isInteger(rv) || rv < 0) return done(errors.badRequest(`invalid resource version "${rvParam}"`));
+      return this.waitForRevision(rv, (ok) => done(ok ? undefined : errors.tooLargeResourceVersion(rv, this.revision)));
+    }
+    this.etcdClient.currentRevision(ctx, (r) => {
+      if (!r.ok) return done(errors.internal(r.error));
+      this.waitForRevision(r.revision, (ok) => done(ok ? undefined : errors.tooLargeResourceVersion(r.revision, this.revision)));
+    });
+  }
+
+  private waitForRevision(rv: number, fn: (ok: boolean) => void): void {
+    if (this.revision >= rv) return fn(true);
+    const waiter = { rv, fn, timer: 0 as TimerId };
+    waiter.timer = this.clock.schedule(FRESHNESS_WAIT_MS, () => {
+      this.revisionWaiters = this.revisionWaiters.filter((w) => w !== waiter);
+      fn(false);
+    }, 'apiserver freshness wait');
+    this.revisionWaiters.push(waiter);
+  }
+
+  private wakeRevisionWaiters(): void {
+    if (this.revisionWaiters.length === 0) return;
+    const ready = this.revisionWaiters.filter((w) => w.rv <= this.revision);
+    if (ready.length === 0) return;
+    this.revisionWaiters = this.revisionWaiters.filter((w) => w.rv > this.revision);
+    for (const w of ready) {
+      this.clock.cancel(w.timer);
+      w.fn(true);
+    }
+  }
+
+  private get(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    this.fresh(req.query?.resourceVersion, ctx, (error) => {
+      if (error) return reply(error);
+      const obj = this.caches.get(def.resource)!.get(req.namespace, req.name!);
+      reply(obj ? { code: 200, body: obj } : errors.notFound(def, req.name!));
+    });
+  }
+
+  private filterOf(def: ResourceDef, req: Pick<ApiRequest, 'namespace' | 'query'>): WatchFilter | { error: ApiResponse } {
+    let labels: Selector | undefined;
+    if (req.query?.labelSelector) {
+      const parsed = tryParseSelector(req.query.labelSelector);
+      if ('error' in parsed) return { error: errors.badRequest(`unable to parse requirement: ${parsed.error}`) };
+      labels = parsed.selector;
+    }
+    const fields = parseFieldSelector(def, req.query?.fieldSelector);
+    if (!Array.isArray(fields)) return { error: errors.badRequest(fields.error) };
+    return { namespace: def.namespaced ? req.namespace : undefined, labels, fields: fields as FieldRequirement[] };
+  }
+
+  private list(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const filter = this.filterOf(def, req);
+    if ('error' in filter) return reply(filter.error);
+    this.fresh(req.query?.resourceVersion, ctx, (error) => {
+      if (error) return reply(error);
+      let items = this.caches.get(def.resource)!.list(filter);
+      const metadata: ListObject['metadata'] = { resourceVersion: String(this.revision) };
+      const offset = req.query?.continue ? Number(req.query.continue.split('/')[1] ?? 0) : 0;
+      if (offset > 0) items = items.slice(offset);
+      const limit = req.query?.limit;
+      if (limit && limit > 0 && items.length > limit) {
+        metadata.continue = `${this.revision}/${offset + limit}`;
+        metadata.remainingItemCount = items.length - limit;
+        items = items.slice(0, limit);
+      }
+      const body: ListObject = { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata, items };
+      reply({ code: 200, body });
+    });
+  }
+
+  // ------------------------------------------------------------------ watch
+
+  watch(req: ApiRequest, ctx: TraceContext, sink: WatchSink): WatchHandle {
+    let stopped = false;
+    let cleanup = () => undefined as void;
+    const handle: WatchHandle = {
+      stop: () => {
+        stopped = true;
+        cleanup();
+      },
+    };
+    if (!this.running) return handle;
+    if (!this.ready) {
+      this.readyWaiters.push(() => {
+        if (!stopped) cleanup = this.startWatch(req, ctx, sink, () => stopped);
+      });
+      return handle;
+    }
+    cleanup = this.startWatch(req, ctx, sink, () => stopped);
+    return handle;
+  }
+
+  private startWatch(req: ApiRequest, ctx: TraceContext, sink: WatchSink, stopped: () => boolean): () => void {
+    const logResponse = (res: ApiResponse) => {
+      let at: TraceContext = ctx;
+      this.reply(req, res, ctx, (_r, c) => (at = c));
+      return at;
+    };
+    const def = resourceFor(req.apiVersion, req.resource);
+    if (!def) {
+      const res = errors.notFoundResource(requestPath(req));
+      logResponse(res);
+      sink.close(res.body as Status);
+      return () => undefined;
+    }
+    const filter = this.filterOf(def, req);
+    if ('error' in filter) {
+      logResponse(filter.error);
+      sink.close(filter.error.body as Status);
+      return () => undefined;
+    }
+    const cache = this.caches.get(def.resource)!;
+    const watcher: CacheWatcher = {
+      ...filter,
+      deliver: (type, object, evCtx) => {
+        if (stopped()) return;
+        this.deliver(def, req.client, type, object, evCtx, sink);
+      },
+    };
+    let registered = false;
+    const register = () => {
+      if (stopped() || !this.running) return;
+      cache.addWatcher(watcher);
+      this.sinks.set(watcher, { sink, cache });
+      registered = true;
+    };
+    const rvParam = req.query?.resourceVersion;
+    if (!rvParam || rvParam === '0') {
+      const at = logResponse({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: [] } });
+      for (const obj of cache.list(filter)) watcher.deliver('ADDED', obj, at);
+      register();
+    } else {
+      const rv = Number(rvParam);
+      this.waitForRevision(rv, (ok) => {
+        if (stopped() || !this.running) return;
+        if (!ok) {
+          const res = errors.tooLargeResourceVersion(rv, this.revision);
+          logResponse(res);
+          return sink.close(res.body as Status);
+        }
+        const replay = cache.eventsAfter(rv);
+        if (!replay) {
+          const res = errors.expired(`too old resource version: ${rv} (${cache.windowStart})`);
+          logResponse(res);
+          return sink.close(res.body as Status);
+        }
+        logResponse({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(rv) }, items: [] } });
+        for (const event of replay) {
+          const view = cache.viewFor(filter, event);
+          if (view) watcher.deliver(view.type, view.object, event.ctx);
+        }
+        register();
+      });
+    }
+    return () => {
+      if (!registered) return;
+      cache.removeWatcher(watcher);
+      this.sinks.delete(watcher);
+    };
+  }
+
+  private deliver(def: ResourceDef, client: string, type: WatchEventType, object: KubeObject, ctx: TraceContext, sink: WatchSink): void {
+    const entry = this.log.append({
+      t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: client, kind: 'watch',
+      objectRef: { resource: def.resource, namespace: object.metadata.namespace, name: object.metadata.name ?? '' },
+      summary: `${type} ${def.resource} ${objectKeyOf(object)}`,
+      detail: { type, resourceVersion: object.metadata.resourceVersion, object },
+    });
+    sink.event({ type, object }, { traceId: ctx.traceId, parentId: entry.seq });
+  }
+
+  private closeAllWatches(reason: Status): void {
+    const all = [...this.sinks];
+    this.sinks.clear();
+    for (const [watcher, { sink, cache }] of all) {
+      cache.removeWatcher(watcher);
+      sink.close(reason);
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  private write(key: string, value: KubeObject | undefined, expect: number, ctx: TraceContext, done: (r: { ok: true; kv?: KubeObject; current?: KubeObject; commitCtx: TraceContext; succeeded: boolean } | { ok: false; error: string }) => void): void {
+    const op = value ? { type: 'put' as const, value: deepFreeze(value) } : { type: 'delete' as const };
+    this.etcdClient.txn({ key, expectModRevision: expect, op }, ctx, (r) => {
+      if (!r.ok) return done(r);
+      done({ ok: true, succeeded: r.result.succeeded, kv: r.result.kv?.value as KubeObject | undefined, current: r.result.current?.value as KubeObject | undefined, commitCtx: r.commitCtx });
+    });
+  }
+
+  private create(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const body = req.body;
+    if (!isPlainObject(body)) return reply(errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body ?? null)}'`));
+    if (body.kind !== undefined && (body.kind !== def.kind || (body.apiVersion !== undefined && body.apiVersion !== def.apiVersion))) {
+      return reply(errors.badRequest(`${String(body.kind)} in version "${String(body.apiVersion)}" cannot be handled as a ${def.kind}: the object's kind and apiVersion must be ${def.kind} in ${def.apiVersion}`));
+    }
+    const obj = deepClone(body) as KubeObject;
+    obj.apiVersion = def.apiVersion;
+    obj.kind = def.kind;
+    obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
+    const meta = obj.metadata;
+    let namespace: string | undefined;
+    if (def.namespaced) {
+      namespace = req.namespace ?? meta.namespace ?? 'default';
+      if (meta.namespace && meta.namespace !== namespace) return reply(errors.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+      meta.namespace = namespace;
+      const ns = this.caches.get('namespaces')!.get(undefined, namespace);
+      const nsDef = resourceFor('v1', 'namespaces')!;
+      if (!ns) return reply(errors.notFound(nsDef, namespace));
+      if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+        return reply(errors.forbidden(def, meta.name ?? meta.generateName ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`));
+      }
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + this.clock.rng.suffix(5);
+    meta.uid = this.clock.rng.uuid();
+    meta.creationTimestamp = this.clock.iso();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (def.generation) meta.generation = 1;
+    else delete meta.generation;
+    if (def.hasStatus && def.kind !== 'Node') delete obj.status;
+    applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP() });
+    const errs = validate(def, obj);
+    if (errs.length > 0) return reply(errors.invalid(def, meta.name ?? '', errs));
+    this.write(etcdKey(def, namespace, meta.name!), obj, 0, ctx, (r) => {
+      if (!r.ok) return reply(errors.internal(r.error));
+      if (!r.succeeded) return reply(errors.alreadyExists(def, meta.name!), r.commitCtx);
+      reply({ code: 201, body: r.kv! }, r.commitCtx);
+    });
+  }
+
+  /**
+   * upstream's GuaranteedUpdate: compute the new object from the latest known one and write it if
+   * nobody wrote in between; otherwise recompute from etcd's current value (or give 409 when the
+   * client pinned a resourceVersion).
+   */
+  private guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: TraceContext, precondition: number | undefined, tryUpdate: (existing: KubeObject) => UpdateResult, done: Reply): void {
+    const key = etcdKey(def, namespace, name);
+    const cache = this.caches.get(def.resource)!;
+    const attempt = (existing: KubeObject | undefined, tries: number) => {
+      if (!existing) return done(errors.notFound(def, name));
+      const current = Number(existing.metadata.resourceVersion);
+      if (precondition !== undefined && precondition !== current) return done(errors.modified(def, name));
+      const result = tryUpdate(existing);
+      if ('response' in result) return done(result.response);
+      if (!result.delete && sameObject(result.obj, existing)) return done({ code: 200, body: existing });
+      this.write(key, result.delete ? undefined : result.obj, current, ctx, (r) => {
+        if (!r.ok) return done(errors.internal(r.error));
+        if (r.succeeded) return done({ code: 200, body: r.kv! }, r.commitCtx);
+        if (precondition !== undefined || tries >= MAX_RETRIES) return done(errors.modified(def, name), r.commitCtx);
+        attempt(r.current, tries + 1);
+      });
+    };
+    const cached = cache.get(namespace, name);
+    if (precondition !== undefined && cached && Number(cached.metadata.resourceVersion) < precondition) {
+      // The client has seen a newer version than this cache: catch up first (round-robin behind a load balancer).
+      return this.waitForRevision(precondition, () => attempt(cache.get(namespace, name), 0));
+    }
+    if (!cached && precondition !== undefined) {
+      return this.waitForRevision(precondition, () => attempt(cache.get(namespace, name), 0));
+    }
+    attempt(cached, 0);
+  }
+
+  private update(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const name = req.name!;
+    const sub = req.subresource;
+    let precondition: number | undefined;
+    let makeCandidate: (existing: KubeObject) => KubeObject | ApiResponse;
+    if (req.verb === 'update') {
+      const body = req.body;
+      if (!isPlainObject(body)) return reply(errors.badRequest('the body of the request is not an object'));
+      const meta = isPlainObject(body.metadata) ? (body.metadata as KubeObject['metadata']) : {};
+      if (meta.name && meta.name !== name) return reply(errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`));
+      if (meta.resourceVersion) precondition = Number(meta.resourceVersion);
+      const clone = deepClone(body) as KubeObject;
+      makeCandidate = () => clone;
+    } else {
+      const type = req.patchType ?? 'application/strategic-merge-patch+json';
+      if (type === 'application/apply-patch+yaml') return reply(errors.unsupportedMediaType(type));
+      const patch = type === 'application/json-patch+json' ? req.body : deepClone(req.body);
+      const pinned = isPlainObject(patch) && isPlainObject(patch.metadata) ? (patch.metadata as { resourceVersion?: string }).resourceVersion : undefined;
+      if (pinned) precondition = Number(pinned);
+      makeCandidate = (existing) => {
+        try {
+          if (type === 'application/merge-patch+json') return mergePatch(existing, patch) as KubeObject;
+          if (type === 'application/json-patch+json') return jsonPatch(existing, patch) as KubeObject;
+          return strategicMergePatch(existing, patch, def.mergeKeys) as KubeObject;
+        } catch (e) {
+          if (e instanceof PatchError) return status(422, 'Invalid', e.message);
+          throw e;
+        }
+      };
+    }
+    this.guaranteedUpdate(def, req.namespace, name, ctx, precondition, (existing) => {
+      const candidate = makeCandidate(existing);
+      if (!isPlainObject(candidate) || !isPlainObject((candidate as KubeObject).metadata)) {
+        return { response: 'code' in (candidate as object) ? (candidate as ApiResponse) : errors.badRequest('the patched object is not a valid object') };
+      }
+      return this.prepareUpdate(def, existing, candidate as KubeObject, sub);
+    }, reply);
+  }
+
+  /** The object to store for an update of `existing` to `candidate` (which may share frozen parts). */
+  private prepareUpdate(def: ResourceDef, existing: KubeObject, candidate: KubeObject, sub: string | undefined): UpdateResult {
+    let obj: KubeObject;
+    if (sub === 'status') {
+      obj = { ...existing, status: candidate.status };
+    } else {
+      const m = existing.metadata;
+      const meta = {
+        ...candidate.metadata, name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp,
+        deletionTimestamp: m.deletionTimestamp, deletionGracePeriodSeconds: m.deletionGracePeriodSeconds, generation: m.generation,
+      };
+      obj = { ...candidate, apiVersion: def.apiVersion, kind: def.kind, metadata: meta };
+      if (def.hasStatus) obj.status = existing.status;
+      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet') {
+        obj.spec = deepClone(obj.spec);
+        applyUpdateDefaults(def, obj);
+      }
+      if (def.generation && !deepEqual(obj.spec, existing.spec)) meta.generation = (m.generation ?? 0) + 1;
+    }
+    const errs = validate(def, obj, existing, sub);
+    if (errs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', errs) };
+    if (isFinalized(def, obj)) return { obj: existing, delete: true };
+    return { obj };
+  }
+
+  private delete(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const name = req.name!;
+    const requested = req.query?.gracePeriodSeconds;
+    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => this.prepareDelete(def, existing, requested), reply);
+  }
+
+  private prepareDelete(def: ResourceDef, existing: KubeObject, requested: number | undefined): UpdateResult {
+    const meta = existing.metadata;
+    const finalizers = meta.finalizers ?? [];
+    let grace = 0;
+    if (def.kind === 'Pod') {
+      const pod = existing as Pod;
+      grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      const phase = pod.status?.phase;
+      if (!pod.spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+    }
+    if (def.kind === 'Namespace') {
+      if (meta.deletionTimestamp) return { response: { code: 200, body: existing } };
+      const obj = { ...existing, metadata: { ...meta, deletionTimestamp: this.clock.iso(), deletionGracePeriodSeconds: 0 }, status: { ...(existing.status as object), phase: 'Terminating' } };
+      return isFinalized(def, obj) ? { obj: existing, delete: true } : { obj };
+    }
+    if (grace > 0 || finalizers.length > 0) {
+      if (meta.deletionTimestamp) {
+        const current = meta.deletionGracePeriodSeconds ?? 0;
+        if (grace >= current) return grace === 0 && finalizers.length === 0 ? { obj: existing, delete: true } : { response: { code: 200, body: existing } };
+      }
+      if (grace === 0 && finalizers.length === 0) return { obj: existing, delete: true };
+      const obj: KubeObject = {
+        ...existing,
+        metadata: {
+          ...meta,
+          deletionTimestamp: this.clock.iso(this.clock.now() + grace * 1000),
+          deletionGracePeriodSeconds: grace,
+          generation: meta.generation !== undefined && !meta.deletionTimestamp ? meta.generation + 1 : meta.generation,
+        },
+      };
+      return { obj };
+    }
+    return { obj: existing, delete: true };
+  }
+
+  private deleteCollection(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const filter = this.filterOf(def, req);
+    if ('error' in filter) return reply(filter.error);
+    const targets = this.caches.get(def.resource)!.list(filter);
+    const deleted: KubeObject[] = [];
+    let lastCtx: TraceContext | undefined;
+    const next = (i: number) => {
+      if (i >= targets.length) {
+        return reply({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: deleted } }, lastCtx);
+      }
+      const t = targets[i];
+      this.guaranteedUpdate(def, t.metadata.namespace, t.metadata.name!, ctx, undefined, (existing) => this.prepareDelete(def, existing, req.query?.gracePeriodSeconds), (res, c) => {
+        if (res.code === 200) deleted.push(res.body as KubeObject);
+        if (c) lastCtx = c;
+        next(i + 1);
+      });
+    };
+    next(0);
+  }
+
+  // ------------------------------------------------------------------ subresources
+
+  private bind(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const binding = req.body as Binding | undefined;
+    const name = req.name ?? binding?.metadata?.name;
+    const target = binding?.target?.name;
+    if (!name) return reply(errors.badRequest('name is required for a binding'));
+    if (!target) return reply(errors.invalid({ ...def, kind: 'Binding', group: '' }, name, [{ type: 'Required', field: 'target.name' }]));
+    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => {
+      const pod = existing as Pod;
+      if (pod.metadata.deletionTimestamp) return { response: errors.conflict(def, name, `pod ${name} is being deleted, cannot be assigned to a host`, 'binding') };
+      if (pod.spec.nodeName) return { response: errors.conflict(def, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`, 'binding') };
+      const annotations = binding?.metadata?.annotations;
+      const scheduled: PodCondition = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.clock.iso() };
+      const obj: KubeObject = {
+        ...pod,
+        metadata: annotations ? { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...annotations } } : pod.metadata,
+        spec: { ...pod.spec, nodeName: target },
+        status: { ...pod.status, conditions: upsertCondition(pod.status?.conditions, scheduled) },
+      };
+      return { obj };
+    }, (res, at) => reply(res.code === 200 ? success(201) : res, at));
+  }
+
+  private scale(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    const toScale = (obj: KubeObject) => {
+      const spec = obj.spec as { replicas?: number; selector?: LabelSelector };
+      const st = obj.status as { replicas?: number } | undefined;
+      return {
+        apiVersion: 'autoscaling/v1', kind: 'Scale',
+        metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+        spec: { replicas: spec.replicas ?? 0 },
+        status: { replicas: st?.replicas ?? 0, selector: formatLabelSelector(spec.selector) },
+      } as KubeObject;
+    };
+    if (req.verb === 'get') {
+      return this.get(def, { ...req, subresource: undefined }, ctx, (res, at) => reply(res.code === 200 ? { code: 200, body: toScale(res.body as KubeObject) } : res, at));
+    }
+    if (req.verb !== 'update' && req.verb !== 'patch') return reply(errors.methodNotAllowed());
+    this.guaranteedUpdate(def, req.namespace, req.name!, ctx, undefined, (existing) => {
+      const current = toScale(existing);
+      let desired: KubeObject;
+      try {
+        desired = req.verb === 'update' ? (req.body as KubeObject)
+          : req.patchType === 'application/json-patch+json' ? (jsonPatch(current, req.body) as KubeObject)
+          : (mergePatch(current, req.body) as KubeObject);
+      } catch (e) {
+        if (e instanceof PatchError) return { response: status(422, 'Invalid', e.message) };
+        throw e;
+      }
+      const replicas = (desired?.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        return { response: errors.invalid({ ...def, kind: 'Scale', group: 'autoscaling' }, req.name!, [{ type: 'Invalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]) };
+      }
+      const spec = { ...(existing.spec as object), replicas };
+      return this.prepareUpdate(def, existing, { ...existing, spec }, undefined);
+    }, (res, at) => reply(res.code === 200 ? { code: 200, body: toScale(res.body as KubeObject) } : res, at));
+  }
+
+  private podLog(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+    this.fresh('0', ctx, () => {
+      const pod = this.caches.get('pods')!.get(req.namespace, req.name!) as Pod | undefined;
+      if (!pod) return reply(errors.notFound(def, req.name!));
+      const names = (pod.spec.containers ?? []).map((c) => c.name);
+      let container = req.query?.container;
+      if (!container) {
+        if (names.length !== 1) return reply(errors.badRequest(`a container name must be specified for pod ${req.name}, choose one of: [${names.join(' ')}]`));
+        container = names[0];
+      }
+      if (!names.includes(container) && !(pod.spec.initContainers ?? []).some((c) => c.name === container)) {
+        return reply(errors.badRequest(`container ${container} is not valid for pod ${req.name}`));
+      }
+      const node = pod.spec.nodeName;
+      if (!node) return reply(errors.badRequest(`pod ${req.name} does not have a host assigned`));
+      const url = `https://${node}:10250/containerLogs/${req.namespace}/${req.name}/${container}`;
+      const source = this.options.podLogs?.(node);
+      const refused = () => reply(errors.internal(`Get "${url}": dial tcp ${node}:10250: connect: connection refused`));
+      if (!source || !this.network.canReach(this.host, node)) return refused();
+      const opts: PodLogOptions = { container, previous: req.query?.previous, tailLines: req.query?.tailLines, timestamps: req.query?.timestamps };
+      this.network.send(this.host, node, () => {
+        const r = source(req.namespace!, req.name!, opts);
+        this.network.send(node, this.host, () => reply(r.ok ? { code: 200, body: r.text } : status(r.code, r.code === 404 ? 'NotFound' : 'BadRequest', r.message)));
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private allocateServiceIP(): string {
+    const used = new Set<string>();
+    for (const svc of this.caches.get('services')!.list({ fields: [] })) {
+      const ip = (svc.spec as { clusterIP?: string } | undefined)?.clusterIP;
+      if (ip) used.add(ip);
+    }
+    for (;;) {
+      const ip = `10.96.${this.clock.rng.int(256)}.${1 + this.clock.rng.int(254)}`;
+      if (!used.has(ip) && ip !== '10.96.0.1' && ip !== '10.96.0.10') return ip;
+    }
+  }
+}
+
+/** Equal apart from resourceVersion: such an update is a no-op and writes nothing (as upstream). */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  if (a === b) return true;
+  return deepEqual({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }, { ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
+}
+
+/** Marked for deletion with nothing left holding it: the update turns into the deletion. */
+function isFinalized(def: ResourceDef, obj: KubeObject): boolean {
+  const meta = obj.metadata;
+  if (!meta.deletionTimestamp || (meta.finalizers ?? []).length > 0) return false;
+  if (def.kind === 'Pod') return meta.deletionGracePeriodSeconds === 0;
+  if (def.kind === 'Namespace') return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
+  return true;
+}
+
+export function upsertCondition(conditions: readonly PodCondition[] | undefined, condition: PodCondition): PodCondition[] {
+  const out = (conditions ?? []).filter((c) => c.type !== condition.type);
+  const previous = (conditions ?? []).find((c) => c.type === condition.type);
+  if (previous && previous.status === condition.status && previous.lastTransitionTime) condition = { ...condition, lastTransitionTime: previous.lastTransitionTime };
+  const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+  out.push(condition);
+  return out.sort((x, y) => order.indexOf(x.type) - order.indexOf(y.type));
+}
+
+function refOf(req: ApiRequest, body: unknown): ObjectRef {
+  const meta = isPlainObject(body) && body.kind !== 'Status' && isPlainObject(body.metadata) ? (body.metadata as { name?: string; namespace?: string }) : undefined;
+  const name = req.name ?? meta?.name ?? '';
+  const ref: ObjectRef = { resource: req.resource, name };
+  const ns = req.namespace ?? meta?.namespace;
+  if (ns) ref.namespace = ns;
+  if (req.subresource) ref.subresource = req.subresource;
+  return ref;
+}
+
+export { stampResourceVersion };

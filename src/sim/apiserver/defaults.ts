@@ -1,0 +1,146 @@
+/**
+ * Defaulting, as the API server's registered defaulters and admission plugins apply it on create
+ * (and, for pod templates, on every write): it mutates a fresh, unshared copy of the object.
+ */
+import type { Container, Deployment, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from '../api/types';
+import type { ResourceDef } from './resources';
+import { isPlainObject } from './objects';
+
+const NOT_READY = 'node.kubernetes.io/not-ready';
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/** The image tag (":latest" when none; a digest counts as pinned). */
+export function imageTag(image: string): string | undefined {
+  if (image.includes('@')) return undefined;
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? image.slice(colon + 1) : 'latest';
+}
+
+function defaultContainer(c: Container): void {
+  if (c.image && !c.imagePullPolicy) c.imagePullPolicy = imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  // Requests default to limits when only limits are given.
+  if (c.resources.limits) {
+    for (const [name, q] of Object.entries(c.resources.limits)) {
+      c.resources.requests ??= {};
+      if (c.resources.requests[name] === undefined) c.resources.requests[name] = q;
+    }
+  }
+  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+}
+
+/** Pod spec defaults (SetDefaults_PodSpec and friends), also applied to templates. */
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
+}
+
+/** The QoS class of a pod (Guaranteed / Burstable / BestEffort), from requests and limits as given. */
+export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of all) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || String(req[r] ?? lim[r]) !== String(lim[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function hasToleration(tolerations: readonly Toleration[], key: string): boolean {
+  return tolerations.some((t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === 'NoExecute' || t.effect === undefined));
+}
+
+function defaultPod(pod: Pod): void {
+  pod.spec ??= { containers: [] };
+  const spec = pod.spec;
+  defaultPodSpec(spec);
+  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  // DefaultTolerationSeconds admission plugin.
+  const tolerations = spec.tolerations ? [...spec.tolerations] : [];
+  if (!hasToleration(tolerations, NOT_READY)) tolerations.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  if (!hasToleration(tolerations, UNREACHABLE)) tolerations.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  spec.tolerations = tolerations;
+  pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
+}
+
+function defaultWorkload(obj: Deployment | ReplicaSet): void {
+  obj.spec ??= {} as Deployment['spec'];
+  obj.spec.replicas ??= 1;
+  if (obj.spec.template?.spec) defaultPodSpec(obj.spec.template.spec);
+  if (obj.kind === 'Deployment') {
+    const spec = (obj as Deployment).spec;
+    spec.strategy ??= { type: 'RollingUpdate' };
+    spec.strategy.type ??= 'RollingUpdate';
+    if (spec.strategy.type === 'RollingUpdate') {
+      spec.strategy.rollingUpdate ??= {};
+      spec.strategy.rollingUpdate.maxSurge ??= '25%';
+      spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+    }
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+  }
+}
+
+function defaultService(svc: Service, allocateIP: () => string): void {
+  svc.spec ??= {};
+  const spec = svc.spec;
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') {
+    if (!spec.clusterIP) spec.clusterIP = allocateIP();
+    spec.clusterIPs ??= spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.internalTrafficPolicy ??= 'Cluster';
+  }
+  for (const p of spec.ports ?? []) {
+    p.protocol ??= 'TCP';
+    p.targetPort ??= p.port;
+  }
+}
+
+function defaultNamespace(ns: Namespace): void {
+  ns.spec = { finalizers: ns.spec?.finalizers ?? ['kubernetes'] };
+  ns.status = { phase: 'Active' };
+  ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
+}
+
+export interface AdmissionEnv {
+  /** A free ClusterIP from the service range. */
+  allocateServiceIP(): string;
+}
+
+/** Apply create-time defaults to a fresh object of resource `d`. */
+export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: AdmissionEnv): void {
+  switch (d.kind) {
+    case 'Pod': return defaultPod(obj as Pod);
+    case 'Deployment':
+    case 'ReplicaSet': return defaultWorkload(obj as Deployment | ReplicaSet);
+    case 'Service': return defaultService(obj as Service, () => env.allocateServiceIP());
+    case 'Namespace': return defaultNamespace(obj as Namespace);
+  }
+}
+
+/** Defaults that also apply on update (templates of workloads keep their defaults). */
+export function applyUpdateDefaults(d: ResourceDef, obj: KubeObject): void {
+  if ((d.kind === 'Deployment' || d.kind === 'ReplicaSet') && isPlainObject(obj.spec)) defaultWorkload(obj as Deployment | ReplicaSet);
+}

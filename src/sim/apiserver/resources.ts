@@ -1,0 +1,151 @@
+/**
+ * The resources the simulated API server serves, with what differs between them: group/version,
+ * kind, scope, etcd key prefix (as upstream stores them), subresources, which field selectors they
+ * accept, and the strategic-merge-patch keys of their lists.
+ */
+import type { KubeObject } from '../api/types';
+import { getPath } from './objects';
+
+export interface ResourceDef {
+  /** API group ("" for core). */
+  group: string;
+  version: string;
+  /** "v1", "apps/v1" ... */
+  apiVersion: string;
+  /** Plural, as in URLs. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  /** etcd key prefix, ending in "/": objects live at prefix + [namespace + "/"] + name. */
+  etcdPrefix: string;
+  /** Has a status subresource: the main resource ignores status changes and vice versa. */
+  hasStatus: boolean;
+  /** Has a scale subresource (apps/v1 workloads). */
+  hasScale?: boolean;
+  /** metadata.generation is set on create and bumped when the spec changes. */
+  generation: boolean;
+  /** Field selectors beyond metadata.name and metadata.namespace, mapped to object paths. */
+  fields: Record<string, string>;
+  /** Strategic merge patch: list path (field names joined by ".") → merge key ("" merges a list of primitives). */
+  mergeKeys: Record<string, string>;
+  shortNames?: string[];
+}
+
+function podSpecMergeKeys(prefix: string): Record<string, string> {
+  return {
+    [`${prefix}containers`]: 'name',
+    [`${prefix}initContainers`]: 'name',
+    [`${prefix}ephemeralContainers`]: 'name',
+    [`${prefix}containers.ports`]: 'containerPort',
+    [`${prefix}initContainers.ports`]: 'containerPort',
+    [`${prefix}containers.env`]: 'name',
+    [`${prefix}initContainers.env`]: 'name',
+    [`${prefix}containers.volumeMounts`]: 'mountPath',
+    [`${prefix}initContainers.volumeMounts`]: 'mountPath',
+    [`${prefix}volumes`]: 'name',
+    [`${prefix}imagePullSecrets`]: 'name',
+    [`${prefix}hostAliases`]: 'ip',
+    [`${prefix}topologySpreadConstraints`]: 'topologyKey',
+  };
+}
+
+const metadataMergeKeys = { 'metadata.ownerReferences': 'uid', 'metadata.finalizers': '' };
+
+function def(d: Omit<ResourceDef, 'apiVersion' | 'mergeKeys'> & { mergeKeys?: Record<string, string> }): ResourceDef {
+  return { ...d, apiVersion: d.group ? `${d.group}/${d.version}` : d.version, mergeKeys: { ...metadataMergeKeys, ...d.mergeKeys } };
+}
+
+export const RESOURCES: readonly ResourceDef[] = [
+  def({
+    group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, etcdPrefix: '/registry/namespaces/',
+    hasStatus: true, generation: false, fields: { 'status.phase': 'status.phase' }, shortNames: ['ns'],
+    mergeKeys: { 'status.conditions': 'type', 'spec.finalizers': '' },
+  }),
+  def({
+    group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, etcdPrefix: '/registry/minions/',
+    hasStatus: true, generation: false, fields: { 'spec.unschedulable': 'spec.unschedulable' }, shortNames: ['no'],
+    mergeKeys: { 'status.conditions': 'type', 'status.addresses': 'type', 'spec.podCIDRs': '' },
+  }),
+  def({
+    group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, etcdPrefix: '/registry/pods/',
+    hasStatus: true, generation: true, shortNames: ['po'],
+    fields: {
+      'spec.nodeName': 'spec.nodeName', 'spec.restartPolicy': 'spec.restartPolicy', 'spec.schedulerName': 'spec.schedulerName',
+      'spec.serviceAccountName': 'spec.serviceAccountName', 'spec.hostNetwork': 'spec.hostNetwork', 'status.phase': 'status.phase',
+      'status.podIP': 'status.podIP', 'status.nominatedNodeName': 'status.nominatedNodeName',
+    },
+    mergeKeys: { ...podSpecMergeKeys('spec.'), 'status.conditions': 'type', 'status.podIPs': 'ip', 'status.hostIPs': 'ip' },
+  }),
+  def({
+    group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, etcdPrefix: '/registry/services/specs/',
+    hasStatus: true, generation: false, fields: { 'spec.clusterIP': 'spec.clusterIP', 'spec.type': 'spec.type' }, shortNames: ['svc'],
+    mergeKeys: { 'spec.ports': 'port' },
+  }),
+  def({
+    group: '', version: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true, etcdPrefix: '/registry/services/endpoints/',
+    hasStatus: false, generation: false, fields: {}, shortNames: ['ep'],
+  }),
+  def({
+    group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, etcdPrefix: '/registry/configmaps/',
+    hasStatus: false, generation: false, fields: {}, shortNames: ['cm'],
+  }),
+  def({
+    group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, etcdPrefix: '/registry/events/',
+    hasStatus: false, generation: false, shortNames: ['ev'],
+    fields: {
+      'involvedObject.kind': 'involvedObject.kind', 'involvedObject.namespace': 'involvedObject.namespace',
+      'involvedObject.name': 'involvedObject.name', 'involvedObject.uid': 'involvedObject.uid',
+      'involvedObject.apiVersion': 'involvedObject.apiVersion', 'involvedObject.resourceVersion': 'involvedObject.resourceVersion',
+      'involvedObject.fieldPath': 'involvedObject.fieldPath', reason: 'reason', reportingComponent: 'reportingComponent',
+      source: 'source.component', type: 'type',
+    },
+  }),
+  def({
+    group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, etcdPrefix: '/registry/leases/',
+    hasStatus: false, generation: false, fields: {},
+  }),
+  def({
+    group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, etcdPrefix: '/registry/deployments/',
+    hasStatus: true, hasScale: true, generation: true, fields: {}, shortNames: ['deploy'],
+    mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
+  }),
+  def({
+    group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true, etcdPrefix: '/registry/replicasets/',
+    hasStatus: true, hasScale: true, generation: true, fields: {}, shortNames: ['rs'],
+    mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
+  }),
+];
+
+const byPath = new Map<string, ResourceDef>(RESOURCES.map((d) => [`${d.apiVersion}/${d.resource}`, d]));
+const byKind = new Map<string, ResourceDef>(RESOURCES.map((d) => [`${d.apiVersion}/${d.kind}`, d]));
+
+/** The resource served at apiVersion + plural, e.g. ("apps/v1", "deployments"). */
+export function resourceFor(apiVersion: string, resource: string): ResourceDef | undefined {
+  return byPath.get(`${apiVersion}/${resource}`);
+}
+
+/** The resource of a kind, e.g. ("v1", "Pod"). */
+export function resourceForKind(apiVersion: string, kind: string): ResourceDef | undefined {
+  return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** The resource owning an etcd key. */
+export function resourceForKey(key: string): ResourceDef | undefined {
+  let best: ResourceDef | undefined;
+  for (const d of RESOURCES) if (key.startsWith(d.etcdPrefix) && (!best || d.etcdPrefix.length > best.etcdPrefix.length)) best = d;
+  return best;
+}
+
+export function etcdKey(d: ResourceDef, namespace: string | undefined, name: string): string {
+  return d.namespaced ? `${d.etcdPrefix}${namespace}/${name}` : `${d.etcdPrefix}${name}`;
+}
+
+/** The value of a field label of an object, as field selectors compare it (strings; absent = ""). */
+export function fieldValue(d: ResourceDef, obj: KubeObject, field: string): string | undefined {
+  if (field === 'metadata.name') return obj.metadata.name ?? '';
+  if (field === 'metadata.namespace') return obj.metadata.namespace ?? '';
+  const path = d.fields[field];
+  if (path === undefined) return undefined;
+  const v = getPath(obj, path);
+  return v === undefined || v === null ? '' : String(v);
+}

@@ -1,0 +1,230 @@
+/**
+ * One resource's watch cache inside an API server (upstream's cacher): the current objects, indexed
+ * by namespace and, for pods, by spec.nodeName; a window of recent events for watches that start
+ * from a resourceVersion; and the watchers, dispatched without scanning the ones that cannot match
+ * (a kubelet's `spec.nodeName=worker-7` watch only sees worker-7's pods).
+ *
+ * A filtered watcher sees an object entering its selection as ADDED and leaving it as DELETED,
+ * as upstream's cacheWatcher does.
+ */
+import type { WatchEventType } from '../api/request';
+import type { KubeObject } from '../api/types';
+import type { Selector } from '../api/labels';
+import type { TraceContext } from '../log';
+import { matchesFields, type FieldRequirement } from './fields';
+import { stampResourceVersion } from './objects';
+import type { ResourceDef } from './resources';
+
+export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  type: CacheEventType;
+  /** The object after the event (for DELETED: the last state, at the deletion's resourceVersion). */
+  object: KubeObject;
+  /** The object before the event. */
+  prev?: KubeObject;
+  rv: number;
+  /** Virtual time the cache saw it (for the window). */
+  at: number;
+  ctx: TraceContext;
+}
+
+export interface WatchFilter {
+  namespace?: string;
+  labels?: Selector;
+  fields: readonly FieldRequirement[];
+}
+
+export interface CacheWatcher extends WatchFilter {
+  /** When the field selector pins spec.nodeName (pods), the node it pins ("" = unassigned). */
+  nodeKey?: string;
+  deliver(type: WatchEventType, object: KubeObject, ctx: TraceContext): void;
+}
+
+export interface WatchCacheOptions {
+  /** Keep at least this many events (upstream's default cache size is 100). */
+  capacity: number;
+  /** And every event younger than this (upstream's eventFreshDuration is 75 s). */
+  freshMs: number;
+}
+
+export function objectKeyOf(obj: KubeObject): string {
+  const { namespace, name } = obj.metadata;
+  return namespace ? `${namespace}/${name}` : `${name}`;
+}
+
+export class WatchCache {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  private readonly byNode: Map<string, Map<string, KubeObject>> | undefined;
+  private events: CacheEvent[] = [];
+  private head = 0;
+  /** Watches can start from any resourceVersion ≥ this one. */
+  windowStart = 0;
+  private readonly generic = new Set<CacheWatcher>();
+  private readonly nodeIndexed = new Map<string, Set<CacheWatcher>>();
+
+  constructor(readonly def: ResourceDef, private readonly options: WatchCacheOptions) {
+    this.byNode = def.kind === 'Pod' ? new Map() : undefined;
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Replace everything with a fresh list (initial sync or relist after compaction). */
+  reset(items: readonly KubeObject[], rv: number): void {
+    this.objects.clear();
+    this.byNamespace.clear();
+    this.byNode?.clear();
+    for (const item of items) this.index(item);
+    this.events = [];
+    this.head = 0;
+    this.windowStart = rv;
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  /** Objects matching a filter, sorted by key as etcd returns them. */
+  list(filter: WatchFilter): KubeObject[] {
+    let source: Iterable<KubeObject>;
+    const node = this.byNode ? nodeSelected(filter.fields) : undefined;
+    if (node !== undefined) source = this.byNode!.get(node)?.values() ?? [];
+    else if (filter.namespace) source = this.byNamespace.get(filter.namespace)?.values() ?? [];
+    else source = this.objects.values();
+    const out: KubeObject[] = [];
+    for (const obj of source) if (this.matches(filter, obj)) out.push(obj);
+    return out.sort((a, b) => {
+      const ka = objectKeyOf(a);
+      const kb = objectKeyOf(b);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+  }
+
+  matches(filter: WatchFilter, obj: KubeObject): boolean {
+    if (filter.namespace && obj.metadata.namespace !== filter.namespace) return false;
+    if (filter.labels && !filter.labels.matches(obj.metadata.labels)) return false;
+    return filter.fields.length === 0 || matchesFields(this.def, obj, filter.fields);
+  }
+
+  /** Apply one change from etcd and dispatch it. `object` is already stamped with its resourceVersion. */
+  apply(type: CacheEventType, object: KubeObject, prev: KubeObject | undefined, rv: number, at: number, ctx: TraceContext): void {
+    const key = objectKeyOf(object);
+    if (prev) this.unindex(key, prev);
+    const stored = type === 'DELETED' ? (stampResourceVersion(object, rv) as KubeObject) : object;
+    if (type !== 'DELETED') this.index(object);
+    const event: CacheEvent = { type, object: stored, prev, rv, at, ctx };
+    this.events.push(event);
+    this.trim(at);
+    this.dispatch(event);
+  }
+
+  /** Events after `rv` (exclusive), for a watch starting there; undefined if `rv` is older than the window. */
+  eventsAfter(rv: number): CacheEvent[] | undefined {
+    if (rv < this.windowStart) return undefined;
+    const out: CacheEvent[] = [];
+    for (let i = this.events.length - 1; i >= this.head; i--) {
+      if (this.events[i].rv <= rv) break;
+      out.push(this.events[i]);
+    }
+    return out.reverse();
+  }
+
+  addWatcher(w: CacheWatcher): void {
+    w.nodeKey = this.byNode ? nodeSelected(w.fields) : undefined;
+    if (w.nodeKey !== undefined) {
+      let set = this.nodeIndexed.get(w.nodeKey);
+      if (!set) this.nodeIndexed.set(w.nodeKey, (set = new Set()));
+      set.add(w);
+    } else this.generic.add(w);
+  }
+
+  removeWatcher(w: CacheWatcher): void {
+    if (w.nodeKey !== undefined) this.nodeIndexed.get(w.nodeKey)?.delete(w);
+    else this.generic.delete(w);
+  }
+
+  /** Every watcher (to close them all when the cache is reset or the server stops). */
+  watchers(): CacheWatcher[] {
+    const out = [...this.generic];
+    for (const set of this.nodeIndexed.values()) out.push(...set);
+    return out;
+  }
+
+  /** How an event looks to one watcher: its type through the filter, or undefined if it does not see it. */
+  viewFor(w: WatchFilter, event: CacheEvent): { type: WatchEventType; object: KubeObject } | undefined {
+    const now = event.type !== 'DELETED' && this.matches(w, event.object);
+    const before = event.prev !== undefined && this.matches(w, event.prev);
+    if (event.type === 'DELETED') return before ? { type: 'DELETED', object: event.object } : undefined;
+    if (now && before) return { type: 'MODIFIED', object: event.object };
+    if (now) return { type: 'ADDED', object: event.object };
+    if (before) return { type: 'DELETED', object: stampResourceVersion(event.prev, event.rv) as KubeObject };
+    return undefined;
+  }
+
+  private dispatch(event: CacheEvent): void {
+    const send = (w: CacheWatcher) => {
+      const view = this.viewFor(w, event);
+      if (view) w.deliver(view.type, view.object, event.ctx);
+    };
+    for (const w of [...this.generic]) send(w);
+    if (this.nodeIndexed.size === 0) return;
+    const curNode = nodeOf(event.object);
+    const prevNode = event.prev ? nodeOf(event.prev) : undefined;
+    const targets = this.nodeIndexed.get(curNode);
+    if (targets) for (const w of [...targets]) send(w);
+    if (prevNode !== undefined && prevNode !== curNode) {
+      const old = this.nodeIndexed.get(prevNode);
+      if (old) for (const w of [...old]) send(w);
+    }
+  }
+
+  private index(obj: KubeObject): void {
+    const key = objectKeyOf(obj);
+    this.objects.set(key, obj);
+    const ns = obj.metadata.namespace;
+    if (ns !== undefined) {
+      let m = this.byNamespace.get(ns);
+      if (!m) this.byNamespace.set(ns, (m = new Map()));
+      m.set(key, obj);
+    }
+    if (this.byNode) {
+      const node = nodeOf(obj);
+      let m = this.byNode.get(node);
+      if (!m) this.byNode.set(node, (m = new Map()));
+      m.set(key, obj);
+    }
+  }
+
+  private unindex(key: string, prev: KubeObject): void {
+    this.objects.delete(key);
+    const ns = prev.metadata.namespace;
+    if (ns !== undefined) this.byNamespace.get(ns)?.delete(key);
+    this.byNode?.get(nodeOf(prev))?.delete(key);
+  }
+
+  private trim(now: number): void {
+    const { capacity, freshMs } = this.options;
+    while (this.events.length - this.head > capacity && now - this.events[this.head].at > freshMs) {
+      this.windowStart = this.events[this.head].rv;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head > this.events.length / 2) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function nodeOf(obj: KubeObject): string {
+  const spec = obj.spec as { nodeName?: string } | undefined;
+  return spec?.nodeName ?? '';
+}
+
+/** The node a field selector pins with spec.nodeName=X, if it does. */
+function nodeSelected(fields: readonly FieldRequirement[]): string | undefined {
+  for (const f of fields) if (f.field === 'spec.nodeName' && f.op === '=') return f.value;
+  return undefined;
+}
