@@ -23,13 +23,42 @@ function zoneKey(node: Node): string {
   return region || zone ? `${region}:\x00:${zone}` : '';
 }
 
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 class SelectorCounter implements PodCounter {
   readonly counts = new Map<NodeInfo, number>();
+  /** topology key → value → matching pods, built on first use and kept up to date. */
+  private domains = new Map<string, Map<string, number>>();
   lastUsed = 0;
   constructor(
     readonly namespace: string,
     readonly selector: Selector,
+    private readonly allNodes: () => Iterable<NodeInfo>,
   ) {}
+
+  domainCounts(topologyKey: string): ReadonlyMap<string, number> {
+    let totals = this.domains.get(topologyKey);
+    if (!totals) {
+      totals = new Map();
+      for (const node of this.allNodes()) {
+        const value = node.labels[topologyKey] ?? '';
+        totals.set(value, (totals.get(value) ?? 0) + this.count(node));
+      }
+      this.domains.set(topologyKey, totals);
+    }
+    return totals;
+  }
+
+  /** Nodes came, went or changed labels: domain totals are rebuilt on next use. */
+  invalidateDomains(): void {
+    if (this.domains.size) this.domains = new Map();
+  }
 
   counts_(pod: Pod): boolean {
     return (pod.metadata.namespace ?? 'default') === this.namespace && !pod.metadata.deletionTimestamp && this.selector.matches(pod.metadata.labels);
@@ -40,6 +69,10 @@ class SelectorCounter implements PodCounter {
     const n = (this.counts.get(node) ?? 0) + delta;
     if (n === 0) this.counts.delete(node);
     else this.counts.set(node, n);
+    for (const [key, totals] of this.domains) {
+      const value = node.labels[key] ?? '';
+      totals.set(value, (totals.get(value) ?? 0) + delta);
+    }
   }
 
   count(node: NodeInfo): number {
@@ -59,6 +92,8 @@ export class SchedulerCache implements Snapshot {
   /** Bound pods whose node the cache does not know yet (the node informer lags). */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly counters = new Map<string, SelectorCounter>();
+  /** label key → number of nodes carrying it. */
+  private readonly labelKeys = new Map<string, number>();
   private tick = 0;
 
   // ------------------------------------------------------------ Snapshot
@@ -81,13 +116,29 @@ export class SchedulerCache implements Snapshot {
     const key = `${namespace}\x00${selector.toString()}`;
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = new SelectorCounter(namespace, selector);
+      counter = new SelectorCounter(namespace, selector, () => this.nodes.values());
       for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
       if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
       this.counters.set(key, counter);
     }
     counter.lastUsed = ++this.tick;
     return counter;
+  }
+
+  allNodesHaveLabel(key: string): boolean {
+    return (this.labelKeys.get(key) ?? 0) === this.nodes.size;
+  }
+
+  private countLabels(info: NodeInfo, delta: 1 | -1): void {
+    for (const key of Object.keys(info.labels)) {
+      const n = (this.labelKeys.get(key) ?? 0) + delta;
+      if (n === 0) this.labelKeys.delete(key);
+      else this.labelKeys.set(key, n);
+    }
+  }
+
+  private nodesChanged(): void {
+    for (const c of this.counters.values()) c.invalidateDomains();
   }
 
   private evictCounter(): void {
@@ -112,6 +163,8 @@ export class SchedulerCache implements Snapshot {
     }
     const info = new NodeInfo(node);
     this.nodes.set(name, info);
+    this.countLabels(info, 1);
+    this.nodesChanged();
     this.addToZone(info);
     const waiting = this.orphans.get(name);
     if (waiting) {
@@ -128,8 +181,14 @@ export class SchedulerCache implements Snapshot {
       return;
     }
     const zoneChanged = zoneKey(info.node) !== zoneKey(node);
+    const labelsChanged = !sameLabels(info.labels, node.metadata.labels ?? {});
     if (zoneChanged) this.removeFromZone(info);
+    if (labelsChanged) this.countLabels(info, -1);
     info.setNode(node);
+    if (labelsChanged) {
+      this.countLabels(info, 1);
+      this.nodesChanged();
+    }
     if (zoneChanged) this.addToZone(info);
   }
 
@@ -137,10 +196,12 @@ export class SchedulerCache implements Snapshot {
     const info = this.nodes.get(name);
     if (!info) return;
     this.nodes.delete(name);
+    this.countLabels(info, -1);
     this.removeFromZone(info);
     // Pods stay known (upstream keeps them until their deletion arrives), waiting for the node.
     if (info.pods.size) this.orphans.set(name, new Map(info.pods));
     for (const c of this.counters.values()) c.counts.delete(info);
+    this.nodesChanged();
   }
 
   private addToZone(info: NodeInfo): void {

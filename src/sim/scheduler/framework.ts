@@ -114,10 +114,18 @@ export interface Snapshot {
    * incrementally per selector so that spreading costs O(nodes), not O(pods), per decision.
    */
   podCounter(namespace: string, selector: Selector): PodCounter;
+  /** True when every node carries the label `key`. */
+  allNodesHaveLabel(key: string): boolean;
 }
 
 export interface PodCounter {
+  /** Matching pods on one node. */
   count(node: NodeInfo): number;
+  /**
+   * Matching pods per value of a node label, over every node (a node without the label counts
+   * under ""; domains with no matching pod are present with 0). Maintained incrementally.
+   */
+  domainCounts(topologyKey: string): ReadonlyMap<string, number>;
 }
 
 /** Objects some plugins consult besides nodes and pods (PodTopologySpread's default selector). */

@@ -171,9 +171,8 @@ export class NodeInfo {
     this.setNode(node);
   }
 
-  get labels(): Readonly<Record<string, string>> {
-    return this.node.metadata.labels ?? {};
-  }
+  /** The node's labels (never undefined). */
+  labels: Readonly<Record<string, string>> = {};
 
   get taints(): readonly Taint[] {
     return this.node.spec?.taints ?? [];
@@ -181,6 +180,7 @@ export class NodeInfo {
 
   setNode(node: Node): void {
     this.node = node;
+    this.labels = node.metadata.labels ?? {};
     const alloc = toResources(node.status?.allocatable ?? node.status?.capacity);
     this.allowedPodNumber = alloc.pods;
     this.allocatable = { milliCPU: alloc.milliCPU, memory: alloc.memory, ephemeralStorage: alloc.ephemeralStorage, scalar: alloc.scalar };

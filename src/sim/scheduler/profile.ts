@@ -17,6 +17,9 @@ import {
 import type { NodeInfo, PodInfo } from './node-info';
 import type { ProfileConfig, Registry } from './registry';
 
+/** The filters not skipped by PreFilter, worked out once per cycle. */
+const ACTIVE_FILTERS_KEY = 'framework/activeFilters';
+
 export interface WeightedPlugin {
   plugin: Plugin;
   weight: number;
@@ -83,10 +86,11 @@ export class Profile {
 
   /** Run the filters on one node; the first that does not succeed decides. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filters) {
-      if (state.skipFilter.has(p.name)) continue;
-      const status = p.filter!(state, pod, node);
-      if (status.code !== 'Success') return withPlugin(status, p.name);
+    let active = state.read<Plugin[]>(ACTIVE_FILTERS_KEY);
+    if (!active) state.write(ACTIVE_FILTERS_KEY, (active = this.filters.filter((p) => !state.skipFilter.has(p.name))));
+    for (let i = 0; i < active.length; i++) {
+      const status = active[i].filter!(state, pod, node);
+      if (status.code !== 'Success') return withPlugin(status, active[i].name);
     }
     return SUCCESS;
   }
@@ -109,7 +113,12 @@ export class Profile {
     const totals = new Array<number>(feasible.length).fill(0);
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
-      const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: plugin.score!(state, pod, node) }));
+      const scores = this.scoreScratch(feasible.length);
+      for (let i = 0; i < feasible.length; i++) {
+        const entry = scores[i] as { name: string; score: number };
+        entry.name = feasible[i].name;
+        entry.score = plugin.score!(state, pod, feasible[i]);
+      }
       plugin.normalizeScore?.(state, pod, scores);
       const weighted = new Array<number>(scores.length);
       for (let i = 0; i < scores.length; i++) {
@@ -123,6 +132,13 @@ export class Profile {
       perPlugin.set(plugin.name, weighted);
     }
     return { perPlugin, totals };
+  }
+
+  /** Reused NodeScore objects (cycles are synchronous), to spare the allocator. */
+  private readonly scratch: NodeScore[] = [];
+  private scoreScratch(n: number): NodeScore[] {
+    while (this.scratch.length < n) this.scratch.push({ name: '', score: 0 });
+    return this.scratch.length === n ? this.scratch : this.scratch.slice(0, n);
   }
 
   /** The plugins (by name) that care about a cluster event. */

@@ -58,7 +58,6 @@ export class FakeApi {
   }
 
   informer<T extends KubeObject>(options: InformerOptions): Informer<T> {
-    const api = this;
     const handlers: Handlers[] = [];
     let running = false;
     const relay: Handlers = {
@@ -67,20 +66,20 @@ export class FakeApi {
       onDelete: (o, c) => running && handlers.forEach((h) => h.onDelete?.(o, c)),
     };
     return {
-      start(ctx: TraceContext) {
+      start: (ctx: TraceContext) => {
         running = true;
-        let set = api.watchers.get(options.resource);
-        if (!set) api.watchers.set(options.resource, (set = new Set()));
+        let set = this.watchers.get(options.resource);
+        if (!set) this.watchers.set(options.resource, (set = new Set()));
         set.add(relay);
-        for (const o of api.store(options.resource).values()) relay.onAdd!(o, ctx);
+        for (const o of this.store(options.resource).values()) relay.onAdd!(o, ctx);
       },
-      stop() {
+      stop: () => {
         running = false;
-        api.watchers.get(options.resource)?.delete(relay);
+        this.watchers.get(options.resource)?.delete(relay);
       },
       hasSynced: () => running,
-      list: () => [...api.store(options.resource).values()] as T[],
-      get: (key: string) => api.store(options.resource).get(key) as T | undefined,
+      list: () => [...this.store(options.resource).values()] as T[],
+      get: (key: string) => this.store(options.resource).get(key) as T | undefined,
       addHandlers: (h: InformerHandlers<T>) => handlers.push(h as Handlers),
     };
   }

@@ -16,6 +16,7 @@ import {
   type Plugin,
   type PodCounter,
 } from '../../framework';
+import type { Pod } from '../../../api/types';
 import type { NodeInfo } from '../../node-info';
 import { requiredNodeAffinity } from '../nodeaffinity/required';
 import { HOSTNAME_LABEL, constraintsFor, nodeHasAllKeys, nodeIncluded, type Constraint } from './constraints';
@@ -29,7 +30,7 @@ const PRE_SCORE_KEY = `PreScore${NAME}`;
 interface FilterState {
   constraints: Constraint[];
   /** Per constraint: topology value → matching pods. */
-  matchNum: Map<string, number>[];
+  matchNum: ReadonlyMap<string, number>[];
   /** Per constraint: the smallest count over the domains. */
   minMatch: number[];
 }
@@ -45,6 +46,15 @@ interface ScoreState {
 
 export function podTopologySpread(handle: Handle): Plugin {
   const { snapshot, listers } = handle;
+
+  /**
+   * True when every node counts towards every constraint's domains for this pod — no required node
+   * affinity to honour, no taints to honour, and (when all topology keys are required) every node
+   * has them — so the snapshot's per-domain totals can stand in for a walk over all nodes.
+   */
+  const everyNodeCounts = (pod: Pod, constraints: readonly Constraint[], requireAll: boolean): boolean =>
+    constraints.every((c) => c.nodeTaintsPolicy === 'Ignore' && (c.nodeAffinityPolicy === 'Ignore' || !requiredNodeAffinity(pod).constrained)) &&
+    (!requireAll || constraints.every((c) => snapshot.allNodesHaveLabel(c.topologyKey)));
   return {
     name: NAME,
     events: [
@@ -62,16 +72,23 @@ export function podTopologySpread(handle: Handle): Plugin {
       }
       if (constraints.length === 0) return SKIP;
       const ns = pod.pod.metadata.namespace ?? 'default';
-      const required = requiredNodeAffinity(pod.pod);
       const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
-      const matchNum = constraints.map(() => new Map<string, number>());
-      for (const node of nodes) {
-        if (!nodeHasAllKeys(node, constraints)) continue;
-        constraints.forEach((c, i) => {
-          if (!nodeIncluded(c, pod.pod, node, required)) return;
-          const value = node.labels[c.topologyKey];
-          matchNum[i].set(value, (matchNum[i].get(value) ?? 0) + counters[i].count(node));
-        });
+      let matchNum: ReadonlyMap<string, number>[];
+      if (everyNodeCounts(pod.pod, constraints, true)) {
+        matchNum = counters.map((counter, i) => counter.domainCounts(constraints[i].topologyKey));
+      } else {
+        const required = requiredNodeAffinity(pod.pod);
+        const slow = constraints.map(() => new Map<string, number>());
+        for (const node of nodes) {
+          if (!nodeHasAllKeys(node, constraints)) continue;
+          for (let i = 0; i < constraints.length; i++) {
+            const c = constraints[i];
+            if (!nodeIncluded(c, pod.pod, node, required)) continue;
+            const value = node.labels[c.topologyKey];
+            slow[i].set(value, (slow[i].get(value) ?? 0) + counters[i].count(node));
+          }
+        }
+        matchNum = slow;
       }
       const minMatch = constraints.map((c, i) => {
         if (matchNum[i].size < c.minDomains) return 0;
@@ -107,6 +124,7 @@ export function podTopologySpread(handle: Handle): Plugin {
       }
       const { constraints, systemDefaulted } = result;
       if (constraints.length === 0) return SKIP;
+      // Only the pod's own constraints require every topology label (system defaults do not).
       const requireAll = !systemDefaulted;
       const ns = pod.pod.metadata.namespace ?? 'default';
       const ignored = new Set<string>();
@@ -116,26 +134,33 @@ export function podTopologySpread(handle: Handle): Plugin {
           ignored.add(node.name);
           continue;
         }
-        constraints.forEach((c, i) => {
-          if (c.topologyKey === HOSTNAME_LABEL) return;
-          const value = node.labels[c.topologyKey] ?? '';
-          if (!valueCounts[i].has(value)) valueCounts[i].set(value, 0);
-        });
+        for (let i = 0; i < constraints.length; i++) {
+          const key = constraints[i].topologyKey;
+          if (key !== HOSTNAME_LABEL) valueCounts[i].set(node.labels[key] ?? '', 0);
+        }
       }
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : valueCounts[i].size) + 2));
       const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
-      const required = requiredNodeAffinity(pod.pod);
-      const needsDomainCounts = constraints.some((c) => c.topologyKey !== HOSTNAME_LABEL);
-      if (needsDomainCounts) {
-        for (const node of snapshot.nodeInfos()) {
-          if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
+      if (constraints.some((c) => c.topologyKey !== HOSTNAME_LABEL)) {
+        if (everyNodeCounts(pod.pod, constraints, requireAll)) {
+          // Every node counts: the incrementally kept per-domain totals are the answer.
           constraints.forEach((c, i) => {
-            if (c.topologyKey === HOSTNAME_LABEL || !nodeIncluded(c, pod.pod, node, required)) return;
-            const value = node.labels[c.topologyKey] ?? '';
-            const current = valueCounts[i].get(value);
-            if (current === undefined) return;
-            valueCounts[i].set(value, current + counters[i].count(node));
+            if (c.topologyKey === HOSTNAME_LABEL) return;
+            const totals = counters[i].domainCounts(c.topologyKey);
+            for (const value of valueCounts[i].keys()) valueCounts[i].set(value, totals.get(value) ?? 0);
           });
+        } else {
+          const required = requiredNodeAffinity(pod.pod);
+          for (const node of snapshot.nodeInfos()) {
+            if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
+            for (let i = 0; i < constraints.length; i++) {
+              const c = constraints[i];
+              if (c.topologyKey === HOSTNAME_LABEL || !nodeIncluded(c, pod.pod, node, required)) continue;
+              const value = node.labels[c.topologyKey] ?? '';
+              const current = valueCounts[i].get(value);
+              if (current !== undefined) valueCounts[i].set(value, current + counters[i].count(node));
+            }
+          }
         }
       }
       state.write(PRE_SCORE_KEY, { constraints, counters, ignored, valueCounts, weights } satisfies ScoreState);
@@ -146,12 +171,13 @@ export function podTopologySpread(handle: Handle): Plugin {
       const s = state.read<ScoreState>(PRE_SCORE_KEY);
       if (!s || s.ignored.has(node.name)) return 0;
       let score = 0;
-      s.constraints.forEach((c, i) => {
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i];
         const value = node.labels[c.topologyKey];
-        if (value === undefined) return;
+        if (value === undefined) continue;
         const count = c.topologyKey === HOSTNAME_LABEL ? s.counters[i].count(node) : (s.valueCounts[i].get(value) ?? 0);
         score += count * s.weights[i] + (c.maxSkew - 1);
-      });
+      }
       return Math.round(score);
     },
 
