@@ -122,7 +122,8 @@ export function completionsAt(result: ValidationResult, text: string, offset: nu
   const docText = text.slice(doc.offset, lineStart);
   const lines = docText.split('\n');
   lines.pop();
-  const kind = doc.kind;
+  // While typing, the document is often not valid YAML; its kind line still says what it is.
+  const kind = doc.kind ?? /^kind:[ \t]*["']?([A-Za-z]+)["']?[ \t]*$/m.exec(text.slice(doc.offset, doc.offset + doc.length))?.[1];
 
   const valueMatch = /^(\s*)(-\s+)?([^\s#:][^:#]*?)\s*:\s+(\S*)$/.exec(before);
   if (valueMatch) {

@@ -51,6 +51,7 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   uniqueKeys: true,
   prettyErrors: false,
   keepSourceTokens: false,
+  logLevel: 'error',
   customTags: (tags) => tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')),
 };
 
