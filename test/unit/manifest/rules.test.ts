@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { checkObject, renderFieldError, validateObject } from '../../../src/manifest';
+import { checkObject, renderFieldError, validateObject, type LabFacts } from '../../../src/manifest';
 
 function pod(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web' }): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
@@ -110,7 +110,7 @@ describe('manifest/validateObject (the API server rules)', () => {
   });
 
   describe('lab-aware warnings', () => {
-    const facts = {
+    const facts: LabFacts = {
       images: { isKnown: (image: string) => /^(nginx|busybox)(:|$)/.test(image) },
       nodes: [
         { name: 'worker-1', labels: { 'kubernetes.io/hostname': 'worker-1', disktype: 'hdd' }, allocatable: { cpu: '2', memory: '4Gi' } },
