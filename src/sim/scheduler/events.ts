@@ -76,7 +76,7 @@ export class SchedulerEventRecorder {
 
   /** "<pod>.<nanoseconds since the epoch in hex>", unique per recorder, as client-go names events. */
   private stamp(): string {
-    let ns = BigInt(EPOCH_MS + this.clock.now()) * 1_000_000n;
+    let ns = BigInt(Math.floor((EPOCH_MS + this.clock.now()) * 1000)) * 1000n;
     if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
     this.lastStamp = ns;
     return ns.toString(16);
