@@ -147,15 +147,30 @@ class FlowApp {
     this.save();
     const cached = this.details.get(step.id);
     this.detailView.show(step, index, this.steps.length, cached, this.indexOfId);
-    if (cached) {
-      this.rendered(started);
-      return;
+    if (cached) this.rendered(started);
+    else this.fetchDetail(step.id, started);
+    // Ask ahead for the neighbours, so that stepping and playing draw at once.
+    for (const near of [index + 1, index + 2, index - 1]) {
+      const id = this.steps[near]?.id;
+      if (id !== undefined && !this.details.has(id) && !this.requested.has(id)) this.fetchDetail(id);
     }
-    this.bridge.stepDetail(step.id, (detail) => {
-      if (detail) this.details.set(step.id, detail);
-      if (this.steps[this.index]?.id !== step.id) return;
+  }
+
+  private readonly requested = new Set<number>();
+
+  private fetchDetail(id: number, started?: number): void {
+    this.requested.add(id);
+    this.bridge.stepDetail(id, (detail) => {
+      this.requested.delete(id);
+      if (detail) {
+        if (this.details.size > 2000) this.details.clear();
+        this.details.set(id, detail);
+      }
+      const index = this.index;
+      const step = this.steps[index];
+      if (step?.id !== id) return;
       this.detailView.show(step, index, this.steps.length, detail, this.indexOfId);
-      this.rendered(started);
+      this.rendered(started ?? performance.now());
     });
   }
 

@@ -24,6 +24,9 @@ export class SequenceView {
   private selected = -1;
   private colWidth = MIN_COL;
   private frame = 0;
+  /** Rows drawn now, by step index; selection only moves a class and the highlight between them. */
+  private drawn = new Map<number, SVGGElement>();
+  private readonly highlight = s('rect', { x: 0, y: 0, width: 0, height: ROW_H, class: 'row-highlight' });
   onSelect: (index: number) => void = () => undefined;
 
   constructor() {
@@ -58,13 +61,26 @@ export class SequenceView {
   }
 
   select(index: number): void {
+    this.drawn.get(this.selected)?.classList.remove('selected');
     this.selected = index;
     const top = index * ROW_H;
     const view = this.scroller.clientHeight;
     if (top < this.scroller.scrollTop || top + ROW_H > this.scroller.scrollTop + view) {
       this.scroller.scrollTop = Math.max(0, top - view / 3);
     }
-    this.draw();
+    const row = this.drawn.get(index);
+    if (!row) {
+      this.draw();
+      return;
+    }
+    row.classList.add('selected');
+    this.placeHighlight();
+  }
+
+  private placeHighlight(): void {
+    const visible = this.drawn.has(this.selected);
+    this.highlight.setAttribute('visibility', visible ? 'visible' : 'hidden');
+    this.highlight.setAttribute('y', String(this.selected * ROW_H));
   }
 
   focus(): void {
@@ -110,6 +126,7 @@ export class SequenceView {
     const width = GUTTER + this.colWidth * this.lifelines.length;
     const height = Math.max(0, last - first) * ROW_H;
     clear(this.body);
+    this.drawn.clear();
     this.body.setAttribute('width', String(width));
     this.body.setAttribute('height', String(height));
     this.body.setAttribute('viewBox', `0 ${first * ROW_H} ${width} ${height}`);
@@ -118,15 +135,17 @@ export class SequenceView {
       const x = this.x(l.id);
       this.body.append(s('line', { x1: x, x2: x, y1: first * ROW_H, y2: last * ROW_H, class: 'lifeline' }));
     }
+    this.highlight.setAttribute('width', String(width));
+    this.body.append(this.highlight);
     for (let i = first; i < last; i++) this.row(i, width);
+    this.placeHighlight();
   }
 
   private row(i: number, width: number): void {
     const step = this.steps[i];
     const y = i * ROW_H;
-    const selected = i === this.selected;
-    const g = s('g', { class: `seq-row stage-${step.stage}${selected ? ' selected' : ''}` });
-    if (selected) g.append(s('rect', { x: 0, y, width, height: ROW_H, class: 'row-highlight' }));
+    const g = s('g', { class: `seq-row stage-${step.stage}${i === this.selected ? ' selected' : ''}` });
+    this.drawn.set(i, g);
     g.append(s('text', { x: 4, y: y + 11, class: 'seq-index' }, String(i + 1)), s('text', { x: 4, y: y + 22, class: 'seq-time' }, formatTime(step.t)));
     const x1 = this.x(step.from);
     const x2 = this.x(step.to);

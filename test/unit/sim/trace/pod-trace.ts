@@ -30,32 +30,42 @@ export class LogBuilder {
   }
 }
 
-export function pod(rv: string | undefined, extra: { nodeName?: string; phase?: string; defaults?: boolean } = {}): KubeObject {
+export function pod(rv: string | undefined, extra: { nodeName?: string; phase?: string; defaults?: boolean; name?: string } = {}): KubeObject {
   const spec: Record<string, unknown> = { containers: [{ name: 'web', image: 'nginx:1.27' }] };
   if (extra.defaults) Object.assign(spec, { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler' });
   if (extra.nodeName) spec.nodeName = extra.nodeName;
-  const object: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec };
+  const object: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: extra.name ?? 'web', namespace: 'default' }, spec };
   if (rv) object.metadata.resourceVersion = rv;
   if (extra.phase) object.status = { phase: extra.phase };
   return object;
 }
 
-const POD = { resource: 'pods', namespace: 'default', name: 'web' };
 const PODS_PATH = '/api/v1/namespaces/default/pods';
 
+export interface PodTraceOptions {
+  name?: string;
+  traceId?: string;
+  /** The first etcd revision the trace writes (it writes three, plus two lease renewals). */
+  revision?: number;
+}
+
 /** The whole story of `kubectl apply` of one pod, with two lease renewals of worker-1 interleaved. */
-export function podCreationTrace(): LogBuilder {
-  const b = new LogBuilder();
-  const t = 't1';
-  const post = b.add({ traceId: t, from: 'kubectl', to: 'lb', kind: 'request', objectRef: POD, summary: `POST ${PODS_PATH}`, detail: { verb: 'create', path: PODS_PATH, body: pod(undefined) } });
+export function podCreationTrace(b = new LogBuilder(), options: PodTraceOptions = {}): LogBuilder {
+  const name = options.name ?? 'web';
+  const t = options.traceId ?? 't1';
+  const r = (options.revision ?? 12) - 12;
+  const POD = { resource: 'pods', namespace: 'default', name };
+  const key = `/registry/pods/default/${name}`;
+  const leaseIds = t === 't1' ? ['l1', 'l2'] : [`${t}-l1`, `${t}-l2`];
+  const post = b.add({ traceId: t, from: 'kubectl', to: 'lb', kind: 'request', objectRef: POD, summary: `POST ${PODS_PATH}`, detail: { verb: 'create', path: PODS_PATH, body: pod(undefined, { name }) } });
   const fwd = b.add({ traceId: t, parentId: post.seq, from: 'lb', to: 'apiserver@master-2', kind: 'forward', objectRef: POD, summary: `forward POST ${PODS_PATH} to apiserver@master-2` });
-  const commit1 = b.etcdWrite(t, fwd, 'apiserver@master-2', '/registry/pods/default/web', 12);
-  b.add({ traceId: t, parentId: commit1.seq, from: 'apiserver@master-2', to: 'kubectl', kind: 'response', objectRef: POD, summary: '201 Created', detail: { code: 201, resourceVersion: '12', object: pod('12', { defaults: true }) } });
-  leaseRenewal(b, 'l1', 'worker-1', 13);
-  const watch1 = b.add({ traceId: t, parentId: commit1.seq, from: 'apiserver@master-1', to: 'kube-scheduler@master-1', kind: 'watch', objectRef: POD, summary: 'ADDED pod default/web', detail: { type: 'ADDED', object: pod('12', { defaults: true }) } });
+  const commit1 = b.etcdWrite(t, fwd, 'apiserver@master-2', key, 12 + r);
+  b.add({ traceId: t, parentId: commit1.seq, from: 'apiserver@master-2', to: 'kubectl', kind: 'response', objectRef: POD, summary: '201 Created', detail: { code: 201, resourceVersion: String(12 + r), object: pod(String(12 + r), { name, defaults: true }) } });
+  leaseRenewal(b, leaseIds[0], 'worker-1', 13 + r);
+  const watch1 = b.add({ traceId: t, parentId: commit1.seq, from: 'apiserver@master-1', to: 'kube-scheduler@master-1', kind: 'watch', objectRef: POD, summary: `ADDED pod default/${name}`, detail: { type: 'ADDED', object: pod(String(12 + r), { name, defaults: true }) } });
   const decision = b.add({
     traceId: t, parentId: watch1.seq, from: 'kube-scheduler@master-1', to: 'kube-scheduler@master-1', kind: 'decision', objectRef: POD,
-    summary: 'schedule default/web: worker-2',
+    summary: `bind default/${name} to worker-2`,
     detail: {
       selected: 'worker-2',
       nodes: [
@@ -65,17 +75,17 @@ export function podCreationTrace(): LogBuilder {
       ],
     },
   });
-  const bind = b.add({ traceId: t, parentId: decision.seq, from: 'kube-scheduler@master-1', to: 'apiserver@master-1', kind: 'request', objectRef: { ...POD, subresource: 'binding' }, summary: `POST ${PODS_PATH}/web/binding`, detail: { verb: 'create', path: `${PODS_PATH}/web/binding` } });
-  const commit2 = b.etcdWrite(t, bind, 'apiserver@master-1', '/registry/pods/default/web', 14);
+  const bind = b.add({ traceId: t, parentId: decision.seq, from: 'kube-scheduler@master-1', to: 'apiserver@master-1', kind: 'request', objectRef: { ...POD, subresource: 'binding' }, summary: `POST ${PODS_PATH}/${name}/binding`, detail: { verb: 'create', path: `${PODS_PATH}/${name}/binding` } });
+  const commit2 = b.etcdWrite(t, bind, 'apiserver@master-1', key, 14 + r);
   b.add({ traceId: t, parentId: commit2.seq, from: 'apiserver@master-1', to: 'kube-scheduler@master-1', kind: 'response', summary: '201 Created', detail: { code: 201 } });
-  leaseRenewal(b, 'l2', 'worker-1', 15);
-  const watch2 = b.add({ traceId: t, parentId: commit2.seq, from: 'apiserver@master-2', to: 'kubelet@worker-2', kind: 'watch', objectRef: POD, summary: 'ADDED pod default/web', detail: { type: 'ADDED', object: pod('14', { defaults: true, nodeName: 'worker-2' }) } });
-  const sandbox = b.add({ traceId: t, parentId: watch2.seq, from: 'kubelet@worker-2', to: 'runtime@worker-2', kind: 'cri', objectRef: POD, summary: 'RunPodSandbox default/web', detail: { method: 'RunPodSandbox' } });
+  leaseRenewal(b, leaseIds[1], 'worker-1', 15 + r);
+  const watch2 = b.add({ traceId: t, parentId: commit2.seq, from: 'apiserver@master-2', to: 'kubelet@worker-2', kind: 'watch', objectRef: POD, summary: `ADDED pod default/${name}`, detail: { type: 'ADDED', object: pod(String(14 + r), { name, defaults: true, nodeName: 'worker-2' }) } });
+  const sandbox = b.add({ traceId: t, parentId: watch2.seq, from: 'kubelet@worker-2', to: 'runtime@worker-2', kind: 'cri', objectRef: POD, summary: `RunPodSandbox default/${name}`, detail: { method: 'RunPodSandbox' } });
   const sandboxOk = b.add({ traceId: t, parentId: sandbox.seq, from: 'runtime@worker-2', to: 'kubelet@worker-2', kind: 'cri', objectRef: POD, summary: 'RunPodSandbox OK', detail: { method: 'RunPodSandbox' } });
-  const status = b.add({ traceId: t, parentId: sandboxOk.seq, from: 'kubelet@worker-2', to: 'lb', kind: 'request', objectRef: { ...POD, subresource: 'status' }, summary: `PATCH ${PODS_PATH}/web/status`, detail: { verb: 'patch', path: `${PODS_PATH}/web/status` } });
-  const fwd2 = b.add({ traceId: t, parentId: status.seq, from: 'lb', to: 'apiserver@master-3', kind: 'forward', objectRef: POD, summary: `forward PATCH ${PODS_PATH}/web/status to apiserver@master-3` });
-  const commit3 = b.etcdWrite(t, fwd2, 'apiserver@master-3', '/registry/pods/default/web', 16);
-  b.add({ traceId: t, parentId: commit3.seq, from: 'apiserver@master-3', to: 'kubelet@worker-2', kind: 'response', objectRef: POD, summary: '200 OK', detail: { code: 200, resourceVersion: '16', object: { ...pod('16', { defaults: true, nodeName: 'worker-2', phase: 'Running' }) } } });
+  const status = b.add({ traceId: t, parentId: sandboxOk.seq, from: 'kubelet@worker-2', to: 'lb', kind: 'request', objectRef: { ...POD, subresource: 'status' }, summary: `PATCH ${PODS_PATH}/${name}/status`, detail: { verb: 'patch', path: `${PODS_PATH}/${name}/status` } });
+  const fwd2 = b.add({ traceId: t, parentId: status.seq, from: 'lb', to: 'apiserver@master-3', kind: 'forward', objectRef: POD, summary: `forward PATCH ${PODS_PATH}/${name}/status to apiserver@master-3` });
+  const commit3 = b.etcdWrite(t, fwd2, 'apiserver@master-3', key, 16 + r);
+  b.add({ traceId: t, parentId: commit3.seq, from: 'apiserver@master-3', to: 'kubelet@worker-2', kind: 'response', objectRef: POD, summary: '200 OK', detail: { code: 200, resourceVersion: String(16 + r), object: { ...pod(String(16 + r), { name, defaults: true, nodeName: 'worker-2', phase: 'Running' }) } } });
   return b;
 }
 
