@@ -1,0 +1,20 @@
+// `npm run bench`: runs every benchmark bundle (dist/bench/*.bench.js) in its own process, one after another,
+// so that one benchmark's heap and JIT state do not colour the next. Benchmarks print numbers and ratios against
+// the peer measured in the same run; they are not tests and never decide an exit code.
+// Options: a name filter, e.g. `npm run bench -- manifest`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = join(root, 'dist/bench');
+const filter = process.argv[2];
+const benches = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.js') && (!filter || f.includes(filter))).sort() : [];
+if (benches.length === 0) console.log('No benchmarks found (run `node scripts/build.mjs` first).');
+for (const file of benches) {
+  console.log(`\n### ${file.replace(/\.bench\.js$/, '')}\n`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', join(dir, file)], { stdio: 'inherit', cwd: root });
+  console.log(`\n(${file}: ${((Date.now() - started) / 1000).toFixed(1)} s${result.status ? `, exited ${result.status}` : ''})`);
+}
