@@ -9,6 +9,8 @@ type Verb = (args: string[]) => Promise<number>;
 
 const verbs: Record<string, () => Promise<Verb>> = {};
 verbs.validate = async () => (await import('./validate')).default;
+verbs.serve = async () => (await import('./serve')).default;
+verbs.fault = async () => (await import('./fault')).default;
 
 const usage = `Usage: k8s-lab <command> [options]
 

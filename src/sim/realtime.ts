@@ -32,6 +32,11 @@ export interface RealtimeDriverOptions {
   maxLagMs?: number;
   /** Longest single sleep (default 60 s); a sleeping driver re-checks then. */
   maxSleepMs?: number;
+  /**
+   * Called with an exception thrown by a simulated event; the driver then goes on with the next event
+   * (a bug in one component should not stop the lab). Without it, the exception propagates.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export type DriverListener = () => void;
@@ -74,6 +79,7 @@ export class RealtimeDriver<Handle = unknown> {
   private readonly sliceMs: number;
   private readonly maxLagMs: number;
   private readonly maxSleepMs: number;
+  private readonly onError: ((error: unknown) => void) | undefined;
   /** Events run so far (for status displays and benchmarks). */
   eventsRun = 0;
 
@@ -87,6 +93,7 @@ export class RealtimeDriver<Handle = unknown> {
     this.sliceMs = options.sliceMs ?? 12;
     this.maxLagMs = options.maxLagMs ?? 250;
     this.maxSleepMs = options.maxSleepMs ?? 60_000;
+    this.onError = options.onError;
     this.currentSpeed = speed;
     this.resumeSpeed = speed > 0 ? speed : 1;
     this.anchorWall = host.now();
@@ -126,8 +133,8 @@ export class RealtimeDriver<Handle = unknown> {
    * to it. Returns false when nothing is scheduled.
    */
   stepToNextEvent(): boolean {
-    const ran = this.clock.step();
-    if (ran) this.eventsRun++;
+    const ran = this.clock.nextTime() !== undefined;
+    if (ran) this.runOne();
     this.reanchor(true);
     this.reschedule(0);
     this.emit();
@@ -183,7 +190,8 @@ export class RealtimeDriver<Handle = unknown> {
   private target(wall = this.host.now()): number {
     if (this.burst) return this.burst.until;
     if (this.currentSpeed === FAST_FORWARD) return FAST_FORWARD;
-    return this.anchorVirtual + (wall - this.anchorWall) * this.currentSpeed;
+    // Whole milliseconds: the driver never introduces fractional virtual times of its own.
+    return Math.floor(this.anchorVirtual + (wall - this.anchorWall) * this.currentSpeed);
   }
 
   /** Restart the wall/virtual mapping from now (after a speed change, a step or forgiven lag). */
@@ -227,14 +235,26 @@ export class RealtimeDriver<Handle = unknown> {
           this.finishBurst();
           return true;
         }
-        this.clock.step();
-        this.eventsRun++;
+        this.runOne();
         // Reading the wall clock costs little, but not nothing: check it every few events.
         if ((++n & 15) === 0 && this.host.now() >= wallDeadline) return false;
       }
     } finally {
       this.running = false;
     }
+  }
+
+  private runOne(): void {
+    if (!this.onError) {
+      this.clock.step();
+    } else {
+      try {
+        this.clock.step();
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    this.eventsRun++;
   }
 
   private finishBurst(): void {

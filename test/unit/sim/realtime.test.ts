@@ -233,6 +233,23 @@ describe('sim/realtime driver', () => {
     assert.equal(formatSpeed(FAST_FORWARD), 'fast-forward');
   });
 
+  it('reports an exception thrown by an event and goes on with the next one', () => {
+    const host = new FakeHost();
+    const clock = new Clock(1);
+    const errors: unknown[] = [];
+    const driver = new RealtimeDriver(clock, host, 1, { onError: (e) => errors.push(e) });
+    let later = false;
+    clock.schedule(10, () => {
+      throw new Error('component bug');
+    });
+    clock.schedule(20, () => (later = true));
+    host.advance(30);
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /component bug/);
+    assert.equal(later, true);
+    driver.dispose();
+  });
+
   it('rejects negative speeds', () => {
     const { driver } = setup(1);
     assert.throws(() => driver.setSpeed(-1), /bad speed/);

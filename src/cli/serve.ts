@@ -1,0 +1,159 @@
+/**
+ * `k8s-lab serve [--port N] [--kubeconfig PATH] [--speed X] [--preset default|large] [--seed N]`
+ * Starts the simulated cluster, drives it in real time (× speed) and serves the Kubernetes API on
+ * 127.0.0.1 for real kubectl; writes a kubeconfig (context k8s-lab) and prints how to use it.
+ * Stops cleanly on SIGINT/SIGTERM.
+ */
+import { Cluster, type ClusterOptions } from '../sim/cluster';
+import { FAST_FORWARD, RealtimeDriver, formatSpeed, parseSpeed } from '../sim/realtime';
+import { Scheduler } from '../sim/scheduler/scheduler';
+import { bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer } from '../server';
+import type { LabCluster } from '../server';
+
+const HELP = `Usage: k8s-lab serve [options]
+
+Start the lab cluster and serve the Kubernetes API on 127.0.0.1 for kubectl.
+
+Options:
+  --port N            port to listen on (default: a free port)
+  --kubeconfig PATH   where to write the kubeconfig (default: ~/.kube/k8s-lab.config)
+  --speed X           simulated time runs X times faster than the wall clock:
+                      0 (paused), 1 (default), 10, ..., or "ff" (fast-forward)
+  --preset NAME       default (3 masters + 3 workers) or large (3 masters + 1,000 workers)
+  --seed N            random seed of the simulation (default 1)
+`;
+
+export interface ServeOptions {
+  port: number;
+  kubeconfig: string;
+  speed: number;
+  preset: 'default' | 'large';
+  seed: number;
+}
+
+export function parseServeArgs(args: string[]): ServeOptions | { error: string } | 'help' {
+  const out: ServeOptions = { port: 0, kubeconfig: defaultKubeconfigPath(), speed: 1, preset: 'default', seed: 1 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const eq = arg.indexOf('=');
+    const [flag, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--port': {
+        const v = value();
+        if (!/^\d+$/.test(v ?? '') || Number(v) > 65535) return { error: `invalid --port ${JSON.stringify(v ?? '')}: expected 0-65535` };
+        out.port = Number(v);
+        break;
+      }
+      case '--kubeconfig': {
+        const v = value();
+        if (!v) return { error: '--kubeconfig needs a path' };
+        out.kubeconfig = v;
+        break;
+      }
+      case '--speed': {
+        const v = value();
+        const speed = parseSpeed(v ?? '');
+        if (speed === undefined) return { error: `invalid --speed ${JSON.stringify(v ?? '')}: expected a number >= 0 or "ff"` };
+        out.speed = speed;
+        break;
+      }
+      case '--preset': {
+        const v = value();
+        if (v !== 'default' && v !== 'large') return { error: `invalid --preset ${JSON.stringify(v ?? '')}: expected default or large` };
+        out.preset = v;
+        break;
+      }
+      case '--seed': {
+        const v = value();
+        if (!/^\d+$/.test(v ?? '')) return { error: `invalid --seed ${JSON.stringify(v ?? '')}: expected a non-negative integer` };
+        out.seed = Number(v);
+        break;
+      }
+      default:
+        return { error: `unknown option ${JSON.stringify(arg)}` };
+    }
+  }
+  return out;
+}
+
+/** The cluster of a preset, with its control-plane components. */
+export function createLabCluster(preset: 'default' | 'large', seed: number): Cluster {
+  const options: ClusterOptions = {
+    seed,
+    workers: preset === 'large' ? 1000 : 3,
+    // Keep the UI-less server's memory bounded: the newest entries are what a trace needs.
+    logCapacity: 200_000,
+    controlPlane: [(env, _master, index) => new Scheduler(env, { leader: () => index === 0 })],
+  };
+  return new Cluster(options);
+}
+
+export default async function serve(args: string[]): Promise<number> {
+  const parsed = parseServeArgs(args);
+  if (parsed === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(`k8s-lab serve: ${parsed.error}\n\n${HELP}`);
+    return 2;
+  }
+  const started = performance.now();
+  const cluster = createLabCluster(parsed.preset, parsed.seed);
+  cluster.start();
+  const reported = new Set<string>();
+  const driver = new RealtimeDriver(cluster.clock, nodeTimers(), parsed.speed, {
+    onError: (error) => {
+      // A bug in one simulated component must not take the whole lab down: report it once and go on.
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const key = text.split('\n').slice(0, 2).join('\n');
+      if (reported.has(key)) return;
+      reported.add(key);
+      process.stderr.write(`k8s-lab serve: a simulated component failed at t=${cluster.clock.now()} ms (the lab goes on):\n${text}\n`);
+    },
+  });
+  let server;
+  try {
+    server = await startLabServer(cluster as LabCluster, {
+      port: parsed.port,
+      kubeconfigPath: parsed.kubeconfig,
+      driver,
+      schemas: loadKindSchemas(bundledSchemasDir()),
+    });
+  } catch (err) {
+    driver.dispose();
+    process.stderr.write(`k8s-lab serve: cannot listen on 127.0.0.1:${parsed.port}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const nodes = cluster.nodes.length;
+  process.stdout.write(
+    [
+      `Kubernetes Lab (${parsed.preset}: ${nodes} nodes, seed ${parsed.seed}) is serving at ${server.url}`,
+      `  speed: ${formatSpeed(parsed.speed)}${parsed.speed === FAST_FORWARD ? '' : ' (simulated time per wall-clock second)'}`,
+      `  kubeconfig: ${server.kubeconfigPath}`,
+      `  started in ${Math.round(performance.now() - started)} ms`,
+      '',
+      `  export KUBECONFIG=${server.kubeconfigPath}`,
+      '  kubectl get nodes',
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.stdout.write(`\n${signal}: stopping the lab (served ${server.requests} requests)\n`);
+      driver.dispose();
+      void server.close().then(resolve);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  return 0;
+}

@@ -1,0 +1,32 @@
+/** The printer of each served resource; resources without one print NAME and CREATED AT, as upstream's default. */
+import type { KubeObject } from '../../sim/api/types';
+import { deploymentPrinter, replicaSetPrinter } from './apps';
+import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter } from './core';
+import { nodePrinter } from './nodes';
+import { podPrinter } from './pods';
+import { endpointsPrinter, servicePrinter } from './services';
+import { NAME_COLUMN, column, type Printer } from './table';
+
+export { toTable, virtualWallTime, humanDuration, type Table, type TableColumn, type Printer, type IncludeObject } from './table';
+
+const printers: Record<string, Printer> = {
+  pods: podPrinter as Printer,
+  nodes: nodePrinter as Printer,
+  deployments: deploymentPrinter as Printer,
+  replicasets: replicaSetPrinter as Printer,
+  services: servicePrinter as Printer,
+  endpoints: endpointsPrinter as Printer,
+  namespaces: namespacePrinter as Printer,
+  events: eventPrinter as Printer,
+  leases: leasePrinter as Printer,
+  configmaps: configMapPrinter as Printer,
+};
+
+const defaultPrinter: Printer = {
+  columns: [NAME_COLUMN, column('Created At', 'CreationTimestamp is a timestamp representing the server time when this object was created.', 0, 'date')],
+  cells: (obj: KubeObject) => [obj.metadata.name, obj.metadata.creationTimestamp ?? ''],
+};
+
+export function printerFor(resource: string): Printer {
+  return printers[resource] ?? defaultPrinter;
+}
