@@ -27,6 +27,9 @@ export interface ProjectionOptions {
   etcdMembers?: number;
 }
 
+/** The lifeline of a message whose sender or receiver the log does not name. */
+export const UNNAMED = '(unnamed)';
+
 export const DEFAULT_FILTER: TraceFilter = Object.freeze({ collapseHeartbeats: true });
 
 /** Keys of `detail` shown elsewhere in the detail view, left out of its raw YAML. */
@@ -97,8 +100,8 @@ export class TraceProjection {
     const index = this.entryList.length;
     this.entryList.push(entry);
     this.indexBySeq.set(entry.seq, index);
-    const from = this.lifeline(entry.from);
-    const to = this.lifeline(entry.to);
+    const from = this.lifeline(entry.from || UNNAMED);
+    const to = this.lifeline(entry.to || UNNAMED);
     const parentIndex = entry.parentId === undefined ? undefined : this.indexBySeq.get(entry.parentId);
     const ownKey = objectKeyOf(entry);
     // Entries that name no object (an etcd ack, a bare response) concern their cause's object.
@@ -107,8 +110,8 @@ export class TraceProjection {
     const summary: StepSummary = {
       id: entry.seq,
       t: entry.t,
-      from: entry.from,
-      to: entry.to,
+      from: from.id,
+      to: to.id,
       kind: entry.kind,
       stage: stageOf(entry, from.kind, to.kind, heartbeat),
       title: entry.summary,
@@ -131,7 +134,7 @@ export class TraceProjection {
     this.summaries.push(summary);
 
     if (objectKey) this.objectCounts.set(objectKey, (this.objectCounts.get(objectKey) ?? 0) + 1);
-    for (const id of new Set([entry.from, entry.to])) this.componentCounts.set(id, (this.componentCounts.get(id) ?? 0) + 1);
+    for (const id of new Set([from.id, to.id])) this.componentCounts.set(id, (this.componentCounts.get(id) ?? 0) + 1);
     const snapshotKey = ownKey && objectOf(entry) ? ownKey : undefined;
     if (snapshotKey) {
       const list = this.versions.get(snapshotKey);
@@ -221,8 +224,8 @@ export class TraceProjection {
   private entryDetail(index: number): StepDetail {
     const entry = this.entryList[index];
     const summary = this.summaries[index];
-    const from = this.lifeline(entry.from);
-    const to = this.lifeline(entry.to);
+    const from = this.lifeline(summary.from);
+    const to = this.lifeline(summary.to);
     const { explanation, reality } = explain(entry, {
       from,
       to,
@@ -240,10 +243,8 @@ export class TraceProjection {
     if (key && objectOf(entry)) {
       const yaml = this.yamlAt(index);
       detail.objectYaml = yaml;
-      const history = this.versions.get(key) ?? [];
-      const position = history.indexOf(index);
-      if (position > 0) {
-        const previous = history[position - 1];
+      const previous = this.previousVersion(key, index);
+      if (previous !== undefined) {
         detail.previousVersionStep = this.entryList[previous].seq;
         detail.diff = diffLines(this.yamlAt(previous).split('\n'), yaml.split('\n'));
       }
@@ -256,6 +257,20 @@ export class TraceProjection {
     const rest = restOfDetail(entry);
     if (rest) detail.detailYaml = rest;
     return detail;
+  }
+
+  /**
+   * The latest earlier snapshot of the object with another resourceVersion: each watcher gets its own
+   * copy of one version, and those copies are not changes.
+   */
+  private previousVersion(key: string, index: number): number | undefined {
+    const history = this.versions.get(key) ?? [];
+    const rv = objectOf(this.entryList[index])?.metadata.resourceVersion;
+    for (let i = history.indexOf(index) - 1; i >= 0; i--) {
+      const candidate = objectOf(this.entryList[history[i]])?.metadata.resourceVersion;
+      if (rv === undefined || candidate !== rv) return history[i];
+    }
+    return undefined;
   }
 
   private collapsedDetail(step: StepSummary, filter: TraceFilter): StepDetail {
