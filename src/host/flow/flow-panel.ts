@@ -12,15 +12,21 @@ import {
 import { validateWebviewMessage, type FlowState, type HostToWebview, type TraceListItem, type WebviewToHost } from '../../protocol';
 import { flowHtml, flowWebviewOptions } from './html';
 
-/** What the panel needs of the running cluster. */
+/** What the panel needs of the running cluster (src/sim/cluster.ts's Cluster satisfies it). */
 export interface FlowCluster {
   readonly log: EventLog;
+  /** The machines, for the topology view. */
+  readonly nodes?: readonly { name: string; zone?: string; role?: string }[];
 }
 
 /** What the panel needs of the lab (F's LabController satisfies it). */
 export interface FlowLab {
-  readonly cluster: FlowCluster | undefined;
+  readonly cluster?: FlowCluster;
   readonly onDidChangeCluster?: vscode.Event<unknown>;
+}
+
+function hostsOf(cluster: FlowCluster | undefined): HostInfo[] {
+  return (cluster?.nodes ?? []).map((n) => ({ name: n.name, zone: n.zone, role: n.role === 'control-plane' ? 'control-plane' : 'worker' }));
 }
 
 export interface OpenFlowOptions {
@@ -67,7 +73,6 @@ export class FlowPanel implements vscode.Disposable {
     private readonly lab: FlowLab,
     private readonly log: vscode.LogOutputChannel | undefined,
     options: OpenFlowOptions | undefined,
-    private readonly hosts: () => HostInfo[] = () => [],
   ) {
     const requested = sourceOf(options);
     this.explicitSource = requested !== undefined;
@@ -121,7 +126,7 @@ export class FlowPanel implements vscode.Disposable {
     this.unsubscribe = undefined;
     this.pending = [];
     const cluster = this.cluster;
-    this.projection = new TraceProjection({ source: this.source, hosts: this.hosts(), title: cluster ? undefined : vscode.l10n.t('The lab cluster is not running') });
+    this.projection = new TraceProjection({ source: this.source, hosts: hostsOf(cluster), title: cluster ? undefined : vscode.l10n.t('The lab cluster is not running') });
     if (cluster) {
       const all = cluster.log.all();
       const backlog = this.source === LIVE_SOURCE ? all.slice(Math.max(0, all.length - LIVE_BACKLOG)) : all;

@@ -4,7 +4,6 @@
  * "Trace" menu.
  */
 import * as vscode from 'vscode';
-import type { HostInfo } from '../../sim/trace';
 import { FlowPanel, type FlowLab, type OpenFlowOptions } from './flow-panel';
 import { FLOW_VIEW_TYPE, flowWebviewOptions } from './html';
 
@@ -32,7 +31,6 @@ function optionsFrom(arg: unknown): OpenFlowOptions | undefined {
 export function registerRequestFlow(
   context: vscode.ExtensionContext,
   lab: FlowLab & { readonly log?: vscode.LogOutputChannel },
-  hosts?: () => HostInfo[],
 ): RequestFlow {
   let current: FlowPanel | undefined;
   const adopt = (panel: FlowPanel): FlowPanel => {
@@ -53,7 +51,7 @@ export function registerRequestFlow(
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
       flowWebviewOptions(context.extensionUri),
     );
-    return adopt(new FlowPanel(panel, context.extensionUri, lab, lab.log, options, hosts));
+    return adopt(new FlowPanel(panel, context.extensionUri, lab, lab.log, options));
   };
   const disposables: vscode.Disposable[] = [
     vscode.commands.registerCommand('k8sLab.openRequestFlow', (arg?: unknown) => open(optionsFrom(arg))),
@@ -61,7 +59,7 @@ export function registerRequestFlow(
       async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
         // The webview sends its saved state with `ready`; the panel restores the source and filter from it.
         current?.dispose();
-        adopt(new FlowPanel(panel, context.extensionUri, lab, lab.log, undefined, hosts));
+        adopt(new FlowPanel(panel, context.extensionUri, lab, lab.log, undefined));
       },
     }),
   ];
