@@ -21,6 +21,7 @@ import { Kubelet, type KubeletOptions, type NodeConfig } from './kubelet/kubelet
 import { LoadBalancer, LB_HOST } from './loadbalancer';
 import { EventLog, type TraceContext } from './log';
 import { Network } from './network';
+import { Scheduler } from './scheduler/scheduler';
 
 export const DEFAULT_ZONES = ['us-east-2a', 'us-east-2b', 'us-east-2c'] as const;
 export const CLIENT_HOST = 'client';
@@ -53,11 +54,18 @@ export interface ClusterOptions {
   /** etcd compaction interval (default 5 minutes, as kube-apiserver). */
   compactionIntervalMs?: number;
   /**
-   * Extra control-plane components per master (the scheduler, later the controller-manager): called
-   * once per master with that master's environment (its local API server).
+   * Control-plane components per master, each made with that master's environment (its local API
+   * server). Default: kube-scheduler on every master, the one on the first master active (leader
+   * election comes with the controller-manager). Replace the list to run others.
    */
-  controlPlane?: ((env: ComponentEnv, master: NodeConfig, index: number) => Component)[];
+  controlPlane?: ControlPlaneFactory[];
 }
+
+export type ControlPlaneFactory = (env: ComponentEnv, master: NodeConfig, index: number) => Component;
+
+/** kube-scheduler on every master; only the first one schedules. */
+export const defaultScheduler: ControlPlaneFactory = (env, master, index) =>
+  new Scheduler(env, { leader: () => index === 0, name: `kube-scheduler@${master.name}` });
 
 /** A committed change, as the read view reports it (no log entries). */
 export interface StateChange {
@@ -162,7 +170,12 @@ export class Cluster {
       }
     }
     this.masters.forEach((m, i) => {
-      const components = (this.options.controlPlane ?? []).map((make) => make(this.env(m.name, '', 'local'), m, i));
+      const components = (this.options.controlPlane ?? [defaultScheduler]).map((make) => {
+        const env = this.env(m.name, `control-plane@${m.name}`, 'local');
+        const component = make(env, m, i);
+        (env.client as SimClient).rename(component.name);
+        return component;
+      });
       this.controlPlane.set(m.name, components);
       for (const c of components) c.start();
     });

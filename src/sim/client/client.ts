@@ -38,7 +38,7 @@ export interface SimClientOptions {
 type Back = (fn: () => void) => void;
 
 export class SimClient implements ApiClient {
-  readonly name: string;
+  private identity: string;
   readonly host: string;
   private readonly clock: Clock;
   private readonly log: EventLog;
@@ -47,12 +47,21 @@ export class SimClient implements ApiClient {
 
   constructor(private readonly options: SimClientOptions) {
     if (!options.server && !options.lb) throw new Error('SimClient needs a server or a load balancer');
-    this.name = options.name;
+    this.identity = options.name;
     this.host = options.host;
     this.clock = options.clock;
     this.log = options.log;
     this.network = options.network;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  get name(): string {
+    return this.identity;
+  }
+
+  /** Set the identity once the component using this client knows its name (e.g. "kube-scheduler@master-2"). */
+  rename(name: string): void {
+    this.identity = name;
   }
 
   /** Where requests go first: "lb" or the API server's name. */
@@ -141,8 +150,21 @@ export class SimClient implements ApiClient {
     unavailable: (res: ApiResponse, ctx: TraceContext) => void,
   ): void {
     const { server, lb } = this.options;
+    // A server process that is not running refuses the connection: the caller learns at once.
+    const reach = (s: ApiServer, at: TraceContext, back: Back) => {
+      if (s.running) return arrive(s, at, back);
+      const url = `https://${s.host}:6443${requestPath(req)}`;
+      const method = httpMethod(req.verb);
+      const message = `${method[0]}${method.slice(1).toLowerCase()} "${url}": dial tcp ${s.host}:6443: connect: connection refused`;
+      const res: ApiResponse = { code: 503, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message } };
+      const entry = this.log.append({
+        t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: s.name, to: this.name, kind: 'note',
+        objectRef: refOf(req), summary: `connection refused: ${s.name} is not running`, detail: { code: 503 },
+      });
+      back(() => unavailable(res, { traceId: at.traceId, parentId: entry.seq }));
+    };
     if (!lb) {
-      this.network.send(this.host, server!.host, () => arrive(server!, ctx, (fn) => this.network.send(server!.host, this.host, fn)));
+      this.network.send(this.host, server!.host, () => reach(server!, ctx, (fn) => this.network.send(server!.host, this.host, fn)));
       return;
     }
     this.network.send(this.host, lb.host, () => {
@@ -160,7 +182,7 @@ export class SimClient implements ApiClient {
         return;
       }
       const s = picked.server;
-      this.network.send(lb.host, s.host, () => arrive(s, picked.ctx, (fn) => this.network.send(s.host, lb.host, () => this.network.send(lb.host, this.host, fn))));
+      this.network.send(lb.host, s.host, () => reach(s, picked.ctx, (fn) => this.network.send(s.host, lb.host, () => this.network.send(lb.host, this.host, fn))));
     });
   }
 

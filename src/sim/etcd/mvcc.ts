@@ -218,6 +218,26 @@ export class MvccStore {
     return copy;
   }
 
+  /**
+   * A store holding exactly `kvs` (with their own revisions) at `revision`, its history compacted up to
+   * there: how a lab snapshot saved to disk is loaded (watchers from older revisions get "compacted" and relist).
+   */
+  static load(kvs: readonly KeyValue[], revision: number, options: MvccOptions = {}): MvccStore {
+    const store = new MvccStore(options);
+    for (const kv of kvs) {
+      if (kv.modRevision > revision) throw new Error(`mvcc load: ${kv.key} has modRevision ${kv.modRevision} above the store's revision ${revision}`);
+      const dir = dirOf(kv.key);
+      let entries = store.dirs.get(dir);
+      if (!entries) store.dirs.set(dir, (entries = new Map()));
+      if (!entries.has(kv.key)) store.count++;
+      entries.set(kv.key, { key: kv.key, value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version });
+    }
+    store.rev = revision;
+    store.compacted = revision;
+    store.historyStart = revision + 1;
+    return store;
+  }
+
   /** Replace this store's contents with a snapshot's, keeping its watchers (they see no replay). */
   restore(from: MvccStore): void {
     const snap = from.snapshot();

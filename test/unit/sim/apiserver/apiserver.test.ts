@@ -7,7 +7,7 @@ import { bootCluster, call, createPod, message, pod, record } from '../support/h
 describe('sim/apiserver', () => {
   let cluster: Cluster;
   before(() => {
-    cluster = bootCluster({ kubelets: false });
+    cluster = bootCluster({ kubelets: false, controlPlane: [] });
   });
 
   it('creates a pod with upstream defaults and resourceVersion = the etcd revision', () => {
