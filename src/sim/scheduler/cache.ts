@@ -248,7 +248,7 @@ export class SchedulerCache implements Snapshot {
   addPod(pod: Pod): void {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) return;
-    const info = podInfoOf(pod);
+    const info = this.reuse(pod);
     if (this.podNode.get(info.key) !== nodeName) this.unplace(info.key);
     this.assumed.delete(info.key);
     this.podNode.set(info.key, nodeName);
@@ -259,6 +259,18 @@ export class SchedulerCache implements Snapshot {
       if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
       waiting.set(info.key, info);
     }
+  }
+
+  /**
+   * The PodInfo for a new version of a pod already placed: a bound pod's containers cannot change,
+   * so its requests and ports are reused rather than parsed again on every status update.
+   */
+  private reuse(pod: Pod): PodInfo {
+    const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+    const nodeName = this.podNode.get(key);
+    const placed = nodeName === undefined ? undefined : (this.nodes.get(nodeName)?.pods.get(key) ?? this.orphans.get(nodeName)?.get(key));
+    if (placed && placed.pod.metadata.uid === pod.metadata.uid && placed.pod !== pod) return { ...placed, pod };
+    return podInfoOf(pod);
   }
 
   updatePod(pod: Pod): void {
