@@ -1,0 +1,152 @@
+/**
+ * What every controller of kube-controller-manager shares: the clock, the log, the API client of
+ * its master, a shared informer factory (one informer per resource however many controllers watch
+ * it, as client-go's SharedInformerFactory), and a way to record decisions in the log.
+ */
+import type { Clock } from '../clock';
+import type { EventLog, LogEntry, TraceContext } from '../log';
+import type { ApiClient } from '../api/request';
+import type { Informer, InformerOptions } from '../api/informer';
+import type { KubeObject, ObjectRef } from '../api/types';
+import { WorkQueue, type ReconcileFn } from './workqueue/workqueue';
+import { defaultControllerRateLimiter } from './workqueue/ratelimiter';
+
+export class SharedInformers {
+  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private started = false;
+  private startCtx: TraceContext | undefined;
+
+  constructor(private readonly create: <T extends KubeObject>(options: InformerOptions) => Informer<T>) {}
+
+  /** The shared informer for a resource (all namespaces unless `namespace` is given). */
+  get<T extends KubeObject>(apiVersion: string, resource: string, namespace?: string): Informer<T> {
+    const key = `${apiVersion}/${resource}/${namespace ?? ''}`;
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = this.create<KubeObject>({ apiVersion, resource, ...(namespace ? { namespace } : {}) });
+      this.informers.set(key, inf);
+      if (this.started) inf.start(this.startCtx!);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  start(ctx: TraceContext): void {
+    this.started = true;
+    this.startCtx = ctx;
+    for (const inf of this.informers.values()) inf.start(ctx);
+  }
+
+  stop(): void {
+    this.started = false;
+    for (const inf of this.informers.values()) inf.stop();
+    this.informers.clear();
+  }
+
+  hasSynced(): boolean {
+    for (const inf of this.informers.values()) if (!inf.hasSynced()) return false;
+    return true;
+  }
+}
+
+export interface ControllerContext {
+  clock: Clock;
+  log: EventLog;
+  client: ApiClient;
+  /** The master this controller-manager runs on. */
+  host: string;
+  /** The instance name in the log, e.g. "kube-controller-manager@master-1". */
+  component: string;
+  informers: SharedInformers;
+  /** Options the lab can tune like kube-controller-manager's flags. */
+  options: ControllerManagerOptions;
+}
+
+export interface ControllerManagerOptions {
+  /** --node-monitor-grace-period (ms): 50 s since Kubernetes 1.32. */
+  nodeMonitorGracePeriodMs: number;
+  /** --node-monitor-period (ms). */
+  nodeMonitorPeriodMs: number;
+  /** --node-eviction-rate: nodes per second whose pods may be evicted (tainted NoExecute), per zone. */
+  nodeEvictionRate: number;
+  /** --secondary-node-eviction-rate, for partially disrupted zones of large clusters. */
+  secondaryNodeEvictionRate: number;
+  /** --large-cluster-size-threshold. */
+  largeClusterSizeThreshold: number;
+  /** --unhealthy-zone-threshold. */
+  unhealthyZoneThreshold: number;
+  /** Post core/v1 Events (SuccessfulCreate, ScalingReplicaSet ...). Benchmarks may turn them off. */
+  events: boolean;
+  /** --concurrent-*-syncs. */
+  workers: number;
+}
+
+export const DEFAULT_CONTROLLER_MANAGER_OPTIONS: ControllerManagerOptions = {
+  nodeMonitorGracePeriodMs: 50_000,
+  nodeMonitorPeriodMs: 5_000,
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
+  events: true,
+  workers: 5,
+};
+
+export interface Controller {
+  readonly name: string;
+  start(ctx: TraceContext): void;
+  stop(): void;
+}
+
+/** The pieces every queue-driven controller has: a rate-limited queue, a reconcile, decisions in the log. */
+export abstract class QueueController implements Controller {
+  protected readonly queue: WorkQueue;
+
+  constructor(protected readonly cc: ControllerContext, readonly name: string) {
+    this.queue = new WorkQueue(cc.clock, name, defaultControllerRateLimiter(cc.clock));
+  }
+
+  start(_ctx: TraceContext): void {
+    this.queue.run(this.cc.options.workers, this.reconcile);
+  }
+
+  stop(): void {
+    this.queue.shutDown();
+  }
+
+  /** Reconciles run (for tests and benchmarks). */
+  get processed(): number {
+    return this.queue.processed;
+  }
+
+  idle(): boolean {
+    return this.queue.idle();
+  }
+
+  protected abstract reconcile: ReconcileFn;
+
+  protected enqueue(key: string, ctx: TraceContext): void {
+    this.queue.add(key, ctx);
+  }
+
+  /** Record what the controller decided (a `decision` entry); its requests then chain from it. */
+  protected decide(ctx: TraceContext, objectRef: ObjectRef, summary: string, detail?: Record<string, unknown>): TraceContext {
+    const entry: LogEntry = this.cc.log.append({
+      t: this.cc.clock.now(),
+      traceId: ctx.traceId,
+      parentId: ctx.parentId,
+      from: this.cc.component,
+      to: this.cc.component,
+      kind: 'decision',
+      objectRef,
+      summary: `${this.name}: ${summary}`,
+      detail: { controller: this.name, ...detail },
+    });
+    return { traceId: entry.traceId, parentId: entry.seq };
+  }
+}
+
+/** "namespace/name" → [namespace, name]. */
+export function splitKey(key: string): [string | undefined, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? [undefined, key] : [key.slice(0, i), key.slice(i + 1)];
+}

@@ -1,0 +1,163 @@
+/**
+ * Pod facts controllers share, as upstream's pkg/api/v1/pod and pkg/controller helpers: readiness,
+ * availability, activeness, controller references, pods from templates, and the ranking that picks
+ * which pods a scale-down removes first.
+ */
+import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types';
+
+export function controllerRef(obj: KubeObject): OwnerReference | undefined {
+  const refs = obj.metadata.ownerReferences;
+  if (!refs) return undefined;
+  for (const r of refs) if (r.controller) return r;
+  return undefined;
+}
+
+/** Ready condition True (podutil.IsPodReady). */
+export function isPodReady(pod: Pod): boolean {
+  return readyCondition(pod)?.status === 'True';
+}
+
+function readyCondition(pod: Pod) {
+  const conds = pod.status?.conditions;
+  if (!conds) return undefined;
+  for (const c of conds) if (c.type === 'Ready') return c;
+  return undefined;
+}
+
+/** When the pod last became ready, in epoch milliseconds (NaN if unknown). */
+export function readySince(pod: Pod): number {
+  const t = readyCondition(pod)?.lastTransitionTime;
+  return t ? Date.parse(t) : NaN;
+}
+
+/** Ready for at least minReadySeconds at `nowEpochMs` (podutil.IsPodAvailable). */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, nowEpochMs: number): boolean {
+  if (!isPodReady(pod)) return false;
+  if (!minReadySeconds) return true;
+  const since = readySince(pod);
+  return !Number.isNaN(since) && since + minReadySeconds * 1000 <= nowEpochMs;
+}
+
+/** Not terminating and not finished (controller.IsPodActive). */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+}
+
+/** controller.GetPodFromTemplate: the pod a controller creates from its template. */
+export function podFromTemplate(template: PodTemplateSpec, owner: KubeObject, generateNamePrefix: string): Pod {
+  const meta = template.metadata ?? {};
+  const ref: OwnerReference = {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: generateNamePrefix,
+      namespace: owner.metadata.namespace,
+      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [ref],
+    },
+    spec: template.spec,
+  };
+}
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+function restarts(pod: Pod): number {
+  let n = 0;
+  for (const s of pod.status?.containerStatuses ?? []) n += s.restartCount;
+  return n;
+}
+
+/**
+ * Order pods so that the ones to delete first come first (controller.ActivePodsWithRanks):
+ * unassigned before assigned; Pending before Unknown before Running; not ready before ready;
+ * lower pod-deletion-cost first; more pods of the same owner on the node first; more recently
+ * ready first; more restarts first; newer first.
+ */
+export function rankPodsForDeletion(pods: readonly Pod[], podsOnNode: (node: string) => number): Pod[] {
+  const cost = (p: Pod) => Number(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? 0) || 0;
+  return [...pods].sort((a, b) => {
+    const na = a.spec.nodeName ?? '';
+    const nb = b.spec.nodeName ?? '';
+    if ((na === '') !== (nb === '')) return na === '' ? -1 : 1;
+    const pa = PHASE_RANK[a.status?.phase ?? 'Pending'] ?? 0;
+    const pb = PHASE_RANK[b.status?.phase ?? 'Pending'] ?? 0;
+    if (pa !== pb) return pa - pb;
+    const ra = isPodReady(a);
+    const rb = isPodReady(b);
+    if (ra !== rb) return ra ? 1 : -1;
+    if (cost(a) !== cost(b)) return cost(a) - cost(b);
+    if (na && nb) {
+      const ca = podsOnNode(na);
+      const cb = podsOnNode(nb);
+      if (ca !== cb) return cb - ca;
+    }
+    if (ra && rb) {
+      const ta = readySince(a);
+      const tb = readySince(b);
+      if (ta !== tb && !Number.isNaN(ta) && !Number.isNaN(tb)) return tb - ta;
+    }
+    const xa = restarts(a);
+    const xb = restarts(b);
+    if (xa !== xb) return xb - xa;
+    const ca = a.metadata.creationTimestamp ?? '';
+    const cb = b.metadata.creationTimestamp ?? '';
+    if (ca !== cb) return ca < cb ? 1 : -1;
+    return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+  });
+}
+
+/** Pods by the node they are bound to, kept up to date from informer events. */
+export class PodsByNode {
+  private readonly byNode = new Map<string, Map<string, Pod>>();
+  private readonly nodeOf = new Map<string, string>();
+
+  upsert(pod: Pod): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const node = pod.spec.nodeName;
+    const prev = this.nodeOf.get(key);
+    if (prev !== undefined && prev !== node) this.remove(prev, key);
+    if (!node) {
+      this.nodeOf.delete(key);
+      return;
+    }
+    let m = this.byNode.get(node);
+    if (!m) this.byNode.set(node, (m = new Map()));
+    m.set(key, pod);
+    this.nodeOf.set(key, node);
+  }
+
+  delete(pod: Pod): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const prev = this.nodeOf.get(key);
+    if (prev !== undefined) this.remove(prev, key);
+    this.nodeOf.delete(key);
+  }
+
+  on(node: string): Pod[] {
+    const m = this.byNode.get(node);
+    return m ? [...m.values()] : [];
+  }
+
+  clear(): void {
+    this.byNode.clear();
+    this.nodeOf.clear();
+  }
+
+  private remove(node: string, key: string): void {
+    const m = this.byNode.get(node);
+    if (!m) return;
+    m.delete(key);
+    if (m.size === 0) this.byNode.delete(node);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The ReplicaSet controller (pkg/controller/replicaset): keeps `spec.replicas` active pods for each
+ * ReplicaSet. Handlers only enqueue the owning ReplicaSet's key; `reconcile` compares the active
+ * pods it owns with the desired count, creates (in slow-start batches, with generateName
+ * "<rs>-" so the API server appends 5 random characters) or deletes (ranked, unready and
+ * unscheduled first) the difference, and writes the status. Expectations stop it from acting twice
+ * on the same change before its informer has caught up.
+ */
+import type { TraceContext } from '../../log';
+import type { Informer } from '../../api/informer';
+import type { ApiResponse } from '../../api/request';
+import type { Pod, ReplicaSet } from '../../api/types';
+import { EPOCH_MS } from '../../clock';
+import { objectKey } from '../../api/informer';
+import { QueueController, splitKey, type ControllerContext } from '../context';
+import { Expectations } from '../expectations';
+import { OwnerIndex } from '../owner-index';
+import { controllerRef, isPodActive, isPodAvailable, isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
+import { slowStartBatch } from '../batch';
+import { ObjectEventRecorder } from '../events';
+import type { ReconcileFn } from '../workqueue/workqueue';
+
+/** upstream BurstReplicas: at most this many creations or deletions per sync. */
+export const BURST_REPLICAS = 500;
+/** upstream SlowStartInitialBatchSize. */
+const SLOW_START_INITIAL_BATCH = 1;
+
+export type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
+
+/** calculateStatus: what the ReplicaSet's status should say about its active pods. */
+export function calculateReplicaSetStatus(rs: ReplicaSet, activePods: readonly Pod[], nowEpochMs: number): ReplicaSetStatus {
+  const templateLabels = rs.spec.template.metadata?.labels ?? {};
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  const minReady = rs.spec.minReadySeconds ?? 0;
+  for (const pod of activePods) {
+    const labels = pod.metadata.labels ?? {};
+    if (Object.keys(templateLabels).every((k) => labels[k] === templateLabels[k])) fullyLabeled++;
+    if (isPodReady(pod)) {
+      ready++;
+      if (isPodAvailable(pod, minReady, nowEpochMs)) available++;
+    }
+  }
+  return {
+    replicas: activePods.length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
+    observedGeneration: rs.metadata.generation,
+  };
+}
+
+function sameStatus(a: ReplicaSet['status'], b: ReplicaSetStatus): boolean {
+  return !!a && a.replicas === b.replicas && (a.fullyLabeledReplicas ?? 0) === b.fullyLabeledReplicas &&
+    (a.readyReplicas ?? 0) === b.readyReplicas && (a.availableReplicas ?? 0) === b.availableReplicas &&
+    a.observedGeneration === b.observedGeneration;
+}
+
+export class ReplicaSetController extends QueueController {
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
+  private readonly podsByOwner = new OwnerIndex<Pod>();
+  private readonly expectations: Expectations;
+  private readonly events: ObjectEventRecorder;
+
+  constructor(cc: ControllerContext) {
+    super(cc, 'replicaset-controller');
+    this.expectations = new Expectations(cc.clock);
+    this.events = new ObjectEventRecorder(cc.clock, cc.client, 'replicaset-controller', cc.host);
+    this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
+    this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.replicaSets.addHandlers({
+      onAdd: (rs, ctx) => this.enqueue(objectKey(rs), ctx),
+      onUpdate: (_old, rs, ctx) => this.enqueue(objectKey(rs), ctx),
+      onDelete: (rs, ctx) => {
+        this.expectations.delete(objectKey(rs));
+        this.enqueue(objectKey(rs), ctx);
+      },
+    });
+    this.pods.addHandlers({
+      onAdd: (pod, ctx) => this.podAdded(pod, ctx),
+      onUpdate: (old, pod, ctx) => this.podUpdated(old, pod, ctx),
+      onDelete: (pod, ctx) => this.podDeleted(pod, ctx),
+    });
+  }
+
+  override stop(): void {
+    super.stop();
+    this.podsByOwner.clear();
+  }
+
+  /** The ReplicaSet key a pod's controller reference points to, if it is one we know. */
+  private ownerKey(pod: Pod): string | undefined {
+    const ref = controllerRef(pod);
+    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    const key = `${pod.metadata.namespace}/${ref.name}`;
+    const rs = this.replicaSets.get(key);
+    return rs && rs.metadata.uid === ref.uid ? key : undefined;
+  }
+
+  private podAdded(pod: Pod, ctx: TraceContext): void {
+    this.podsByOwner.upsert(pod);
+    const key = this.ownerKey(pod);
+    if (!key) return;
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod, ctx);
+    this.expectations.creationObserved(key);
+    this.enqueue(key, ctx);
+  }
+
+  private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
+    this.podsByOwner.upsert(pod);
+    const key = this.ownerKey(pod);
+    const oldKey = this.ownerKey(old);
+    if (oldKey && oldKey !== key) this.enqueue(oldKey, ctx);
+    if (!key) return;
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
+    this.enqueue(key, ctx);
+    // A pod that just became ready turns available minReadySeconds later: look again then.
+    const minReady = this.replicaSets.get(key)?.spec.minReadySeconds ?? 0;
+    if (minReady > 0 && isPodReady(pod) && !isPodReady(old)) this.queue.addAfter(key, minReady * 1000 + 1000, ctx);
+  }
+
+  private podDeleted(pod: Pod, ctx: TraceContext): void {
+    this.podsByOwner.delete(pod);
+    const key = this.ownerKey(pod);
+    if (!key) return;
+    this.expectations.deletionObserved(key, objectKey(pod));
+    this.enqueue(key, ctx);
+  }
+
+  protected reconcile: ReconcileFn = (key, ctx, finish) => {
+    const rs = this.replicaSets.get(key);
+    if (!rs) {
+      this.expectations.delete(key);
+      return finish();
+    }
+    const owned = this.podsByOwner.dependents(rs.metadata.uid);
+    const active = owned.filter(isPodActive);
+    const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
+    const afterManage = (error?: string): void => {
+      this.updateStatus(rs, active, ctx, (statusError) => {
+        const err = error ?? statusError;
+        if (err) return finish({ error: err });
+        const minReady = rs.spec.minReadySeconds ?? 0;
+        const st = calculateReplicaSetStatus(rs, active, this.nowEpoch());
+        if (minReady > 0 && st.readyReplicas !== st.availableReplicas && (rs.spec.replicas ?? 1) === active.length) {
+          return finish({ requeueAfterMs: minReady * 1000 });
+        }
+        finish();
+      });
+    };
+    if (!needsSync) return afterManage();
+    this.manageReplicas(key, rs, active, ctx, afterManage);
+  };
+
+  private nowEpoch(): number {
+    return EPOCH_MS + this.cc.clock.now();
+  }
+
+  private manageReplicas(key: string, rs: ReplicaSet, active: Pod[], ctx: TraceContext, done: (error?: string) => void): void {
+    const desired = rs.spec.replicas ?? 1;
+    const diff = active.length - desired;
+    const ref = { resource: 'replicasets', namespace: rs.metadata.namespace, name: rs.metadata.name! };
+    if (diff < 0) {
+      const count = Math.min(-diff, BURST_REPLICAS);
+      const dctx = this.decide(ctx, ref, `Too few replicas for ReplicaSet ${key}: need ${desired}, creating ${count}`, { need: desired, creating: count });
+      this.expectations.expectCreations(key, count);
+      let firstError: string | undefined;
+      let failures = 0;
+      slowStartBatch(count, SLOW_START_INITIAL_BATCH, (_i, ok) => {
+        const pod = podFromTemplate(rs.spec.template, rs, `${rs.metadata.name}-`);
+        this.cc.client.request({ verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: rs.metadata.namespace, body: pod }, dctx, (res, rctx) => {
+          if (res.code === 201) {
+            const created = res.body as Pod;
+            if (this.cc.options.events) this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, rctx);
+            return ok(true);
+          }
+          this.expectations.creationObserved(key);
+          failures++;
+          firstError ??= message(res);
+          if (this.cc.options.events) this.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${message(res)}`, rctx);
+          ok(false);
+        });
+      }, (successes) => {
+        // Creations that were never attempted will never be observed either.
+        for (let i = successes + failures; i < count; i++) this.expectations.creationObserved(key);
+        done(firstError);
+      });
+      return;
+    }
+    if (diff > 0) {
+      const count = Math.min(diff, BURST_REPLICAS);
+      const onNode = new Map<string, number>();
+      for (const p of active) if (p.spec.nodeName) onNode.set(p.spec.nodeName, (onNode.get(p.spec.nodeName) ?? 0) + 1);
+      const victims = rankPodsForDeletion(active, (n) => onNode.get(n) ?? 0).slice(0, count);
+      const dctx = this.decide(ctx, ref, `Too many replicas for ReplicaSet ${key}: need ${desired}, deleting ${count}`, {
+        need: desired, deleting: count, pods: victims.map((p) => p.metadata.name),
+      });
+      this.expectations.expectDeletions(key, victims.map(objectKey));
+      let pending = victims.length;
+      let firstError: string | undefined;
+      for (const pod of victims) {
+        this.cc.client.request({ verb: 'delete', apiVersion: 'v1', resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name }, dctx, (res, rctx) => {
+          if (res.code === 200 || res.code === 202) {
+            if (this.cc.options.events) this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, rctx);
+          } else {
+            this.expectations.deletionObserved(key, objectKey(pod));
+            if (res.code !== 404) firstError ??= message(res);
+          }
+          if (--pending === 0) done(firstError);
+        });
+      }
+      return;
+    }
+    done();
+  }
+
+  private updateStatus(rs: ReplicaSet, active: Pod[], ctx: TraceContext, done: (error?: string) => void): void {
+    const status = calculateReplicaSetStatus(rs, active, this.nowEpoch());
+    if (sameStatus(rs.status, status)) return done();
+    const [namespace, name] = splitKey(objectKey(rs));
+    const body: ReplicaSet = { ...rs, status };
+    this.cc.client.request({ verb: 'update', apiVersion: 'apps/v1', resource: 'replicasets', namespace, name, subresource: 'status', body }, ctx, (res) => {
+      done(res.code === 200 ? undefined : message(res));
+    });
+  }
+}
+
+export function message(res: ApiResponse): string {
+  const body = res.body as { message?: string };
+  return typeof body === 'object' && body && typeof body.message === 'string' ? body.message : `HTTP ${res.code}`;
+}

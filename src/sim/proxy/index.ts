@@ -1,0 +1,116 @@
+/**
+ * kube-proxy on every node of a cluster, and "send a request to a Service from a pod on node N":
+ * the request is resolved through that node's own rules (which may be stale if its kube-proxy is
+ * down), then must reach the chosen pod over the network.
+ */
+import type { Cluster } from '../cluster';
+import type { Pod, Service } from '../api/types';
+import { KubeProxy } from './kube-proxy';
+
+export { KubeProxy, MIN_SYNC_PERIOD_MS } from './kube-proxy';
+export { buildProxyRules, formatIptablesSave, resolve, serviceChainName, endpointChainName, probability, type ProxyRules, type NatRule, type Resolution } from './rules';
+
+/** The kube-proxies of one cluster, by node. */
+export class KubeProxies {
+  private readonly proxies = new Map<string, KubeProxy>();
+
+  constructor(private readonly cluster: Cluster) {}
+
+  /** Create (once) and start a kube-proxy on every node whose machine is up. */
+  start(): void {
+    for (const node of this.cluster.nodes) {
+      const p = this.ensure(node.name);
+      if (this.cluster.network.isUp(node.name)) p.start();
+    }
+  }
+
+  ensure(node: string): KubeProxy {
+    let p = this.proxies.get(node);
+    if (!p) {
+      p = new KubeProxy(this.cluster.env(node, `kube-proxy@${node}`, 'lb'));
+      this.proxies.set(node, p);
+    }
+    return p;
+  }
+
+  get(node: string): KubeProxy | undefined {
+    return this.proxies.get(node);
+  }
+
+  all(): KubeProxy[] {
+    return [...this.proxies.values()];
+  }
+}
+
+const registry = new WeakMap<Cluster, KubeProxies>();
+
+/** The cluster's kube-proxies (created on first use; call `.start()` once the cluster runs). */
+export function kubeProxies(cluster: Cluster): KubeProxies {
+  let p = registry.get(cluster);
+  if (!p) registry.set(cluster, (p = new KubeProxies(cluster)));
+  return p;
+}
+
+export type ServiceRequestResult =
+  | { ok: true; chains: string[]; endpoint: string; pod: string; node: string }
+  | { ok: false; chains: string[]; error: string };
+
+/**
+ * A request from a pod on `fromNode` to a Service (by namespace/name, or a ClusterIP) and port
+ * (default: the Service's first port). Logged as a `note` entry from the node to the chosen pod.
+ */
+export function sendToService(
+  cluster: Cluster,
+  fromNode: string,
+  target: { namespace?: string; name: string } | { ip: string },
+  port?: number,
+): ServiceRequestResult {
+  let ip: string;
+  let svcPort = port;
+  let label: string;
+  if ('ip' in target) {
+    ip = target.ip;
+    label = ip;
+  } else {
+    const ns = target.namespace ?? 'default';
+    const svc = cluster.read.get<Service>('services', ns, target.name);
+    if (!svc) return { ok: false, chains: [], error: `services "${target.name}" not found` };
+    ip = svc.spec.clusterIP ?? '';
+    svcPort ??= svc.spec.ports?.[0]?.port;
+    label = `${ns}/${target.name}`;
+  }
+  if (svcPort === undefined) return { ok: false, chains: [], error: `service ${label} has no ports` };
+  const from = `pod@${fromNode}`;
+  const note = (summary: string, detail: Record<string, unknown>) => cluster.log.append({
+    t: cluster.clock.now(), traceId: cluster.log.newTraceId(), from, to: detail.pod ? `pod@${String(detail.node)}` : from, kind: 'note',
+    objectRef: 'ip' in target ? undefined : { resource: 'services', namespace: target.namespace ?? 'default', name: target.name },
+    summary, detail,
+  });
+  const proxy = kubeProxies(cluster).get(fromNode);
+  if (!proxy || !cluster.network.isUp(fromNode)) {
+    const error = `node ${fromNode} is down`;
+    note(`request to ${label}:${svcPort} failed: ${error}`, { error });
+    return { ok: false, chains: [], error };
+  }
+  const r = proxy.resolve(ip, svcPort);
+  if (!r.ok) {
+    note(`request to ${label} (${ip}:${svcPort}) failed: ${r.error}`, { chains: r.chains, error: r.error });
+    return r;
+  }
+  const endpoint = `${r.endpoint.ip}:${r.endpoint.port}`;
+  const pod = cluster.read.list<Pod>('pods').find((p) => p.status?.podIP === r.endpoint.ip && !!p.spec.nodeName);
+  if (!pod) {
+    const error = `dial tcp ${endpoint}: connect: no route to host (no pod has IP ${r.endpoint.ip})`;
+    note(`request to ${label} → ${endpoint} failed: ${error}`, { chains: r.chains, error });
+    return { ok: false, chains: r.chains, error };
+  }
+  const node = pod.spec.nodeName!;
+  if (!cluster.network.canReach(fromNode, node)) {
+    const error = `dial tcp ${endpoint}: i/o timeout (node ${node} unreachable)`;
+    note(`request to ${label} → ${endpoint} failed: ${error}`, { chains: r.chains, error });
+    return { ok: false, chains: r.chains, error };
+  }
+  const podName = `${pod.metadata.namespace}/${pod.metadata.name}`;
+  note(`request to ${label} (${ip}:${svcPort}) → ${r.chains.slice(1).join(' → ')} → ${endpoint} (pod ${podName} on ${node})`, { chains: r.chains, endpoint, pod: podName, node });
+  return { ok: true, chains: r.chains, endpoint, pod: podName, node };
+}

@@ -1,0 +1,190 @@
+/**
+ * kube-proxy's iptables mode, simplified to the nat chains a learner needs to read:
+ *   KUBE-SERVICES  one rule per Service port: ClusterIP:port → KUBE-SVC-<hash>
+ *   KUBE-SVC-…     one rule per ready endpoint, each taken with probability 1/(n−i) so every
+ *                  endpoint is equally likely ("-m statistic --mode random --probability …")
+ *   KUBE-SEP-…     DNAT to the endpoint's pod IP and port (with the hairpin masquerade mark)
+ * Services without ready endpoints get a REJECT rule in the filter table instead.
+ * Chain names are computed as upstream (SHA-256, base32, 16 characters), so they match a real node.
+ */
+import type { Endpoints, Service } from '../api/types';
+import type { Rng } from '../clock';
+import { base32, sha256 } from './sha256';
+
+export const POD_CIDR = '10.244.0.0/16';
+
+export interface NatRule {
+  chain: string;
+  /** The rule as iptables-save prints it, after "-A <chain> ". */
+  spec: string;
+  /** Where a matching packet goes. */
+  target: string;
+  /** KUBE-SERVICES: the destination it matches. */
+  match?: { ip: string; port: number; protocol: string };
+  /** KUBE-SVC: the probability this rule is taken when reached (absent = always). */
+  probability?: number;
+  /** KUBE-SEP: the DNAT destination. */
+  dnat?: { ip: string; port: number };
+}
+
+export interface ProxyRules {
+  /** Chain name → rules, in order; KUBE-SERVICES first. */
+  nat: Map<string, NatRule[]>;
+  /** filter-table rules (REJECT for services without endpoints). */
+  filter: NatRule[];
+  /** Number of service ports and endpoints programmed. */
+  services: number;
+  endpoints: number;
+}
+
+/** "namespace/name:port-name" (or "namespace/name" for an unnamed port), as proxy.ServicePortName prints. */
+export function servicePortName(svc: Service, portName: string | undefined): string {
+  return `${svc.metadata.namespace}/${svc.metadata.name}${portName ? `:${portName}` : ''}`;
+}
+
+function hash16(s: string): string {
+  return base32(sha256(s)).slice(0, 16);
+}
+
+/** servicePortChainName: "KUBE-SVC-" + portProtoHash(servicePortName, protocol). */
+export function serviceChainName(spn: string, protocol: string): string {
+  return `KUBE-SVC-${hash16(spn + protocol.toLowerCase())}`;
+}
+
+/** servicePortEndpointChainName: "KUBE-SEP-" + hash(servicePortName + protocol + "ip:port"). */
+export function endpointChainName(spn: string, protocol: string, endpoint: string): string {
+  return `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
+}
+
+/** probability(n): kube-proxy writes 1/n with ten decimals. */
+export function probability(n: number): string {
+  return (1 / n).toFixed(10);
+}
+
+/** The ready endpoints ("ip:port") of one Service port, from its Endpoints object. */
+export function readyEndpoints(ep: Endpoints | undefined, portName: string | undefined, protocol: string): { ip: string; port: number }[] {
+  const out: { ip: string; port: number }[] = [];
+  for (const subset of ep?.subsets ?? []) {
+    const port = (subset.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === protocol);
+    if (!port) continue;
+    for (const a of subset.addresses ?? []) out.push({ ip: a.ip, port: port.port });
+  }
+  return out.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.port - b.port));
+}
+
+/** syncProxyRules: the tables for these Services and their Endpoints (keyed "namespace/name"). */
+export function buildProxyRules(services: readonly Service[], endpoints: (key: string) => Endpoints | undefined): ProxyRules {
+  const nat = new Map<string, NatRule[]>([['KUBE-SERVICES', []]]);
+  const filter: NatRule[] = [];
+  const push = (rule: NatRule) => {
+    let chain = nat.get(rule.chain);
+    if (!chain) nat.set(rule.chain, (chain = []));
+    chain.push(rule);
+  };
+  let servicePorts = 0;
+  let endpointCount = 0;
+  const sorted = [...services].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  for (const svc of sorted) {
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === 'None' || svc.spec.type === 'ExternalName') continue;
+    const ep = endpoints(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    for (const sp of svc.spec.ports ?? []) {
+      servicePorts++;
+      const protocol = sp.protocol ?? 'TCP';
+      const proto = protocol.toLowerCase();
+      const spn = servicePortName(svc, sp.name);
+      const ready = readyEndpoints(ep, sp.name, protocol);
+      const match = { ip, port: sp.port, protocol };
+      if (ready.length === 0) {
+        filter.push({
+          chain: 'KUBE-SERVICES', target: 'REJECT', match,
+          spec: `-d ${ip}/32 -p ${proto} -m comment --comment "${spn} has no endpoints" -m ${proto} --dport ${sp.port} -j REJECT --reject-with icmp-port-unreachable`,
+        });
+        continue;
+      }
+      const svcChain = serviceChainName(spn, protocol);
+      push({
+        chain: 'KUBE-SERVICES', target: svcChain, match,
+        spec: `-d ${ip}/32 -p ${proto} -m comment --comment "${spn} cluster IP" -m ${proto} --dport ${sp.port} -j ${svcChain}`,
+      });
+      push({
+        chain: svcChain, target: 'KUBE-MARK-MASQ',
+        spec: `! -s ${POD_CIDR} -d ${ip}/32 -p ${proto} -m comment --comment "${spn} cluster IP" -m ${proto} --dport ${sp.port} -j KUBE-MARK-MASQ`,
+      });
+      ready.forEach((e, i) => {
+        endpointCount++;
+        const endpoint = `${e.ip}:${e.port}`;
+        const sep = endpointChainName(spn, protocol, endpoint);
+        const n = ready.length - i;
+        const last = n === 1;
+        push({
+          chain: svcChain, target: sep, ...(last ? {} : { probability: 1 / n }),
+          spec: `-m comment --comment "${spn} -> ${endpoint}"${last ? '' : ` -m statistic --mode random --probability ${probability(n)}`} -j ${sep}`,
+        });
+        push({ chain: sep, target: 'KUBE-MARK-MASQ', spec: `-s ${e.ip}/32 -m comment --comment "${spn}" -j KUBE-MARK-MASQ` });
+        push({ chain: sep, target: 'DNAT', dnat: e, spec: `-p ${proto} -m comment --comment "${spn}" -m ${proto} -j DNAT --to-destination ${endpoint}` });
+      });
+    }
+  }
+  push({
+    chain: 'KUBE-SERVICES', target: 'KUBE-NODEPORTS',
+    spec: '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
+  });
+  return { nat, filter, services: servicePorts, endpoints: endpointCount };
+}
+
+/** The tables as `iptables-save -t nat` (and the filter REJECTs) would print them. */
+export function formatIptablesSave(rules: ProxyRules): string {
+  const lines = ['*nat'];
+  const chains = [...rules.nat.keys()];
+  for (const c of ['KUBE-MARK-MASQ', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', ...chains]) {
+    if (lines.includes(`:${c} - [0:0]`)) continue;
+    lines.push(`:${c} - [0:0]`);
+  }
+  lines.push('-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000');
+  lines.push('-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN');
+  lines.push('-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000');
+  lines.push('-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully');
+  for (const [chain, list] of rules.nat) for (const r of list) lines.push(`-A ${chain} ${r.spec}`);
+  lines.push('COMMIT');
+  if (rules.filter.length > 0) {
+    lines.push('*filter', ':KUBE-SERVICES - [0:0]');
+    for (const r of rules.filter) lines.push(`-A ${r.chain} ${r.spec}`);
+    lines.push('COMMIT');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export type Resolution =
+  | { ok: true; chains: string[]; endpoint: { ip: string; port: number } }
+  | { ok: false; chains: string[]; error: string };
+
+/**
+ * Follow a packet to ip:port through the nat table, as the kernel would: the first KUBE-SERVICES
+ * rule that matches, then one KUBE-SVC rule chosen by the random statistic (from the seeded Rng),
+ * then the KUBE-SEP chain's DNAT.
+ */
+export function resolve(rules: ProxyRules, ip: string, port: number, protocol: string, rng: Rng): Resolution {
+  const proto = protocol.toUpperCase();
+  const chains = ['KUBE-SERVICES'];
+  const reject = rules.filter.find((r) => r.match && r.match.ip === ip && r.match.port === port && r.match.protocol === proto);
+  const entry = (rules.nat.get('KUBE-SERVICES') ?? []).find((r) => r.match && r.match.ip === ip && r.match.port === port && r.match.protocol === proto);
+  if (!entry) {
+    if (reject) return { ok: false, chains, error: `connect: connection refused (${reject.spec.match(/"([^"]+)"/)?.[1] ?? 'no endpoints'})` };
+    return { ok: false, chains, error: `dial tcp ${ip}:${port}: i/o timeout (no Service has this ClusterIP and port)` };
+  }
+  chains.push(entry.target);
+  const svcRules = (rules.nat.get(entry.target) ?? []).filter((r) => r.target.startsWith('KUBE-SEP-'));
+  let chosen: NatRule | undefined;
+  for (const r of svcRules) {
+    if (r.probability === undefined || rng.next() < r.probability) {
+      chosen = r;
+      break;
+    }
+  }
+  if (!chosen) return { ok: false, chains, error: 'no endpoint rule matched' };
+  chains.push(chosen.target);
+  const dnat = (rules.nat.get(chosen.target) ?? []).find((r) => r.dnat);
+  if (!dnat?.dnat) return { ok: false, chains, error: `chain ${chosen.target} has no DNAT rule` };
+  return { ok: true, chains, endpoint: dnat.dnat };
+}
