@@ -2,15 +2,10 @@
 import { strict as assert } from 'node:assert';
 import { Cluster } from '../../../../src/sim/cluster';
 import type { KubeObject } from '../../../../src/sim/api/types';
-import { Scheduler } from '../../../../src/sim/scheduler/scheduler';
 import { DEFAULT_FILTER, TraceProjection, traceToMermaid, type StepSummary } from '../../../../src/sim/trace';
 
 function podTrace(): { projection: TraceProjection; cluster: Cluster } {
-  const cluster = new Cluster({
-    seed: 7,
-    kubelet: { recordEvents: false },
-    controlPlane: [(env, master, i) => new Scheduler(env, { leader: () => i === 0, name: `kube-scheduler@${master.name}` })],
-  });
+  const cluster = new Cluster({ seed: 7, kubelet: { recordEvents: false } });
   cluster.start();
   const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } };
   const [result] = cluster.applyAndWait([pod]);
@@ -41,6 +36,8 @@ describe('trace/projection of a real cluster run', function () {
     const decision = steps.find((s) => s.kind === 'decision')!;
     const cause = steps.find((s) => s.id === decision.parentId)!;
     assert.equal(cause.kind, 'watch', 'the scheduler decides because a watch event arrived, not because someone called it');
+    assert.equal(cause.to, decision.from);
+    assert.match(cause.to, /^kube-scheduler@master-\d$/);
     inOrder(steps, [
       ['kubectl POSTs through the load balancer', (s) => s.from === 'kubectl' && s.to === 'lb' && s.verb === 'POST'],
       ['the load balancer forwards to an API server', (s) => s.kind === 'forward' && s.to.startsWith('apiserver@')],
