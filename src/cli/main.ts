@@ -8,6 +8,7 @@
 type Verb = (args: string[]) => Promise<number>;
 
 const verbs: Record<string, () => Promise<Verb>> = {};
+verbs.trace = async () => (await import('./trace')).default;
 verbs.validate = async () => (await import('./validate')).default;
 verbs.serve = async () => (await import('./serve')).default;
 verbs.fault = async () => (await import('./fault')).default;

@@ -64,3 +64,58 @@ export function getPath(obj: unknown, path: string): unknown {
   }
   return cur;
 }
+
+export interface FieldChange {
+  /** Dotted path with indexes, e.g. "status.conditions[1].status". */
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * The leaf fields that differ between two versions of an object (shared subtrees are skipped at
+ * once). `ignore` lists paths not worth showing (resourceVersion, managedFields ...).
+ */
+export function changedFields(before: unknown, after: unknown, ignore: ReadonlySet<string> = new Set(), path = ''): FieldChange[] {
+  if (before === after || ignore.has(path)) return [];
+  const bothArrays = Array.isArray(before) && Array.isArray(after);
+  const bothObjects = isPlainObject(before) && isPlainObject(after);
+  if (!bothArrays && !bothObjects) return deepEqual(before, after) ? [] : [{ path, before, after }];
+  const out: FieldChange[] = [];
+  if (bothArrays) {
+    const a = before as unknown[];
+    const b = after as unknown[];
+    const key = listKey(a, b);
+    if (key) {
+      // Lists merged by key upstream (conditions by type, containers by name) are compared by key.
+      const byKey = (list: unknown[]) => new Map(list.map((e) => [(e as Record<string, string>)[key], e]));
+      const ma = byKey(a);
+      const mb = byKey(b);
+      for (const k of new Set([...ma.keys(), ...mb.keys()])) out.push(...changedFields(ma.get(k), mb.get(k), ignore, `${path}[${k}]`));
+      return out;
+    }
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedFields(a[i], b[i], ignore, `${path}[${i}]`));
+    return out;
+  }
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) out.push(...changedFields(a[key], b[key], ignore, path ? `${path}.${key}` : key));
+  return out;
+}
+
+/** "type" or "name" when every element of both lists is an object with a distinct string value for it. */
+function listKey(a: unknown[], b: unknown[]): string | undefined {
+  for (const key of ['type', 'name']) {
+    const ok = (list: unknown[]) => {
+      const seen = new Set<string>();
+      for (const e of list) {
+        if (!isPlainObject(e) || typeof e[key] !== 'string' || seen.has(e[key] as string)) return false;
+        seen.add(e[key] as string);
+      }
+      return true;
+    };
+    if ((a.length > 0 || b.length > 0) && ok(a) && ok(b)) return key;
+  }
+  return undefined;
+}
