@@ -10,8 +10,11 @@ import type { TraceListItem } from './model';
 export const LIVE_SOURCE = 'live';
 export const OBJECT_SOURCE_PREFIX = 'object:';
 
+/** Clients outside the machines (no "@host"), except the load balancer and the control plane's own bootstrap clients. */
 function startedByPerson(entry: LogEntry): boolean {
-  return (entry.kind === 'request' && !entry.from.includes('@') && entry.from !== 'lb') || entry.kind === 'fault';
+  if (entry.kind === 'fault') return true;
+  const from = entry.from;
+  return entry.kind === 'request' && from !== '' && !from.includes('@') && from !== 'lb' && !from.startsWith('kube-') && !from.startsWith('system:');
 }
 
 export function recentTraces(entries: Iterable<LogEntry>, limit = 50): TraceListItem[] {
