@@ -1,0 +1,122 @@
+import { strict as assert } from 'node:assert';
+import { applyOk, deployment, readyPods, startCluster, waitFor } from '../controllers/helpers';
+import { Faults } from '../../../../src/sim/faults';
+import { controllerManagerOn, schedulerOn } from '../../../../src/sim/presets';
+import type { Cluster } from '../../../../src/sim/cluster';
+import type { ApiResponse } from '../../../../src/sim/api/request';
+import type { ConfigMap, Lease } from '../../../../src/sim/api/types';
+
+/** Send one request as kubectl and run the clock until it is answered. */
+function call(cluster: Cluster, req: Parameters<ReturnType<Cluster['client']>['request']>[0]): ApiResponse {
+  let res: ApiResponse | undefined;
+  cluster.client('kubectl').request(req, { traceId: cluster.log.newTraceId() }, (r) => (res = r));
+  cluster.clock.runUntilCondition(() => res !== undefined, 60_000);
+  assert.ok(res, 'no answer within 60 s');
+  return res;
+}
+
+const configMap = (name: string): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: name } });
+const createCM = (c: Cluster, name: string) => call(c, { verb: 'create', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', body: configMap(name) });
+const holder = (c: Cluster, lease: string) => c.read.get<Lease>('leases', 'kube-system', lease)?.spec.holderIdentity ?? '';
+
+describe('faults: control plane', () => {
+  it('master-1 powers off: the API stays available through the LB, etcd keeps quorum, leadership moves', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    assert.match(holder(cluster, 'kube-scheduler'), /^master-1_[0-9a-f-]{36}$/);
+    assert.match(holder(cluster, 'kube-controller-manager'), /^master-1_/);
+    faults.stop('node', 'master-1');
+    const stoppedAt = cluster.clock.now();
+    waitFor(cluster, 'etcd leader among the survivors', () => ['master-2', 'master-3'].some((m) => cluster.etcd.member(m)!.isLeader), 30_000);
+    // Until the LB's health checks take master-1 out of rotation, a request sent there times out (as for real).
+    waitFor(cluster, 'the LB routes around master-1', () => !cluster.lb.isHealthy(cluster.apiserver('master-1')!), 30_000);
+    const r0 = createCM(cluster, 'during-outage');
+    assert.equal(r0.code, 201, JSON.stringify(r0.body));
+    assert.equal(call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', name: 'during-outage' }).code, 200);
+    waitFor(cluster, 'new scheduler and controller-manager leaders', () =>
+      !holder(cluster, 'kube-scheduler').startsWith('master-1_') && !holder(cluster, 'kube-controller-manager').startsWith('master-1_'), 60_000);
+    // Not before the 15 s lease has expired in the eyes of the other candidates.
+    assert.ok(cluster.clock.now() - stoppedAt >= 15_000, `took over after ${cluster.clock.now() - stoppedAt} ms`);
+    const lease = cluster.read.get<Lease>('leases', 'kube-system', 'kube-scheduler')!;
+    assert.ok((lease.spec.leaseTransitions ?? 0) >= 1);
+    assert.ok(cluster.log.all().some((e) => e.kind === 'decision' && e.summary === 'successfully acquired lease kube-system/kube-scheduler' && e.from !== 'kube-scheduler@master-1'));
+    // The new leaders do their jobs.
+    applyOk(cluster, deployment('after', 3));
+    waitFor(cluster, '3 ready pods', () => readyPods(cluster, 'after').length === 3, 60_000);
+    // master-1 comes back and stays a follower: the lease is held.
+    faults.start('node', 'master-1');
+    cluster.clock.advance(30_000);
+    assert.equal(schedulerOn(cluster.controlPlane.get('master-1'))!.isLeader(), false);
+    assert.equal(controllerManagerOn(cluster.controlPlane.get('master-1'))!.isLeader(), false);
+    assert.ok(schedulerOn(cluster.controlPlane.get('master-1'))!.running);
+  });
+
+  it('two etcd members stop: writes fail with a clear error; one returns: writes succeed and nothing acknowledged is lost', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    const acked: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const name = `before-${i}`;
+      if (createCM(cluster, name).code === 201) acked.push(name);
+    }
+    assert.equal(acked.length, 5);
+    faults.stop('etcd', 'master-2');
+    assert.equal(createCM(cluster, 'one-down').code, 201, 'one member down: writes still work');
+    acked.push('one-down');
+    faults.stop('etcd', 'etcd@master-3');
+    const refused = createCM(cluster, 'no-quorum');
+    assert.ok(refused.code >= 500, `expected a server error, got ${refused.code}`);
+    assert.match(String((refused.body as { message?: string }).message), /etcdserver|timeout|Timeout/);
+    faults.start('etcd', 'master-3');
+    waitFor(cluster, 'etcd leader', () => cluster.etcd.leader() !== undefined, 30_000);
+    let ok: ApiResponse | undefined;
+    for (let i = 0; i < 5 && ok?.code !== 201; i++) ok = createCM(cluster, `after-${i}`);
+    assert.equal(ok!.code, 201);
+    faults.start('etcd', 'master-2');
+    cluster.clock.advance(5_000);
+    for (const name of acked) {
+      const got = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', name });
+      assert.equal(got.code, 200, `${name} lost`);
+    }
+    // The returning member caught up: its store has every acknowledged write.
+    for (const name of acked) assert.ok(cluster.etcd.member('master-2')!.store.get(`/registry/configmaps/default/${name}`), `${name} missing on master-2`);
+  });
+
+  it('stopping the scheduler leader hands scheduling to another master', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    const stopped = faults.stop('scheduler', 'leader');
+    assert.equal(stopped.name, 'master-1');
+    applyOk(cluster, deployment('web', 2));
+    waitFor(cluster, '2 ready pods', () => readyPods(cluster, 'web').length === 2, 60_000);
+    const binder = cluster.log.all().filter((e) => e.kind === 'decision' && e.summary.startsWith('bind default/web-')).map((e) => e.from);
+    assert.ok(binder.length >= 2 && binder.every((f) => f !== 'kube-scheduler@master-1'), binder.join());
+  });
+
+  it('a partition isolating master-1: its leaders step down within the renew deadline, others take over', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    const kcm1 = controllerManagerOn(cluster.controlPlane.get('master-1'))!;
+    assert.ok(kcm1.isLeader());
+    faults.stop('partition', 'master-1');
+    const at = cluster.clock.now();
+    waitFor(cluster, 'master-1 steps down', () => !kcm1.isLeader(), 30_000);
+    assert.ok(cluster.clock.now() - at <= 12_100, `stepped down after ${cluster.clock.now() - at} ms`);
+    waitFor(cluster, 'a new controller-manager leader', () => ['master-2', 'master-3'].some((m) => controllerManagerOn(cluster.controlPlane.get(m))!.isLeader()), 60_000);
+    assert.equal(createCM(cluster, 'during-partition').code, 201);
+    faults.start('partition', 'master-1');
+    cluster.clock.advance(20_000);
+    const leaders = cluster.masters.filter((m) => controllerManagerOn(cluster.controlPlane.get(m.name))!.isLeader());
+    assert.equal(leaders.length, 1);
+  });
+
+  it('rejects unknown kinds and names with clear messages', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    assert.throws(() => faults.stop('kubelet' as never, 'worker-1'), /unknown fault kind "kubelet": expected one of node, zone, apiserver, etcd, scheduler, controller-manager, partition/);
+    assert.throws(() => faults.stop('node', 'worker-9'), /node "worker-9" not found/);
+    assert.throws(() => faults.stop('etcd', 'worker-1'), /expected a master/);
+    assert.throws(() => faults.stop('zone', 'mars'), /zone "mars" not found/);
+    assert.equal(faults.start('node', 'worker-1'), false);
+  });
+});
