@@ -1,16 +1,28 @@
 /**
- * Activation: wiring only, kept cheap. The simulated cluster is created lazily, on "Start".
+ * Activation: wiring only, kept cheap. The simulated cluster is created lazily, on "Start" (or, when the
+ * lab was running as the window closed, restored from its snapshot just after activation).
  */
 import * as vscode from 'vscode';
+import { ClusterCommands } from './host/commands/cluster-commands';
+import { ManifestCommands } from './host/commands/manifest-commands';
+import { ObjectDocuments } from './host/documents';
+import { registerRequestFlow, type RequestFlow } from './host/flow';
 import { LabController } from './host/lab-controller';
+import { labFactsProvider } from './host/lab-facts';
 import { registerManifestFeatures } from './host/manifest';
-import { registerRequestFlow } from './host/flow';
+import { LabStatusBar } from './host/status-bar';
+import { ClusterTreeView } from './host/tree/cluster-tree';
 
 /** What the extension exports: used by integration tests and by other extensions. */
 export interface K8sLabApi {
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
   readonly lab: LabController;
+  readonly tree: ClusterTreeView;
+  readonly documents: ObjectDocuments;
+  readonly manifests: ManifestCommands;
+  readonly statusBar: LabStatusBar;
+  readonly flow: RequestFlow;
 }
 
 export function activate(context: vscode.ExtensionContext): K8sLabApi {
@@ -20,12 +32,18 @@ export function activate(context: vscode.ExtensionContext): K8sLabApi {
 
   const lab = new LabController(context, log);
   context.subscriptions.push(lab);
-  registerManifestFeatures(context, log);
-  registerRequestFlow(context, lab);
+  const tree = new ClusterTreeView(lab);
+  const documents = new ObjectDocuments(lab);
+  const manifests = new ManifestCommands(lab);
+  const statusBar = new LabStatusBar(lab);
+  context.subscriptions.push(tree, documents, new ClusterCommands(lab), manifests, statusBar);
+  registerManifestFeatures(context, log, labFactsProvider(lab));
+  const flow = registerRequestFlow(context, lab);
 
   const activationMs = performance.now() - started;
   log.info(`Kubernetes Lab activated in ${activationMs.toFixed(1)} ms (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
-  return { activationMs, lab };
+  if (lab.wasRunning) setTimeout(() => void lab.start().catch((err) => log.error(`Could not restore the lab cluster: ${String(err)}`)), 0);
+  return { activationMs, lab, tree, documents, manifests, statusBar, flow };
 }
 
 export function deactivate(): void {}

@@ -27,8 +27,9 @@ export interface MasterState {
   zone: string;
   apiserver: { running: boolean; inRotation: boolean };
   etcd: { running: boolean; role: EtcdRole; term: number; revision: number };
-  scheduler: { running: boolean };
-  controllerManager: { running: boolean };
+  /** Absent when the cluster runs no such component on this master. */
+  scheduler?: { running: boolean };
+  controllerManager?: { running: boolean };
 }
 
 export interface FaultState {
@@ -331,7 +332,7 @@ export class TreeModel {
 
   private masterRow(id: string, host: string): Row {
     const m = this.master(host)!;
-    const down = [m.apiserver, m.etcd, m.scheduler, m.controllerManager].filter((c) => !c.running).length;
+    const down = [m.apiserver, m.etcd, m.scheduler, m.controllerManager].filter((c) => c && !c.running).length;
     return {
       id, label: host, description: `${m.zone}${down > 0 ? ` · ${down} stopped` : ''}`,
       icon: down > 0 ? { id: 'server-process', color: 'charts.yellow' } : { id: 'server-process' },
@@ -360,7 +361,7 @@ export class TreeModel {
         break;
       case 'scheduler':
       case 'controller-manager': {
-        running = component === 'scheduler' ? m.scheduler.running : m.controllerManager.running;
+        running = (component === 'scheduler' ? m.scheduler : m.controllerManager)?.running ?? false;
         const holder = component === 'scheduler' ? this.state.leases.scheduler : this.state.leases.controllerManager;
         const leader = lease(holder) === host;
         description = !running ? 'stopped' : leader ? 'leader' : 'standby';
@@ -567,7 +568,14 @@ export class TreeModel {
     const type = last.slice(0, colon);
     const value = last.slice(colon + 1);
     switch (type) {
-      case 'master': return this.master(value) ? (['apiserver', 'etcd', 'scheduler', 'controller-manager'] as const).map((c) => `${id}/component:${c}`) : [];
+      case 'master': {
+        const m = this.master(value);
+        if (!m) return [];
+        const present: ComponentKind[] = ['apiserver', 'etcd'];
+        if (m.scheduler) present.push('scheduler');
+        if (m.controllerManager) present.push('controller-manager');
+        return present.map((c) => `${id}/component:${c}`);
+      }
       case 'zone': return this.grouped(id, this.nodesByZone.get(value) ?? []);
       case 'node': return this.grouped(id, this.podsByNode.get(value) ?? []);
       case 'deploy': {
@@ -675,7 +683,7 @@ export function computeHealth(state: LabState): Health {
   const etcdUp = state.masters.filter((m) => m.etcd.running).length;
   if (state.masters.length > 0 && etcdUp < quorum(state.masters.length)) return 'No etcd quorum';
   const degraded = state.faults.length > 0
-    || state.masters.some((m) => !m.apiserver.running || !m.etcd.running || !m.scheduler.running || !m.controllerManager.running)
+    || state.masters.some((m) => !m.apiserver.running || !m.etcd.running || m.scheduler?.running === false || m.controllerManager?.running === false)
     || state.nodes.some((n) => nodeReady(n) !== 'True');
   return degraded ? 'Degraded' : 'Healthy';
 }
