@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import { applyOk, deployment, readyPods, service, startCluster, waitFor } from '../controllers/helpers';
+import { kubeProxies, sendToService } from '../../../../src/sim/proxy';
+import { Faults } from '../../../../src/sim/faults';
+import type { Endpoints, Service } from '../../../../src/sim/api/types';
+
+describe('Services: endpoints controller and kube-proxy on a real cluster', () => {
+  it('a request from a pod on a node reaches a ready endpoint through that node\'s rules', () => {
+    const cluster = startCluster();
+    kubeProxies(cluster).start();
+    applyOk(cluster, deployment('web', 3), service('web', { app: 'web' }));
+    waitFor(cluster, '3 ready', () => readyPods(cluster, 'web').length === 3);
+    const svc = cluster.read.get<Service>('services', 'default', 'web')!;
+    assert.match(svc.spec.clusterIP!, /^10\.96\.\d+\.\d+$/);
+    waitFor(cluster, 'endpoints with 3 addresses', () => cluster.read.get<Endpoints>('endpoints', 'default', 'web')?.subsets?.[0]?.addresses?.length === 3, 30_000);
+    const ep = cluster.read.get<Endpoints>('endpoints', 'default', 'web')!;
+    assert.deepEqual(ep.subsets![0].ports, [{ name: 'http', port: 80, protocol: 'TCP' }]);
+    const podIPs = readyPods(cluster, 'web').map((p) => p.status!.podIP).sort();
+    assert.deepEqual(ep.subsets![0].addresses!.map((a) => a.ip).sort(), podIPs);
+    cluster.clock.advance(2_000);
+    const proxy = kubeProxies(cluster).get('worker-1')!;
+    assert.ok(proxy.iptablesSave().includes(`-d ${svc.spec.clusterIP}/32`));
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const r = sendToService(cluster, 'worker-1', { name: 'web' });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.ok(podIPs.includes(r.endpoint.split(':')[0]));
+      seen.add(r.pod);
+    }
+    assert.equal(seen.size, 3, 'every endpoint gets traffic');
+    assert.ok(cluster.log.all().some((e) => e.kind === 'note' && e.from === 'pod@worker-1' && e.summary.includes('KUBE-SVC-')));
+
+    // worker-3 powers off: after the grace period its pod is marked not ready and leaves the rules.
+    const faults = new Faults(cluster);
+    faults.stop('node', 'worker-3');
+    const onW3 = readyPods(cluster, 'web').find((p) => p.spec.nodeName === 'worker-3')!.status!.podIP!;
+    waitFor(cluster, 'endpoint on worker-3 not ready', () => {
+      const s = cluster.read.get<Endpoints>('endpoints', 'default', 'web')?.subsets ?? [];
+      return s.some((x) => (x.notReadyAddresses ?? []).some((a) => a.ip === onW3));
+    }, 120_000);
+    cluster.clock.advance(2_000);
+    for (let i = 0; i < 30; i++) {
+      const r = sendToService(cluster, 'worker-1', { name: 'web' });
+      assert.ok(r.ok);
+      assert.notEqual(r.node, 'worker-3');
+    }
+    assert.equal(sendToService(cluster, 'worker-3', { name: 'web' }).ok, false, 'a powered-off node sends nothing');
+  });
+});
