@@ -19,7 +19,7 @@ import { readLabState } from './lab-state';
 import { LabPersistence } from './persistence';
 import { Throttle } from './throttle';
 import { TreeModel, type LabState } from './tree/model';
-import { LabFaultsAdapter, type FaultKind } from './faults';
+import { labFaults, reapplyFaults, type FaultKind, type Faults } from './faults';
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -31,7 +31,7 @@ interface Running {
   cluster: Cluster;
   driver: RealtimeDriver<Timer>;
   topology: LabTopology;
-  faults: LabFaultsAdapter;
+  faults: Faults;
   disposers: (() => void)[];
 }
 
@@ -99,7 +99,7 @@ export class LabController implements vscode.Disposable {
   }
 
   /** The fault API of the running cluster. */
-  get faults(): LabFaultsAdapter | undefined {
+  get faults(): Faults | undefined {
     return this.running?.faults;
   }
 
@@ -171,8 +171,8 @@ export class LabController implements vscode.Disposable {
     if (snapshot) restoreInto(cluster, snapshot);
     this.componentLog.attach(cluster.log);
     cluster.start();
-    const faults = new LabFaultsAdapter(cluster);
-    if (snapshot) faults.reapply(snapshot.faults, (msg) => this.log.warn(msg));
+    const faults = labFaults(cluster);
+    if (snapshot) reapplyFaults(faults, snapshot.faults, (msg) => this.log.warn(msg));
     const driver = new RealtimeDriver<Timer>(cluster.clock, {
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (t) => clearTimeout(t),
@@ -259,7 +259,11 @@ export class LabController implements vscode.Disposable {
 
   /** Inject or heal a fault through the simulation's fault API. */
   fault(action: 'stop' | 'start', kind: FaultKind, name: string): void {
-    this.external(() => this.requireRunning().faults[action](kind, name));
+    this.external(() => {
+      const faults = this.requireRunning().faults;
+      if (action === 'stop') faults.stop(kind, name);
+      else faults.start(kind, name);
+    });
     this.persistence.changed();
     this.stateThrottle.schedule();
   }

@@ -59,5 +59,6 @@ export function readLabState(cluster: Cluster, faults?: FaultLister): LabState {
     services: list<Service>('services'),
     endpoints: list<Endpoints>('endpoints'),
     faults: activeFaults,
+    poweredOff: cluster.nodes.filter((n) => !cluster.network.isUp(n.name)).map((n) => n.name),
   };
 }

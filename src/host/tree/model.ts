@@ -52,6 +52,8 @@ export interface LabState {
   services: readonly Service[];
   endpoints: readonly Endpoints[];
   faults: readonly FaultState[];
+  /** Machines that are powered off (by a node or zone fault). */
+  poweredOff?: readonly string[];
 }
 
 // ---------------------------------------------------------------- output
@@ -168,6 +170,7 @@ export class TreeModel {
 
   constructor(readonly state: LabState) {
     for (const f of state.faults) this.faulted.add(`${f.kind}/${f.name}`);
+    for (const host of state.poweredOff ?? []) this.faulted.add(`node/${host}`);
     for (const node of state.nodes) {
       const name = node.metadata.name ?? '';
       this.nodesByName.set(name, node);
@@ -412,7 +415,7 @@ export class TreeModel {
       `Memory requests: ${formatBytes(used.memoryBytes)} of ${formatBytes(total.memoryBytes)} (${percent(used.memoryBytes, total.memoryBytes)})`,
       `Pods: ${used.pods} of ${total.pods}`,
       `Taints: ${taints.length > 0 ? taints.join(', ') : '<none>'}`,
-      ...(stopped ? ['', '*Stopped by a fault*'] : []),
+      ...(stopped ? ['', '*Powered off by a fault*'] : []),
     ].join('  \n');
     const color = ready !== 'True' ? 'errorForeground' : node.spec.unschedulable ? 'charts.yellow' : 'charts.green';
     return {

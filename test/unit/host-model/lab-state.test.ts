@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { KubeObject } from '../../../src/sim/api/types';
 import { createLabCluster } from '../../../src/host/lab-cluster';
 import { readLabState } from '../../../src/host/lab-state';
-import { LabFaultsAdapter } from '../../../src/host/faults';
+import { labFaults } from '../../../src/host/faults';
 import { ROOT_ID, TreeModel, computeHealth } from '../../../src/host/tree/model';
 
 describe('tree model of a real cluster', function () {
@@ -11,7 +11,8 @@ describe('tree model of a real cluster', function () {
   it('shows 6 nodes in 3 zones, the etcd leader and the scheduler, and follows faults', () => {
     const cluster = createLabCluster({ preset: 'default', seed: 3 });
     cluster.start();
-    const faults = new LabFaultsAdapter(cluster);
+    cluster.clock.advance(20_000); // leader election settles
+    const faults = labFaults(cluster);
     let model = new TreeModel(readLabState(cluster, faults));
     assert.equal(model.health, 'Healthy');
     const zones = model.children(ROOT_ID).filter((id) => id.includes('/zone:'));
@@ -22,7 +23,11 @@ describe('tree model of a real cluster', function () {
     const masters = model.children('cluster/control-plane').slice(1);
     const etcdRows = masters.map((m) => model.row(`${m}/component:etcd`)!);
     assert.equal(etcdRows.filter((r) => r.description!.startsWith('leader')).length, 1, 'one etcd leader');
-    assert.ok(model.row(`${masters[0]}/component:scheduler`)!.contextValue.endsWith(';running'));
+    for (const component of ['scheduler', 'controller-manager']) {
+      const rows = masters.map((m) => model.row(`${m}/component:${component}`)!);
+      assert.ok(rows.every((r) => r.contextValue.endsWith(';running')), component);
+      assert.deepEqual(rows.map((r) => r.description).sort(), ['leader', 'standby', 'standby'], component);
+    }
 
     const pending: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big' }, spec: { containers: [{ name: 'c', image: 'nginx:1.26', resources: { requests: { cpu: '64' } } }] } };
     cluster.applyAndWait([pending]);
