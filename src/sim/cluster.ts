@@ -59,9 +59,15 @@ export interface ClusterOptions {
    * election comes with the controller-manager). Replace the list to run others.
    */
   controlPlane?: ControlPlaneFactory[];
+  /**
+   * Components on every node besides the kubelet (kube-proxy), each made with that node's
+   * environment (its client goes through the load balancer, as node components' do).
+   */
+  nodeComponents?: NodeComponentFactory[];
 }
 
 export type ControlPlaneFactory = (env: ComponentEnv, master: NodeConfig, index: number) => Component;
+export type NodeComponentFactory = (env: ComponentEnv, node: NodeConfig) => Component;
 
 /** kube-scheduler on every master; only the first one schedules. */
 export const defaultScheduler: ControlPlaneFactory = (env, master, index) =>
@@ -105,6 +111,8 @@ export class Cluster {
   readonly kubelets = new Map<string, Kubelet>();
   /** Control-plane components by master name (scheduler, controllers ...). */
   readonly controlPlane = new Map<string, Component[]>();
+  /** Node components (kube-proxy ...) by node name. */
+  readonly nodeComponents = new Map<string, Component[]>();
   readonly read: ClusterReader;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private committedRevision = 0;
@@ -168,6 +176,16 @@ export class Cluster {
         this.kubelets.set(node.name, kubelet);
         kubelet.start();
       }
+    }
+    for (const node of this.nodes) {
+      const components = (this.options.nodeComponents ?? []).map((make) => {
+        const env = this.env(node.name, `node@${node.name}`, 'lb');
+        const component = make(env, node);
+        (env.client as SimClient).rename(component.name);
+        return component;
+      });
+      this.nodeComponents.set(node.name, components);
+      for (const c of components) c.start();
     }
     this.masters.forEach((m, i) => {
       const components = (this.options.controlPlane ?? [defaultScheduler]).map((make) => {
