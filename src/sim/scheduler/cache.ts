@@ -9,7 +9,7 @@
  */
 import type { Selector } from '../api/labels';
 import type { Node, Pod } from '../api/types';
-import type { PodCounter, Snapshot } from './framework';
+import { ALL_NAMESPACES, type CounterOptions, type PodCounter, type Snapshot } from './framework';
 import { NodeInfo, type PodInfo, podInfoOf } from './node-info';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -39,6 +39,7 @@ class SelectorCounter implements PodCounter {
   constructor(
     readonly namespace: string,
     readonly selector: Selector,
+    private readonly includeTerminating: boolean,
     private readonly allNodes: () => Iterable<NodeInfo>,
   ) {}
 
@@ -61,7 +62,11 @@ class SelectorCounter implements PodCounter {
   }
 
   counts_(pod: Pod): boolean {
-    return (pod.metadata.namespace ?? 'default') === this.namespace && !pod.metadata.deletionTimestamp && this.selector.matches(pod.metadata.labels);
+    return (
+      (this.namespace === ALL_NAMESPACES || (pod.metadata.namespace ?? 'default') === this.namespace) &&
+      (this.includeTerminating || !pod.metadata.deletionTimestamp) &&
+      this.selector.matches(pod.metadata.labels)
+    );
   }
 
   adjust(node: NodeInfo, pod: Pod, delta: number): void {
@@ -92,6 +97,8 @@ export class SchedulerCache implements Snapshot {
   /** Bound pods whose node the cache does not know yet (the node informer lags). */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly counters = new Map<string, SelectorCounter>();
+  /** Placed pods that carry pod affinity or anti-affinity terms (InterPodAffinity looks at them). */
+  private readonly affinityPods = new Map<string, { pod: Pod; node: NodeInfo }>();
   /** label key → number of nodes carrying it. */
   private readonly labelKeys = new Map<string, number>();
   private tick = 0;
@@ -112,17 +119,23 @@ export class SchedulerCache implements Snapshot {
     return this.nodes.get(name);
   }
 
-  podCounter(namespace: string, selector: Selector): PodCounter {
-    const key = `${namespace}\x00${selector.toString()}`;
+  podCounter(namespace: string, selector: Selector, options: CounterOptions = {}): PodCounter {
+    const includeTerminating = !!options.includeTerminating;
+    const text = selector.toString() || (selector.empty() ? '<everything>' : '<nothing>');
+    const key = `${namespace}\x00${includeTerminating ? 'all' : 'live'}\x00${text}`;
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = new SelectorCounter(namespace, selector, () => this.nodes.values());
+      counter = new SelectorCounter(namespace, selector, includeTerminating, () => this.nodes.values());
       for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
       if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
       this.counters.set(key, counter);
     }
     counter.lastUsed = ++this.tick;
     return counter;
+  }
+
+  podsWithAffinity(): Iterable<{ pod: Pod; node: NodeInfo }> {
+    return this.affinityPods.values();
   }
 
   allNodesHaveLabel(key: string): boolean {
@@ -200,6 +213,7 @@ export class SchedulerCache implements Snapshot {
     this.removeFromZone(info);
     // Pods stay known (upstream keeps them until their deletion arrives), waiting for the node.
     if (info.pods.size) this.orphans.set(name, new Map(info.pods));
+    for (const key of info.pods.keys()) this.affinityPods.delete(key);
     for (const c of this.counters.values()) c.counts.delete(info);
     this.nodesChanged();
   }
@@ -229,6 +243,9 @@ export class SchedulerCache implements Snapshot {
     if (old) for (const c of this.counters.values()) c.adjust(node, old.pod, -1);
     node.addPod(info);
     for (const c of this.counters.values()) c.adjust(node, info.pod, 1);
+    const affinity = info.pod.spec.affinity;
+    if (affinity?.podAffinity || affinity?.podAntiAffinity) this.affinityPods.set(info.key, { pod: info.pod, node });
+    else this.affinityPods.delete(info.key);
   }
 
   private unplace(key: string): void {
@@ -242,6 +259,7 @@ export class SchedulerCache implements Snapshot {
     }
     const removed = node.removePod(key);
     if (removed) for (const c of this.counters.values()) c.adjust(node, removed.pod, -1);
+    this.affinityPods.delete(key);
   }
 
   /** A bound pod (spec.nodeName set) was added or changed; confirms an assumed pod. */

@@ -5,7 +5,7 @@
  * cycle; the cluster events a plugin cares about (so the queue knows when a rejected pod may fit).
  */
 import type { Selector } from '../api/labels';
-import type { ReplicaSet, Service } from '../api/types';
+import type { Namespace, Pod, ReplicaSet, Service } from '../api/types';
 import type { NodeInfo, PodInfo } from './node-info';
 
 /** Scores are integers in [MIN_NODE_SCORE, MAX_NODE_SCORE] after normalisation. */
@@ -113,10 +113,20 @@ export interface Snapshot {
    * Counts of pods per node matching `selector` in `namespace` (not terminating), maintained
    * incrementally per selector so that spreading costs O(nodes), not O(pods), per decision.
    */
-  podCounter(namespace: string, selector: Selector): PodCounter;
+  podCounter(namespace: string, selector: Selector, options?: CounterOptions): PodCounter;
+  /** Placed pods with pod affinity or anti-affinity terms, and their nodes. */
+  podsWithAffinity(): Iterable<{ pod: Pod; node: NodeInfo }>;
   /** True when every node carries the label `key`. */
   allNodesHaveLabel(key: string): boolean;
 }
+
+export interface CounterOptions {
+  /** Count pods that are being deleted too (PodTopologySpread skips them; InterPodAffinity does not). */
+  includeTerminating?: boolean;
+}
+
+/** `podCounter` namespace meaning "every namespace". */
+export const ALL_NAMESPACES = '*';
 
 export interface PodCounter {
   /** Matching pods on one node. */
@@ -132,6 +142,9 @@ export interface PodCounter {
 export interface Listers {
   services(namespace: string): readonly Service[];
   replicaSet(namespace: string, name: string): ReplicaSet | undefined;
+  /** For affinity terms with a namespaceSelector. */
+  namespace(name: string): Namespace | undefined;
+  namespaces(): readonly Namespace[];
 }
 
 export interface Handle {

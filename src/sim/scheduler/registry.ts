@@ -4,6 +4,7 @@
  * in the profile's order, scores are multiplied by the profile's weights.
  */
 import type { PluginFactory } from './framework';
+import { interPodAffinity, NAME as INTER_POD_AFFINITY } from './plugins/interpodaffinity';
 import { nodeAffinity, NAME as NODE_AFFINITY } from './plugins/nodeaffinity';
 import { nodeName, NAME as NODE_NAME } from './plugins/nodename';
 import { nodePorts, NAME as NODE_PORTS } from './plugins/nodeports';
@@ -24,6 +25,7 @@ export function inTreeRegistry(): Registry {
     [NODE_PORTS, () => nodePorts()],
     [NODE_RESOURCES_FIT, () => nodeResourcesFit()],
     [POD_TOPOLOGY_SPREAD, (handle) => podTopologySpread(handle)],
+    [INTER_POD_AFFINITY, (handle) => interPodAffinity(handle)],
     [BALANCED_ALLOCATION, () => nodeResourcesBalancedAllocation()],
   ]);
 }
@@ -55,6 +57,7 @@ export function defaultProfile(): ProfileConfig {
       { name: NODE_PORTS },
       { name: NODE_RESOURCES_FIT, weight: 1 },
       { name: POD_TOPOLOGY_SPREAD, weight: 2 },
+      { name: INTER_POD_AFFINITY, weight: 2 },
       { name: BALANCED_ALLOCATION, weight: 1 },
     ],
     percentageOfNodesToScore: 0,

@@ -12,7 +12,7 @@ import type { TraceContext } from '../log';
 import type { Component, ComponentEnv } from '../api/component';
 import type { Informer } from '../api/informer';
 import type { ApiResponse, Status as ApiStatus } from '../api/request';
-import type { Binding, Node, Pod, PodCondition, ReplicaSet, Service } from '../api/types';
+import type { Binding, KubeObject, Namespace, Node, Pod, PodCondition, ReplicaSet, Service } from '../api/types';
 import { SchedulerCache } from './cache';
 import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
 import { reasonHistogram } from './fit-error';
@@ -51,9 +51,10 @@ export class Scheduler implements Component {
   private queue!: SchedulingQueue;
   private profile!: Profile;
   private events!: SchedulerEventRecorder;
-  private informers: Informer<Node | Pod | Service | ReplicaSet>[] = [];
+  private informers: Informer<KubeObject>[] = [];
   private serviceInformer?: Informer<Service>;
   private rsInformer?: Informer<ReplicaSet>;
+  private nsInformer?: Informer<Namespace>;
   private workTimer: TimerId | undefined;
   private startNodeIndex = 0;
   /** Decisions made (for tests and the UI). */
@@ -87,6 +88,8 @@ export class Scheduler implements Component {
     const listers: Listers = {
       services: (ns) => (this.serviceInformer?.list() ?? []).filter((s) => (s.metadata.namespace ?? 'default') === ns),
       replicaSet: (ns, name) => this.rsInformer?.get(`${ns}/${name}`),
+      namespace: (name) => this.nsInformer?.get(name),
+      namespaces: () => this.nsInformer?.list() ?? [],
     };
     const handle: Handle = { snapshot: this.cache, listers };
     this.profile = new Profile(this.options.profile ?? defaultProfile(), inTreeRegistry(), handle);
@@ -121,7 +124,8 @@ export class Scheduler implements Component {
     });
     this.serviceInformer = env.informer<Service>({ apiVersion: 'v1', resource: 'services' });
     this.rsInformer = env.informer<ReplicaSet>({ apiVersion: 'apps/v1', resource: 'replicasets' });
-    this.informers = [nodes, pods, this.serviceInformer, this.rsInformer] as Informer<Node | Pod | Service | ReplicaSet>[];
+    this.nsInformer = env.informer<Namespace>({ apiVersion: 'v1', resource: 'namespaces' });
+    this.informers = [nodes, pods, this.serviceInformer, this.rsInformer, this.nsInformer] as Informer<KubeObject>[];
     const ctx: TraceContext = { traceId: env.log.newTraceId() };
     env.log.append({ t: env.clock.now(), traceId: ctx.traceId, from: this.name, to: this.name, kind: 'decision', summary: `${this.name} starting` });
     for (const informer of this.informers) informer.start(ctx);
@@ -133,7 +137,7 @@ export class Scheduler implements Component {
     this.epoch++;
     for (const informer of this.informers) informer.stop();
     this.informers = [];
-    this.serviceInformer = this.rsInformer = undefined;
+    this.serviceInformer = this.rsInformer = this.nsInformer = undefined;
     this.queue.close();
     this.env.clock.cancel(this.workTimer);
     this.workTimer = undefined;

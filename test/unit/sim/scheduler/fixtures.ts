@@ -1,6 +1,6 @@
 /** Builders for scheduler tests: nodes, pods and a cache/profile wired together. */
 import { Rng } from '../../../../src/sim/clock';
-import type { Node, Pod, ReplicaSet, Service, Taint, Toleration } from '../../../../src/sim/api/types';
+import type { Namespace, Node, Pod, ReplicaSet, Service, Taint, Toleration } from '../../../../src/sim/api/types';
 import { SchedulerCache } from '../../../../src/sim/scheduler/cache';
 import type { Handle, Listers } from '../../../../src/sim/scheduler/framework';
 import { podInfoOf } from '../../../../src/sim/scheduler/node-info';
@@ -82,6 +82,13 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
 export class FakeListers implements Listers {
   svcs: Service[] = [];
   rss: ReplicaSet[] = [];
+  nss: Namespace[] = [];
+  namespace(name: string): Namespace | undefined {
+    return this.nss.find((n) => n.metadata.name === name);
+  }
+  namespaces(): readonly Namespace[] {
+    return this.nss;
+  }
   services(namespace: string): readonly Service[] {
     return this.svcs.filter((s) => (s.metadata.namespace ?? 'default') === namespace);
   }

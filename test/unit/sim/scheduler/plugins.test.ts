@@ -198,6 +198,70 @@ describe('sim/scheduler/plugins', () => {
     for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('NodePorts', pod, nodes, [taken]), expected));
   });
 
+  describe('InterPodAffinity', () => {
+    const nodes = [makeNode('a1', { zone: 'a' }), makeNode('a2', { zone: 'a' }), makeNode('b1', { zone: 'b' })];
+    const term = (app: string, key = 'topology.kubernetes.io/zone', extra: Record<string, unknown> = {}) => ({ labelSelector: { matchLabels: { app } }, topologyKey: key, ...extra });
+    const withAffinity = (name: string, affinity: Record<string, unknown>, labels: Record<string, string> = {}, nodeName?: string) =>
+      makePod(name, { labels, nodeName, spec: { affinity: affinity as Pod['spec']['affinity'] } });
+    const cache = makePod('cache', { nodeName: 'a1', labels: { app: 'cache' } });
+    const affinityMiss = "UnschedulableAndUnresolvable: node(s) didn't match pod affinity rules";
+    const antiMiss = "Unschedulable: node(s) didn't match pod anti-affinity rules";
+    const existingMiss = "Unschedulable: node(s) didn't satisfy existing pods anti-affinity rules";
+    const cases: [string, Pod, Pod[], Record<string, string>][] = [
+      ['no terms and no anti-affinity pods: skipped', makePod('p'), [cache], { a1: 'ok', a2: 'ok', b1: 'ok' }],
+      [
+        'required affinity: only the zone that runs a cache pod',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache')] } }),
+        [cache],
+        { a1: 'ok', a2: 'ok', b1: affinityMiss },
+      ],
+      [
+        'required affinity to pods that do not exist anywhere: nowhere',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('db')] } }),
+        [cache],
+        { a1: affinityMiss, a2: affinityMiss, b1: affinityMiss },
+      ],
+      [
+        'the first pod of a self-affine group may go anywhere',
+        withAffinity('web-0', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } }, { app: 'web' }),
+        [cache],
+        { a1: 'ok', a2: 'ok', b1: 'ok' },
+      ],
+      [
+        'required anti-affinity per hostname',
+        withAffinity('web', { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache', 'kubernetes.io/hostname')] } }),
+        [cache],
+        { a1: antiMiss, a2: 'ok', b1: 'ok' },
+      ],
+      [
+        'an existing pod\'s anti-affinity keeps matching pods out of its zone (symmetry)',
+        makePod('newcomer', { labels: { app: 'web' } }),
+        [withAffinity('loner', { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } }, { app: 'loner' }, 'b1')],
+        { a1: 'ok', a2: 'ok', b1: existingMiss },
+      ],
+      [
+        'terms look in the pod\'s own namespace unless told otherwise',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache')] } }),
+        [makePod('other-cache', { namespace: 'other', nodeName: 'b1', labels: { app: 'cache' } })],
+        { a1: affinityMiss, a2: affinityMiss, b1: affinityMiss },
+      ],
+      [
+        'an empty namespaceSelector looks everywhere',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache', 'topology.kubernetes.io/zone', { namespaceSelector: {} })] } }),
+        [makePod('other-cache', { namespace: 'other', nodeName: 'b1', labels: { app: 'cache' } })],
+        { a1: affinityMiss, a2: affinityMiss, b1: 'ok' },
+      ],
+    ];
+    for (const [name, pod, bound, expected] of cases) it(name, () => assert.deepEqual(filterWith('InterPodAffinity', pod, nodes, bound), expected));
+
+    it('scores preferred affinity up and preferred anti-affinity down', () => {
+      const prefer = withAffinity('web', { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('cache') }] } });
+      assert.deepEqual(scoreWith('InterPodAffinity', prefer, nodes, [cache]), { a1: 100, a2: 100, b1: 0 });
+      const avoid = withAffinity('web', { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('cache', 'kubernetes.io/hostname') }] } });
+      assert.deepEqual(scoreWith('InterPodAffinity', avoid, nodes, [cache]), { a1: 0, a2: 100, b1: 100 });
+    });
+  });
+
   describe('PodTopologySpread', () => {
     const nodes = [
       makeNode('a1', { zone: 'a' }),

@@ -107,6 +107,23 @@ describe('sim/scheduler/scheduleOne', () => {
     assert.deepEqual([...perNode.values()], [3, 3, 3], JSON.stringify([...perNode]));
   });
 
+  it('one replica per worker with hostname anti-affinity; a fourth stays pending with upstream\'s reasons', () => {
+    const h = new Harness().nodes(...labNodes());
+    const replica = (i: number) =>
+      makePod(`web-${i}`, {
+        labels: { app: 'web' },
+        spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } },
+      });
+    const placed = [0, 1, 2].map((i) => h.place(replica(i)));
+    assert.deepEqual([...placed].sort(), ['worker-1', 'worker-2', 'worker-3']);
+    const r = h.schedule(replica(3));
+    assert.equal(
+      r.fitError,
+      "0/6 nodes are available: 3 node(s) didn't match pod anti-affinity rules, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. " +
+        'preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.',
+    );
+  });
+
   it('honours tolerations for the control-plane taint', () => {
     const h = new Harness().nodes(makeNode('master-1', { taints: [CONTROL_PLANE_TAINT] }));
     assert.equal(h.schedule(makePod('p', { tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] })).nodeName, 'master-1');

@@ -1,0 +1,182 @@
+/**
+ * InterPodAffinity: required pod affinity ("run next to pods like these"), required anti-affinity
+ * ("never in the same place as ..."), the existing pods' required anti-affinity towards the incoming
+ * pod (it is symmetric), and preferred terms for scoring — all per topology domain (hostname, zone
+ * ...). Counting matching pods goes through the snapshot's incremental counters.
+ */
+import type { Labels } from '../../../api/labels';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, unresolvable, unschedulable, type Handle, type Plugin } from '../../framework';
+import type { NodeInfo } from '../../node-info';
+import { podAffinityInfo, termCounters, termMatches, type AffinityTerm } from './terms';
+
+export const NAME = 'InterPodAffinity';
+export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules";
+export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod anti-affinity rules";
+export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules";
+/** upstream's hardPodAffinityWeight default: an existing pod's required affinity counts this much in scoring. */
+export const HARD_POD_AFFINITY_WEIGHT = 1;
+
+const PRE_FILTER_KEY = `PreFilter${NAME}`;
+const PRE_SCORE_KEY = `PreScore${NAME}`;
+
+/** "key\0value" → count, as upstream's topologyToMatchedTermCount. */
+type PairCounts = Map<string, number>;
+const pair = (key: string, value: string) => `${key}\x00${value}`;
+
+interface FilterState {
+  required: AffinityTerm[];
+  requiredAnti: AffinityTerm[];
+  affinityCounts: PairCounts;
+  antiAffinityCounts: PairCounts;
+  existingAntiAffinityCounts: PairCounts;
+  /** The pod matches all of its own affinity terms (the first of a group may then go anywhere). */
+  matchesOwnAffinity: boolean;
+}
+
+function add(counts: PairCounts, key: string, value: string, n: number): void {
+  if (n !== 0) counts.set(pair(key, value), (counts.get(pair(key, value)) ?? 0) + n);
+}
+
+export function interPodAffinity(handle: Handle): Plugin {
+  const { snapshot, listers } = handle;
+  const nsLabels = (ns: string): Labels | undefined => listers.namespace(ns)?.metadata.labels;
+
+  /** Per domain of `term.topologyKey`, how many pods the term is about. */
+  const domainCounts = (term: AffinityTerm, into: PairCounts) => {
+    for (const counter of termCounters(term, snapshot, listers)) {
+      for (const [value, n] of counter.domainCounts(term.topologyKey)) {
+        if (value !== '' || snapshot.allNodesHaveLabel(term.topologyKey)) add(into, term.topologyKey, value, n);
+      }
+    }
+  };
+
+  return {
+    name: NAME,
+    events: [
+      { resource: 'Pod', actions: ['Add', 'UpdatePodLabel', 'Delete'] },
+      { resource: 'Node', actions: ['Add', 'UpdateNodeLabel'] },
+    ],
+
+    preFilter(state, podInfo) {
+      const pod = podInfo.pod;
+      const info = podAffinityInfo(pod);
+      if (info.error) return errorStatus(info.error);
+      const existingAntiAffinityCounts: PairCounts = new Map();
+      for (const { pod: existing, node } of snapshot.podsWithAffinity()) {
+        for (const term of podAffinityInfo(existing).requiredAntiAffinity) {
+          const value = node.labels[term.topologyKey];
+          if (value !== undefined && termMatches(term, pod, nsLabels)) add(existingAntiAffinityCounts, term.topologyKey, value, 1);
+        }
+      }
+      if (info.requiredAffinity.length === 0 && info.requiredAntiAffinity.length === 0 && existingAntiAffinityCounts.size === 0) return SKIP;
+      const affinityCounts: PairCounts = new Map();
+      const antiAffinityCounts: PairCounts = new Map();
+      for (const term of info.requiredAffinity) domainCounts(term, affinityCounts);
+      for (const term of info.requiredAntiAffinity) domainCounts(term, antiAffinityCounts);
+      const matchesOwnAffinity = info.requiredAffinity.every((t) => termMatches(t, pod, nsLabels));
+      state.write(PRE_FILTER_KEY, {
+        required: info.requiredAffinity,
+        requiredAnti: info.requiredAntiAffinity,
+        affinityCounts,
+        antiAffinityCounts,
+        existingAntiAffinityCounts,
+        matchesOwnAffinity,
+      } satisfies FilterState);
+      return SUCCESS;
+    },
+
+    filter(state, _pod, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (!s) return SUCCESS;
+      if (!satisfiesAffinity(s, node)) return unresolvable(ERR_REASON_AFFINITY_RULES_NOT_MATCH);
+      for (const term of s.requiredAnti) {
+        const value = node.labels[term.topologyKey];
+        if (value !== undefined && (s.antiAffinityCounts.get(pair(term.topologyKey, value)) ?? 0) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
+      }
+      if (s.existingAntiAffinityCounts.size) {
+        for (const [key, value] of Object.entries(node.labels)) {
+          if ((s.existingAntiAffinityCounts.get(pair(key, value)) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
+        }
+      }
+      return SUCCESS;
+    },
+
+    preScore(state, podInfo) {
+      const pod = podInfo.pod;
+      const info = podAffinityInfo(pod);
+      if (info.error) return errorStatus(info.error);
+      const hasPreferred = info.preferredAffinity.length > 0 || info.preferredAntiAffinity.length > 0;
+      const existing = [...snapshot.podsWithAffinity()];
+      if (!hasPreferred && existing.length === 0) return SKIP;
+      const scores: PairCounts = new Map();
+      // The incoming pod's preferences, weighted by how many matching pods each domain holds.
+      for (const term of info.preferredAffinity) addWeighted(term, term.weight);
+      for (const term of info.preferredAntiAffinity) addWeighted(term, -term.weight);
+      // The existing pods' terms about the incoming pod (affinity is felt from both sides).
+      for (const { pod: other, node } of existing) {
+        const o = podAffinityInfo(other);
+        const feel = (terms: AffinityTerm[], weight: (t: AffinityTerm) => number) => {
+          for (const t of terms) {
+            const value = node.labels[t.topologyKey];
+            if (value !== undefined && termMatches(t, pod, nsLabels)) add(scores, t.topologyKey, value, weight(t));
+          }
+        };
+        feel(o.requiredAffinity, () => HARD_POD_AFFINITY_WEIGHT);
+        feel(o.preferredAffinity, (t) => t.weight);
+        feel(o.preferredAntiAffinity, (t) => -t.weight);
+      }
+      if (scores.size === 0) return SKIP;
+      const byKey = new Map<string, Map<string, number>>();
+      for (const [k, n] of scores) {
+        const [key, value] = k.split('\x00');
+        let m = byKey.get(key);
+        if (!m) byKey.set(key, (m = new Map()));
+        m.set(value, n);
+      }
+      state.write(PRE_SCORE_KEY, byKey);
+      return SUCCESS;
+
+      function addWeighted(term: AffinityTerm, weight: number): void {
+        const counts: PairCounts = new Map();
+        domainCounts(term, counts);
+        for (const [k, n] of counts) scores.set(k, (scores.get(k) ?? 0) + weight * n);
+      }
+    },
+
+    score(state, _pod, node) {
+      const byKey = state.read<Map<string, Map<string, number>>>(PRE_SCORE_KEY);
+      if (!byKey) return 0;
+      let score = 0;
+      for (const [key, values] of byKey) {
+        const value = node.labels[key];
+        if (value !== undefined) score += values.get(value) ?? 0;
+      }
+      return score;
+    },
+
+    normalizeScore(state, _pod, scores) {
+      if (!state.read(PRE_SCORE_KEY)) return;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const s of scores) {
+        if (s.score < min) min = s.score;
+        if (s.score > max) max = s.score;
+      }
+      const diff = max - min;
+      for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
+    },
+  };
+}
+
+/** upstream satisfyPodAffinity, including the "first pod of a group" exception. */
+function satisfiesAffinity(s: FilterState, node: NodeInfo): boolean {
+  let podsExist = true;
+  for (const term of s.required) {
+    const value = node.labels[term.topologyKey];
+    if (value === undefined) return false;
+    if ((s.affinityCounts.get(pair(term.topologyKey, value)) ?? 0) <= 0) podsExist = false;
+  }
+  if (podsExist) return true;
+  return s.affinityCounts.size === 0 && s.matchesOwnAffinity;
+}
+
