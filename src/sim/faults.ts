@@ -20,7 +20,7 @@
 import type { Cluster } from './cluster';
 import type { Component } from './api/component';
 import type { LogEntry } from './log';
-import { kubeProxies } from './proxy';
+import { proxyOn } from './proxy';
 import { controllerManagerOn, schedulerOn } from './presets';
 
 export const FAULT_KINDS = ['node', 'zone', 'apiserver', 'etcd', 'scheduler', 'controller-manager', 'partition'] as const;
@@ -149,7 +149,8 @@ export class Faults {
     const c = this.cluster;
     c.network.setDown(node);
     c.kubelets.get(node)?.powerOff();
-    kubeProxies(c).get(node)?.powerOff();
+    for (const comp of c.nodeComponents.get(node) ?? []) comp.stop();
+    proxyOn(c, node)?.powerOff();
     if (this.isMaster(node)) {
       for (const comp of c.controlPlane.get(node) ?? []) comp.stop();
       c.apiserver(node)?.stop();
@@ -166,7 +167,8 @@ export class Faults {
       for (const comp of c.controlPlane.get(node) ?? []) if (!this.componentFaulted(node, comp)) comp.start();
     }
     c.kubelets.get(node)?.start();
-    kubeProxies(c).get(node)?.start();
+    for (const comp of c.nodeComponents.get(node) ?? []) comp.start();
+    proxyOn(c, node)?.start();
   }
 
   private componentFaulted(node: string, comp: Component): boolean {

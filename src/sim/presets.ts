@@ -3,13 +3,15 @@
  * - default: 3 masters + 3 workers, one of each per zone;
  * - large:   3 masters + 1,000 workers across the 3 zones.
  * On every master: kube-scheduler and kube-controller-manager, each campaigning for its Lease in
- * kube-system; only the holders act. Pass the result to `new Cluster(...)`.
+ * kube-system; only the holders act. On every node, besides the kubelet: kube-proxy.
+ * Pass the result to `new Cluster(...)`.
  */
 import type { Component, ComponentEnv } from './api/component';
 import type { ClusterOptions } from './cluster';
 import { Scheduler, type SchedulerOptions } from './scheduler/scheduler';
 import { LeaderElector, leaderIdentity, type LeaderElectionConfig } from './leaderelection';
 import { KubeControllerManager, type KubeControllerManagerOptions } from './controllers/manager';
+import { KubeProxy } from './proxy/kube-proxy';
 
 export type PresetName = 'default' | 'large';
 export const PRESET_NAMES: readonly PresetName[] = ['default', 'large'];
@@ -85,6 +87,7 @@ export function presetOptions(preset: PresetName = 'default', overrides: Cluster
     masters: p.masters,
     workers: p.workers,
     controlPlane: haControlPlane({ scheduler, controllerManager, election }),
+    nodeComponents: [(env) => new KubeProxy(env)],
     ...rest,
   };
 }

@@ -10,15 +10,19 @@ import { KubeProxy } from './kube-proxy';
 export { KubeProxy, MIN_SYNC_PERIOD_MS } from './kube-proxy';
 export { buildProxyRules, formatIptablesSave, resolve, serviceChainName, endpointChainName, probability, type ProxyRules, type NatRule, type Resolution } from './rules';
 
-/** The kube-proxies of one cluster, by node. */
+/**
+ * kube-proxies a caller adds to a cluster that was not built with one per node (presets add them
+ * through the cluster's `nodeComponents`; then this set only finds those).
+ */
 export class KubeProxies {
   private readonly proxies = new Map<string, KubeProxy>();
 
   constructor(private readonly cluster: Cluster) {}
 
-  /** Create (once) and start a kube-proxy on every node whose machine is up. */
+  /** Create (once) and start a kube-proxy on every node that has none and whose machine is up. */
   start(): void {
     for (const node of this.cluster.nodes) {
+      if (proxyOn(this.cluster, node.name)) continue;
       const p = this.ensure(node.name);
       if (this.cluster.network.isUp(node.name)) p.start();
     }
@@ -36,10 +40,12 @@ export class KubeProxies {
   get(node: string): KubeProxy | undefined {
     return this.proxies.get(node);
   }
+}
 
-  all(): KubeProxy[] {
-    return [...this.proxies.values()];
-  }
+/** The kube-proxy of a node: the cluster's node component, or one added through `kubeProxies`. */
+export function proxyOn(cluster: Cluster, node: string): KubeProxy | undefined {
+  const own = cluster.nodeComponents.get(node)?.find((c): c is KubeProxy => c instanceof KubeProxy);
+  return own ?? registry.get(cluster)?.get(node);
 }
 
 const registry = new WeakMap<Cluster, KubeProxies>();
@@ -86,7 +92,7 @@ export function sendToService(
     objectRef: 'ip' in target ? undefined : { resource: 'services', namespace: target.namespace ?? 'default', name: target.name },
     summary, detail,
   });
-  const proxy = kubeProxies(cluster).get(fromNode);
+  const proxy = proxyOn(cluster, fromNode);
   if (!proxy || !cluster.network.isUp(fromNode)) {
     const error = `node ${fromNode} is down`;
     note(`request to ${label}:${svcPort} failed: ${error}`, { error });

@@ -1,13 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { applyOk, deployment, readyPods, service, startCluster, waitFor } from '../controllers/helpers';
-import { kubeProxies, sendToService } from '../../../../src/sim/proxy';
+import { proxyOn, sendToService } from '../../../../src/sim/proxy';
 import { Faults } from '../../../../src/sim/faults';
 import type { Endpoints, Service } from '../../../../src/sim/api/types';
 
 describe('Services: endpoints controller and kube-proxy on a real cluster', () => {
   it('a request from a pod on a node reaches a ready endpoint through that node\'s rules', () => {
     const cluster = startCluster();
-    kubeProxies(cluster).start();
     applyOk(cluster, deployment('web', 3), service('web', { app: 'web' }));
     waitFor(cluster, '3 ready', () => readyPods(cluster, 'web').length === 3);
     const svc = cluster.read.get<Service>('services', 'default', 'web')!;
@@ -18,7 +17,7 @@ describe('Services: endpoints controller and kube-proxy on a real cluster', () =
     const podIPs = readyPods(cluster, 'web').map((p) => p.status!.podIP).sort();
     assert.deepEqual(ep.subsets![0].addresses!.map((a) => a.ip).sort(), podIPs);
     cluster.clock.advance(2_000);
-    const proxy = kubeProxies(cluster).get('worker-1')!;
+    const proxy = proxyOn(cluster, 'worker-1')!;
     assert.ok(proxy.iptablesSave().includes(`-d ${svc.spec.clusterIP}/32`));
     const seen = new Set<string>();
     for (let i = 0; i < 60; i++) {
