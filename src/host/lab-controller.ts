@@ -17,6 +17,7 @@ import { ComponentLog } from './component-log';
 import { clusterOptions, type LabTopology, type PresetName } from './lab-cluster';
 import { readLabState } from './lab-state';
 import { LabPersistence } from './persistence';
+import { LabServerHost } from './server-host';
 import { Throttle } from './throttle';
 import { TreeModel, type LabState } from './tree/model';
 import { labFaults, reapplyFaults, type FaultKind, type Faults } from './faults';
@@ -58,6 +59,7 @@ export class LabController implements vscode.Disposable {
   readonly onDidChangeSpeed = this.onDidChangeSpeedEmitter.event;
   readonly persistence: LabPersistence;
   private readonly componentLog: ComponentLog;
+  private readonly server: LabServerHost;
   private running: Running | undefined;
   private starting: Promise<void> | undefined;
   private cachedState: LabState | undefined;
@@ -71,9 +73,10 @@ export class LabController implements vscode.Disposable {
   ) {
     this.persistence = new LabPersistence(context, log);
     this.componentLog = new ComponentLog(log);
+    this.server = new LabServerHost(context, log);
     this.disposables.push(
       this.onDidChangeRunningEmitter, this.onDidChangeClusterEmitter, this.onDidChangeStateEmitter, this.onDidTickEmitter,
-      this.onDidChangeSpeedEmitter, this.componentLog,
+      this.onDidChangeSpeedEmitter, this.componentLog, this.server,
       vscode.commands.registerCommand('k8sLab.start', () => this.start()),
       vscode.commands.registerCommand('k8sLab.stop', () => this.stop()),
       vscode.commands.registerCommand('k8sLab.showOutput', () => log.show(true)),
@@ -101,6 +104,11 @@ export class LabController implements vscode.Disposable {
   /** The fault API of the running cluster. */
   get faults(): Faults | undefined {
     return this.running?.faults;
+  }
+
+  /** URL, kubeconfig and token of the HTTP API for kubectl, once it listens. */
+  get serverInfo(): { url: string; kubeconfigPath: string; token: string } | undefined {
+    return this.server.info;
   }
 
   /** The speed virtual time runs at (0 paused, Infinity fast-forward). */
@@ -195,6 +203,7 @@ export class LabController implements vscode.Disposable {
     this.log.info(`Lab cluster ${snapshot ? 'restored from its snapshot' : 'started'}: preset ${topology.preset}, ${cluster.masters.length} masters and ${cluster.workers.length} workers, booted in ${(performance.now() - began).toFixed(0)} ms (virtual ${cluster.clock.now().toFixed(0)} ms), speed ${formatSpeed(driver.speed)}`);
     await this.setRunning(true);
     this.onDidChangeClusterEmitter.fire(cluster);
+    await this.server.start(cluster, driver, faults);
   }
 
   /** What the persistence layer saves: the running cluster, its topology and faults. */
@@ -212,6 +221,7 @@ export class LabController implements vscode.Disposable {
     if (discard) await this.persistence.discard();
     else await this.persistence.saveNow();
     this.persistence.detach();
+    await this.server.stop();
     this.componentLog.detach();
     for (const d of r.disposers.splice(0)) d();
     this.running = undefined;
