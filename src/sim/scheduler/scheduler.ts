@@ -256,7 +256,7 @@ export class Scheduler implements Component {
   private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext): void {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
-    this.events.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', message, ctx);
+    this.events.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', truncateNote(message), ctx);
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (current && current.status === 'False' && current.reason === reason && current.message === message) return;
     const condition: PodCondition = {
@@ -320,6 +320,11 @@ export class Scheduler implements Component {
     });
     return entry.seq;
   }
+}
+
+/** Events carry at most 1 kB of message (upstream's NoteLengthLimit); the condition keeps it all. */
+export function truncateNote(message: string, max = 1024): string {
+  return message.length <= max ? message : `${message.slice(0, max - 4)} ...`;
 }
 
 function statusMessage(response: ApiResponse): string {
