@@ -62,6 +62,7 @@ export class LabController implements vscode.Disposable {
   private readonly server: LabServerHost;
   private running: Running | undefined;
   private starting: Promise<void> | undefined;
+  private readonly reportedErrors = new Set<string>();
   private cachedState: LabState | undefined;
   private cachedModel: TreeModel | undefined;
   private readonly stateThrottle = new Throttle(() => this.stateChanged(), 100);
@@ -175,6 +176,7 @@ export class LabController implements vscode.Disposable {
       if (snapshot) topology = snapshot.topology;
     }
     const began = performance.now();
+    this.reportedErrors.clear();
     const cluster = new Cluster({ ...clusterOptions(topology), seed: snapshot ? restoredSeed(topology.seed, snapshot) : topology.seed });
     if (snapshot) restoreInto(cluster, snapshot);
     this.componentLog.attach(cluster.log);
@@ -185,7 +187,7 @@ export class LabController implements vscode.Disposable {
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (t) => clearTimeout(t),
       now: () => performance.now(),
-    }, this.savedSpeed());
+    }, this.savedSpeed(), { onError: (error) => this.componentError(error) });
     const disposers = [
       cluster.read.subscribe(() => {
         this.stateThrottle.schedule();
@@ -276,6 +278,19 @@ export class LabController implements vscode.Disposable {
     });
     this.persistence.changed();
     this.stateThrottle.schedule();
+  }
+
+  /**
+   * A simulated event threw (a bug in a component): the driver goes on with the next event. Each distinct
+   * error is logged once with its stack; the first one of a cluster is also shown.
+   */
+  private componentError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.reportedErrors.has(message)) return;
+    const first = this.reportedErrors.size === 0;
+    this.reportedErrors.add(message);
+    this.log.error(`A simulated component failed: ${error instanceof Error && error.stack ? error.stack : message}`);
+    if (first) void vscode.window.showErrorMessage(vscode.l10n.t('A simulated component failed: {0}. The lab goes on; details are in the output.', message));
   }
 
   private requireRunning(): Running {
