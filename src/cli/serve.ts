@@ -6,6 +6,7 @@
  */
 import { Cluster, type ClusterOptions } from '../sim/cluster';
 import { FAST_FORWARD, RealtimeDriver, formatSpeed, parseSpeed } from '../sim/realtime';
+import { KubeControllerManager } from '../sim/controllers/manager';
 import { Scheduler } from '../sim/scheduler/scheduler';
 import { bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer } from '../server';
 import type { LabCluster } from '../server';
@@ -85,7 +86,10 @@ export function createLabCluster(preset: 'default' | 'large', seed: number): Clu
     workers: preset === 'large' ? 1000 : 3,
     // Keep the UI-less server's memory bounded: the newest entries are what a trace needs.
     logCapacity: 200_000,
-    controlPlane: [(env, _master, index) => new Scheduler(env, { leader: () => index === 0 })],
+    controlPlane: [
+      (env, _master, index) => new Scheduler(env, { leader: () => index === 0 }),
+      (env) => new KubeControllerManager(env),
+    ],
   };
   return new Cluster(options);
 }

@@ -298,9 +298,9 @@ class LabHttpServer {
 
     const client = this.clientFor(req);
     const ctx: TraceContext = { traceId: this.cluster.log.newTraceId() };
-    if (r.verb === 'watch') return this.watch(req, res, r, apiReq, negotiated, client, ctx);
+    if (r.verb === 'watch') return this.watch(res, r, apiReq, negotiated, client, ctx);
     if (isLog && r.query.follow) {
-      this.stream(req, res, (onEnd) => followLogs(client, apiReq, ctx, res, (fn) => this.simulate(fn), onEnd));
+      this.stream(res, (onEnd) => followLogs(client, apiReq, ctx, res, (fn) => this.simulate(fn), onEnd));
       return;
     }
     const reply = (response: ApiResponse) => this.reply(res, r, negotiated, response);
@@ -333,7 +333,7 @@ class LabHttpServer {
   }
 
   /** Tracks a long-running response so close() can end it; `start` returns its cleanup. */
-  private stream(req: IncomingMessage, res: ServerResponse, start: (onEnd: () => void) => () => void): void {
+  private stream(res: ServerResponse, start: (onEnd: () => void) => () => void): void {
     const state: { stop?: () => void; done: boolean } = { done: false };
     const end = () => {
       if (state.done) return;
@@ -343,17 +343,14 @@ class LabHttpServer {
       if (!res.writableEnded) res.end();
     };
     this.streams.add(end);
+    // The response closes when the client goes away (the request's own 'close' only means its body was read).
     res.on('close', end);
-    req.on('close', () => {
-      if (!res.writableEnded && req.destroyed) end();
-    });
     const stop = start(end);
     if (state.done) stop();
     else state.stop = stop;
   }
 
   private watch(
-    req: IncomingMessage,
     res: ServerResponse,
     r: ResourceRequest,
     apiReq: Omit<ApiRequest, 'client'>,
@@ -376,7 +373,7 @@ class LabHttpServer {
       }
       return JSON.stringify({ type: event.type, object }) + '\n';
     };
-    this.stream(req, res, (onEnd) => {
+    this.stream(res, (onEnd) => {
       let handle: { stop(): void } | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.simulate(() => {
