@@ -325,7 +325,7 @@ export class Cluster {
       const change: StateChange = e.type === 'put'
         ? { type: e.prevKv ? 'MODIFIED' : 'ADDED', resource: def.resource, object: e.kv.value as KubeObject, revision }
         : { type: 'DELETED', resource: def.resource, object: e.prevKv!.value as KubeObject, revision };
-      for (const l of [...this.listeners]) l(change);
+      for (const l of this.listeners) l(change);
     }
   }
 

@@ -39,8 +39,8 @@ export class Network {
   private readonly partitions = new Map<number, Partition>();
   /** Pairs "a|b" currently cut by at least one partition, with the number of partitions cutting them. */
   private readonly cut = new Map<string, number>();
-  /** Last scheduled delivery time per channel, keeping each channel FIFO. */
-  private readonly channelTail = new Map<string, number>();
+  /** Last scheduled delivery time per channel (from → to → time), keeping each channel FIFO. */
+  private readonly channelTail = new Map<string, Map<string, number>>();
   private readonly listeners = new Set<TopologyListener>();
   private nextPartitionId = 1;
   /** Messages dropped so far (for tests and the flow view's counters). */
@@ -139,11 +139,12 @@ export class Network {
       this.dropped++;
       return false;
     }
-    const channel = from + '>' + to;
+    let tails = this.channelTail.get(from);
+    if (!tails) this.channelTail.set(from, (tails = new Map()));
     let at = this.clock.now() + this.latency(from, to);
-    const tail = this.channelTail.get(channel);
+    const tail = tails.get(to);
     if (tail !== undefined && tail > at) at = tail;
-    this.channelTail.set(channel, at);
+    tails.set(to, at);
     this.clock.schedule(at - this.clock.now(), () => {
       if (!this.canReach(from, to)) {
         this.dropped++;

@@ -129,11 +129,19 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceDef |
   return byKind.get(`${apiVersion}/${kind}`);
 }
 
-/** The resource owning an etcd key. */
+const byKeyDir = new Map<string, ResourceDef | null>();
+
+/** The resource owning an etcd key (memoized by the key's directory: called for every change). */
 export function resourceForKey(key: string): ResourceDef | undefined {
-  let best: ResourceDef | undefined;
-  for (const d of RESOURCES) if (key.startsWith(d.etcdPrefix) && (!best || d.etcdPrefix.length > best.etcdPrefix.length)) best = d;
-  return best;
+  const dir = key.slice(0, key.lastIndexOf('/') + 1);
+  let def = byKeyDir.get(dir);
+  if (def === undefined) {
+    let best: ResourceDef | null = null;
+    for (const d of RESOURCES) if (key.startsWith(d.etcdPrefix) && (!best || d.etcdPrefix.length > best.etcdPrefix.length)) best = d;
+    if (byKeyDir.size < 10_000) byKeyDir.set(dir, best);
+    def = best;
+  }
+  return def ?? undefined;
 }
 
 export function etcdKey(d: ResourceDef, namespace: string | undefined, name: string): string {

@@ -169,15 +169,16 @@ export class WatchCache {
       const view = this.viewFor(w, event);
       if (view) w.deliver(view.type, view.object, event.ctx);
     };
-    for (const w of [...this.generic]) send(w);
+    // Deliveries cross the network asynchronously, so no watcher is added or removed during these loops.
+    for (const w of this.generic) send(w);
     if (this.nodeIndexed.size === 0) return;
     const curNode = nodeOf(event.object);
     const prevNode = event.prev ? nodeOf(event.prev) : undefined;
     const targets = this.nodeIndexed.get(curNode);
-    if (targets) for (const w of [...targets]) send(w);
+    if (targets) for (const w of targets) send(w);
     if (prevNode !== undefined && prevNode !== curNode) {
       const old = this.nodeIndexed.get(prevNode);
-      if (old) for (const w of [...old]) send(w);
+      if (old) for (const w of old) send(w);
     }
   }
 

@@ -13,6 +13,7 @@ import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { LoadBalancer } from '../loadbalancer';
 import type { Network } from '../network';
+import { DeadlineQueue } from './deadlines';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A reset connection is noticed after a round trip. */
@@ -44,6 +45,7 @@ export class SimClient implements ApiClient {
   private readonly log: EventLog;
   private readonly network: Network;
   private readonly timeoutMs: number;
+  private readonly deadlines: DeadlineQueue;
 
   constructor(private readonly options: SimClientOptions) {
     if (!options.server && !options.lb) throw new Error('SimClient needs a server or a load balancer');
@@ -53,6 +55,7 @@ export class SimClient implements ApiClient {
     this.log = options.log;
     this.network = options.network;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadlines = new DeadlineQueue(this.clock, this.timeoutMs, 'api client timeout');
   }
 
   get name(): string {
@@ -72,22 +75,17 @@ export class SimClient implements ApiClient {
   request(req: Omit<ApiRequest, 'client'>, ctx: TraceContext, done: ResponseCallback): void {
     const full: ApiRequest = { ...req, client: this.name };
     const reqCtx = this.logRequest(full, ctx);
-    let finished = false;
-    const finish = (res: ApiResponse, at: TraceContext) => {
-      if (finished) return;
-      finished = true;
-      this.clock.cancel(timer);
-      done(res, at);
-    };
-    const timer: TimerId = this.clock.schedule(this.timeoutMs, () => {
-      if (finished) return;
+    const deadline = this.deadlines.add(() => {
       const res = this.timeoutResponse(full);
       const note = this.log.append({
         t: this.clock.now(), traceId: reqCtx.traceId, parentId: reqCtx.parentId, from: this.name, to: this.name, kind: 'note',
         objectRef: refOf(full), summary: `no answer: ${(res.body as Status).message}`, detail: { code: res.code, timeout: true },
       });
-      finish(res, { traceId: reqCtx.traceId, parentId: note.seq });
-    }, 'api client timeout');
+      done(res, { traceId: reqCtx.traceId, parentId: note.seq });
+    });
+    const finish = (res: ApiResponse, at: TraceContext) => {
+      if (deadline.settle()) done(res, at);
+    };
     this.toServer(full, reqCtx, (server, at, back) => server.handle(full, at, (res, resCtx) => back(() => finish(res, resCtx))), finish);
   }
 
@@ -108,16 +106,16 @@ export class SimClient implements ApiClient {
       serverHandle?.stop();
       unsubscribe();
       this.clock.cancel(check);
-      this.clock.cancel(establishTimer);
+      establishing.settle();
     };
     const close = (reason: Status) => {
       if (closed) return;
       cleanup();
       onClose(reason);
     };
-    const establishTimer = this.clock.schedule(this.timeoutMs, () => {
+    const establishing = this.deadlines.add(() => {
       if (!server) close(this.timeoutResponse(full).body as Status);
-    }, 'api watch establish timeout');
+    });
     const unsubscribe = this.network.onTopologyChange(() => {
       if (closed || !server || check !== undefined || this.pathOk(server)) return;
       const current = server;
@@ -131,7 +129,7 @@ export class SimClient implements ApiClient {
     this.toServer(full, reqCtx, (s, at, back) => {
       if (closed) return;
       server = s;
-      this.clock.cancel(establishTimer);
+      establishing.settle();
       serverHandle = s.watch(full, at, {
         event: (event, evCtx) => back(() => {
           if (!closed) onEvent(event, evCtx);

@@ -5,6 +5,7 @@
  * from the members. Every call crosses the simulated network both ways.
  */
 import type { TimerId } from '../clock';
+import { DeadlineQueue } from '../client/deadlines';
 import type { TraceContext } from '../log';
 import { ERR_TIMEOUT, REQUEST_TIMEOUT_MS, type EtcdCluster, type EtcdMember, type EtcdOp, type ProposalResult } from './raft';
 import type { KeyValue, MvccEvent, RangeResult, TxnRequest, TxnResult } from './mvcc';
@@ -25,6 +26,7 @@ export interface EtcdWatchHandlers {
 
 export class EtcdClient {
   private readonly endpoints: EtcdMember[];
+  private readonly deadlines: DeadlineQueue;
 
   constructor(
     private readonly etcd: EtcdCluster,
@@ -35,6 +37,7 @@ export class EtcdClient {
   ) {
     const local = etcd.members.filter((m) => m.host === host);
     this.endpoints = [...local, ...etcd.members.filter((m) => m.host !== host)];
+    this.deadlines = new DeadlineQueue(etcd.clock, REQUEST_TIMEOUT_MS + 500, 'etcd client timeout');
   }
 
   /** A member this client can use now: its own host's first, as `--etcd-servers` order prefers. */
@@ -95,15 +98,14 @@ export class EtcdClient {
   /** Send a request to `member` and its reply back; time out like the server would if either is lost. */
   private call<R extends { ok: boolean }>(member: EtcdMember, _ctx: TraceContext, done: (r: R) => void, invoke: (reply: (r: R) => void) => void, onError: (error: string) => void): void {
     const network = this.etcd.network;
-    let finished = false;
-    const finish = (r: R) => {
-      if (finished) return;
-      finished = true;
-      this.etcd.clock.cancel(timer);
+    const settle = (r: R) => {
       if (!r.ok) onError((r as unknown as { error: string }).error);
       done(r);
     };
-    const timer: TimerId = this.etcd.clock.schedule(REQUEST_TIMEOUT_MS + 500, () => finish({ ok: false, error: ERR_TIMEOUT } as unknown as R), 'etcd client timeout');
+    const deadline = this.deadlines.add(() => settle({ ok: false, error: ERR_TIMEOUT } as unknown as R));
+    const finish = (r: R) => {
+      if (deadline.settle()) settle(r);
+    };
     network.send(this.host, member.host, () => {
       if (!member.running) return;
       invoke((r) => network.send(member.host, this.host, () => finish(r)));

@@ -255,7 +255,8 @@ export class MvccStore {
     this.history.push(event);
     if (this.watchers.size === 0) return;
     const one = [event];
-    for (const watcher of [...this.watchers]) if (event.kv.key.startsWith(watcher.prefix)) watcher.listener(one, this.rev);
+    // Set iteration tolerates removals during the loop; listeners do not add watchers synchronously.
+    for (const watcher of this.watchers) if (event.kv.key.startsWith(watcher.prefix)) watcher.listener(one, this.rev);
   }
 }
 

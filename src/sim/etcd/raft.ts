@@ -16,6 +16,7 @@
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
+import { DeadlineQueue, type Deadline } from '../client/deadlines';
 import { MvccStore, type MvccEvent, type MvccOptions, type TxnRequest, type TxnResult } from './mvcc';
 
 export const ERR_TIMEOUT = 'etcdserver: request timed out';
@@ -71,13 +72,13 @@ export type EtcdWatchListener = (events: readonly MvccEvent[], revision: number,
 
 interface PendingProposal {
   done: (result: ProposalResult) => void;
-  timer: TimerId;
+  deadline: Deadline;
 }
 
 interface PendingRead {
   index: number;
   done: (ok: boolean) => void;
-  timer: TimerId;
+  deadline: Deadline;
 }
 
 export interface EtcdClusterOptions {
@@ -124,6 +125,7 @@ export class EtcdMember {
   private applyCtx: TraceContext | undefined;
   private readonly watchCancels = new Map<number, { cancel: () => void; onCancel: (reason: string) => void }>();
   private nextWatchId = 1;
+  private readonly deadlines: DeadlineQueue;
 
   constructor(
     private readonly cluster: EtcdCluster,
@@ -133,6 +135,7 @@ export class EtcdMember {
   ) {
     this.name = `etcd@${host}`;
     this.store = new MvccStore(mvcc);
+    this.deadlines = new DeadlineQueue(cluster.clock, REQUEST_TIMEOUT_MS, 'etcd request timeout');
   }
 
   get isLeader(): boolean {
@@ -167,9 +170,9 @@ export class EtcdMember {
     this.clock.cancel(this.electionTimer);
     this.clock.cancel(this.heartbeatTimer);
     this.electionTimer = this.heartbeatTimer = undefined;
-    for (const p of this.proposals.values()) this.clock.cancel(p.timer);
+    for (const p of this.proposals.values()) p.deadline.settle();
     this.proposals.clear();
-    for (const r of this.reads) this.clock.cancel(r.timer);
+    for (const r of this.reads) r.deadline.settle();
     this.reads.length = 0;
     this.readIndexWaiters.clear();
     // Client watches die with the process (clients notice the broken connection themselves).
@@ -184,10 +187,10 @@ export class EtcdMember {
   propose(op: EtcdOp, ctx: TraceContext | undefined, done: (result: ProposalResult) => void): void {
     if (!this.running) return;
     const id = this.nextRequestId++;
-    const timer = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
+    const deadline = this.deadlines.add(() => {
       if (this.proposals.delete(id)) done({ ok: false, error: ERR_TIMEOUT });
-    }, 'etcd request timeout');
-    this.proposals.set(id, { done, timer });
+    });
+    this.proposals.set(id, { done, deadline });
     if (this.role === 'leader') this.appendAsLeader(op, ctx, { origin: this.ordinal, id });
     else if (this.leaderOrdinal !== undefined) this.send(this.leaderOrdinal, { type: 'propose', op, ctx, origin: this.ordinal, id });
     // Without a leader the proposal is dropped, as raft does; the timeout answers the client.
@@ -200,13 +203,16 @@ export class EtcdMember {
   readBarrier(done: (ok: boolean) => void): void {
     if (!this.running) return;
     const id = this.nextRequestId++;
-    const read: PendingRead = { index: Number.POSITIVE_INFINITY, done, timer: 0 };
-    read.timer = this.clock.schedule(REQUEST_TIMEOUT_MS, () => {
-      const i = this.reads.indexOf(read);
-      if (i >= 0) this.reads.splice(i, 1);
-      this.readIndexWaiters.delete(id);
-      done(false);
-    }, 'etcd read timeout');
+    const read: PendingRead = {
+      index: Number.POSITIVE_INFINITY,
+      done,
+      deadline: this.deadlines.add(() => {
+        const i = this.reads.indexOf(read);
+        if (i >= 0) this.reads.splice(i, 1);
+        this.readIndexWaiters.delete(id);
+        done(false);
+      }),
+    };
     this.reads.push(read);
     const gotIndex = (index: number) => {
       read.index = index;
@@ -258,7 +264,7 @@ export class EtcdMember {
         const pending = this.proposals.get(msg.id);
         if (!pending) return;
         this.proposals.delete(msg.id);
-        this.clock.cancel(pending.timer);
+        pending.deadline.settle();
         pending.done(msg.result);
         return;
       }
@@ -656,7 +662,7 @@ export class EtcdMember {
       const read = this.reads[i];
       if (this.appliedIndex >= read.index) {
         this.reads.splice(i, 1);
-        this.clock.cancel(read.timer);
+        read.deadline.settle();
         read.done(true);
       } else i++;
     }
@@ -704,7 +710,7 @@ export class EtcdCluster {
     this.clock = options.clock;
     this.log = options.log;
     this.network = options.network;
-    this.members = options.hosts.map((host, i) => new EtcdMember(this, i, host, options.mvcc ?? {}));
+    this.members = options.hosts.map((host, i) => new EtcdMember(this, i, host, { ...options.mvcc, stamp: shareStamps(options.mvcc?.stamp) }));
   }
 
   get quorum(): number {
@@ -737,4 +743,21 @@ function describeOp(op: EtcdOp): string {
   if (op.type === 'txn') return `${op.txn.op.type} ${op.txn.key}`;
   if (op.type === 'compact') return `compact to revision ${op.revision}`;
   return 'empty entry';
+}
+
+/**
+ * Every member applies the same entry (the same value object) at the same revision: stamp it once
+ * and let the members share the result, so a version costs one object, not one per member.
+ */
+function shareStamps(stamp: MvccOptions['stamp']): MvccOptions['stamp'] {
+  if (!stamp) return undefined;
+  const stamped = new WeakMap<object, { revision: number; value: unknown }>();
+  return (value, revision) => {
+    if (typeof value !== 'object' || value === null) return stamp(value, revision);
+    const hit = stamped.get(value);
+    if (hit && hit.revision === revision) return hit.value;
+    const out = stamp(value, revision);
+    stamped.set(value, { revision, value: out });
+    return out;
+  };
 }

@@ -1,0 +1,71 @@
+/**
+ * Many requests with the same timeout, one timer: deadlines of a constant delay expire in the order
+ * they were added, so a FIFO and a single pending timer replace one cancelled timer per request
+ * (which the clock would keep, with everything its closure holds, until its time came).
+ */
+import type { Clock, TimerId } from '../clock';
+
+interface Pending {
+  at: number;
+  onExpire: (() => void) | undefined;
+}
+
+export interface Deadline {
+  /** The request finished in time: the deadline will not fire. Returns false if it already fired. */
+  settle(): boolean;
+}
+
+export class DeadlineQueue {
+  private items: Pending[] = [];
+  private head = 0;
+  private timer: TimerId | undefined;
+
+  constructor(private readonly clock: Clock, readonly delayMs: number, private readonly label: string) {}
+
+  add(onExpire: () => void): Deadline {
+    const item: Pending = { at: this.clock.now() + this.delayMs, onExpire };
+    this.items.push(item);
+    if (this.timer === undefined) this.arm();
+    return {
+      settle: () => {
+        if (!item.onExpire) return false;
+        item.onExpire = undefined;
+        return true;
+      },
+    };
+  }
+
+  /** Deadlines not yet settled or expired. */
+  get size(): number {
+    let n = 0;
+    for (let i = this.head; i < this.items.length; i++) if (this.items[i].onExpire) n++;
+    return n;
+  }
+
+  private arm(): void {
+    while (this.head < this.items.length && !this.items[this.head].onExpire) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (this.head >= this.items.length) {
+      this.items = [];
+      this.head = 0;
+      this.timer = undefined;
+      return;
+    }
+    const delay = Math.max(0, this.items[this.head].at - this.clock.now());
+    this.timer = this.clock.schedule(delay, () => this.fire(), this.label);
+  }
+
+  private fire(): void {
+    const now = this.clock.now();
+    while (this.head < this.items.length && this.items[this.head].at <= now) {
+      const item = this.items[this.head++];
+      const fn = item.onExpire;
+      item.onExpire = undefined;
+      fn?.();
+    }
+    this.arm();
+  }
+}
