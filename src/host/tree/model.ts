@@ -167,6 +167,8 @@ export class TreeModel {
   private readonly faulted = new Set<string>();
   private readonly rowCache = new Map<string, Row | undefined>();
   private readonly childCache = new Map<string, string[]>();
+  private readonly placements = new Map<string, Map<Pod | Node, string>>();
+  private readonly statuses = new Map<Pod | Node, string>();
 
   constructor(readonly state: LabState) {
     for (const f of state.faults) this.faulted.add(`${f.kind}/${f.name}`);
@@ -533,7 +535,7 @@ export class TreeModel {
 
   private groupRow(id: string, type: 'group' | 'page', value: string): Row {
     const container = this.containerOfGroup(id);
-    const members = type === 'page' ? this.children(id).length : this.listFor(container).filter((o) => statusOf(o) === value).length;
+    const members = type === 'page' ? this.children(id).length : this.listFor(container).filter((o) => this.status(o) === value).length;
     if (type === 'page') {
       const page = Number(value);
       return {
@@ -593,7 +595,7 @@ export class TreeModel {
       }
       case 'group': {
         const container = this.containerOfGroup(id);
-        const members = this.listFor(container).filter((o) => statusOf(o) === value);
+        const members = this.listFor(container).filter((o) => this.status(o) === value);
         if (members.length > GROUP_THRESHOLD) return pages(members.length).map((p) => `${id}/page:${p}`);
         return members.map((o) => this.memberId(container, o));
       }
@@ -609,7 +611,7 @@ export class TreeModel {
   private grouped(container: string, items: readonly (Pod | Node)[]): string[] {
     if (items.length <= GROUP_THRESHOLD) return items.map((o) => this.memberId(container, o));
     const groups = new Map<string, number>();
-    for (const o of items) groups.set(statusOf(o), (groups.get(statusOf(o)) ?? 0) + 1);
+    for (const o of items) groups.set(this.status(o), (groups.get(this.status(o)) ?? 0) + 1);
     if (groups.size === 1) return pages(items.length).map((p) => `${container}/page:${p}`);
     return [...groups.keys()].sort().map((g) => `${container}/group:${g}`);
   }
@@ -641,25 +643,40 @@ export class TreeModel {
     let items = [...this.listFor(container)];
     for (const segment of pageId.slice(container.length + 1).split('/')) {
       const value = segment.slice(segment.indexOf(':') + 1);
-      if (segment.startsWith('group:')) items = items.filter((o) => statusOf(o) === value);
+      if (segment.startsWith('group:')) items = items.filter((o) => this.status(o) === value);
       else items = items.slice(Number(value) * PAGE_SIZE, (Number(value) + 1) * PAGE_SIZE);
     }
     return items;
   }
 
+  private status(o: Pod | Node): string {
+    let st = this.statuses.get(o);
+    if (st === undefined) this.statuses.set(o, (st = statusOf(o)));
+    return st;
+  }
+
   /** Where a pod or node row hangs under `container`: the container itself, or its group/page. */
   private groupFor(container: string, obj: Pod | Node | undefined): string | undefined {
     if (!obj) return container;
-    const all = this.listFor(container);
-    if (all.length <= GROUP_THRESHOLD) return container;
-    const sameStatus = all.filter((o) => statusOf(o) === statusOf(obj));
-    const single = sameStatus.length === all.length;
-    const base = single ? container : `${container}/group:${statusOf(obj)}`;
-    if (!single && sameStatus.length <= GROUP_THRESHOLD) return base;
-    const index = sameStatus.indexOf(obj);
-    return `${base}/page:${Math.floor(index / PAGE_SIZE)}`;
+    return this.placement(container).get(obj) ?? container;
   }
 
+  /** For a long list: each member's group or page row, worked out once per container and model. */
+  private placement(container: string): Map<Pod | Node, string> {
+    let map = this.placements.get(container);
+    if (map) return map;
+    map = new Map();
+    this.placements.set(container, map);
+    const all = this.listFor(container);
+    if (all.length <= GROUP_THRESHOLD) return map;
+    const byStatus = new Map<string, (Pod | Node)[]>();
+    for (const o of all) push(byStatus, this.status(o), o);
+    for (const [status, members] of byStatus) {
+      const base = byStatus.size === 1 ? container : `${container}/group:${status}`;
+      members.forEach((o, i) => map!.set(o, byStatus.size > 1 && members.length <= GROUP_THRESHOLD ? base : `${base}/page:${Math.floor(i / PAGE_SIZE)}`));
+    }
+    return map;
+  }
 }
 
 /** Page numbers for a list of `count` items. */
