@@ -1,6 +1,6 @@
 /**
  * Which event-log entries reach the "Kubernetes Lab" output channel, and at what level: faults, leader
- * changes and load-balancer rotation at info; FailedScheduling and server errors as warnings; etcd
+ * changes, load-balancer rotation, node health and evictions at info; FailedScheduling and server errors as warnings; etcd
  * refusing writes as errors; controller decisions and container-runtime calls at debug; every message on
  * the wire (requests, watch deliveries, etcd replication) at trace. Pure: no vscode import.
  */
@@ -40,7 +40,10 @@ export function levelOf(entry: LogEntry): Level {
       }
       if (detail(entry, 'lease') !== undefined || detail(entry, 'term') !== undefined) return 'info';
       if (detail(entry, 'backend') !== undefined) return detail<boolean>(entry, 'healthy') ? 'info' : 'warn';
-      if (detail(entry, 'controller') !== undefined) return 'debug';
+      const controller = detail<string>(entry, 'controller');
+      // Node health and evictions are what a learner watches for; routine reconciles are debug.
+      if (controller === 'node-lifecycle-controller' || controller === 'taint-eviction-controller') return 'info';
+      if (controller !== undefined) return 'debug';
       return 'info';
     }
     default:

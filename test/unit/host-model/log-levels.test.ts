@@ -19,7 +19,8 @@ describe('output channel levels', () => {
     assert.equal(levelOf(entry({ kind: 'decision', from: 'kube-controller-manager', detail: { lease: 'kube-system/kube-controller-manager' } })), 'info');
     assert.equal(levelOf(entry({ kind: 'decision', from: 'etcd@master-2', detail: { term: 3 } })), 'info');
     assert.equal(levelOf(entry({ kind: 'decision', from: 'lb', detail: { backend: 'apiserver@master-1', healthy: false } })), 'warn');
-    assert.equal(levelOf(entry({ kind: 'decision', from: 'kube-controller-manager@master-1', detail: { controller: 'replicaset' } })), 'debug');
+    assert.equal(levelOf(entry({ kind: 'decision', from: 'kube-controller-manager@master-1', detail: { controller: 'replicaset-controller' } })), 'debug');
+    assert.equal(levelOf(entry({ kind: 'decision', from: 'kube-controller-manager@master-1', detail: { controller: 'taint-eviction-controller' } })), 'info');
     assert.equal(levelOf(entry({ kind: 'etcd-error' })), 'error');
     assert.equal(levelOf(entry({ kind: 'response', detail: { code: 503 } })), 'warn');
     assert.equal(levelOf(entry({ kind: 'response', detail: { code: 409 } })), 'trace');
