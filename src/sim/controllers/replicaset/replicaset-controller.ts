@@ -18,6 +18,8 @@ import { OwnerIndex } from '../owner-index';
 import { controllerRef, isPodActive, isPodAvailable, isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
 import { slowStartBatch } from '../batch';
 import { ObjectEventRecorder } from '../events';
+import { ActivePodCounts } from './pod-counts';
+import { deepEqual } from '../../apiserver/objects';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
 /** upstream BurstReplicas: at most this many creations or deletions per sync. */
@@ -61,6 +63,8 @@ export class ReplicaSetController extends QueueController {
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
   private readonly podsByOwner = new OwnerIndex<Pod>();
+  private readonly counts: ActivePodCounts;
+  private readonly rsKeyByUid = new Map<string, string>();
   private readonly expectations: Expectations;
   private readonly events: ObjectEventRecorder;
 
@@ -68,12 +72,28 @@ export class ReplicaSetController extends QueueController {
     super(cc, 'replicaset-controller');
     this.expectations = new Expectations(cc.clock);
     this.events = new ObjectEventRecorder(cc.clock, cc.client, 'replicaset-controller', cc.host);
+    this.counts = new ActivePodCounts((uid) => {
+      const key = this.rsKeyByUid.get(uid);
+      return key ? this.replicaSets.get(key)?.spec.template.metadata?.labels : undefined;
+    });
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.replicaSets.addHandlers({
-      onAdd: (rs, ctx) => this.enqueue(objectKey(rs), ctx),
-      onUpdate: (_old, rs, ctx) => this.enqueue(objectKey(rs), ctx),
+      onAdd: (rs, ctx) => {
+        this.rsKeyByUid.set(rs.metadata.uid!, objectKey(rs));
+        for (const pod of this.podsByOwner.dependents(rs.metadata.uid)) this.counts.upsert(pod);
+        this.enqueue(objectKey(rs), ctx);
+      },
+      onUpdate: (old, rs, ctx) => {
+        this.rsKeyByUid.set(rs.metadata.uid!, objectKey(rs));
+        // New template labels change which pods count as fully labelled.
+        if (!deepEqual(old.spec.template.metadata?.labels, rs.spec.template.metadata?.labels)) {
+          for (const pod of this.podsByOwner.dependents(rs.metadata.uid)) this.counts.upsert(pod);
+        }
+        this.enqueue(objectKey(rs), ctx);
+      },
       onDelete: (rs, ctx) => {
+        this.rsKeyByUid.delete(rs.metadata.uid!);
         this.expectations.delete(objectKey(rs));
         this.enqueue(objectKey(rs), ctx);
       },
@@ -88,6 +108,8 @@ export class ReplicaSetController extends QueueController {
   override stop(): void {
     super.stop();
     this.podsByOwner.clear();
+    this.counts.clear();
+    this.rsKeyByUid.clear();
   }
 
   /** The ReplicaSet key a pod's controller reference points to, if it is one we know. */
@@ -101,6 +123,7 @@ export class ReplicaSetController extends QueueController {
 
   private podAdded(pod: Pod, ctx: TraceContext): void {
     this.podsByOwner.upsert(pod);
+    this.counts.upsert(pod);
     const key = this.ownerKey(pod);
     if (!key) return;
     if (pod.metadata.deletionTimestamp) return this.podDeleted(pod, ctx);
@@ -110,6 +133,7 @@ export class ReplicaSetController extends QueueController {
 
   private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
     this.podsByOwner.upsert(pod);
+    this.counts.upsert(pod);
     const key = this.ownerKey(pod);
     const oldKey = this.ownerKey(old);
     if (oldKey && oldKey !== key) this.enqueue(oldKey, ctx);
@@ -123,6 +147,7 @@ export class ReplicaSetController extends QueueController {
 
   private podDeleted(pod: Pod, ctx: TraceContext): void {
     this.podsByOwner.delete(pod);
+    this.counts.delete(pod);
     const key = this.ownerKey(pod);
     if (!key) return;
     this.expectations.deletionObserved(key, objectKey(pod));
@@ -135,23 +160,28 @@ export class ReplicaSetController extends QueueController {
       this.expectations.delete(key);
       return finish();
     }
-    const owned = this.podsByOwner.dependents(rs.metadata.uid);
-    const active = owned.filter(isPodActive);
+    const counts = this.counts.counts(rs.metadata.uid);
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    // The pods themselves are only needed to pick which to delete, or to judge availability over time.
+    let activePods: Pod[] | undefined;
+    const active = () => (activePods ??= this.podsByOwner.dependents(rs.metadata.uid).filter(isPodActive));
     const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
     const afterManage = (error?: string): void => {
-      this.updateStatus(rs, active, ctx, (statusError) => {
+      const status = minReady > 0 ? calculateReplicaSetStatus(rs, active(), this.nowEpoch()) : {
+        replicas: counts.active, fullyLabeledReplicas: counts.labeled, readyReplicas: counts.ready, availableReplicas: counts.ready,
+        observedGeneration: rs.metadata.generation,
+      };
+      this.updateStatus(rs, status, ctx, (statusError) => {
         const err = error ?? statusError;
         if (err) return finish({ error: err });
-        const minReady = rs.spec.minReadySeconds ?? 0;
-        const st = calculateReplicaSetStatus(rs, active, this.nowEpoch());
-        if (minReady > 0 && st.readyReplicas !== st.availableReplicas && (rs.spec.replicas ?? 1) === active.length) {
+        if (minReady > 0 && status.readyReplicas !== status.availableReplicas && (rs.spec.replicas ?? 1) === status.replicas) {
           return finish({ requeueAfterMs: minReady * 1000 });
         }
         finish();
       });
     };
-    if (!needsSync) return afterManage();
-    this.manageReplicas(key, rs, active, ctx, afterManage);
+    if (!needsSync || counts.active === (rs.spec.replicas ?? 1)) return afterManage();
+    this.manageReplicas(key, rs, active(), ctx, afterManage);
   };
 
   private nowEpoch(): number {
@@ -216,8 +246,7 @@ export class ReplicaSetController extends QueueController {
     done();
   }
 
-  private updateStatus(rs: ReplicaSet, active: Pod[], ctx: TraceContext, done: (error?: string) => void): void {
-    const status = calculateReplicaSetStatus(rs, active, this.nowEpoch());
+  private updateStatus(rs: ReplicaSet, status: ReplicaSetStatus, ctx: TraceContext, done: (error?: string) => void): void {
     if (sameStatus(rs.status, status)) return done();
     const [namespace, name] = splitKey(objectKey(rs));
     const body: ReplicaSet = { ...rs, status };
