@@ -134,7 +134,10 @@ export interface StepDetail {
   reality?: string;
   /** The object at this step, as YAML. */
   objectYaml?: string;
-  /** Against the previous version of the same object earlier in this trace (undefined for the first). */
+  /**
+   * Against the previous version of the same object earlier in this trace (undefined for the first):
+   * the changed lines with 3 lines of context, gaps shown as one "…" line.
+   */
   diff?: DiffLine[];
   /** The step holding the previous version the diff is against. */
   previousVersionStep?: number;

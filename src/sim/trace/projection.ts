@@ -9,7 +9,7 @@ import { explain, explainHeartbeats } from './explain';
 import {
   codeOf, displayKey, objectKeyOf, objectOf, pathOf, resourceVersionOf, revisionOf, stageOf, verbOf,
 } from './entry-facts';
-import { diffLines } from './line-diff';
+import { diffLines, withContext } from './line-diff';
 import { buildTopology, compareLifelines, controlPlaneLifelines, parseLifeline, type HostInfo } from './lifelines';
 import type {
   FilterOption, Lifeline, QuorumInfo, StepDetail, StepSummary, TraceFilter, TraceView,
@@ -31,6 +31,9 @@ export interface ProjectionOptions {
 export const UNNAMED = '(unnamed)';
 
 export const DEFAULT_FILTER: TraceFilter = Object.freeze({ collapseHeartbeats: true });
+
+/** Unchanged lines shown around each change of an object (the whole object is shown beside). */
+const DIFF_CONTEXT = 3;
 
 /** Keys of `detail` shown elsewhere in the detail view, left out of its raw YAML. */
 const SHOWN_ELSEWHERE = new Set(['object', 'body', 'event', 'value', 'nodes', 'filter', 'scores']);
@@ -246,7 +249,7 @@ export class TraceProjection {
       const previous = this.previousVersion(key, index);
       if (previous !== undefined) {
         detail.previousVersionStep = this.entryList[previous].seq;
-        detail.diff = diffLines(this.yamlAt(previous).split('\n'), yaml.split('\n'));
+        detail.diff = withContext(diffLines(this.yamlAt(previous).split('\n'), yaml.split('\n')), DIFF_CONTEXT);
       }
     }
     if (entry.kind === 'etcd-commit') detail.quorum = this.quorumOf(entry);

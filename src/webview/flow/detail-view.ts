@@ -75,7 +75,8 @@ function quorumView(q: Quorum): HTMLElement {
 
 function scheduleView(t: ScheduleTable): HTMLElement {
   const head = h('tr', undefined, h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col' }, 'Filter'));
-  for (const plugin of t.scorePlugins) head.append(h('th', { scope: 'col', class: 'num' }, plugin));
+  // Plugin names may break between their words (NodeResources​Fit) in a narrow pane.
+  for (const plugin of t.scorePlugins) head.append(h('th', { scope: 'col', class: 'num', title: plugin }, plugin.replace(/([a-z])([A-Z])/g, '$1\u200b$2')));
   head.append(h('th', { scope: 'col', class: 'num' }, 'Total'));
   const body = h('tbody');
   for (const row of t.rows) {
@@ -93,17 +94,20 @@ function scheduleView(t: ScheduleTable): HTMLElement {
 }
 
 function objectView(d: StepDetail, previous: string): HTMLElement {
-  const title = d.diff ? `Object at this step (changes since ${previous})` : 'Object at this step';
-  const pre = h('pre', { class: 'yaml', 'aria-label': title });
-  if (d.diff) {
-    for (const line of d.diff) {
-      const cls = line.op === '+' ? 'added' : line.op === '-' ? 'removed' : 'same';
-      pre.append(h('span', { class: `line ${cls}` }, `${line.op} ${line.text}\n`));
-    }
-  } else {
-    pre.append(d.objectYaml!);
+  const whole = h('pre', { class: 'yaml', 'aria-label': 'The whole object at this step' }, d.objectYaml!);
+  if (!d.diff) return h('div', { class: 'object' }, h('h3', undefined, 'Object at this step'), whole);
+  const title = `What changed since ${previous}`;
+  const pre = h('pre', { class: 'yaml diff', 'aria-label': title });
+  for (const line of d.diff) {
+    const cls = line.op === '+' ? 'added' : line.op === '-' ? 'removed' : line.text === '…' ? 'gap' : 'same';
+    pre.append(h('span', { class: `line ${cls}` }, `${line.op} ${line.text}\n`));
   }
-  const added = d.diff?.filter((l) => l.op === '+').length ?? 0;
-  const removed = d.diff?.filter((l) => l.op === '-').length ?? 0;
-  return h('div', { class: 'object' }, h('h3', undefined, title), d.diff ? h('p', { class: 'diff-stats' }, `${added} line${added === 1 ? '' : 's'} added, ${removed} removed`) : undefined, pre);
+  const added = d.diff.filter((l) => l.op === '+').length;
+  const removed = d.diff.filter((l) => l.op === '-').length;
+  const all = h('vscode-collapsible', { title: 'The whole object at this step', class: 'whole-object' });
+  all.append(whole);
+  return h('div', { class: 'object' },
+    h('h3', undefined, title),
+    h('p', { class: 'diff-stats' }, added + removed === 0 ? 'No change: the same version, delivered again.' : `${added} line${added === 1 ? '' : 's'} added, ${removed} removed`),
+    pre, all);
 }

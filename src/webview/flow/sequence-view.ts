@@ -156,10 +156,17 @@ export class SequenceView {
     } else {
       g.append(s('line', { x1, x2: x2 + (x2 > x1 ? -2 : 2), y1: lineY, y2: lineY, class: `seq-arrow${dashed ? ' dashed' : ''}`, 'marker-end': 'url(#seq-arrow)' }));
     }
-    const textX = Math.min(x1, x2) + (x1 === x2 ? 22 : 6);
     const label = step.collapsed ? `⋯ ${step.title}` : step.title;
-    const room = Math.max(8, Math.floor((width - textX - 4) / CHAR_W));
-    g.append(s('text', { x: textX, y: y + 13, class: 'seq-label' }, label.length > room ? `${label.slice(0, room - 1)}…` : label));
+    // Left-aligned from the arrow's start; near the right edge, right-aligned to the arrow's end instead.
+    const startX = Math.min(x1, x2) + (x1 === x2 ? 22 : 6);
+    const endX = Math.max(x1, x2) - 6;
+    const visibleRight = Math.min(width, this.scroller.scrollLeft + this.scroller.clientWidth);
+    const roomRight = Math.floor((visibleRight - startX - 4) / CHAR_W);
+    const roomLeft = Math.floor((endX - Math.max(GUTTER, this.scroller.scrollLeft + GUTTER)) / CHAR_W);
+    const rightAligned = label.length > roomRight && roomLeft > roomRight;
+    const room = Math.max(8, rightAligned ? roomLeft : roomRight);
+    const text = label.length > room ? `${label.slice(0, room - 1)}…` : label;
+    g.append(s('text', { x: rightAligned ? endX : startX, y: y + 13, class: 'seq-label', 'text-anchor': rightAligned ? 'end' : 'start' }, text));
     this.body.append(g);
   }
 
