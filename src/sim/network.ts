@@ -156,6 +156,33 @@ export class Network {
     return true;
   }
 
+  /**
+   * Send through a relay that makes no decision (the load balancer on the way back): one delivery
+   * after both hops' latency, dropped if either hop is cut when sent or when it arrives. FIFO per
+   * (from, to) pair as with `send`.
+   */
+  sendVia(from: string, via: string, to: string, deliver: () => void): boolean {
+    if (!this.canReach(from, via) || !this.canReach(via, to)) {
+      this.dropped++;
+      return false;
+    }
+    let tails = this.channelTail.get(from);
+    if (!tails) this.channelTail.set(from, (tails = new Map()));
+    let at = this.clock.now() + this.latency(from, via) + this.latency(via, to);
+    const tail = tails.get(to);
+    if (tail !== undefined && tail > at) at = tail;
+    tails.set(to, at);
+    this.clock.schedule(at - this.clock.now(), () => {
+      if (!this.canReach(from, via) || !this.canReach(via, to)) {
+        this.dropped++;
+        return;
+      }
+      this.delivered++;
+      deliver();
+    });
+    return true;
+  }
+
   /** Called when reachability may have changed (hosts, partitions, or a process starting or stopping). */
   onTopologyChange(listener: TopologyListener): () => void {
     this.listeners.add(listener);

@@ -112,9 +112,12 @@ export class WatchCache {
   /** Apply one change from etcd and dispatch it. `object` is already stamped with its resourceVersion. */
   apply(type: CacheEventType, object: KubeObject, prev: KubeObject | undefined, rv: number, at: number, ctx: TraceContext): void {
     const key = objectKeyOf(object);
-    if (prev) this.unindex(key, prev);
+    if (type === 'MODIFIED' && prev && nodeOf(prev) === nodeOf(object)) this.replace(key, object);
+    else {
+      if (prev) this.unindex(key, prev);
+      if (type !== 'DELETED') this.index(object, key);
+    }
     const stored = type === 'DELETED' ? (stampResourceVersion(object, rv) as KubeObject) : object;
-    if (type !== 'DELETED') this.index(object);
     const event: CacheEvent = { type, object: stored, prev, rv, at, ctx };
     this.events.push(event);
     this.trim(at);
@@ -182,8 +185,15 @@ export class WatchCache {
     }
   }
 
-  private index(obj: KubeObject): void {
-    const key = objectKeyOf(obj);
+  /** Same key, same namespace, same node: overwrite in every index (no delete and re-insert). */
+  private replace(key: string, obj: KubeObject): void {
+    this.objects.set(key, obj);
+    const ns = obj.metadata.namespace;
+    if (ns !== undefined) this.byNamespace.get(ns)?.set(key, obj);
+    this.byNode?.get(nodeOf(obj))?.set(key, obj);
+  }
+
+  private index(obj: KubeObject, key = objectKeyOf(obj)): void {
     this.objects.set(key, obj);
     const ns = obj.metadata.namespace;
     if (ns !== undefined) {

@@ -180,7 +180,7 @@ export class SimClient implements ApiClient {
         return;
       }
       const s = picked.server;
-      this.network.send(lb.host, s.host, () => reach(s, picked.ctx, (fn) => this.network.send(s.host, lb.host, () => this.network.send(lb.host, this.host, fn))));
+      this.network.send(lb.host, s.host, () => reach(s, picked.ctx, (fn) => this.network.sendVia(s.host, lb.host, this.host, fn)));
     });
   }
 
