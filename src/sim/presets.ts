@@ -12,6 +12,8 @@ import { Scheduler, type SchedulerOptions } from './scheduler/scheduler';
 import { LeaderElector, leaderIdentity, type LeaderElectionConfig } from './leaderelection';
 import { KubeControllerManager, type KubeControllerManagerOptions } from './controllers/manager';
 import { KubeProxy } from './proxy/kube-proxy';
+import { KubernetesServiceReconciler } from './controllers/kubernetesservice/kubernetes-service';
+import { nodeInternalIP } from './kubelet/node-status';
 
 export type PresetName = 'default' | 'large';
 export const PRESET_NAMES: readonly PresetName[] = ['default', 'large'];
@@ -71,11 +73,15 @@ export interface ControlPlaneOptions {
   election?: Partial<Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>;
 }
 
-/** The control-plane components of every master: an elected scheduler and an elected controller-manager. */
+/**
+ * The control-plane components of every master: an elected scheduler, an elected controller-manager,
+ * and the API server's upkeep of the `kubernetes` Service (10.96.0.1) and its Endpoints.
+ */
 export function haControlPlane(options: ControlPlaneOptions = {}): NonNullable<ClusterOptions['controlPlane']> {
   return [
     (env) => new ElectedScheduler(env, options.scheduler, options.election),
     (env) => new KubeControllerManager(env, { ...options.election, ...options.controllerManager }),
+    (env, master) => new KubernetesServiceReconciler(env, nodeInternalIP(master)),
   ];
 }
 

@@ -4,7 +4,7 @@
  * down), then must reach the chosen pod over the network.
  */
 import type { Cluster } from '../cluster';
-import type { Pod, Service } from '../api/types';
+import type { Node, Pod, Service } from '../api/types';
 import { KubeProxy } from './kube-proxy';
 
 export { KubeProxy, MIN_SYNC_PERIOD_MS } from './kube-proxy';
@@ -58,6 +58,7 @@ export function kubeProxies(cluster: Cluster): KubeProxies {
 }
 
 export type ServiceRequestResult =
+  /** `pod` is "namespace/name", or "(host network of NODE)" for an endpoint on a machine's address. */
   | { ok: true; chains: string[]; endpoint: string; pod: string; node: string }
   | { ok: false; chains: string[]; error: string };
 
@@ -104,19 +105,21 @@ export function sendToService(
     return r;
   }
   const endpoint = `${r.endpoint.ip}:${r.endpoint.port}`;
-  const pod = cluster.read.list<Pod>('pods').find((p) => p.status?.podIP === r.endpoint.ip && !!p.spec.nodeName);
-  if (!pod) {
-    const error = `dial tcp ${endpoint}: connect: no route to host (no pod has IP ${r.endpoint.ip})`;
+  const pod = cluster.read.list<Pod>('pods').find((p) => p.status?.podIP === r.endpoint.ip && !!p.spec.nodeName && !p.spec.hostNetwork);
+  // Endpoints on a machine's own address (the API servers behind `kubernetes`) are the machine itself.
+  const host = pod ? undefined : cluster.read.list<Node>('nodes').find((n) => n.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === r.endpoint.ip));
+  if (!pod && !host) {
+    const error = `dial tcp ${endpoint}: connect: no route to host (nothing has IP ${r.endpoint.ip})`;
     note(`request to ${label} → ${endpoint} failed: ${error}`, { chains: r.chains, error });
     return { ok: false, chains: r.chains, error };
   }
-  const node = pod.spec.nodeName!;
+  const node = pod ? pod.spec.nodeName! : host!.metadata.name!;
   if (!cluster.network.canReach(fromNode, node)) {
     const error = `dial tcp ${endpoint}: i/o timeout (node ${node} unreachable)`;
     note(`request to ${label} → ${endpoint} failed: ${error}`, { chains: r.chains, error });
     return { ok: false, chains: r.chains, error };
   }
-  const podName = `${pod.metadata.namespace}/${pod.metadata.name}`;
+  const podName = pod ? `${pod.metadata.namespace}/${pod.metadata.name}` : `(host network of ${node})`;
   note(`request to ${label} (${ip}:${svcPort}) → ${r.chains.slice(1).join(' → ')} → ${endpoint} (pod ${podName} on ${node})`, { chains: r.chains, endpoint, pod: podName, node });
   return { ok: true, chains: r.chains, endpoint, pod: podName, node };
 }

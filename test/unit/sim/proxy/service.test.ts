@@ -45,4 +45,18 @@ describe('Services: endpoints controller and kube-proxy on a real cluster', () =
     }
     assert.equal(sendToService(cluster, 'worker-3', { name: 'web' }).ok, false, 'a powered-off node sends nothing');
   });
+
+  it('the kubernetes Service at 10.96.0.1 lists the live API servers', () => {
+    const cluster = startCluster();
+    cluster.clock.advance(12_000);
+    const svc = cluster.read.get<Service>('services', 'default', 'kubernetes')!;
+    assert.equal(svc.spec.clusterIP, '10.96.0.1');
+    const ips = () => (cluster.read.get<Endpoints>('endpoints', 'default', 'kubernetes')?.subsets?.[0]?.addresses ?? []).map((a) => a.ip);
+    assert.equal(ips().length, 3);
+    const r = sendToService(cluster, 'worker-2', { name: 'kubernetes' });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(r.endpoint.endsWith(':6443') && r.pod.startsWith('(host network of master-'));
+    new Faults(cluster).stop('node', 'master-2');
+    waitFor(cluster, 'master-2 leaves the kubernetes endpoints', () => ips().length === 2, 60_000);
+  });
 });
