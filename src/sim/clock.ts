@@ -150,6 +150,12 @@ export class Clock {
     this.rng = new Rng(seed);
   }
 
+  /** Nanoseconds since the Unix epoch at the current virtual time (an integer, whatever fraction `now()` has). */
+  epochNanos(): bigint {
+    const ms = Math.floor(this.time);
+    return BigInt(EPOCH_MS + ms) * 1_000_000n + BigInt(Math.round((this.time - ms) * 1e6));
+  }
+
   /** Virtual milliseconds since the simulation started. */
   now(): number {
     return this.time;

@@ -4,7 +4,7 @@
  * may post a burst of 25 events, then one more every 5 minutes; the rest are dropped, as upstream
  * drops them, so a ReplicaSet creating 1,000 pods does not post 1,000 events.
  */
-import { EPOCH_MS, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient } from '../api/request';
 import type { CoreEvent, KubeObject } from '../api/types';
@@ -73,7 +73,7 @@ export class ObjectEventRecorder {
 
   /** Upstream names events "<object>.<unix nanoseconds in hex>"; keep them unique per recorder. */
   private stamp(): string {
-    let ns = BigInt(EPOCH_MS + Math.floor(this.clock.now())) * 1_000_000n + BigInt(Math.round((this.clock.now() % 1) * 1e6));
+    let ns = this.clock.epochNanos();
     if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
     this.lastStamp = ns;
     return ns.toString(16);

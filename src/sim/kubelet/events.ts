@@ -7,7 +7,6 @@ import type { Clock } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient } from '../api/request';
 import type { CoreEvent, Pod } from '../api/types';
-import { EPOCH_MS } from '../clock';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -85,7 +84,7 @@ export class EventRecorder {
 
   /** Event names are "<pod>.<nanoseconds since the epoch in hex>", unique per recorder. */
   private stamp(): string {
-    let ns = BigInt(EPOCH_MS + this.clock.now()) * 1_000_000n;
+    let ns = this.clock.epochNanos();
     if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
     this.lastStamp = ns;
     return ns.toString(16);

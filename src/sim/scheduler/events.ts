@@ -4,7 +4,7 @@
  * of the same reason and message for a pod is counted (PATCH count and lastTimestamp) instead of
  * creating another object.
  */
-import { EPOCH_MS, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient } from '../api/request';
 import type { CoreEvent, Pod } from '../api/types';
@@ -76,7 +76,7 @@ export class SchedulerEventRecorder {
 
   /** "<pod>.<nanoseconds since the epoch in hex>", unique per recorder, as client-go names events. */
   private stamp(): string {
-    let ns = BigInt(Math.floor((EPOCH_MS + this.clock.now()) * 1000)) * 1000n;
+    let ns = this.clock.epochNanos();
     if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
     this.lastStamp = ns;
     return ns.toString(16);

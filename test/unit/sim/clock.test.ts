@@ -60,3 +60,13 @@ describe('sim/clock', () => {
     }
   });
 });
+
+describe('sim/clock epochNanos', () => {
+  it('is an integer count of nanoseconds even when virtual time has a fraction', () => {
+    const clock = new Clock(1);
+    clock.runUntil(1.5);
+    assert.equal(clock.epochNanos(), BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n + 1_500_000n);
+    clock.runUntil(2.0000004);
+    assert.equal(typeof clock.epochNanos(), 'bigint');
+  });
+});
