@@ -9,7 +9,9 @@ import { ObjectDocuments } from './host/documents';
 import { registerRequestFlow, type RequestFlow } from './host/flow';
 import { LabController } from './host/lab-controller';
 import { labFactsProvider } from './host/lab-facts';
+import { LessonsHost } from './host/lessons/lessons-host';
 import { registerManifestFeatures } from './host/manifest';
+import { ServiceCommands } from './host/services/service-commands';
 import { LabStatusBar } from './host/status-bar';
 import { ClusterTreeView } from './host/tree/cluster-tree';
 
@@ -23,6 +25,8 @@ export interface K8sLabApi {
   readonly manifests: ManifestCommands;
   readonly statusBar: LabStatusBar;
   readonly flow: RequestFlow;
+  readonly lessons: LessonsHost;
+  readonly services: ServiceCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): K8sLabApi {
@@ -39,11 +43,14 @@ export function activate(context: vscode.ExtensionContext): K8sLabApi {
   context.subscriptions.push(tree, documents, new ClusterCommands(lab), manifests, statusBar);
   registerManifestFeatures(context, log, labFactsProvider(lab));
   const flow = registerRequestFlow(context, lab);
+  const services = new ServiceCommands(lab, log);
+  const lessons = new LessonsHost(context, lab, log);
+  context.subscriptions.push(services, lessons);
 
   const activationMs = performance.now() - started;
   log.info(`Kubernetes Lab activated in ${activationMs.toFixed(1)} ms (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
   if (lab.wasRunning) setTimeout(() => void lab.start().catch((err) => log.error(`Could not restore the lab cluster: ${String(err)}`)), 0);
-  return { activationMs, lab, tree, documents, manifests, statusBar, flow };
+  return { activationMs, lab, tree, documents, manifests, statusBar, flow, lessons, services };
 }
 
 export function deactivate(): void {}

@@ -31,6 +31,7 @@ export interface Starter {
 
 export const STARTERS: readonly Starter[] = [
   { id: 'first-pod', source: 'examples/lessons/first-pod.yaml' },
+  { id: 'pod', source: 'examples/pod.yaml' },
   { id: 'too-much-cpu', source: 'examples/lessons/too-much-cpu.yaml' },
   { id: 'on-a-master', source: 'examples/lessons/on-a-master.yaml' },
   { id: 'deployment', source: 'examples/deployment.yaml' },
@@ -115,10 +116,12 @@ export const LESSONS: readonly Lesson[] = [
     steps: [
       { id: 'answer', check: (f) => f.answers['who-starts-the-pod'] === 'nobody' },
       {
+        // Re-apply pod.yaml with a label added: the pod's resourceVersion (etcd's revision of its last change) grows.
         id: 'revision',
         check: (f) => {
           const base = f.baselines['follow-the-request'];
-          return base !== undefined && f.etcdRevision > base.etcdRevision && f.pods.some((p) => p.metadata.name === 'web' && running(p));
+          return f.pods.some((p) => p.metadata.name === 'web' && alive(p) && Object.keys(p.metadata.labels ?? {}).length > 1 &&
+            base !== undefined && Number(p.metadata.resourceVersion) > base.etcdRevision);
         },
       },
     ],

@@ -4,6 +4,9 @@
  * are unit-testable and never depend on which button the learner clicked.
  */
 import type { CoreEvent, Deployment, Endpoints, Node, Pod, ReplicaSet, Service } from '../sim/api/types';
+import type { Cluster } from '../sim/cluster';
+import type { Faults } from '../sim/faults';
+import type { LogEntry } from '../sim/log';
 
 export interface LabFacts {
   /** The lab cluster is running. */
@@ -55,4 +58,76 @@ export function emptyFacts(): LabFacts {
     starterErrors: {},
     baselines: {},
   };
+}
+
+/** What the learner did that the cluster's objects do not show, remembered across reloads. */
+export interface LessonProgress {
+  answers: Record<string, string>;
+  baselines: Record<string, { etcdRevision: number }>;
+  requestsSeen: string[];
+  podsDeletedByUser: number;
+  serviceRequestsAnswered: number;
+}
+
+export function emptyProgress(): LessonProgress {
+  return { answers: {}, baselines: {}, requestsSeen: [], podsDeletedByUser: 0, serviceRequestsAnswered: 0 };
+}
+
+/** The facts of a running cluster (committed state, faults, etcd quorum) and the learner's progress. */
+export function readLabFacts(cluster: Cluster | undefined, faults: Faults | undefined, progress: LessonProgress): LabFacts {
+  const base = emptyFacts();
+  const fromProgress = {
+    requestsSeen: new Set(progress.requestsSeen),
+    podsDeletedByUser: progress.podsDeletedByUser,
+    serviceRequestsAnswered: progress.serviceRequestsAnswered,
+    answers: progress.answers,
+    baselines: progress.baselines,
+  };
+  if (!cluster) return { ...base, ...fromProgress };
+  const read = cluster.read;
+  const etcdUp = cluster.masters.filter((m) => cluster.etcd.member(m.name)?.running).length;
+  return {
+    ...base,
+    ...fromProgress,
+    running: true,
+    pods: read.list<Pod>('pods'),
+    nodes: read.list<Node>('nodes'),
+    deployments: read.list<Deployment>('deployments'),
+    replicaSets: read.list<ReplicaSet>('replicasets'),
+    services: read.list<Service>('services'),
+    endpoints: read.list<Endpoints>('endpoints'),
+    events: read.list<CoreEvent>('events'),
+    faults: faults?.list().map((f) => ({ kind: f.kind, name: f.name })) ?? [],
+    etcdQuorum: etcdUp >= cluster.etcd.quorum,
+    etcdRevision: read.revision(),
+  };
+}
+
+/**
+ * Updates the progress from one event-log entry: requests from kubectl ("kubectl list nodes"), pods a person
+ * deleted, and Service requests that reached an endpoint. Returns true when something changed.
+ */
+export function observeLogEntry(progress: LessonProgress, entry: LogEntry): boolean {
+  if (entry.kind === 'request' && entry.objectRef) {
+    const client = entry.from.split('/')[0];
+    if (!client.startsWith('kubectl')) return false;
+    const verb = String(entry.detail?.verb ?? '');
+    const resource = entry.objectRef.resource;
+    let changed = false;
+    const key = `kubectl ${verb} ${resource}`;
+    if (!progress.requestsSeen.includes(key)) {
+      progress.requestsSeen = [...progress.requestsSeen, key];
+      changed = true;
+    }
+    if (verb === 'delete' && resource === 'pods' && entry.objectRef.name) {
+      progress.podsDeletedByUser++;
+      changed = true;
+    }
+    return changed;
+  }
+  if (entry.kind === 'note' && entry.from.startsWith('pod@') && entry.detail?.pod !== undefined && entry.detail?.error === undefined) {
+    progress.serviceRequestsAnswered++;
+    return true;
+  }
+  return false;
 }
