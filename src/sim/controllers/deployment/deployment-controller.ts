@@ -10,7 +10,7 @@
  */
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
-import type { Deployment, ReplicaSet } from '../../api/types';
+import type { Deployment, Pod, ReplicaSet } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { QueueController, type ControllerContext } from '../context';
 import { OwnerIndex } from '../owner-index';
@@ -32,6 +32,10 @@ export class DeploymentController extends QueueController {
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly rsByOwner = new OwnerIndex<ReplicaSet>();
+  /** Pods by ReplicaSet uid: Recreate waits until no old pod is left running. */
+  private readonly podsByOwner = new OwnerIndex<Pod>();
+  private readonly pods: Informer<Pod>;
+  private readonly rsByUid = new Map<string, ReplicaSet>();
   private readonly events: ObjectEventRecorder;
 
   constructor(cc: ControllerContext) {
@@ -48,17 +52,34 @@ export class DeploymentController extends QueueController {
       const ref = controllerRef(rs);
       if (ref?.kind === 'Deployment') this.enqueue(`${rs.metadata.namespace}/${ref.name}`, ctx);
     };
+    this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.pods.addHandlers({
+      onAdd: (p) => this.podsByOwner.upsert(p),
+      onUpdate: (_o, p) => this.podsByOwner.upsert(p),
+      onDelete: (p, ctx) => {
+        this.podsByOwner.delete(p);
+        // The last old pod of a Recreate rollout is gone: the new ReplicaSet may scale up.
+        const rs = this.rsByUid.get(controllerRef(p)?.uid ?? '');
+        const ref = rs && controllerRef(rs);
+        if (ref?.kind !== 'Deployment') return;
+        const key = `${rs!.metadata.namespace}/${ref.name}`;
+        if (this.deployments.get(key)?.spec.strategy?.type === 'Recreate') this.enqueue(key, ctx);
+      },
+    });
     this.replicaSets.addHandlers({
       onAdd: (rs, ctx) => {
+        this.rsByUid.set(rs.metadata.uid!, rs);
         this.rsByOwner.upsert(rs);
         owner(rs, ctx);
       },
       onUpdate: (old, rs, ctx) => {
+        this.rsByUid.set(rs.metadata.uid!, rs);
         this.rsByOwner.upsert(rs);
         owner(rs, ctx);
         if (controllerRef(old)?.uid !== controllerRef(rs)?.uid) owner(old, ctx);
       },
       onDelete: (rs, ctx) => {
+        this.rsByUid.delete(rs.metadata.uid!);
         this.rsByOwner.delete(rs);
         owner(rs, ctx);
       },
@@ -68,6 +89,8 @@ export class DeploymentController extends QueueController {
   override stop(): void {
     super.stop();
     this.rsByOwner.clear();
+    this.podsByOwner.clear();
+    this.rsByUid.clear();
   }
 
   private ref(d: Deployment) {
@@ -110,8 +133,10 @@ export class DeploymentController extends QueueController {
     if (active.length > 0) {
       return this.scaleMany(d, new Map(active.map((rs) => [rs, 0])), ctx, (err) => this.afterWrite(d, err, ctx, finish));
     }
-    // Wait until the old pods are gone before the new ones start.
-    if (olds.some((rs) => (rs.status?.replicas ?? 0) > 0)) return this.syncStatus(d, all, newRS, ctx, finish);
+    // oldPodsRunning: wait until every old pod is gone (terminating ones too) or finished.
+    const running = (rs: ReplicaSet) => (rs.status?.replicas ?? 0) > 0 ||
+      this.podsByOwner.dependents(rs.metadata.uid).some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    if (olds.some(running)) return this.syncStatus(d, all, newRS, ctx, finish);
     const replicas = d.spec.replicas ?? 1;
     if (specReplicas(newRS) !== replicas) return this.scale(d, newRS, replicas, ctx, (err) => this.afterWrite(d, err, ctx, finish));
     const status = calculateDeploymentStatus(d, all, newRS, this.cc.clock.iso());
