@@ -42,4 +42,27 @@ describe('garbage collector', () => {
     }, 30_000);
     assert.equal(replicaSetsOf(cluster, 'web').length, 1);
   });
+
+  // The API server sets these finalizers for DELETE ?propagationPolicy=Foreground|Orphan; here they are
+  // put on by hand before a plain DELETE, which exercises the same collector path.
+  for (const [finalizer, expectDependents] of [['foregroundDeletion', false], ['orphan', true]] as const) {
+    it(`honours the ${finalizer} finalizer`, () => {
+      const cluster = startCluster();
+      applyOk(cluster, deployment('web', 2));
+      waitFor(cluster, '2 ready', () => readyPods(cluster, 'web').length === 2);
+      const patch = { metadata: { finalizers: [finalizer] } };
+      assert.equal(call(cluster, { verb: 'patch', apiVersion: 'apps/v1', resource: 'deployments', namespace: 'default', name: 'web', patchType: 'application/merge-patch+json', body: patch }).code, 200);
+      assert.equal(call(cluster, { verb: 'delete', apiVersion: 'apps/v1', resource: 'deployments', namespace: 'default', name: 'web' }).code, 200);
+      waitFor(cluster, 'the Deployment is gone', () => !cluster.read.get('deployments', 'default', 'web'), 120_000);
+      if (expectDependents) {
+        const rss = replicaSetsOf(cluster, 'web');
+        assert.equal(rss.length, 1, 'the ReplicaSet is orphaned, not deleted');
+        assert.deepEqual(rss[0].metadata.ownerReferences ?? [], []);
+        assert.equal(readyPods(cluster, 'web').length, 2);
+      } else {
+        assert.equal(replicaSetsOf(cluster, 'web').length, 0, 'dependents deleted before the owner');
+        assert.ok(cluster.log.all().some((e) => e.kind === 'decision' && e.summary.includes('is being deleted in foreground')));
+      }
+    });
+  }
 });
