@@ -5,7 +5,7 @@ import type { ApiResponse, Status } from '../api/request';
 import type { ResourceDef } from './resources';
 
 export interface FieldError {
-  type: 'Required' | 'Invalid' | 'NotSupported' | 'Forbidden' | 'Duplicate' | 'TooLong' | 'TooMany';
+  type: 'Required' | 'Invalid' | 'NotSupported' | 'Forbidden' | 'Duplicate' | 'TooLong' | 'TooMany' | 'NotFound';
   field: string;
   value?: unknown;
   detail?: string;
@@ -23,6 +23,7 @@ const CAUSE_REASON: Record<FieldError['type'], string> = {
   Duplicate: 'FieldValueDuplicate',
   TooLong: 'FieldValueTooLong',
   TooMany: 'FieldValueTooMany',
+  NotFound: 'FieldValueNotFound',
 };
 
 function goValue(value: unknown): string {
@@ -42,6 +43,7 @@ export function fieldErrorBody(e: FieldError): string {
       return `Unsupported value: ${goValue(e.value)}${e.supported ? `: supported values: ${e.supported.map((s) => JSON.stringify(s)).join(', ')}` : ''}`;
     case 'TooLong': return `Too long: ${e.detail ?? 'may not be more than the maximum length'}`;
     case 'TooMany': return `Too many: ${e.detail ?? ''}`;
+    case 'NotFound': return `Not found: ${goValue(e.value)}`;
     default: return `Invalid value: ${goValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
   }
 }
