@@ -22,6 +22,7 @@ import { writeKubeconfig } from './kubeconfig';
 import { handleLabRoute } from './lab-routes';
 import type { LabCluster, LabFaults } from './lab-cluster';
 import { followLogs } from './logs';
+import { PROTOBUF, decodeDeleteOptions } from './protobuf';
 import { selfSignedCertificate, type ServerCertificate } from './tls';
 import { OpenApiV3, type KindSchemas } from './openapi';
 import { printerFor, toTable, virtualWallTime, type IncludeObject } from './printers';
@@ -265,7 +266,7 @@ class LabHttpServer {
     const contentType = req.headers['content-type'];
     if (body !== undefined && body.length > 0) {
       if (r.verb === 'delete' || r.verb === 'deletecollection') {
-        const parsed = parseJson(body);
+        const parsed = (contentType ?? '').startsWith(PROTOBUF) ? parseProtobufDeleteOptions(body) : parseJson(body);
         if (!parsed.ok) return writeStatus(res, 400, 'BadRequest', `error decoding DeleteOptions: ${parsed.error}`);
         const problem = foldDeleteOptions(r.query, parsed.value);
         if (problem) return writeStatus(res, 400, 'BadRequest', problem);
@@ -414,6 +415,14 @@ type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 function parseJson(body: Buffer): Parsed {
   try {
     return { ok: true, value: JSON.parse(body.toString('utf8')) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message.slice(0, 200) };
+  }
+}
+
+function parseProtobufDeleteOptions(body: Buffer): Parsed {
+  try {
+    return { ok: true, value: decodeDeleteOptions(body) };
   } catch (err) {
     return { ok: false, error: (err as Error).message.slice(0, 200) };
   }

@@ -1,0 +1,370 @@
+/**
+ * The real kubectl (1.32, /usr/bin/kubectl) against `k8s-lab serve`: every command the lab promises,
+ * checking the shape of what kubectl prints (columns, names, exit codes).
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, header, k8sLab, kubectl, rows, startLab, type Lab } from './lab-serve';
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+`;
+
+const DEPLOYMENT = (replicas: number, image = 'nginx:1.26') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  labels: {app: shop}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers:
+      - name: nginx
+        image: ${image}
+`;
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: shop}
+spec:
+  selector: {app: shop}
+  ports: [{port: 80, targetPort: 80}]
+`;
+
+describe('kubectl against k8s-lab serve', function () {
+  this.timeout(120_000);
+  let lab: Lab;
+  const file = (name: string, text: string) => {
+    const path = join(lab.dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const k = (...args: string[]) => kubectl(lab, args);
+
+  before(async () => {
+    lab = await startLab(['--speed', '50']);
+  });
+
+  after(async () => {
+    await lab?.stop();
+  });
+
+  describe('cluster information', () => {
+    it('version shows client and server versions', async () => {
+      const r = await k('version');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Server Version: v1\.32\.\d+/);
+    });
+
+    it('cluster-info names the control plane URL', async () => {
+      const r = await k('cluster-info');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+/);
+    });
+
+    it('api-resources lists the served resources with short names and groups', async () => {
+      const r = await k('api-resources');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+      const table = rows(r.stdout).map((c) => c.join(' '));
+      for (const line of ['pods po v1 true Pod', 'nodes no v1 false Node', 'deployments deploy apps/v1 true Deployment', 'leases coordination.k8s.io/v1 true Lease']) {
+        assert.ok(table.includes(line), `missing "${line}" in\n${r.stdout}`);
+      }
+    });
+  });
+
+  describe('get', () => {
+    it('nodes: 3 control-plane and 3 workers, Ready', async () => {
+      const r = await k('get', 'nodes');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
+      const table = rows(r.stdout);
+      assert.equal(table.length, 6);
+      assert.deepEqual(table.map((c) => c[0]), ['master-1', 'master-2', 'master-3', 'worker-1', 'worker-2', 'worker-3']);
+      assert.deepEqual(table.filter((c) => c[2] === 'control-plane').length, 3);
+      for (const c of table) assert.equal(c[1], 'Ready');
+    });
+
+    it('nodes -o wide adds addresses and node info', async () => {
+      const r = await k('get', 'nodes', '-o', 'wide');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+      assert.match(rows(r.stdout)[0][5], /^\d+\.\d+\.\d+\.\d+$/);
+    });
+
+    it('namespaces', async () => {
+      const r = await k('get', 'namespaces');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'STATUS', 'AGE']);
+      assert.deepEqual(rows(r.stdout).map((c) => c[0]).sort(), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    });
+
+    it('node leases in kube-node-lease, held by their nodes', async () => {
+      const r = await k('get', 'leases', '-n', 'kube-node-lease');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'HOLDER', 'AGE']);
+      for (const c of rows(r.stdout)) assert.equal(c[0], c[1]);
+    });
+
+    it('leader-election leases in kube-system', async () => {
+      const ok = await eventually(async () => (await k('get', 'leases', '-n', 'kube-system')).stdout.includes('kube-controller-manager'), 20_000);
+      assert.ok(ok, 'the kube-controller-manager lease appears');
+    });
+
+    it('an unknown pod is NotFound, exit 1', async () => {
+      const r = await k('get', 'pod', 'nope');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Error from server \(NotFound\): pods "nope" not found/);
+    });
+  });
+
+  describe('pods', () => {
+    it('apply -f creates, re-apply with a change configures', async () => {
+      let r = await k('apply', '-f', file('pod.yaml', POD));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'pod/web created');
+      r = await k('apply', '-f', file('pod.yaml', POD.replace('app: web}', 'app: web, tier: front}')));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'pod/web configured');
+      r = await k('apply', '-f', file('pod.yaml', POD.replace('app: web}', 'app: web, tier: front}')));
+      assert.equal(r.stdout.trim(), 'pod/web unchanged');
+    });
+
+    it('get pods prints the upstream columns; -o wide adds IP and NODE', async () => {
+      let r = await k('get', 'pods');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+      assert.match(rows(r.stdout).find((c) => c[0] === 'web')?.[1] ?? '', /^[01]\/1$/);
+      r = await k('get', 'pods', '-o', 'wide');
+      assert.deepEqual(header(r.stdout), ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    });
+
+    it('the pod is scheduled on a worker and reaches Running', async () => {
+      const ok = await eventually(async () => (await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')).stdout === 'Running', 30_000);
+      const node = (await k('get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}')).stdout;
+      assert.match(node, /^worker-\d$/);
+      assert.ok(ok, `pod web is Running (server stderr: ${lab.stderr().slice(0, 500)})`);
+    });
+
+    it('-l selects by label, -A adds NAMESPACE, -o name/json/yaml/jsonpath', async () => {
+      let r = await k('get', 'pods', '-l', 'tier=front', '-o', 'name');
+      assert.equal(r.stdout.trim(), 'pod/web');
+      r = await k('get', 'pods', '-l', 'tier=back');
+      assert.match(r.stderr, /No resources found in default namespace\./);
+      r = await k('get', 'pods', '-A');
+      assert.deepEqual(header(r.stdout).slice(0, 2), ['NAMESPACE', 'NAME']);
+      r = await k('get', 'pod', 'web', '-o', 'json');
+      const pod = JSON.parse(r.stdout) as { kind: string; spec: { restartPolicy: string } };
+      assert.equal(pod.kind, 'Pod');
+      assert.equal(pod.spec.restartPolicy, 'Always', 'admission defaults are visible');
+      r = await k('get', 'pod', 'web', '-o', 'yaml');
+      assert.match(r.stdout, /^apiVersion: v1\nkind: Pod\n/);
+      r = await k('get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}');
+      assert.equal(r.stdout, 'web');
+    });
+
+    it('label and annotate', async () => {
+      let r = await k('label', 'pod', 'web', 'env=lab');
+      assert.equal(r.stdout.trim(), 'pod/web labeled');
+      r = await k('annotate', 'pod', 'web', 'note=hello');
+      assert.equal(r.stdout.trim(), 'pod/web annotated');
+      r = await k('get', 'pod', 'web', '-o', 'jsonpath={.metadata.labels.env}/{.metadata.annotations.note}');
+      assert.equal(r.stdout, 'lab/hello');
+    });
+
+    it('describe pod shows the kubectl describe layout and events', async () => {
+      const r = await k('describe', 'pod', 'web');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Name:\s+web$/m);
+      assert.match(r.stdout, /^Namespace:\s+default$/m);
+      assert.match(r.stdout, /^Containers:$/m);
+      assert.match(r.stdout, /Successfully assigned default\/web to worker-\d/);
+    });
+
+    it('logs prints the container output; -c names the container', async () => {
+      const r = await k('logs', 'web', '-c', 'nginx');
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.length > 0, 'nginx writes start-up lines');
+      const bad = await k('logs', 'web', '-c', 'nope');
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /container nope is not valid for pod web|container "nope"/);
+    });
+
+    it('logs -f streams until interrupted', async () => {
+      const child = spawn('/usr/bin/kubectl', ['logs', '-f', 'web'], { env: { ...process.env, KUBECONFIG: lab.kubeconfig, HOME: lab.dir } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(child.exitCode, null, 'still following');
+      child.kill('SIGINT');
+      assert.ok(out.length > 0);
+    });
+
+    it('edit with EDITOR set to a script changes the live object', async () => {
+      const editor = file('editor.sh', '#!/bin/sh\nsed -i "s/note: hello/note: edited/" "$1"\n');
+      chmodSync(editor, 0o755);
+      const r = await kubectl(lab, ['edit', 'pod', 'web'], { env: { EDITOR: editor, KUBE_EDITOR: editor } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'pod/web edited');
+      const note = await k('get', 'pod', 'web', '-o', 'jsonpath={.metadata.annotations.note}');
+      assert.equal(note.stdout, 'edited');
+    });
+
+    it('get -w prints changes as they happen', async () => {
+      const child = spawn('/usr/bin/kubectl', ['get', 'pods', '-w'], { env: { ...process.env, KUBECONFIG: lab.kubeconfig, HOME: lab.dir } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await eventually(async () => out.includes('web'), 10_000, 100);
+      await k('label', 'pod', 'web', 'watched=yes');
+      await k('run', 'watched', '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600');
+      const seen = await eventually(async () => out.includes('watched'), 15_000, 100);
+      child.kill('SIGINT');
+      assert.ok(seen, `the new pod appears in the watch:\n${out}`);
+      assert.equal(out.split('\n').filter((l) => l.startsWith('NAME')).length, 1, 'one header');
+    });
+
+    it('delete --grace-period removes the pod', async () => {
+      const r = await k('delete', 'pod', 'watched', '--grace-period=1');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'pod "watched" deleted');
+      const gone = await k('get', 'pod', 'watched');
+      assert.equal(gone.code, 1);
+    });
+  });
+
+  describe('validation and errors', () => {
+    it('create -f of an existing object is AlreadyExists', async () => {
+      const cm = file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}\n');
+      let r = await k('create', '-f', cm);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'configmap/settings created');
+      r = await k('create', '-f', cm);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /configmaps "settings" already exists/);
+    });
+
+    it('an invalid pod is refused with the API server message', async () => {
+      const r = await k('apply', '-f', file('bad.yaml', POD.replace('name: web', 'name: Bad_Name')));
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /is invalid/);
+    });
+  });
+
+  describe('deployments', () => {
+    it('apply, rollout status, scale', async () => {
+      let r = await k('apply', '-f', file('deploy.yaml', DEPLOYMENT(2)));
+      assert.equal(r.stdout.trim(), 'deployment.apps/shop created');
+      r = await kubectl(lab, ['rollout', 'status', 'deployment/shop', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /deployment "shop" successfully rolled out/);
+      r = await k('get', 'deployments');
+      assert.deepEqual(header(r.stdout), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+      assert.deepEqual(rows(r.stdout)[0].slice(0, 4), ['shop', '2/2', '2', '2']);
+      r = await k('scale', 'deployment', 'shop', '--replicas=3');
+      assert.equal(r.stdout.trim(), 'deployment.apps/shop scaled');
+      const scaled = await eventually(async () => rows((await k('get', 'rs')).stdout)[0]?.[1] === '3', 30_000);
+      assert.ok(scaled);
+      r = await k('get', 'rs', '-o', 'wide');
+      assert.deepEqual(header(r.stdout), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    });
+
+    it('server-side apply takes ownership and reports conflicts', async () => {
+      let r = await k('apply', '--server-side', '-f', file('deploy-ssa.yaml', DEPLOYMENT(3)));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'deployment.apps/shop serverside-applied');
+      r = await k('apply', '--server-side', '--field-manager=other', '-f', file('deploy-ssa2.yaml', DEPLOYMENT(5)));
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Apply failed with 1 conflict: conflict with "kubectl" using apps\/v1: \.spec\.replicas/);
+      r = await k('apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', file('deploy-ssa2.yaml', DEPLOYMENT(5)));
+      assert.equal(r.code, 0, r.stderr);
+      const replicas = await k('get', 'deploy', 'shop', '-o', 'jsonpath={.spec.replicas}');
+      assert.equal(replicas.stdout, '5');
+    });
+
+    it('rollout history and undo', async () => {
+      let r = await k('apply', '-f', file('deploy.yaml', DEPLOYMENT(5, 'nginx:1.27')));
+      assert.equal(r.code, 0, r.stderr);
+      r = await kubectl(lab, ['rollout', 'status', 'deployment/shop', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('rollout', 'history', 'deployment/shop');
+      assert.match(r.stdout, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+      r = await k('rollout', 'undo', 'deployment/shop');
+      assert.equal(r.stdout.trim(), 'deployment.apps/shop rolled back');
+      const image = await eventually(async () => (await k('get', 'deploy', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).stdout === 'nginx:1.26', 10_000);
+      assert.ok(image);
+    });
+
+    it('describe deployment and service; get services and endpoints', async () => {
+      let r = await k('apply', '-f', file('svc.yaml', SERVICE));
+      assert.equal(r.stdout.trim(), 'service/shop created');
+      r = await k('get', 'services');
+      assert.deepEqual(header(r.stdout), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+      assert.ok(rows(r.stdout).some((c) => c[0] === 'shop' && c[1] === 'ClusterIP' && c[4] === '80/TCP'));
+      const eps = await eventually(async () => /shop\s+\d+\.\d+\.\d+\.\d+:80/.test((await k('get', 'endpoints')).stdout), 20_000);
+      assert.ok(eps, 'endpoints list the ready pods');
+      r = await k('describe', 'deployment', 'shop');
+      assert.match(r.stdout, /^Replicas:\s+\d+ desired/m);
+      r = await k('describe', 'service', 'shop');
+      assert.match(r.stdout, /^Selector:\s+app=shop$/m);
+      r = await k('get', 'events');
+      assert.deepEqual(header(r.stdout), ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    });
+  });
+
+  describe('nodes', () => {
+    it('cordon, uncordon, describe node', async () => {
+      let r = await k('cordon', 'worker-3');
+      assert.equal(r.stdout.trim(), 'node/worker-3 cordoned');
+      r = await k('get', 'node', 'worker-3');
+      assert.equal(rows(r.stdout)[0][1], 'Ready,SchedulingDisabled');
+      r = await k('uncordon', 'worker-3');
+      assert.equal(r.stdout.trim(), 'node/worker-3 uncordoned');
+      r = await k('describe', 'node', 'worker-3');
+      assert.match(r.stdout, /^Name:\s+worker-3$/m);
+      assert.match(r.stdout, /topology\.kubernetes\.io\/zone=us-east-2/);
+    });
+
+    it('drain --ignore-daemonsets evicts the workload pods', async () => {
+      const r = await kubectl(lab, ['drain', 'worker-1', '--ignore-daemonsets', '--force', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /node\/worker-1 drained/);
+      const left = await k('get', 'pods', '-A', '--field-selector', 'spec.nodeName=worker-1', '-o', 'name');
+      assert.equal(left.stdout.trim(), '');
+      await k('uncordon', 'worker-1');
+    });
+
+    it('delete deployment cascades to its ReplicaSets and pods', async () => {
+      const r = await k('delete', 'deployment', 'shop');
+      assert.equal(r.stdout.trim(), 'deployment.apps "shop" deleted');
+      const gone = await eventually(async () => (await k('get', 'rs,pods', '-l', 'app=shop', '-o', 'name')).stdout.trim() === '', 30_000);
+      assert.ok(gone);
+    });
+  });
+
+  describe('k8s-lab fault', () => {
+    it('lists active faults through the lab endpoint with the kubeconfig token', async () => {
+      const r = await k8sLab(lab, ['fault', 'list', '--kubeconfig', lab.kubeconfig]);
+      // Without the fault API wired into the cluster the endpoint answers 503 with a clear message.
+      if (r.code === 0) assert.match(r.stdout, /No active faults\.|\w+ \S+/);
+      else assert.match(r.stderr, /no fault injection/);
+    });
+
+    it('refuses an unknown kind before contacting the server', async () => {
+      const r = await k8sLab(lab, ['fault', 'stop', 'rack', 'r1', '--kubeconfig', lab.kubeconfig]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /unknown kind "rack"/);
+    });
+  });
+});
