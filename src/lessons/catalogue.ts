@@ -165,10 +165,10 @@ export const LESSONS: readonly Lesson[] = [
     setup: ['examples/deployment.yaml'],
     steps: [
       { id: 'stop-master', check: (f) => hasFault(f, 'node', 'master-1') && f.etcdQuorum },
-      { id: 'lose-quorum', check: (f) => !f.etcdQuorum },
+      { id: 'lose-quorum', check: (f) => f.running && !f.etcdQuorum },
       {
         id: 'recover',
-        check: (f) => f.faults.length === 0 && f.etcdQuorum && f.deployments.some((d) => d.metadata.name === 'web'),
+        check: (f) => f.running && f.faults.length === 0 && f.etcdQuorum && f.deployments.some((d) => d.metadata.name === 'web'),
       },
     ],
   },

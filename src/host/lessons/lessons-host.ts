@@ -46,6 +46,11 @@ export class LessonsHost implements vscode.Disposable {
     return { ...readLabFacts(this.lab.cluster, this.lab.faults, this.progress), starterErrors: this.starterErrors() };
   }
 
+  /** Whether the step whose context key is `key` has been completed in this window. */
+  isDone(key: string): boolean {
+    return this.contextValues.get(key) === true;
+  }
+
   /** Re-evaluate every check and set the context keys that changed. */
   update(): void {
     for (const result of evaluate(this.facts())) {
