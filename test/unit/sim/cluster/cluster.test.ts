@@ -70,6 +70,18 @@ describe('sim/cluster', () => {
     for (const e of [commit, toScheduler, binding, toKubelet, cri, status, statusCommit]) assert.ok(tree.has(e.seq), `${e.kind} ${e.summary}`);
   });
 
+  it('serves pods/log from the kubelet of the pod\'s node, and refuses a container the pod does not have', () => {
+    const cluster = bootCluster({ kubelet: KUBELET });
+    cluster.applyAndWait([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'talker' }, spec: { containers: [{ name: 'echo', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello from the lab; sleep 3600'] }] } }]);
+    assert.ok(cluster.settle(120_000));
+    const logs = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'talker', subresource: 'log' });
+    assert.equal(logs.code, 200, JSON.stringify(logs.body));
+    assert.match(String(logs.body), /hello from the lab/);
+    const wrong = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'talker', subresource: 'log', query: { container: 'nope' } });
+    assert.equal(wrong.code, 400);
+    assert.equal(message(wrong), 'container nope is not valid for pod talker');
+  });
+
   it('applies like kubectl: created, then unchanged, then configured with removed fields dropped', () => {
     const cluster = bootCluster({ kubelets: false, controlPlane: [] });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', labels: { a: '1', b: '2' } }, data: { k: 'v' } };
