@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock';
 import type { EventLog, LogEntry, TraceContext } from '../log';
-import type { ApiClient } from '../api/request';
+import type { ApiClient, ApiResponse } from '../api/request';
 import type { Informer, InformerOptions } from '../api/informer';
 import type { KubeObject, ObjectRef } from '../api/types';
 import { WorkQueue, type ReconcileFn } from './workqueue/workqueue';
@@ -130,19 +130,33 @@ export abstract class QueueController implements Controller {
 
   /** Record what the controller decided (a `decision` entry); its requests then chain from it. */
   protected decide(ctx: TraceContext, objectRef: ObjectRef, summary: string, detail?: Record<string, unknown>): TraceContext {
-    const entry: LogEntry = this.cc.log.append({
-      t: this.cc.clock.now(),
-      traceId: ctx.traceId,
-      parentId: ctx.parentId,
-      from: this.cc.component,
-      to: this.cc.component,
-      kind: 'decision',
-      objectRef,
-      summary: `${this.name}: ${summary}`,
-      detail: { controller: this.name, ...detail },
-    });
-    return { traceId: entry.traceId, parentId: entry.seq };
+    return logDecision(this.cc, this.name, ctx, objectRef, summary, detail);
   }
+}
+
+/**
+ * A controller's `decision` entry ("<controller>: <summary>", from and to the controller-manager
+ * instance), caused by `ctx`; returns the context its requests should carry.
+ */
+export function logDecision(cc: ControllerContext, controller: string, ctx: TraceContext | undefined, objectRef: ObjectRef | undefined, summary: string, detail?: Record<string, unknown>): TraceContext {
+  const entry: LogEntry = cc.log.append({
+    t: cc.clock.now(),
+    traceId: ctx?.traceId ?? cc.log.newTraceId(),
+    parentId: ctx?.parentId,
+    from: cc.component,
+    to: cc.component,
+    kind: 'decision',
+    ...(objectRef ? { objectRef } : {}),
+    summary: `${controller}: ${summary}`,
+    detail: { controller, ...detail },
+  });
+  return { traceId: entry.traceId, parentId: entry.seq };
+}
+
+/** The message of an API error response (a Status), or "HTTP <code>". */
+export function message(res: ApiResponse): string {
+  const body = res.body as { message?: string };
+  return typeof body === 'object' && body && typeof body.message === 'string' ? body.message : `HTTP ${res.code}`;
 }
 
 /** "namespace/name" → [namespace, name]. */

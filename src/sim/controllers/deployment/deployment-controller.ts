@@ -12,11 +12,10 @@ import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
 import type { Deployment, Pod, ReplicaSet } from '../../api/types';
 import { objectKey } from '../../api/informer';
-import { QueueController, type ControllerContext } from '../context';
+import { message, QueueController, type ControllerContext } from '../context';
 import { OwnerIndex } from '../owner-index';
 import { controllerRef } from '../pods';
 import { ObjectEventRecorder } from '../events';
-import { message } from '../replicaset/replicaset-controller';
 import type { ReconcileFn, ReconcileResult } from '../workqueue/workqueue';
 import {
   calculateDeploymentStatus, computeHash, deploymentComplete, deploymentProgressing, equalIgnoreHash, getCondition,

@@ -11,7 +11,7 @@ import type { Deployment, ReplicaSet } from '../../api/types';
 import { formatLabelSelector } from '../../api/labels';
 import { ANNOTATIONS_TO_SKIP, equalIgnoreHash, POD_TEMPLATE_HASH, revisionOf } from './util';
 import { controllerRef } from '../pods';
-import { message } from '../replicaset/replicaset-controller';
+import { message } from '../context';
 
 export type UndoResult = { ok: true; message: string } | { ok: false; message: string };
 

@@ -11,10 +11,9 @@ import type { Informer } from '../../api/informer';
 import type { EndpointAddress, Endpoints, Pod, Service, ServicePort } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { deepEqual } from '../../apiserver/objects';
-import { QueueController, splitKey, type ControllerContext } from '../context';
+import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { isPodReady } from '../pods';
 import { compileSetSelector } from '../selectors';
-import { message } from '../replicaset/replicaset-controller';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
 type Subset = NonNullable<Endpoints['subsets']>[number];

@@ -16,9 +16,8 @@ import type { Informer } from '../../api/informer';
 import type { KubeObject, OwnerReference } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { resourceForKind } from '../../apiserver/resources';
-import { QueueController, splitKey, type ControllerContext } from '../context';
+import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { OwnerIndex } from '../owner-index';
-import { message } from '../replicaset/replicaset-controller';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';

@@ -13,9 +13,8 @@ import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
 import type { Lease, Node, NodeCondition, Pod, Taint } from '../../api/types';
 import type { TimerId } from '../../clock';
-import { type Controller, type ControllerContext } from '../context';
+import { logDecision, message, type Controller, type ControllerContext } from '../context';
 import { isPodReady, PodsByNode } from '../pods';
-import { message } from '../replicaset/replicaset-controller';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -158,23 +157,16 @@ export class NodeLifecycleController implements Controller {
       if (state !== 'FullDisruption') allFull = false;
       const q = this.zone(zone);
       if (q.state !== state) {
-        this.cc.log.append({
-          t: this.cc.clock.now(), traceId: this.cc.log.newTraceId(), from: this.cc.component, to: this.cc.component, kind: 'decision',
-          summary: `${this.name}: zone ${zone || '(none)'} is now in state ${state} (${c.notReady} of ${c.ready + c.notReady} nodes not ready)`,
-          detail: { controller: this.name, zone, state, ready: c.ready, notReady: c.notReady },
-        });
+        logDecision(this.cc, this.name, undefined, undefined, `zone ${zone || '(none)'} is now in state ${state} (${c.notReady} of ${c.ready + c.notReady} nodes not ready)`,
+          { zone, state, ready: c.ready, notReady: c.notReady });
         q.state = state;
       }
     }
     if (allFull !== this.masterDisruption) {
       this.masterDisruption = allFull;
-      this.cc.log.append({
-        t: this.cc.clock.now(), traceId: this.cc.log.newTraceId(), from: this.cc.component, to: this.cc.component, kind: 'decision',
-        summary: allFull
-          ? `${this.name}: Controller detected that all Nodes are not-Ready. Entering master disruption mode.`
-          : `${this.name}: Controller detected that some Nodes are Ready. Exiting master disruption mode.`,
-        detail: { controller: this.name },
-      });
+      logDecision(this.cc, this.name, undefined, undefined, allFull
+        ? 'Controller detected that all Nodes are not-Ready. Entering master disruption mode.'
+        : 'Controller detected that some Nodes are Ready. Exiting master disruption mode.');
     }
     this.pumpTaints();
   }
@@ -301,11 +293,7 @@ export class NodeLifecycleController implements Controller {
   }
 
   private decide(ctx: TraceContext, node: string, summary: string, detail: Record<string, unknown>): TraceContext {
-    const e = this.cc.log.append({
-      t: this.cc.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.cc.component, to: this.cc.component,
-      kind: 'decision', objectRef: { resource: 'nodes', name: node }, summary: `${this.name}: ${summary}`, detail: { controller: this.name, ...detail },
-    });
-    return { traceId: e.traceId, parentId: e.seq };
+    return logDecision(this.cc, this.name, ctx, { resource: 'nodes', name: node }, summary, detail);
   }
 }
 

@@ -11,7 +11,7 @@ import type { Informer } from '../../api/informer';
 import type { Node, Pod, Taint, Toleration } from '../../api/types';
 import type { TimerId } from '../../clock';
 import { toleratesTaint } from '../../scheduler/plugins/tainttoleration/helpers';
-import { type Controller, type ControllerContext } from '../context';
+import { logDecision, type Controller, type ControllerContext } from '../context';
 import { PodsByNode } from '../pods';
 import { ObjectEventRecorder } from '../events';
 
@@ -131,13 +131,8 @@ export class TaintEvictionController implements Controller {
     const pod = this.pods.get(k);
     if (!pod || pod.metadata.deletionTimestamp || !this.running) return;
     this.evicted++;
-    const e = this.cc.log.append({
-      t: this.cc.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.cc.component, to: this.cc.component,
-      kind: 'decision', objectRef: { resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name! },
-      summary: `${this.name}: Marking for deletion Pod ${k} (NoExecute taint on node ${pod.spec.nodeName})`,
-      detail: { controller: this.name, node: pod.spec.nodeName },
-    });
-    const dctx = { traceId: e.traceId, parentId: e.seq };
+    const dctx = logDecision(this.cc, this.name, ctx, { resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name! },
+      `Marking for deletion Pod ${k} (NoExecute taint on node ${pod.spec.nodeName})`, { node: pod.spec.nodeName });
     if (this.cc.options.events) this.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${k}`, dctx);
     const now = this.cc.clock.iso();
     const condition = { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: now };

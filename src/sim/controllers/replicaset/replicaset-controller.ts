@@ -8,11 +8,10 @@
  */
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
-import type { ApiResponse } from '../../api/request';
 import type { Pod, ReplicaSet } from '../../api/types';
 import { EPOCH_MS } from '../../clock';
 import { objectKey } from '../../api/informer';
-import { QueueController, splitKey, type ControllerContext } from '../context';
+import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { Expectations } from '../expectations';
 import { OwnerIndex } from '../owner-index';
 import { controllerRef, isPodActive, isPodAvailable, isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
@@ -254,9 +253,4 @@ export class ReplicaSetController extends QueueController {
       done(res.code === 200 ? undefined : message(res));
     });
   }
-}
-
-export function message(res: ApiResponse): string {
-  const body = res.body as { message?: string };
-  return typeof body === 'object' && body && typeof body.message === 'string' ? body.message : `HTTP ${res.code}`;
 }
