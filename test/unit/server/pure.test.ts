@@ -1,0 +1,148 @@
+import { strict as assert } from 'node:assert';
+import { conflictStatus, fieldPaths, formatPath, fromFieldsV1, planApply, toFieldsV1 } from '../../../src/server/apply';
+import { clientName } from '../../../src/server/server';
+import { decodeDeleteOptions } from '../../../src/server/protobuf';
+import { humanDuration } from '../../../src/server/printers';
+import { summarizePod } from '../../../src/server/printers/pods';
+import { nodeRoles, nodeStatus } from '../../../src/server/printers/nodes';
+import { formatEndpoints } from '../../../src/server/printers/services';
+import { route } from '../../../src/server/routes';
+import { resourceFor } from '../../../src/sim/apiserver/resources';
+import type { Deployment, Endpoints, KubeObject, Node, Pod } from '../../../src/sim/api/types';
+
+describe('server/routes', () => {
+  const resource = (method: string, url: string) => {
+    const r = route(method, url);
+    assert.equal(r.type, 'resource', JSON.stringify(r));
+    return (r as Extract<typeof r, { type: 'resource' }>).request;
+  };
+
+  it('reads namespaced, cluster-scoped and all-namespaces paths', () => {
+    assert.deepEqual({ ...resource('GET', '/api/v1/namespaces/default/pods/web'), served: undefined, query: undefined },
+      { verb: 'get', served: undefined, apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'web', subresource: undefined, query: undefined, timeoutSeconds: undefined, includeObject: undefined });
+    assert.equal(resource('GET', '/api/v1/pods').verb, 'list');
+    assert.equal(resource('GET', '/api/v1/nodes/worker-1').name, 'worker-1');
+    const ns = resource('GET', '/api/v1/namespaces/kube-system');
+    assert.equal(ns.resource, 'namespaces');
+    assert.equal(ns.name, 'kube-system');
+    assert.equal(resource('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale').subresource, 'scale');
+    assert.equal(resource('GET', '/api/v1/namespaces/default/pods/web/log?follow=true&container=c').query.follow, true);
+  });
+
+  it('maps methods to verbs, watches a named object through a field selector', () => {
+    assert.equal(resource('POST', '/api/v1/namespaces/default/pods').verb, 'create');
+    assert.equal(resource('DELETE', '/api/v1/namespaces/default/pods').verb, 'deletecollection');
+    const w = resource('GET', '/apis/apps/v1/namespaces/default/deployments?watch=true&fieldSelector=metadata.name%3Dweb');
+    assert.equal(w.verb, 'watch');
+    const legacy = resource('GET', '/api/v1/watch/namespaces/default/pods/web');
+    assert.equal(legacy.verb, 'watch');
+    assert.equal(legacy.query.fieldSelector, 'metadata.name=web');
+  });
+
+  it('refuses bad queries and unknown paths', () => {
+    assert.equal(route('GET', '/api/v1/pods?limit=x').type, 'error');
+    assert.equal(route('GET', '/api/v1/pods?propagationPolicy=Sometimes').type, 'error');
+    assert.equal(route('GET', '/api/v1/widgets').type, 'error');
+    assert.equal(route('GET', '/api/v1/namespaces/default/pods/web/exec').type, 'error');
+    assert.equal(route('GET', '/%E0%A4%A').type, 'error');
+    assert.equal(route('PUT', '/api/v1/namespaces/default/pods').type, 'error');
+  });
+
+  it('names the client after the User-Agent product', () => {
+    assert.equal(clientName('kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07'), 'kubectl');
+    assert.equal(clientName(undefined), 'http-client');
+    assert.equal(clientName('<script>/1'), 'script');
+  });
+});
+
+describe('server/printers', () => {
+  it('humanDuration matches upstream', () => {
+    const cases: [number, string][] = [[0, '0s'], [59_000, '59s'], [119_000, '119s'], [120_000, '2m'], [200_000, '3m20s'], [15 * 60_000, '15m'], [3 * 3600_000 + 5 * 60_000, '3h5m'], [10 * 3600_000, '10h'], [3 * 86400_000 + 4 * 3600_000, '3d4h'], [30 * 86400_000, '30d'], [-5000, '<invalid>']];
+    for (const [ms, text] of cases) assert.equal(humanDuration(ms), text, `${ms}`);
+  });
+
+  const pod = (status: Pod['status'], extra: Partial<Pod['metadata']> = {}): Pod => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z', ...extra }, spec: { containers: [{ name: 'c' }] }, status,
+  });
+
+  it('pod STATUS as kubectl shows it', () => {
+    const now = Date.parse('2026-01-01T00:10:00Z');
+    assert.deepEqual(summarizePod(pod({ phase: 'Pending', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, image: '', imageID: '', state: { waiting: { reason: 'ContainerCreating' } } }] }), now), { ready: '0/1', status: 'ContainerCreating', restarts: '0' });
+    assert.equal(summarizePod(pod({ phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, image: '', imageID: '', state: { running: {} } }] }), now).ready, '1/1');
+    const crash = summarizePod(pod({ phase: 'Running', containerStatuses: [{ name: 'c', ready: false, restartCount: 3, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, finishedAt: '2026-01-01T00:08:00Z' } } }] }), now);
+    assert.deepEqual(crash, { ready: '0/1', status: 'CrashLoopBackOff', restarts: '3 (2m ago)' });
+    assert.equal(summarizePod(pod({ phase: 'Running' }, { deletionTimestamp: '2026-01-01T00:09:00Z' }), now).status, 'Terminating');
+    assert.equal(summarizePod(pod({ phase: 'Succeeded', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, image: '', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] }), now).status, 'Completed');
+  });
+
+  it('node STATUS and ROLES', () => {
+    const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', labels: { 'node-role.kubernetes.io/control-plane': '' } }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } };
+    assert.equal(nodeStatus(node), 'NotReady,SchedulingDisabled');
+    assert.equal(nodeRoles(node), 'control-plane');
+    assert.equal(nodeRoles({ ...node, metadata: { name: 'w' } }), '<none>');
+  });
+
+  it('endpoints show three addresses and a count of the rest', () => {
+    const ep: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 's' }, subsets: [{ addresses: ['1', '2', '3', '4'].map((n) => ({ ip: `10.0.0.${n}` })), ports: [{ port: 80 }] }] };
+    assert.equal(formatEndpoints(ep), '10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 1 more...');
+    assert.equal(formatEndpoints({ ...ep, subsets: [] }), '<none>');
+  });
+});
+
+describe('server/apply (server-side apply)', () => {
+  const def = resourceFor('apps/v1', 'deployments')!;
+  const deployment = (replicas: number, image: string, labels: Record<string, string> = { app: 'web' }): Deployment => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', labels },
+    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image }] } } },
+  });
+
+  it('records owned fields in upstream FieldsV1 notation and reads them back', () => {
+    const paths = fieldPaths(deployment(2, 'nginx') as unknown as Record<string, unknown>, def.mergeKeys);
+    const fields = toFieldsV1(paths);
+    assert.deepEqual(Object.keys(fields).sort(), ['f:metadata', 'f:spec']);
+    const containers = ((fields['f:spec'] as Record<string, unknown>)['f:template'] as Record<string, Record<string, Record<string, unknown>>>)['f:spec']['f:containers'];
+    assert.deepEqual(Object.keys(containers), ['k:{"name":"nginx"}']);
+    assert.equal(fromFieldsV1(fields).length, paths.length);
+    assert.equal(formatPath(['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:image']), '.spec.template.spec.containers[name="nginx"].image');
+  });
+
+  it('creates with a managedFields entry, then merges and removes fields the manager dropped', () => {
+    const first = planApply(def, undefined, deployment(2, 'nginx', { app: 'web', tier: 'front' }), 'kubectl', false, 't');
+    assert.equal(first.object.metadata.managedFields?.[0].manager, 'kubectl');
+    const live = { ...first.object, status: { replicas: 2 } } as KubeObject;
+    const second = planApply(def, live, deployment(3, 'nginx:1.27'), 'kubectl', false, 't');
+    assert.deepEqual(second.conflicts, []);
+    const spec = (second.object as Deployment).spec;
+    assert.equal(spec.replicas, 3);
+    assert.equal(spec.template.spec.containers[0].image, 'nginx:1.27');
+    assert.deepEqual(second.object.metadata.labels, { app: 'web' }, 'the dropped label is removed');
+    assert.deepEqual((second.object as Deployment).status, { replicas: 2 }, 'fields nobody applied stay');
+  });
+
+  it('a different value in a field another manager owns is a conflict, unless forced', () => {
+    const live = planApply(def, undefined, deployment(2, 'nginx'), 'kubectl', false, 't').object;
+    const clash = planApply(def, live, deployment(5, 'nginx'), 'other', false, 't');
+    assert.equal(clash.conflicts.length, 1);
+    assert.equal(conflictStatus(clash.conflicts).message, 'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas');
+    const same = planApply(def, live, deployment(2, 'nginx'), 'other', false, 't');
+    assert.equal(same.conflicts.length, 0, 'the same value is shared ownership, not a conflict');
+    const forced = planApply(def, live, deployment(5, 'nginx'), 'other', true, 't');
+    assert.equal(forced.conflicts.length, 0);
+    assert.equal((forced.object as Deployment).spec.replicas, 5);
+    const kubectlFields = fromFieldsV1(forced.object.metadata.managedFields!.find((e) => e.manager === 'kubectl')!.fieldsV1).map(formatPath);
+    assert.ok(!kubectlFields.includes('.spec.replicas'), 'ownership moved to the forcing manager');
+  });
+});
+
+describe('server/protobuf', () => {
+  it('decodes DeleteOptions as kubectl drain sends them', () => {
+    // k8s\0 + Unknown{typeMeta{apiVersion:"v1",kind:"DeleteOptions"}, raw{gracePeriodSeconds:30, propagationPolicy:"Background"}}
+    const typeMeta = Buffer.concat([Buffer.from([0x0a, 2]), Buffer.from('v1'), Buffer.from([0x12, 13]), Buffer.from('DeleteOptions')]);
+    const raw = Buffer.concat([Buffer.from([0x08, 30, 0x22, 10]), Buffer.from('Background')]);
+    const unknown = Buffer.concat([Buffer.from([0x0a, typeMeta.length]), typeMeta, Buffer.from([0x12, raw.length]), raw]);
+    const body = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), unknown]);
+    assert.deepEqual(decodeDeleteOptions(body), { kind: 'DeleteOptions', gracePeriodSeconds: 30, propagationPolicy: 'Background' });
+    assert.throws(() => decodeDeleteOptions(Buffer.from('{}')), /not a Kubernetes protobuf/);
+    assert.throws(() => decodeDeleteOptions(Buffer.concat([body.subarray(0, 10)])), /truncated/);
+  });
+});
