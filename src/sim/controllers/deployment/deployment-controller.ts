@@ -100,7 +100,7 @@ export class DeploymentController extends QueueController {
     const d = this.deployments.get(key);
     if (!d || d.metadata.deletionTimestamp) return finish();
     const rss = this.rsByOwner.dependents(d.metadata.uid).filter((rs) => !rs.metadata.deletionTimestamp);
-    const newRS = rss.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
+    const newRS = rss.find((rs) => templateMatches(rs, d));
     const olds = rss.filter((rs) => rs !== newRS);
     if (d.spec.paused) return this.syncStatus(d, rss, newRS, ctx, finish);
     if (!newRS) return this.createNewReplicaSet(d, olds, ctx, finish);
@@ -149,7 +149,7 @@ export class DeploymentController extends QueueController {
     const key = objectKey(d);
     const fresh = this.deployments.get(key) ?? d;
     const rss = this.rsByOwner.dependents(fresh.metadata.uid);
-    this.syncStatus(fresh, rss, rss.find((rs) => equalIgnoreHash(rs.spec.template, fresh.spec.template)), ctx, finish);
+    this.syncStatus(fresh, rss, rss.find((rs) => templateMatches(rs, fresh)), ctx, finish);
   }
 
   private createNewReplicaSet(d: Deployment, olds: ReplicaSet[], ctx: TraceContext, finish: Done): void {
@@ -301,6 +301,19 @@ export class DeploymentController extends QueueController {
       done(res.code === 200 ? undefined : message(res));
     });
   }
+}
+
+/**
+ * equalIgnoreHash of a ReplicaSet's and a Deployment's templates, memoised by object identity: cached
+ * objects are frozen and replaced (never mutated) when they change, so the answer for a pair holds.
+ */
+const matches = new WeakMap<object, { template: object; equal: boolean }>();
+function templateMatches(rs: ReplicaSet, d: Deployment): boolean {
+  const memo = matches.get(rs.spec.template);
+  if (memo && memo.template === d.spec.template) return memo.equal;
+  const equal = equalIgnoreHash(rs.spec.template, d.spec.template);
+  matches.set(rs.spec.template, { template: d.spec.template, equal });
+  return equal;
 }
 
 /** Equal apart from condition timestamps that would change on every write. */
