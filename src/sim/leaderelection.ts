@@ -35,6 +35,11 @@ export interface LeaderElectionConfig {
   name: string;
   /** holderIdentity, like upstream "master-1_<uuid>". */
   identity: string;
+  /**
+   * A fresh identity for each new process: upstream's identity has a new uuid every time the
+   * component starts, so a restarted holder waits for its old lease to expire like everyone else.
+   */
+  newIdentity?: () => string;
   /** Who acts, as the log shows it, e.g. "kube-scheduler@master-1". */
   component: string;
   leaseDurationMs?: number;
@@ -75,17 +80,20 @@ export class LeaderElector {
   private readonly leaseMs: number;
   private readonly renewMs: number;
   private readonly retryMs: number;
+  private currentIdentity: string;
+  private started = false;
   readonly terms: LeadershipTerm[] = [];
 
   constructor(private readonly env: LeaderElectorEnv, readonly config: LeaderElectionConfig) {
     this.leaseMs = config.leaseDurationMs ?? LEASE_DURATION_MS;
     this.renewMs = config.renewDeadlineMs ?? RENEW_DEADLINE_MS;
     this.retryMs = config.retryPeriodMs ?? RETRY_PERIOD_MS;
+    this.currentIdentity = config.identity;
     this.events = new ObjectEventRecorder(env.clock, env.client, config.name, env.host);
   }
 
   get identity(): string {
-    return this.config.identity;
+    return this.currentIdentity;
   }
 
   /** True only while this candidate holds the lease and may act. */
@@ -105,6 +113,8 @@ export class LeaderElector {
   /** Begin campaigning (the process started). */
   start(): void {
     if (this.state !== 'stopped') return;
+    if (this.started && this.config.newIdentity) this.currentIdentity = this.config.newIdentity();
+    this.started = true;
     this.state = 'acquiring';
     this.epoch++;
     this.attemptAcquire();
@@ -188,9 +198,10 @@ export class LeaderElector {
     const entry = this.decision({ traceId: this.env.log.newTraceId() }, `${reason}; leaderelection lost`, { holderIdentity: this.identity });
     this.state = 'acquiring';
     this.config.onStoppedLeading?.(this.entryCtx(entry));
-    // Upstream the process exits and is restarted; it then campaigns again from scratch.
+    // Upstream the process exits and is restarted; it then campaigns again from scratch, as a new identity.
     this.observed = undefined;
     this.observedRV = undefined;
+    if (this.config.newIdentity) this.currentIdentity = this.config.newIdentity();
     if (this.state === 'acquiring') this.attemptAcquire();
   }
 

@@ -36,6 +36,7 @@ export class ElectedScheduler implements Component {
       namespace: 'kube-system',
       name: 'kube-scheduler',
       identity: leaderIdentity(env.host, env.clock),
+      newIdentity: () => leaderIdentity(env.host, env.clock),
       component: this.name,
       ...election,
       onStartedLeading: () => this.scheduler.wake(),

@@ -53,6 +53,7 @@ export class KubeControllerManager implements Component {
       namespace: 'kube-system',
       name: 'kube-controller-manager',
       identity: leaderIdentity(env.host, env.clock),
+      newIdentity: () => leaderIdentity(env.host, env.clock),
       component: this.name,
       leaseDurationMs: config.leaseDurationMs,
       renewDeadlineMs: config.renewDeadlineMs,
