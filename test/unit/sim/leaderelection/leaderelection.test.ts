@@ -70,4 +70,19 @@ describe('leader election with Leases', () => {
     faults.start('etcd', 'master-2');
     waitFor(cluster, 'a leader again', () => cluster.masters.some((m) => controllerManagerOn(cluster.controlPlane.get(m.name))!.isLeader()), 60_000);
   });
+
+  it('a restarted holder is a new process with a new identity and waits for its old lease like everyone else', () => {
+    const cluster = startCluster();
+    const kcms = cluster.masters.map((m) => controllerManagerOn(cluster.controlPlane.get(m.name))!);
+    const holder = kcms.find((k) => k.isLeader())!;
+    const before = holder.elector.identity;
+    holder.stop();
+    holder.start();
+    assert.notEqual(holder.elector.identity, before);
+    assert.match(holder.elector.identity, /^master-\d_[0-9a-f-]{36}$/);
+    const t0 = cluster.clock.now();
+    waitFor(cluster, 'some leader', () => kcms.some((k) => k.isLeader()), 60_000);
+    assert.ok(cluster.clock.now() - t0 >= 13_000, `leader again after ${cluster.clock.now() - t0} ms`);
+    assert.equal(cluster.read.get<Lease>('leases', 'kube-system', 'kube-controller-manager')!.spec.leaseTransitions, 1);
+  });
 });
