@@ -48,6 +48,8 @@ export interface RaftEntry {
   acks?: number[];
   /** Log seq of the etcd-commit entry (set by the leader when it commits). */
   commitSeq?: number;
+  /** The context its effects (watch events) carry, made once and shared by the members. */
+  commitCtx?: TraceContext;
 }
 
 export type ProposalResult =
@@ -641,7 +643,12 @@ export class EtcdMember {
         },
       }).seq;
     }
-    const commitCtx: TraceContext = entry.ctx ? { traceId: entry.ctx.traceId, parentId: entry.commitSeq ?? entry.ctx.parentId } : { traceId: 'etcd' };
+    const parentId = entry.commitSeq ?? entry.ctx?.parentId;
+    let commitCtx = entry.commitCtx;
+    if (!commitCtx || commitCtx.parentId !== parentId) {
+      commitCtx = entry.ctx ? { traceId: entry.ctx.traceId, parentId } : { traceId: 'etcd' };
+      entry.commitCtx = commitCtx;
+    }
     this.applyCtx = commitCtx;
     let result: ProposalResult | undefined;
     if (entry.op.type === 'txn') result = { ok: true, result: this.store.txn(entry.op.txn), commitCtx };
@@ -710,7 +717,8 @@ export class EtcdCluster {
     this.clock = options.clock;
     this.log = options.log;
     this.network = options.network;
-    this.members = options.hosts.map((host, i) => new EtcdMember(this, i, host, { ...options.mvcc, stamp: shareStamps(options.mvcc?.stamp) }));
+    const mvcc: MvccOptions = { ...options.mvcc, stamp: shareStamps(options.mvcc?.stamp) };
+    this.members = options.hosts.map((host, i) => new EtcdMember(this, i, host, mvcc));
   }
 
   get quorum(): number {
@@ -751,13 +759,15 @@ function describeOp(op: EtcdOp): string {
  */
 function shareStamps(stamp: MvccOptions['stamp']): MvccOptions['stamp'] {
   if (!stamp) return undefined;
-  const stamped = new WeakMap<object, { revision: number; value: unknown }>();
+  // Members apply an entry within a few milliseconds of each other: remembering the recent ones is
+  // enough (a member catching up from far behind just stamps its own copy).
+  const recent = new Map<number, { source: unknown; value: unknown }>();
   return (value, revision) => {
-    if (typeof value !== 'object' || value === null) return stamp(value, revision);
-    const hit = stamped.get(value);
-    if (hit && hit.revision === revision) return hit.value;
+    const hit = recent.get(revision);
+    if (hit && hit.source === value) return hit.value;
     const out = stamp(value, revision);
-    stamped.set(value, { revision, value: out });
+    recent.set(revision, { source: value, value: out });
+    if (recent.size > 4096) recent.delete(recent.keys().next().value!);
     return out;
   };
 }
