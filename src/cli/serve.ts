@@ -4,10 +4,10 @@
  * 127.0.0.1 for real kubectl; writes a kubeconfig (context k8s-lab) and prints how to use it.
  * Stops cleanly on SIGINT/SIGTERM.
  */
-import { Cluster, type ClusterOptions } from '../sim/cluster';
+import { Cluster } from '../sim/cluster';
+import { faultsOf } from '../sim/faults';
+import { presetOptions, type PresetName } from '../sim/presets';
 import { FAST_FORWARD, RealtimeDriver, formatSpeed, parseSpeed } from '../sim/realtime';
-import { KubeControllerManager } from '../sim/controllers/manager';
-import { Scheduler } from '../sim/scheduler/scheduler';
 import { bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer } from '../server';
 import type { LabCluster } from '../server';
 
@@ -79,19 +79,10 @@ export function parseServeArgs(args: string[]): ServeOptions | { error: string }
   return out;
 }
 
-/** The cluster of a preset, with its control-plane components. */
-export function createLabCluster(preset: 'default' | 'large', seed: number): Cluster {
-  const options: ClusterOptions = {
-    seed,
-    workers: preset === 'large' ? 1000 : 3,
-    // Keep the UI-less server's memory bounded: the newest entries are what a trace needs.
-    logCapacity: 200_000,
-    controlPlane: [
-      (env, _master, index) => new Scheduler(env, { leader: () => index === 0 }),
-      (env) => new KubeControllerManager(env),
-    ],
-  };
-  return new Cluster(options);
+/** The cluster of a preset: HA control plane with leader election, controllers and kube-proxy on every node. */
+export function createLabCluster(preset: PresetName, seed: number): Cluster {
+  // Keep the UI-less server's memory bounded: the newest entries are what a trace needs.
+  return new Cluster(presetOptions(preset, { seed, logCapacity: 200_000 }));
 }
 
 export default async function serve(args: string[]): Promise<number> {
@@ -125,6 +116,7 @@ export default async function serve(args: string[]): Promise<number> {
       kubeconfigPath: parsed.kubeconfig,
       driver,
       schemas: loadKindSchemas(bundledSchemasDir()),
+      faults: faultsOf(cluster),
     });
   } catch (err) {
     driver.dispose();

@@ -354,11 +354,24 @@ describe('kubectl against k8s-lab serve', function () {
   });
 
   describe('k8s-lab fault', () => {
-    it('lists active faults through the lab endpoint with the kubeconfig token', async () => {
-      const r = await k8sLab(lab, ['fault', 'list', '--kubeconfig', lab.kubeconfig]);
-      // Without the fault API wired into the cluster the endpoint answers 503 with a clear message.
-      if (r.code === 0) assert.match(r.stdout, /No active faults\.|\w+ \S+/);
-      else assert.match(r.stderr, /no fault injection/);
+    it('stops and starts a worker through the lab endpoint; the node goes NotReady and comes back', async () => {
+      const fault = (...args: string[]) => k8sLab(lab, ['fault', ...args, '--kubeconfig', lab.kubeconfig]);
+      const none = await fault('list');
+      assert.equal(none.code, 0, none.stderr);
+      assert.match(none.stdout, /No active faults\./);
+
+      const stop = await fault('stop', 'node', 'worker-3');
+      assert.equal(stop.code, 0, stop.stderr);
+      const listed = await fault('list');
+      assert.match(listed.stdout, /worker-3/);
+      const notReady = await eventually(async () => /^worker-3\s+NotReady\b/m.test((await k('get', 'nodes')).stdout), 60_000);
+      assert.ok(notReady, 'worker-3 turns NotReady after the grace period');
+
+      const start = await fault('start', 'node', 'worker-3');
+      assert.equal(start.code, 0, start.stderr);
+      assert.match((await fault('list')).stdout, /No active faults\./);
+      const ready = await eventually(async () => /^worker-3\s+Ready\b/m.test((await k('get', 'nodes')).stdout), 60_000);
+      assert.ok(ready, 'worker-3 is Ready again');
     });
 
     it('refuses an unknown kind before contacting the server', async () => {
