@@ -13,6 +13,7 @@ import { defaultControllerRateLimiter } from './workqueue/ratelimiter';
 
 export class SharedInformers {
   private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly indexes = new Map<string, unknown>();
   private started = false;
   private startCtx: TraceContext | undefined;
 
@@ -30,6 +31,17 @@ export class SharedInformers {
     return inf as unknown as Informer<T>;
   }
 
+  /**
+   * An index derived from informer events, built once and shared by every controller that asks
+   * (client-go's indexers). `make` registers its handlers on the informer; call this before adding
+   * your own handlers, so the index is up to date when they run.
+   */
+  shared<T>(key: string, make: () => T): T {
+    let idx = this.indexes.get(key) as T | undefined;
+    if (idx === undefined) this.indexes.set(key, (idx = make()));
+    return idx;
+  }
+
   start(ctx: TraceContext): void {
     this.started = true;
     this.startCtx = ctx;
@@ -40,6 +52,7 @@ export class SharedInformers {
     this.started = false;
     for (const inf of this.informers.values()) inf.stop();
     this.informers.clear();
+    this.indexes.clear();
   }
 
   hasSynced(): boolean {

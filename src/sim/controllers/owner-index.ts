@@ -3,12 +3,15 @@
  * controllers get from an informer indexer, so finding a ReplicaSet's pods costs O(its pods), not
  * O(all pods in the namespace).
  */
-import type { KubeObject } from '../api/types';
+import type { KubeObject, Pod } from '../api/types';
 import { objectKey } from '../api/informer';
+import type { SharedInformers } from './context';
 
 export class OwnerIndex<T extends KubeObject> {
   private readonly byOwner = new Map<string, Map<string, T>>();
   private readonly ownersOf = new Map<string, string[]>();
+  /** The ownerReferences array each key was last indexed with (frozen objects share it across versions). */
+  private readonly refsOf = new Map<string, unknown>();
 
   /** `controllersOnly`: index by the controller reference only (else by every owner reference). */
   constructor(private readonly controllersOnly = true) {}
@@ -23,6 +26,14 @@ export class OwnerIndex<T extends KubeObject> {
 
   upsert(obj: T): void {
     const key = objectKey(obj);
+    const refs = obj.metadata.ownerReferences;
+    if (refs && this.refsOf.get(key) === refs) {
+      // Same owners as before: only the cached version changes.
+      for (const uid of this.ownersOf.get(key) ?? []) this.byOwner.get(uid)?.set(key, obj);
+      return;
+    }
+    if (refs) this.refsOf.set(key, refs);
+    else this.refsOf.delete(key);
     const next = this.owners(obj);
     const prev = this.ownersOf.get(key);
     if (prev) for (const uid of prev) if (!next.includes(uid)) this.remove(uid, key);
@@ -39,6 +50,7 @@ export class OwnerIndex<T extends KubeObject> {
     const key = objectKey(obj);
     for (const uid of this.ownersOf.get(key) ?? []) this.remove(uid, key);
     this.ownersOf.delete(key);
+    this.refsOf.delete(key);
   }
 
   /** Objects owned by `uid` (latest cached versions). */
@@ -55,6 +67,7 @@ export class OwnerIndex<T extends KubeObject> {
   clear(): void {
     this.byOwner.clear();
     this.ownersOf.clear();
+    this.refsOf.clear();
   }
 
   private remove(uid: string, key: string): void {
@@ -63,4 +76,17 @@ export class OwnerIndex<T extends KubeObject> {
     m.delete(key);
     if (m.size === 0) this.byOwner.delete(uid);
   }
+}
+
+/** Pods by the uid of every owner, shared by the controllers of one controller-manager. */
+export function sharedPodsByOwner(informers: SharedInformers): OwnerIndex<Pod> {
+  return informers.shared('pods/by-owner', () => {
+    const idx = new OwnerIndex<Pod>(false);
+    informers.get<Pod>('v1', 'pods').addHandlers({
+      onAdd: (p) => idx.upsert(p),
+      onUpdate: (_o, p) => idx.upsert(p),
+      onDelete: (p) => idx.delete(p),
+    });
+    return idx;
+  });
 }

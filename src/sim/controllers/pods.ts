@@ -4,6 +4,7 @@
  * which pods a scale-down removes first.
  */
 import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types';
+import type { SharedInformers } from './context';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {
   const refs = obj.metadata.ownerReferences;
@@ -160,4 +161,17 @@ export class PodsByNode {
     m.delete(key);
     if (m.size === 0) this.byNode.delete(node);
   }
+}
+
+/** Pods by node, shared by the controllers of one controller-manager. */
+export function sharedPodsByNode(informers: SharedInformers): PodsByNode {
+  return informers.shared('pods/by-node', () => {
+    const idx = new PodsByNode();
+    informers.get<Pod>('v1', 'pods').addHandlers({
+      onAdd: (p) => idx.upsert(p),
+      onUpdate: (_o, p) => idx.upsert(p),
+      onDelete: (p) => idx.delete(p),
+    });
+    return idx;
+  });
 }

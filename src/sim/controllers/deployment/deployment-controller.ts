@@ -13,7 +13,7 @@ import type { Informer } from '../../api/informer';
 import type { Deployment, Pod, ReplicaSet } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { message, QueueController, type ControllerContext } from '../context';
-import { OwnerIndex } from '../owner-index';
+import { OwnerIndex, sharedPodsByOwner } from '../owner-index';
 import { controllerRef } from '../pods';
 import { ObjectEventRecorder } from '../events';
 import type { ReconcileFn, ReconcileResult } from '../workqueue/workqueue';
@@ -32,7 +32,7 @@ export class DeploymentController extends QueueController {
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly rsByOwner = new OwnerIndex<ReplicaSet>();
   /** Pods by ReplicaSet uid: Recreate waits until no old pod is left running. */
-  private readonly podsByOwner = new OwnerIndex<Pod>();
+  private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly pods: Informer<Pod>;
   private readonly rsByUid = new Map<string, ReplicaSet>();
   private readonly events: ObjectEventRecorder;
@@ -52,11 +52,9 @@ export class DeploymentController extends QueueController {
       if (ref?.kind === 'Deployment') this.enqueue(`${rs.metadata.namespace}/${ref.name}`, ctx);
     };
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByOwner = sharedPodsByOwner(cc.informers);
     this.pods.addHandlers({
-      onAdd: (p) => this.podsByOwner.upsert(p),
-      onUpdate: (_o, p) => this.podsByOwner.upsert(p),
       onDelete: (p, ctx) => {
-        this.podsByOwner.delete(p);
         // The last old pod of a Recreate rollout is gone: the new ReplicaSet may scale up.
         const rs = this.rsByUid.get(controllerRef(p)?.uid ?? '');
         const ref = rs && controllerRef(rs);
@@ -88,7 +86,6 @@ export class DeploymentController extends QueueController {
   override stop(): void {
     super.stop();
     this.rsByOwner.clear();
-    this.podsByOwner.clear();
     this.rsByUid.clear();
   }
 

@@ -17,7 +17,7 @@ import type { KubeObject, OwnerReference } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { resourceForKind } from '../../apiserver/resources';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
-import { OwnerIndex } from '../owner-index';
+import { OwnerIndex, sharedPodsByOwner } from '../owner-index';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';
@@ -36,7 +36,8 @@ const TRACKED: Tracked[] = [
 
 export class GarbageCollector extends QueueController {
   private readonly informers = new Map<string, Informer<KubeObject>>();
-  private readonly dependents = new OwnerIndex<KubeObject>(false);
+  /** Dependents by owner uid, one index per resource (pods' is shared with the other controllers). */
+  private readonly indexes = new Map<string, OwnerIndex<KubeObject>>();
   /** uid → where the object lives ("resource|ns/name"), for every tracked object in the caches. */
   private readonly byUid = new Map<string, string>();
 
@@ -44,18 +45,19 @@ export class GarbageCollector extends QueueController {
     super(cc, 'garbage-collector-controller');
     for (const t of TRACKED) {
       const inf = cc.informers.get<KubeObject>(t.apiVersion, t.resource);
+      this.indexes.set(t.resource, t.resource === 'pods' ? sharedPodsByOwner(cc.informers) as unknown as OwnerIndex<KubeObject> : new OwnerIndex<KubeObject>(false));
       this.informers.set(t.resource, inf);
       inf.addHandlers({
         onAdd: (o, ctx) => this.observed(t.resource, o, ctx),
         onUpdate: (_old, o, ctx) => this.observed(t.resource, o, ctx),
-        onDelete: (o, ctx) => this.gone(o, ctx),
+        onDelete: (o, ctx) => this.gone(t.resource, o, ctx),
       });
     }
   }
 
   override stop(): void {
     super.stop();
-    this.dependents.clear();
+    for (const [resource, idx] of this.indexes) if (resource !== 'pods') idx.clear();
     this.byUid.clear();
   }
 
@@ -66,7 +68,7 @@ export class GarbageCollector extends QueueController {
   private observed(resource: string, obj: KubeObject, ctx: TraceContext): void {
     const key = this.itemKey(resource, obj);
     if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, key);
-    this.dependents.upsert(obj);
+    if (resource !== 'pods') this.indexes.get(resource)!.upsert(obj);
     const finalizers = obj.metadata.finalizers ?? [];
     if (obj.metadata.deletionTimestamp && (finalizers.includes(FINALIZER_FOREGROUND) || finalizers.includes(FINALIZER_ORPHAN))) this.enqueue(key, ctx);
     for (const ref of obj.metadata.ownerReferences ?? []) {
@@ -76,17 +78,23 @@ export class GarbageCollector extends QueueController {
     }
   }
 
-  private gone(obj: KubeObject, ctx: TraceContext): void {
+  private gone(resource: string, obj: KubeObject, ctx: TraceContext): void {
     const uid = obj.metadata.uid;
     if (uid) this.byUid.delete(uid);
-    this.dependents.delete(obj);
+    if (resource !== 'pods') this.indexes.get(resource)!.delete(obj);
     // Its dependents may now be orphans to collect.
-    for (const dep of this.dependents.dependents(uid)) this.enqueue(this.keyOf(dep), ctx);
+    for (const dep of this.dependentsOf(uid)) this.enqueue(this.keyOf(dep), ctx);
     // An owner waiting in foreground deletion may now be free to go.
     for (const ref of obj.metadata.ownerReferences ?? []) {
       const owner = this.byUid.get(ref.uid);
       if (owner) this.enqueue(owner, ctx);
     }
+  }
+
+  private dependentsOf(uid: string | undefined): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const idx of this.indexes.values()) out.push(...idx.dependents(uid));
+    return out;
   }
 
   private keyOf(obj: KubeObject): string {
@@ -178,7 +186,7 @@ export class GarbageCollector extends QueueController {
   }
 
   private orphanDependents(key: string, owner: KubeObject, ctx: TraceContext, finish: (r?: { error: string }) => void): void {
-    const deps = this.dependents.dependents(owner.metadata.uid);
+    const deps = this.dependentsOf(owner.metadata.uid);
     let pending = deps.length;
     let failed: string | undefined;
     const then = () => (failed ? finish({ error: failed }) : this.removeFinalizer(key, owner, FINALIZER_ORPHAN, ctx, finish));
@@ -192,7 +200,7 @@ export class GarbageCollector extends QueueController {
   }
 
   private deleteDependentsInForeground(key: string, owner: KubeObject, ctx: TraceContext, finish: (r?: { error: string }) => void): void {
-    const deps = this.dependents.dependents(owner.metadata.uid);
+    const deps = this.dependentsOf(owner.metadata.uid);
     if (deps.length === 0) return this.removeFinalizer(key, owner, FINALIZER_FOREGROUND, ctx, finish);
     const todo = deps.filter((d) => !d.metadata.deletionTimestamp);
     // Dependents already terminating: their deletion events bring the owner back here.

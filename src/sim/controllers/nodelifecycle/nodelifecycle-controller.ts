@@ -11,10 +11,10 @@
  */
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
-import type { Lease, Node, NodeCondition, Pod, Taint } from '../../api/types';
+import type { Lease, Node, NodeCondition, Taint } from '../../api/types';
 import type { TimerId } from '../../clock';
 import { logDecision, message, type Controller, type ControllerContext } from '../context';
-import { isPodReady, PodsByNode } from '../pods';
+import { isPodReady, sharedPodsByNode, type PodsByNode } from '../pods';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -59,8 +59,7 @@ export class NodeLifecycleController implements Controller {
   readonly name = 'node-lifecycle-controller';
   private readonly nodes: Informer<Node>;
   private readonly leases: Informer<Lease>;
-  private readonly pods: Informer<Pod>;
-  private readonly podsByNode = new PodsByNode();
+  private readonly podsByNode: PodsByNode;
   private readonly health = new Map<string, Health>();
   private readonly zones = new Map<string, ZoneQueue>();
   private readonly queued = new Set<string>();
@@ -73,12 +72,7 @@ export class NodeLifecycleController implements Controller {
   constructor(private readonly cc: ControllerContext) {
     this.nodes = cc.informers.get<Node>('v1', 'nodes');
     this.leases = cc.informers.get<Lease>('coordination.k8s.io/v1', 'leases', 'kube-node-lease');
-    this.pods = cc.informers.get<Pod>('v1', 'pods');
-    this.pods.addHandlers({
-      onAdd: (p) => this.podsByNode.upsert(p),
-      onUpdate: (_o, p) => this.podsByNode.upsert(p),
-      onDelete: (p) => this.podsByNode.delete(p),
-    });
+    this.podsByNode = sharedPodsByNode(cc.informers);
     this.nodes.addHandlers({
       // Readiness changes posted by kubelets are handled at once (taints removed, NoSchedule set).
       onUpdate: (old, node, ctx) => {
@@ -100,7 +94,6 @@ export class NodeLifecycleController implements Controller {
     this.health.clear();
     this.zones.clear();
     this.queued.clear();
-    this.podsByNode.clear();
   }
 
   /** Zone states as of the last monitoring pass (for tests and the UI). */

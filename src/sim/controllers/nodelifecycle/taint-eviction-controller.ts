@@ -12,7 +12,7 @@ import type { Node, Pod, Taint, Toleration } from '../../api/types';
 import type { TimerId } from '../../clock';
 import { toleratesTaint } from '../../scheduler/plugins/tainttoleration/helpers';
 import { logDecision, type Controller, type ControllerContext } from '../context';
-import { PodsByNode } from '../pods';
+import { sharedPodsByNode, type PodsByNode } from '../pods';
 import { ObjectEventRecorder } from '../events';
 
 /**
@@ -43,7 +43,7 @@ export class TaintEvictionController implements Controller {
   readonly name = 'taint-eviction-controller';
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
-  private readonly podsByNode = new PodsByNode();
+  private readonly podsByNode: PodsByNode;
   private readonly scheduled = new Map<string, Scheduled>();
   private readonly events: ObjectEventRecorder;
   private running = false;
@@ -54,13 +54,11 @@ export class TaintEvictionController implements Controller {
     this.events = new ObjectEventRecorder(cc.clock, cc.client, 'taint-eviction-controller', cc.host);
     this.nodes = cc.informers.get<Node>('v1', 'nodes');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByNode = sharedPodsByNode(cc.informers);
     this.pods.addHandlers({
       onAdd: (pod, ctx) => this.podChanged(pod, ctx),
       onUpdate: (_old, pod, ctx) => this.podChanged(pod, ctx),
-      onDelete: (pod) => {
-        this.podsByNode.delete(pod);
-        this.cancel(key(pod));
-      },
+      onDelete: (pod) => this.cancel(key(pod)),
     });
     this.nodes.addHandlers({
       onAdd: (node, ctx) => this.nodeChanged(node, ctx),
@@ -81,7 +79,6 @@ export class TaintEvictionController implements Controller {
     this.running = false;
     for (const s of this.scheduled.values()) this.cc.clock.cancel(s.timer);
     this.scheduled.clear();
-    this.podsByNode.clear();
   }
 
   /** Evictions waiting for their time, by pod key → virtual time due. */
@@ -90,7 +87,6 @@ export class TaintEvictionController implements Controller {
   }
 
   private podChanged(pod: Pod, ctx: TraceContext): void {
-    this.podsByNode.upsert(pod);
     if (pod.metadata.deletionTimestamp || !pod.spec.nodeName) return this.cancel(key(pod));
     const node = this.nodes.get(pod.spec.nodeName);
     if (node) this.processPod(pod, noExecuteTaints(node), ctx);

@@ -13,7 +13,7 @@ import { EPOCH_MS } from '../../clock';
 import { objectKey } from '../../api/informer';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { Expectations } from '../expectations';
-import { OwnerIndex } from '../owner-index';
+import { sharedPodsByOwner, type OwnerIndex } from '../owner-index';
 import { controllerRef, isPodActive, isPodAvailable, isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
 import { slowStartBatch } from '../batch';
 import { ObjectEventRecorder } from '../events';
@@ -61,7 +61,7 @@ function sameStatus(a: ReplicaSet['status'], b: ReplicaSetStatus): boolean {
 export class ReplicaSetController extends QueueController {
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
-  private readonly podsByOwner = new OwnerIndex<Pod>();
+  private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly counts: ActivePodCounts;
   private readonly rsKeyByUid = new Map<string, string>();
   private readonly expectations: Expectations;
@@ -77,6 +77,7 @@ export class ReplicaSetController extends QueueController {
     });
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByOwner = sharedPodsByOwner(cc.informers);
     this.replicaSets.addHandlers({
       onAdd: (rs, ctx) => {
         this.rsKeyByUid.set(rs.metadata.uid!, objectKey(rs));
@@ -106,7 +107,6 @@ export class ReplicaSetController extends QueueController {
 
   override stop(): void {
     super.stop();
-    this.podsByOwner.clear();
     this.counts.clear();
     this.rsKeyByUid.clear();
   }
@@ -121,7 +121,6 @@ export class ReplicaSetController extends QueueController {
   }
 
   private podAdded(pod: Pod, ctx: TraceContext): void {
-    this.podsByOwner.upsert(pod);
     this.counts.upsert(pod);
     const key = this.ownerKey(pod);
     if (!key) return;
@@ -131,7 +130,6 @@ export class ReplicaSetController extends QueueController {
   }
 
   private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
-    this.podsByOwner.upsert(pod);
     this.counts.upsert(pod);
     const key = this.ownerKey(pod);
     const oldKey = this.ownerKey(old);
@@ -145,7 +143,6 @@ export class ReplicaSetController extends QueueController {
   }
 
   private podDeleted(pod: Pod, ctx: TraceContext): void {
-    this.podsByOwner.delete(pod);
     this.counts.delete(pod);
     const key = this.ownerKey(pod);
     if (!key) return;
@@ -163,7 +160,7 @@ export class ReplicaSetController extends QueueController {
     const minReady = rs.spec.minReadySeconds ?? 0;
     // The pods themselves are only needed to pick which to delete, or to judge availability over time.
     let activePods: Pod[] | undefined;
-    const active = () => (activePods ??= this.podsByOwner.dependents(rs.metadata.uid).filter(isPodActive));
+    const active = () => (activePods ??= this.podsByOwner.dependents(rs.metadata.uid).filter((p) => isPodActive(p) && controllerRef(p)?.uid === rs.metadata.uid));
     const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
     const afterManage = (error?: string): void => {
       const status = minReady > 0 ? calculateReplicaSetStatus(rs, active(), this.nowEpoch()) : {
