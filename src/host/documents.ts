@@ -88,7 +88,9 @@ export class ObjectDocuments implements vscode.TextDocumentContentProvider, vsco
   }
 
   private refresh(): void {
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     for (const [key, before] of this.shown) {
+      if (!open.has(key)) continue;
       const uri = vscode.Uri.parse(key);
       const now = this.renderNow(uri);
       if (now !== before) {

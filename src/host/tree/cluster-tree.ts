@@ -6,9 +6,16 @@
  */
 import * as vscode from 'vscode';
 import type { LabController } from '../lab-controller';
-import { TreeModel, type Row } from './model';
+import { Throttle } from '../throttle';
+import { simulatedTime, TreeModel, type Row } from './model';
 
 export const CLUSTER_VIEW_ID = 'k8sLab.cluster';
+
+/**
+ * VS Code debounces onDidChangeTreeData by 200 ms (a new event restarts the wait), so a view that fires
+ * more often than that is never redrawn while the cluster runs in fast-forward. Fire at most this often.
+ */
+export const TREE_REFRESH_MS = 400;
 
 function signature(row: Row): string {
   return JSON.stringify(row);
@@ -26,6 +33,7 @@ export class ClusterTreeView implements vscode.TreeDataProvider<string>, vscode.
   private readonly disposables: vscode.Disposable[] = [];
   /** How many elements the last update refreshed (for tests and the log). */
   lastRefreshCount = 0;
+  private readonly refreshSoon = new Throttle(() => this.update(), TREE_REFRESH_MS);
 
   constructor(private readonly lab: LabController) {
     this.view = vscode.window.createTreeView(CLUSTER_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
@@ -33,7 +41,8 @@ export class ClusterTreeView implements vscode.TreeDataProvider<string>, vscode.
       this.view,
       this.changed,
       lab.onDidChangeCluster(() => this.resetAll()),
-      lab.onDidChangeState(() => this.update()),
+      lab.onDidChangeState(() => this.refreshSoon.schedule()),
+      { dispose: () => this.refreshSoon.dispose() },
     );
     this.resetAll();
   }
@@ -108,15 +117,20 @@ export class ClusterTreeView implements vscode.TreeDataProvider<string>, vscode.
       }
       refresh.add(id);
     }
+    // Refreshing a row makes VS Code fetch its whole (expanded) subtree again: drop rows whose ancestor is refreshed.
+    const outermost = [...refresh].filter((id) => {
+      for (let p = next.parent(id); p !== undefined; p = next.parent(p)) if (refresh.has(p)) return false;
+      return true;
+    });
     this.updateBadge();
-    this.lastRefreshCount = refresh.size;
-    if (refresh.size > 0) this.changed.fire([...refresh]);
+    this.lastRefreshCount = outermost.length;
+    if (outermost.length > 0) this.changed.fire(outermost);
   }
 
   private updateBadge(): void {
     const pending = this.model?.pendingPods ?? 0;
     this.view.badge = pending > 0 ? { value: pending, tooltip: vscode.l10n.t('{0} pod(s) waiting to be scheduled', pending) } : undefined;
-    this.view.description = this.model ? this.model.health : undefined;
+    this.view.description = this.model ? `${this.model.health} · ${simulatedTime(this.model.state.now)}` : undefined;
   }
 
   dispose(): void {

@@ -202,8 +202,19 @@ export class TreeModel {
     this.health = computeHealth(state);
   }
 
+  /**
+   * The top-level rows: the Cluster summary (a leaf, so its ticking time refreshes nothing else), the
+   * control plane, the zones, unscheduled pods while there are any, workloads and services.
+   */
   roots(): string[] {
-    return [ROOT_ID];
+    let ids = this.childCache.get('');
+    if (!ids) {
+      ids = [ROOT_ID, CONTROL_PLANE_ID, ...this.state.zones.map(zoneRowId)];
+      if (this.unscheduled.length > 0) ids.push(UNSCHEDULED_ID);
+      ids.push(WORKLOADS_ID, SERVICES_ID);
+      this.childCache.set('', ids);
+    }
+    return ids;
   }
 
   /** The row for an id, or undefined when it no longer exists. */
@@ -218,11 +229,12 @@ export class TreeModel {
     return ids;
   }
 
-  /** The parent row's id (undefined for the root or an unknown id): what `TreeView.reveal` needs. */
+  /** The parent row's id (undefined for a top-level row or an unknown id): what `TreeView.reveal` needs. */
   parent(id: string): string | undefined {
     const cut = id.lastIndexOf('/');
     if (cut < 0) return undefined;
     const container = id.slice(0, cut);
+    if (container === ROOT_ID) return undefined;
     const last = id.slice(cut + 1);
     if (/^(group|page):/.test(last)) return container;
     if (last.startsWith('pod:')) return this.groupFor(container, this.podsByKey.get(last.slice(4)));
@@ -256,7 +268,7 @@ export class TreeModel {
       return { ...this.sectionRow(id, 'Unscheduled', 'clock', `${this.unscheduled.length}`), icon: { id: 'clock', color: 'charts.yellow' } };
     }
     const parentId = this.parent(id);
-    if (parentId === undefined || !this.children(parentId).includes(id)) return undefined;
+    if (!(parentId === undefined ? this.roots() : this.children(parentId)).includes(id)) return undefined;
     const last = id.slice(id.lastIndexOf('/') + 1);
     const colon = last.indexOf(':');
     const type = last.slice(0, colon);
@@ -264,14 +276,14 @@ export class TreeModel {
     switch (type) {
       case 'lb': return this.loadBalancerRow(id);
       case 'master': return this.masterRow(id, value);
-      case 'component': return this.componentRow(id, parentId, value as ComponentKind);
+      case 'component': return this.componentRow(id, parentId!, value as ComponentKind);
       case 'zone': return this.zoneRow(id, value);
       case 'node': return this.nodeRow(id, value);
       case 'pod': return this.podRow(id, this.podsByKey.get(value)!);
       case 'deploy': return this.deploymentRow(id, value);
       case 'rs': return this.replicaSetRow(id, value);
       case 'svc': return this.serviceRow(id, value);
-      case 'ep': return this.endpointRow(id, parentId, value);
+      case 'ep': return this.endpointRow(id, parentId!, value);
       case 'group':
       case 'page': return this.groupRow(id, type, value);
       default: return undefined;
@@ -295,7 +307,7 @@ export class TreeModel {
     if (state.faults.length > 0) lines.push(`Faults: ${state.faults.map((f) => md(`${f.kind} ${f.name}`)).join(', ')}`);
     return {
       id: ROOT_ID, label: 'Cluster', description: `${health} · ${time}`, icon, tooltip: lines.join('  \n'),
-      contextValue: 'cluster', collapsible: 'expanded', target: { kind: 'cluster' },
+      contextValue: 'cluster', collapsible: 'none', target: { kind: 'cluster' },
     };
   }
 
@@ -419,9 +431,9 @@ export class TreeModel {
       `Taints: ${taints.length > 0 ? taints.join(', ') : '<none>'}`,
       ...(stopped ? ['', '*Powered off by a fault*'] : []),
     ].join('  \n');
-    const color = ready !== 'True' ? 'errorForeground' : node.spec.unschedulable ? 'charts.yellow' : 'charts.green';
+    const color = ready !== 'True' || stopped ? 'errorForeground' : node.spec.unschedulable ? 'charts.yellow' : 'charts.green';
     return {
-      id, label: name, description: `${role} · ${status} · ${cpu} · ${mem}`,
+      id, label: name, description: `${role} · ${stopped ? 'powered off · ' : ''}${status} · ${cpu} · ${mem}`,
       icon: { id: roles.includes('control-plane') ? 'server-environment' : 'server', color },
       tooltip,
       contextValue: `node;${stopped ? 'down' : 'up'};${node.spec.unschedulable ? 'cordoned' : 'schedulable'}`,
@@ -552,12 +564,7 @@ export class TreeModel {
   // ------------------------------------------------------------ children
 
   private buildChildren(id: string): string[] {
-    if (id === ROOT_ID) {
-      const ids = [CONTROL_PLANE_ID, ...this.state.zones.map(zoneRowId)];
-      if (this.unscheduled.length > 0) ids.push(UNSCHEDULED_ID);
-      ids.push(WORKLOADS_ID, SERVICES_ID);
-      return ids;
-    }
+    if (id === ROOT_ID) return [];
     if (id === CONTROL_PLANE_ID) return [`${id}/lb:lb`, ...this.state.masters.map((m) => `${id}/master:${m.host}`)];
     if (id === WORKLOADS_ID) {
       return [

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../../src/sim/api/types';
 import { createLabCluster } from '../../../src/host/lab-cluster';
 import { readLabState } from '../../../src/host/lab-state';
 import { labFaults } from '../../../src/host/faults';
-import { ROOT_ID, TreeModel, computeHealth } from '../../../src/host/tree/model';
+import { TreeModel, computeHealth } from '../../../src/host/tree/model';
 
 describe('tree model of a real cluster', function () {
   this.timeout(60_000);
@@ -15,7 +15,7 @@ describe('tree model of a real cluster', function () {
     const faults = labFaults(cluster);
     let model = new TreeModel(readLabState(cluster, faults));
     assert.equal(model.health, 'Healthy');
-    const zones = model.children(ROOT_ID).filter((id) => id.includes('/zone:'));
+    const zones = model.roots().filter((id) => id.includes('/zone:'));
     assert.deepEqual(zones.map((id) => model.row(id)!.label), ['us-east-2a', 'us-east-2b', 'us-east-2c']);
     const nodes = zones.flatMap((z) => model.children(z).map((id) => model.row(id)!));
     assert.equal(nodes.length, 6);

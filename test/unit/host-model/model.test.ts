@@ -3,12 +3,14 @@ import type { Deployment, Endpoints, ReplicaSet, Service } from '../../../src/si
 import { GROUP_THRESHOLD, ROOT_ID, TreeModel, computeHealth, nodeRowId, simulatedTime, type Row } from '../../../src/host/tree/model';
 import { defaultState, master, node, pod, ZONES } from './fixtures';
 
-/** Every row reachable from the root, depth first (what a fully expanded view shows). */
-function walk(model: TreeModel, id = ROOT_ID, out: Row[] = []): Row[] {
-  const row = model.row(id);
-  assert.ok(row, `row ${id} exists`);
-  out.push(row);
-  for (const child of model.children(id)) walk(model, child, out);
+/** Every row, depth first (what a fully expanded view shows). */
+function walk(model: TreeModel, ids: readonly string[] = model.roots(), out: Row[] = []): Row[] {
+  for (const id of ids) {
+    const row = model.row(id);
+    assert.ok(row, `row ${id} exists`);
+    out.push(row);
+    walk(model, model.children(id), out);
+  }
   return out;
 }
 
@@ -18,8 +20,9 @@ describe('tree model', () => {
     const root = model.row(ROOT_ID)!;
     assert.equal(root.label, 'Cluster');
     assert.match(root.description!, /^Healthy · T\+1m30s$/);
-    const top = model.children(ROOT_ID).map((id) => model.row(id)!.label);
-    assert.deepEqual(top, ['Control plane', ...ZONES, 'Workloads', 'Services']);
+    const top = model.roots().map((id) => model.row(id)!.label);
+    assert.deepEqual(top, ['Cluster', 'Control plane', ...ZONES, 'Workloads', 'Services']);
+    assert.equal(root.collapsible, 'none', 'the ticking summary row has no subtree to refresh');
     const nodes = walk(model).filter((r) => r.target.kind === 'node');
     assert.equal(nodes.length, 6);
     for (const zone of ZONES) {
@@ -87,7 +90,7 @@ describe('tree model', () => {
   it('lists unscheduled pods with the scheduler message and counts them for the badge', () => {
     const model = new TreeModel(defaultState({ pods: [pod('big', undefined, 'unscheduled'), pod('ok', 'worker-1')] }));
     assert.equal(model.pendingPods, 1);
-    const unscheduled = model.children(ROOT_ID).find((id) => model.row(id)!.label === 'Unscheduled')!;
+    const unscheduled = model.roots().find((id) => model.row(id)!.label === 'Unscheduled')!;
     const [big] = model.children(unscheduled).map((id) => model.row(id)!);
     assert.equal(big.label, 'big');
     assert.match(big.tooltip, /0\/6 nodes are available: 3 Insufficient cpu/);
@@ -134,6 +137,7 @@ describe('tree model', () => {
     const rows = walk(after);
     assert.equal(new Set(rows.map((r) => r.id)).size, rows.length);
     for (const row of rows) for (const child of after.children(row.id)) assert.equal(after.parent(child), row.id, child);
+    for (const top of after.roots()) assert.equal(after.parent(top), undefined, top);
     assert.equal(before.row(after.podRowId('default', 'web-2')!), undefined);
   });
 
