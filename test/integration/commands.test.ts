@@ -3,6 +3,8 @@
  * driven with tree row ids as VS Code passes them.
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { K8sLabApi } from '../../src/extension';
 import type { Deployment, KubeObject, Node, Pod } from '../../src/sim/api/types';
@@ -189,6 +191,15 @@ describe('cluster commands (integration)', function () {
     const lines = await vscode.commands.executeCommand<string[]>('k8sLab.deleteManifest', { uri: doc.uri.toString() });
     assert.deepEqual(lines, ['service "cmd" deleted', 'deployment.apps "cmd" deleted']);
     assert.equal(api.lab.get({ resource: 'deployments', namespace: 'default', name: 'cmd' }) as KubeObject | undefined, undefined);
+  });
+
+  it('serves the Kubernetes API so kubectl in a terminal talks to the lab', async () => {
+    const info = await waitFor('the server', () => api.lab.serverInfo);
+    assert.ok(existsSync(info.kubeconfigPath));
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('kubectl', ['--kubeconfig', info.kubeconfigPath, 'get', 'nodes', '-o', 'name'], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    assert.deepEqual(out.trim().split('\n').sort(), ['node/master-1', 'node/master-2', 'node/master-3', 'node/worker-1', 'node/worker-2', 'node/worker-3']);
   });
 
   it('resets the lab to a fresh cluster', async () => {
