@@ -10,7 +10,7 @@
 import type { Selector } from '../api/labels';
 import type { Node, Pod } from '../api/types';
 import { ALL_NAMESPACES, type CounterOptions, type PodCounter, type Snapshot } from './framework';
-import { NodeInfo, type PodInfo, podInfoOf } from './node-info';
+import { NodeInfo, type PodInfo, podInfoOf, podKey } from './node-info';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const REGION_LABEL = 'topology.kubernetes.io/region';
@@ -284,7 +284,7 @@ export class SchedulerCache implements Snapshot {
    * so its requests and ports are reused rather than parsed again on every status update.
    */
   private reuse(pod: Pod): PodInfo {
-    const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+    const key = podKey(pod);
     const nodeName = this.podNode.get(key);
     const placed = nodeName === undefined ? undefined : (this.nodes.get(nodeName)?.pods.get(key) ?? this.orphans.get(nodeName)?.get(key));
     if (placed && placed.pod.metadata.uid === pod.metadata.uid && placed.pod !== pod) return { ...placed, pod };
@@ -296,7 +296,7 @@ export class SchedulerCache implements Snapshot {
   }
 
   removePod(pod: Pod): void {
-    const key = podInfoOf(pod).key;
+    const key = podKey(pod);
     this.assumed.delete(key);
     this.unplace(key);
   }

@@ -133,12 +133,17 @@ export interface PodInfo {
 
 const podInfos = new WeakMap<Pod, PodInfo>();
 
+/** "namespace/name", the key PodInfo has (without computing a PodInfo for a pod version that needs none). */
+export function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+}
+
 export function podInfoOf(pod: Pod): PodInfo {
   let info = podInfos.get(pod);
   if (!info) {
     info = {
       pod,
-      key: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+      key: podKey(pod),
       requests: podRequests(pod),
       nonZeroRequests: podRequests(pod, true),
       hostPorts: podHostPorts(pod),

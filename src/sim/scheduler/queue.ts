@@ -11,7 +11,7 @@ import type { Clock, TimerId } from '../clock';
 import type { TraceContext } from '../log';
 import type { Pod } from '../api/types';
 import type { ClusterEvent } from './framework';
-import { podInfoOf, type PodInfo } from './node-info';
+import { podInfoOf, podKey, type PodInfo } from './node-info';
 
 export const DEFAULT_INITIAL_BACKOFF_MS = 1_000;
 export const DEFAULT_MAX_BACKOFF_MS = 10_000;
@@ -196,7 +196,7 @@ export class SchedulingQueue {
 
   /** A new pending pod. */
   add(pod: Pod, ctx: TraceContext): void {
-    const key = podInfoOf(pod).key;
+    const key = podKey(pod);
     if (this.where(key) || this.inFlight.has(key)) {
       this.update(pod, ctx);
       return;
@@ -211,7 +211,7 @@ export class SchedulingQueue {
    * own PodScheduled condition, do not wake it).
    */
   update(pod: Pod, ctx: TraceContext): void {
-    const key = podInfoOf(pod).key;
+    const key = podKey(pod);
     const inFlight = this.inFlight.get(key);
     if (inFlight) {
       Object.assign(inFlight, { pod, info: podInfoOf(pod), ctx });

@@ -17,7 +17,7 @@ import { SchedulerCache } from './cache';
 import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
 import { reasonHistogram } from './fit-error';
 import { eventMatches, type ActionType, type Handle, type Listers } from './framework';
-import { podInfoOf } from './node-info';
+import { podKey } from './node-info';
 import { Profile } from './profile';
 import { SchedulingQueue, type QueuedPodInfo } from './queue';
 import { defaultProfile, inTreeRegistry, type ProfileConfig } from './registry';
@@ -169,7 +169,7 @@ export class Scheduler implements Component {
   }
 
   private onPod(oldPod: Pod | undefined, pod: Pod, ctx: TraceContext): void {
-    const key = podInfoOf(pod).key;
+    const key = podKey(pod);
     if (pod.spec.nodeName) {
       const wasAssigned = !!oldPod?.spec.nodeName;
       this.queue.delete(key);
@@ -188,7 +188,7 @@ export class Scheduler implements Component {
   }
 
   private onPodDeleted(pod: Pod): void {
-    const key = podInfoOf(pod).key;
+    const key = podKey(pod);
     this.events.forget(pod);
     if (pod.spec.nodeName || this.cache.nodeOf(key)) {
       this.cache.removePod(pod);

@@ -26,7 +26,7 @@ export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
       constrained: !!nodeSelector || !!terms,
       matches(node) {
         const labels = node.labels;
-        for (const [k, v] of pairs) if (labels[k] !== v) return false;
+        for (let i = 0; i < pairs.length; i++) if (labels[pairs[i][0]] !== pairs[i][1]) return false;
         return !matcher || matcher.matches({ name: node.name, labels: node.labels });
       },
     };

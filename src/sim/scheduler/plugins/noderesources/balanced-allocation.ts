@@ -27,11 +27,12 @@ export function nodeResourcesBalancedAllocation(): Plugin {
       return pod.requests.milliCPU === 0 && pod.requests.memory === 0 ? SKIP : SUCCESS;
     },
     score(_state, pod, node) {
-      const fractions: number[] = [];
+      // balancedScore over the (at most two) fractions, without an array per node.
       const a = node.allocatable;
-      if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
-      if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
-      return balancedScore(fractions);
+      const cpu = a.milliCPU > 0 ? Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU) : undefined;
+      const memory = a.memory > 0 ? Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory) : undefined;
+      const std = cpu !== undefined && memory !== undefined ? Math.abs((cpu - memory) / 2) : 0;
+      return Math.trunc((1 - std) * 100);
     },
   };
 }

@@ -18,7 +18,9 @@ export function toleratesTaint(toleration: Toleration, taint: TaintLike): boolea
 }
 
 export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: TaintLike): boolean {
-  return !!tolerations?.some((t) => toleratesTaint(t, taint));
+  if (!tolerations) return false;
+  for (let i = 0; i < tolerations.length; i++) if (toleratesTaint(tolerations[i], taint)) return true;
+  return false;
 }
 
 /** The first taint (in the node's order) that passes `include` and no toleration tolerates. */
