@@ -12,12 +12,16 @@ export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 export type TimerId = number;
 
 interface Timer {
-  id: TimerId;
   at: number;
+  /** Also the timer's id: ids increase with scheduling order, which breaks ties at equal times. */
   seq: number;
-  fn: () => void;
+  /** Undefined once cancelled (the heap drops it lazily when it reaches the top). */
+  fn: (() => void) | undefined;
   label: string;
 }
+
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const DASH = '-'.charCodeAt(0);
 
 /** Small, fast, well-distributed 32-bit generator (sfc32) seeded through splitmix32. */
 export class Rng {
@@ -80,16 +84,44 @@ export class Rng {
     return out;
   }
 
-  /** A UUID-shaped identifier (version 4 layout) drawn from this generator. */
+  /**
+   * A UUID-shaped identifier (version 4 layout) drawn from this generator: the first n hex digits of
+   * successive 32-bit draws. Built from character codes, so the result is one flat string (pieces
+   * joined with + stay in memory as a tree of fragments for as long as the identifier lives).
+   */
   uuid(): string {
-    const hex = (n: number) => this.nextUint32().toString(16).padStart(8, '0').slice(0, n);
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-${((8 + this.int(4)).toString(16))}${hex(3)}-${hex(8)}${hex(4)}`;
+    const codes: number[] = [];
+    this.hexInto(codes, 8);
+    codes.push(DASH);
+    this.hexInto(codes, 4);
+    codes.push(DASH, HEX_CODES[4]);
+    this.hexInto(codes, 3);
+    codes.push(DASH);
+    codes.push(HEX_CODES[8 + this.int(4)]);
+    this.hexInto(codes, 3);
+    codes.push(DASH);
+    this.hexInto(codes, 8);
+    this.hexInto(codes, 4);
+    return String.fromCharCode.apply(null, codes);
+  }
+
+  /** `words` draws as 8 lowercase hex digits each, concatenated (a flat string). */
+  hex(words: number): string {
+    const codes: number[] = [];
+    for (let i = 0; i < words; i++) this.hexInto(codes, 8);
+    return String.fromCharCode.apply(null, codes);
+  }
+
+  /** Append the first `digits` hex digits of one 32-bit draw, zero-padded to 8 digits. */
+  private hexInto(codes: number[], digits: number): void {
+    const v = this.nextUint32();
+    for (let k = 0; k < digits; k++) codes.push(HEX_CODES[(v >>> (28 - 4 * k)) & 15]);
   }
 }
 
-/** A binary min-heap of timers ordered by (at, seq). */
+/** A binary min-heap of timers ordered by (at, seq); sifting moves a hole instead of swapping pairs. */
 class TimerHeap {
-  private items: Timer[] = [];
+  private readonly items: Timer[] = [];
 
   get size(): number {
     return this.items.length;
@@ -101,14 +133,16 @@ class TimerHeap {
 
   push(timer: Timer): void {
     const items = this.items;
+    let i = items.length;
     items.push(timer);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(items[i], items[parent])) break;
-      [items[i], items[parent]] = [items[parent], items[i]];
+      const p = items[parent];
+      if (!before(timer, p)) break;
+      items[i] = p;
       i = parent;
     }
+    items[i] = timer;
   }
 
   pop(): Timer | undefined {
@@ -116,19 +150,19 @@ class TimerHeap {
     if (items.length === 0) return undefined;
     const top = items[0];
     const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
+    const n = items.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < items.length && before(items[l], items[m])) m = l;
-        if (r < items.length && before(items[r], items[m])) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m], items[i]];
+        const m = r < n && before(items[r], items[l]) ? r : l;
+        if (!before(items[m], last)) break;
+        items[i] = items[m];
         i = m;
       }
+      items[i] = last;
     }
     return top;
   }
@@ -143,8 +177,8 @@ export class Clock {
   private time = 0;
   private seq = 0;
   private readonly heap = new TimerHeap();
-  private readonly cancelled = new Set<TimerId>();
-  private readonly due = new Set<TimerId>();
+  /** Timers still due, by id (cancelling one looks it up here). */
+  private readonly due = new Map<TimerId, Timer>();
 
   constructor(seed = 1) {
     this.rng = new Rng(seed);
@@ -175,14 +209,18 @@ export class Clock {
   schedule(delayMs: number, fn: () => void, label = ''): TimerId {
     if (!(delayMs >= 0)) throw new Error(`Clock.schedule: bad delay ${delayMs}`);
     const id = ++this.seq;
-    this.heap.push({ id, at: this.time + delayMs, seq: id, fn, label });
-    this.due.add(id);
+    const timer: Timer = { at: this.time + delayMs, seq: id, fn, label };
+    this.heap.push(timer);
+    this.due.set(id, timer);
     return id;
   }
 
   cancel(id: TimerId | undefined): void {
-    if (id === undefined || !this.due.delete(id)) return;
-    this.cancelled.add(id);
+    if (id === undefined) return;
+    const timer = this.due.get(id);
+    if (!timer) return;
+    this.due.delete(id);
+    timer.fn = undefined;
   }
 
   /** Timers still due to run. */
@@ -201,9 +239,11 @@ export class Clock {
     this.dropCancelled();
     const timer = this.heap.pop();
     if (!timer) return false;
-    this.due.delete(timer.id);
+    this.due.delete(timer.seq);
     this.time = timer.at;
-    timer.fn();
+    const fn = timer.fn!;
+    timer.fn = undefined;
+    fn();
     return true;
   }
 
@@ -256,9 +296,6 @@ export class Clock {
   }
 
   private dropCancelled(): void {
-    for (let top = this.heap.peek(); top && this.cancelled.has(top.id); top = this.heap.peek()) {
-      this.heap.pop();
-      this.cancelled.delete(top.id);
-    }
+    for (let top = this.heap.peek(); top && top.fn === undefined; top = this.heap.peek()) this.heap.pop();
   }
 }

@@ -83,7 +83,28 @@ export function programFor(argv: string[], ctx: ProcessContext): Program {
 
 const BUILTINS = new Set(['echo', 'printf', 'sleep', 'true', 'false', 'date', 'hostname', 'env', 'printenv', 'seq', 'cat', 'tail', 'exit']);
 
+/**
+ * Programs of specs whose lines do not mention the pod ({hostname}, {ip}), by spec and version: every
+ * container of an image shares one (programs are read-only), instead of a copy of its lines per pod.
+ */
+const sharedPrograms = new WeakMap<ProcessSpec, Map<string, Program> | null>();
+const POD_PLACEHOLDER = /\{(hostname|ip)\}/;
+
 function fromSpec(spec: ProcessSpec, ctx: ProcessContext): Program {
+  if (spec.requiresEnv && !spec.requiresEnv.anyOf.some((name) => (ctx.env.get(name) ?? '') !== '')) return buildFromSpec(spec, ctx);
+  let byVersion = sharedPrograms.get(spec);
+  if (byVersion === undefined) {
+    const personal = [...spec.lines, ...(spec.stopLines ?? [])].some((line) => POD_PLACEHOLDER.test(line));
+    sharedPrograms.set(spec, (byVersion = personal ? null : new Map()));
+  }
+  if (byVersion === null) return buildFromSpec(spec, ctx);
+  const version = ctx.version ?? '';
+  let program = byVersion.get(version);
+  if (!program) byVersion.set(version, (program = buildFromSpec(spec, ctx)));
+  return program;
+}
+
+function buildFromSpec(spec: ProcessSpec, ctx: ProcessContext): Program {
   const fill = (line: string) =>
     line
       .replace(/\{time:(\w+)\}/g, (_m, f: string) => timeToken(f))

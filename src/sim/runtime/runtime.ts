@@ -535,10 +535,7 @@ export class ContainerRuntime {
   }
 
   private newId(): string {
-    const rng = this.clock.rng;
-    let id = '';
-    for (let i = 0; i < 8; i++) id += rng.nextUint32().toString(16).padStart(8, '0');
-    return id;
+    return this.clock.rng.hex(8);
   }
 
   /** One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. */
