@@ -4,26 +4,12 @@
  * scheduling step and the final status step in test-results/flow-*.png — look at them.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchBrowser, newWorkbenchPage, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../support/workbench';
-
-const resultsDir = join(repoRoot, 'test-results');
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await input.press('Enter');
-}
+import type { FrameLocator, Page } from 'playwright-core';
+import { openWorkbench, resultsDir, runCommand, type Workbench } from '../support/workbench';
 
 describe('request flow (e2e)', function () {
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
   let flow: FrameLocator;
 
@@ -47,17 +33,12 @@ describe('request flow (e2e)', function () {
   }
 
   before(async function () {
-    mkdirSync(resultsDir, { recursive: true });
-    server = await startCodeServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    browser = await launchBrowser();
-    page = await newWorkbenchPage(browser);
-    await page.goto(workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench();
+    page = workbench.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await workbench?.close();
   });
 
   it('applies the example pod and opens its trace in the request flow', async () => {

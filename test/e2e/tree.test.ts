@@ -4,21 +4,9 @@
  * the context menu and watch the replacements. Screenshots: test-results/tree-*.png — look at them.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, newWorkbenchPage, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../support/workbench';
-
-const resultsDir = join(repoRoot, 'test-results');
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await input.press('Enter');
-}
+import type { Locator, Page } from 'playwright-core';
+import { openWorkbench, resultsDir, runCommand, type Workbench } from '../support/workbench';
 
 /** Pick a speed in the status bar's picker, as a person would, until the status bar shows it. */
 async function setSpeed(page: Page, label: string, shown: RegExp): Promise<void> {
@@ -38,8 +26,7 @@ async function setSpeed(page: Page, label: string, shown: RegExp): Promise<void>
 }
 
 describe('cluster tree (e2e)', function () {
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
   const rows = (): Locator => page.locator('.part.sidebar .pane-body .monaco-list-row');
   const row = (label: string): Locator => rows().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
@@ -71,17 +58,12 @@ describe('cluster tree (e2e)', function () {
   }
 
   before(async function () {
-    mkdirSync(resultsDir, { recursive: true });
-    server = await startCodeServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    browser = await launchBrowser();
-    page = await newWorkbenchPage(browser);
-    await page.goto(workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench();
+    page = workbench.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await workbench?.close();
   });
 
   it('starts the lab and applies the example Deployment from its CodeLens: six pods Running over three zones', async () => {

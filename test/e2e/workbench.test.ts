@@ -3,30 +3,21 @@
  * driven like a person would. Screenshots land in test-results/ — look at them.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newWorkbenchPage, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../support/workbench';
-
-const resultsDir = join(repoRoot, 'test-results');
+import type { Page } from 'playwright-core';
+import { openWorkbench, resultsDir, type Workbench } from '../support/workbench';
 
 describe('workbench (e2e)', function () {
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
 
   before(async function () {
-    mkdirSync(resultsDir, { recursive: true });
-    server = await startCodeServer();
-    browser = await launchBrowser();
-    page = await newWorkbenchPage(browser);
-    await page.goto(workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench();
+    page = workbench.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await workbench?.close();
   });
 
   it('shows the Kubernetes Lab container with the Start welcome content', async () => {

@@ -150,3 +150,42 @@ export async function newWorkbenchPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
   return context.newPage();
 }
+
+/** Where e2e screenshots go (git-ignored; look at them). */
+export const resultsDir = join(repoRoot, 'test-results');
+
+export interface Workbench {
+  server: CodeServer;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** The real workbench with the extension under development and examples/ open, ready to be driven. */
+export async function openWorkbench(options: CodeServerOptions = {}): Promise<Workbench> {
+  mkdirSync(resultsDir, { recursive: true });
+  const server = await startCodeServer({ ...options, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...options.settings } });
+  const browser = await launchBrowser();
+  const page = await newWorkbenchPage(browser);
+  await page.goto(workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot }));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return {
+    server,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Runs a command from the Command Palette by its title, as a person would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await input.press('Enter');
+}
