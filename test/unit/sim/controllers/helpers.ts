@@ -9,8 +9,7 @@ import type { Deployment, Node, Pod, ReplicaSet, Service } from '../../../../src
 import { isPodReady } from '../../../../src/sim/controllers/pods';
 
 export function startCluster(overrides: ClusterOptions & ControlPlaneOptions = {}): Cluster {
-  // kubelet events off until the kubelet's event names accept fractional virtual times
-  const cluster = new Cluster(presetOptions('default', { seed: 7, kubelet: { recordEvents: false }, ...overrides }));
+  const cluster = new Cluster(presetOptions('default', { seed: 7, ...overrides }));
   cluster.start();
   return cluster;
 }
