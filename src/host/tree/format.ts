@@ -7,40 +7,13 @@
 import { EPOCH_MS } from '../../sim/clock';
 import { cpuMillis, formatBytes, formatCpu, memoryBytes } from '../../manifest/quantity';
 import type { Node, Pod, Quantity } from '../../sim/api/types';
+import { humanDuration } from '../../server/printers/table';
+import { summarizePod } from '../../server/printers/pods';
 
-/** upstream's NodeUnreachablePodReason: the node lifecycle controller marks pods of unreachable nodes. */
-const NODE_UNREACHABLE_POD_REASON = 'NodeLost';
 
-/** kubectl's age format (k8s.io/apimachinery/pkg/util/duration.HumanDuration). */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const dy = Math.floor(hours / 24) % 365;
-    const y = Math.floor(hours / 24 / 365);
-    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
-  }
-  return `${Math.floor(hours / 24 / 365)}y`;
-}
+// One implementation of kubectl's printing for the tree, describe and the HTTP API's Tables.
+export { humanDuration } from '../../server/printers/table';
+export { nodeRoles, nodeStatus } from '../../server/printers/nodes';
 
 /** Virtual milliseconds since an API timestamp, given the clock's now (virtual ms since EPOCH_MS). */
 export function ageMs(timestamp: string | undefined, nowMs: number): number | undefined {
@@ -57,54 +30,12 @@ export function age(timestamp: string | undefined, nowMs: number): string {
 
 /** The STATUS column of `kubectl get pods` (printPod in kubectl's printers). */
 export function podStatus(pod: Pod): string {
-  const status = pod.status ?? {};
-  let reason: string = status.reason || status.phase || 'Pending';
-  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
-  if (reason === 'Pending' && scheduled?.status === 'False' && scheduled.reason === 'SchedulingGated') reason = 'SchedulingGated';
-
-  let initializing = false;
-  const inits = status.initContainerStatuses ?? [];
-  const initCount = pod.spec.initContainers?.length ?? 0;
-  for (let i = 0; i < inits.length; i++) {
-    const c = inits[i];
-    const term = c.state?.terminated;
-    if (term && term.exitCode === 0) continue;
-    if (term) {
-      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode}`;
-    } else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') {
-      reason = `Init:${c.state.waiting.reason}`;
-    } else {
-      reason = `Init:${i}/${initCount}`;
-    }
-    initializing = true;
-    break;
-  }
-
-  if (!initializing) {
-    let hasRunning = false;
-    const containers = status.containerStatuses ?? [];
-    for (let i = containers.length - 1; i >= 0; i--) {
-      const state = containers[i].state;
-      if (state?.waiting?.reason) reason = state.waiting.reason;
-      else if (state?.terminated?.reason) reason = state.terminated.reason;
-      else if (state?.terminated) reason = state.terminated.signal ? `Signal:${state.terminated.signal}` : `ExitCode:${state.terminated.exitCode}`;
-      else if (containers[i].ready && state?.running) hasRunning = true;
-    }
-    if (reason === 'Completed' && hasRunning) {
-      const ready = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      reason = ready ? 'Running' : 'NotReady';
-    }
-  }
-
-  if (pod.metadata.deletionTimestamp && status.reason === NODE_UNREACHABLE_POD_REASON) return 'Unknown';
-  if (pod.metadata.deletionTimestamp) return 'Terminating';
-  return reason;
+  return summarizePod(pod, 0).status;
 }
 
 /** The READY column: ready containers / containers. */
 export function podReady(pod: Pod): string {
-  const statuses = pod.status?.containerStatuses ?? [];
-  return `${statuses.filter((c) => c.ready).length}/${pod.spec.containers.length}`;
+  return summarizePod(pod, 0).ready;
 }
 
 export function podRestarts(pod: Pod): number {
@@ -141,23 +72,6 @@ export function isUnscheduled(pod: Pod): boolean {
 /** A node's Ready condition: True, False or Unknown (no condition yet counts as Unknown). */
 export function nodeReady(node: Node): 'True' | 'False' | 'Unknown' {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-}
-
-/** The STATUS column of `kubectl get nodes`: "Ready", "NotReady", "Ready,SchedulingDisabled" ... */
-export function nodeStatus(node: Node): string {
-  const parts = [nodeReady(node) === 'True' ? 'Ready' : 'NotReady'];
-  if (node.spec.unschedulable) parts.push('SchedulingDisabled');
-  return parts.join(',');
-}
-
-/** The ROLES column: from node-role.kubernetes.io/<role> labels, "<none>" without any. */
-export function nodeRoles(node: Node): string {
-  const roles: string[] = [];
-  for (const key of Object.keys(node.metadata.labels ?? {}).sort()) {
-    if (key.startsWith('node-role.kubernetes.io/')) roles.push(key.slice('node-role.kubernetes.io/'.length));
-    else if (key === 'kubernetes.io/role') roles.push(node.metadata.labels![key]);
-  }
-  return roles.length > 0 ? roles.join(',') : '<none>';
 }
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
