@@ -46,8 +46,12 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes));
 }
 
-function integer(bytes: Buffer): Buffer {
-  return tlv(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/** A DER INTEGER from unsigned big-endian bytes: minimal (no leading zero bytes), positive (0x00 before a high bit). */
+export function derInteger(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return tlv(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function utcTime(date: Date): Buffer {
@@ -76,16 +80,14 @@ function pem(label: string, der: Buffer): string {
 }
 
 /** A fresh key and a self-signed certificate for 127.0.0.1 and localhost, valid from an hour ago for `days`. */
-export function selfSignedCertificate(days = 365, now = new Date()): ServerCertificate {
+export function selfSignedCertificate(days = 365, now = new Date(), serial: Buffer = randomBytes(16)): ServerCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f;
   const notBefore = new Date(now.getTime() - 3600_000);
   const notAfter = new Date(now.getTime() + days * 86_400_000);
   const subjectAltName = seq(tlv(0x82, Buffer.from('localhost', 'ascii')), tlv(0x87, Buffer.from([127, 0, 0, 1])));
   const tbs = seq(
-    tlv(0xa0, integer(Buffer.from([2]))),
-    integer(serial),
+    tlv(0xa0, derInteger(Buffer.from([2]))),
+    derInteger(serial),
     seq(oid(ECDSA_WITH_SHA256)),
     name('k8s-lab'),
     seq(utcTime(notBefore), utcTime(notAfter)),
