@@ -18,7 +18,8 @@ interface Recorded {
 }
 
 export class SchedulerEventRecorder {
-  private readonly seen = new Map<string, Recorded>();
+  /** By pod (uid, or namespace/name), then by "reason|message": forgetting a pod touches only its own. */
+  private readonly seen = new Map<string, Map<string, Recorded>>();
   private lastStamp = 0n;
 
   constructor(
@@ -31,9 +32,11 @@ export class SchedulerEventRecorder {
   record(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string, ctx: TraceContext): void {
     if (!this.enabled) return;
     const ns = pod.metadata.namespace ?? 'default';
-    const key = `${pod.metadata.uid ?? `${ns}/${pod.metadata.name}`}|${reason}|${message}`;
+    const podId = podIdOf(pod);
+    const key = `${reason}|${message}`;
     const now = this.clock.iso();
-    const prior = this.seen.get(key);
+    let ofPod = this.seen.get(podId);
+    const prior = ofPod?.get(key);
     if (prior?.created) {
       prior.count++;
       this.client.request(
@@ -44,7 +47,8 @@ export class SchedulerEventRecorder {
       return;
     }
     const record: Recorded = { name: `${pod.metadata.name}.${this.stamp()}`, count: 1, created: false };
-    this.seen.set(key, record);
+    if (!ofPod) this.seen.set(podId, (ofPod = new Map()));
+    ofPod.set(key, record);
     const event: CoreEvent = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -64,14 +68,17 @@ export class SchedulerEventRecorder {
     };
     this.client.request({ verb: 'create', apiVersion: 'v1', resource: 'events', namespace: ns, body: event }, ctx, (r) => {
       if (r.code === 201) record.created = true;
-      else this.seen.delete(key);
+      else {
+        const current = this.seen.get(podId);
+        current?.delete(key);
+        if (current?.size === 0) this.seen.delete(podId);
+      }
     });
   }
 
   /** Forget what was recorded about a pod (it is gone or scheduled). */
   forget(pod: Pod): void {
-    const prefix = `${pod.metadata.uid ?? `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`}|`;
-    for (const key of this.seen.keys()) if (key.startsWith(prefix)) this.seen.delete(key);
+    this.seen.delete(podIdOf(pod));
   }
 
   /** "<pod>.<nanoseconds since the epoch in hex>", unique per recorder, as client-go names events. */
@@ -81,4 +88,8 @@ export class SchedulerEventRecorder {
     this.lastStamp = ns;
     return ns.toString(16);
   }
+}
+
+function podIdOf(pod: Pod): string {
+  return pod.metadata.uid ?? `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
 }
