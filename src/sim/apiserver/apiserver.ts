@@ -591,11 +591,22 @@ export class ApiServer {
   private delete(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
     const name = req.name!;
     const requested = req.query?.gracePeriodSeconds;
-    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => this.prepareDelete(def, existing, requested), reply);
+    const propagation = req.query?.propagationPolicy;
+    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => this.prepareDelete(def, existing, requested, propagation), reply);
   }
 
-  private prepareDelete(def: ResourceDef, existing: KubeObject, requested: number | undefined): UpdateResult {
-    const meta = existing.metadata;
+  /**
+   * Deleting an object marks it (deletionTimestamp) when something must happen first — a pod's graceful stop, or
+   * finalizers — else removes it. Foreground and Orphan propagation add the garbage collector's finalizer
+   * (foregroundDeletion / orphan), as upstream's registry does; Background leaves dependents to the collector.
+   */
+  private prepareDelete(def: ResourceDef, existing: KubeObject, requested: number | undefined, propagation?: string): UpdateResult {
+    let meta = existing.metadata;
+    const gcFinalizer = propagation === 'Foreground' ? 'foregroundDeletion' : propagation === 'Orphan' ? 'orphan' : undefined;
+    if (gcFinalizer && def.kind !== 'Pod' && def.kind !== 'Namespace' && !meta.deletionTimestamp && !(meta.finalizers ?? []).includes(gcFinalizer)) {
+      meta = { ...meta, finalizers: [...(meta.finalizers ?? []), gcFinalizer] };
+      existing = { ...existing, metadata: meta };
+    }
     const finalizers = meta.finalizers ?? [];
     let grace = 0;
     if (def.kind === 'Pod') {

@@ -65,4 +65,19 @@ describe('garbage collector', () => {
       }
     });
   }
+
+  for (const [propagationPolicy, finalizer, expectDependents] of [['Foreground', 'foregroundDeletion', false], ['Orphan', 'orphan', true]] as const) {
+    it(`DELETE with propagationPolicy=${propagationPolicy} sets the ${finalizer} finalizer (kubectl --cascade=${propagationPolicy.toLowerCase()})`, () => {
+      const cluster = startCluster();
+      applyOk(cluster, deployment('web', 2));
+      waitFor(cluster, '2 ready', () => readyPods(cluster, 'web').length === 2);
+      const del = call(cluster, { verb: 'delete', apiVersion: 'apps/v1', resource: 'deployments', namespace: 'default', name: 'web', query: { propagationPolicy } });
+      assert.equal(del.code, 200);
+      const marked = del.body as { metadata: { finalizers?: string[]; deletionTimestamp?: string } };
+      assert.deepEqual(marked.metadata.finalizers, [finalizer]);
+      assert.ok(marked.metadata.deletionTimestamp);
+      waitFor(cluster, 'the Deployment is gone', () => !cluster.read.get('deployments', 'default', 'web'), 120_000);
+      assert.equal(replicaSetsOf(cluster, 'web').length, expectDependents ? 1 : 0);
+    });
+  }
 });
