@@ -1,93 +1,31 @@
 /**
  * core/v1 Events the kubelet records about pods (Pulling, Pulled, Created, Started, Killing, BackOff,
- * Failed ...), posted through the API like client-go's event recorder: the first occurrence is
- * created, repeats of the same reason and message are counted by PATCHing count and lastTimestamp.
+ * Failed ...), through the shared recorder: source kubelet on its node, a container's fieldPath.
  */
 import type { Clock } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient } from '../api/request';
-import type { CoreEvent, Pod } from '../api/types';
+import type { Pod } from '../api/types';
+import { EventRecorder as SharedRecorder, type EventType } from '../events';
 
-export type EventType = 'Normal' | 'Warning';
-
-interface Recorded {
-  name: string;
-  count: number;
-  firstTimestamp: string;
-  /** Created on the server (a PATCH can follow). */
-  created: boolean;
-}
+export type { EventType } from '../events';
 
 export class EventRecorder {
-  private readonly seen = new Map<string, Recorded>();
-  private lastStamp = 0n;
+  private readonly recorder: SharedRecorder;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly client: ApiClient,
-    private readonly host: string,
-    readonly enabled = true,
-  ) {}
+  constructor(clock: Clock, client: ApiClient, host: string, readonly enabled = true) {
+    this.recorder = new SharedRecorder(clock, client, { component: 'kubelet', host, instance: host }, { enabled });
+  }
 
   /** Record an event about `pod` (and one of its containers: fieldPath spec.containers{name}). */
   record(pod: Pod, type: EventType, reason: string, message: string, ctx: TraceContext, container?: { name: string; init?: boolean }): void {
-    if (!this.enabled) return;
-    const ns = pod.metadata.namespace ?? 'default';
     const fieldPath = container ? `spec.${container.init ? 'initContainers' : 'containers'}{${container.name}}` : undefined;
-    const key = `${pod.metadata.uid}|${fieldPath ?? ''}|${type}|${reason}|${message}`;
-    const now = this.clock.iso();
-    const prior = this.seen.get(key);
-    if (prior && prior.created) {
-      prior.count++;
-      this.client.request(
-        { verb: 'patch', apiVersion: 'v1', resource: 'events', namespace: ns, name: prior.name, patchType: 'application/merge-patch+json', body: { count: prior.count, lastTimestamp: now } },
-        ctx,
-        () => {},
-      );
-      return;
-    }
-    const record: Recorded = { name: `${pod.metadata.name}.${this.stamp()}`, count: 1, firstTimestamp: now, created: false };
-    this.seen.set(key, record);
-    const event: CoreEvent = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: record.name, namespace: ns },
-      involvedObject: {
-        kind: 'Pod',
-        namespace: ns,
-        name: pod.metadata.name!,
-        uid: pod.metadata.uid,
-        apiVersion: 'v1',
-        resourceVersion: pod.metadata.resourceVersion,
-        ...(fieldPath ? { fieldPath } : {}),
-      },
-      reason,
-      message,
-      type,
-      source: { component: 'kubelet', host: this.host },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      reportingComponent: 'kubelet',
-      reportingInstance: this.host,
-    };
-    this.client.request({ verb: 'create', apiVersion: 'v1', resource: 'events', namespace: ns, body: event }, ctx, (r) => {
-      if (r.code === 201) record.created = true;
-      else this.seen.delete(key);
-    });
+    this.recorder.record(pod, type, reason, message, ctx, { fieldPath });
   }
 
   /** Forget a pod's events (it is gone). */
   forget(podUid: string): void {
-    for (const key of this.seen.keys()) if (key.startsWith(`${podUid}|`)) this.seen.delete(key);
-  }
-
-  /** Event names are "<pod>.<nanoseconds since the epoch in hex>", unique per recorder. */
-  private stamp(): string {
-    let ns = this.clock.epochNanos();
-    if (ns <= this.lastStamp) ns = this.lastStamp + 1n;
-    this.lastStamp = ns;
-    return ns.toString(16);
+    this.recorder.forget(podUid);
   }
 }
 
