@@ -7,20 +7,20 @@ import type { Clock, TimerId } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient, ApiResponse } from '../api/request';
 import type { Pod, PodStatus } from '../api/types';
-import { canonical } from './pod-status';
+import { deepEqual } from '../apiserver/objects';
 
 interface Entry {
   namespace: string;
   name: string;
   uid: string;
   /**
-   * JSON of the status the API has, when we wrote it (our statuses always list keys in the same
-   * order, so plain JSON compares); undefined when someone else wrote last: compare canonically.
+   * The status the API has, when we wrote it (statuses are built fresh and never mutated, so the
+   * object itself is the record); undefined when someone else wrote last: compare with the API's.
    */
-  confirmed?: string;
+  confirmed?: PodStatus;
   /** The resourceVersion our last successful write produced: its watch echo changes nothing. */
   confirmedRv?: string;
-  pending?: { status: PodStatus; form: string; ctx: TraceContext; then: StatusCallback[] };
+  pending?: { status: PodStatus; ctx: TraceContext; then: StatusCallback[] };
   inFlight: boolean;
   retry?: TimerId;
 }
@@ -44,16 +44,14 @@ export class StatusManager {
       entry = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, inFlight: false };
       this.entries.set(uid, entry);
     }
-    const form = JSON.stringify(status);
-    const same = entry.confirmed !== undefined ? entry.confirmed === form : canonical(status) === canonical(pod.status ?? {});
-    if (!entry.inFlight && !entry.pending && same) {
-      entry.confirmed = form;
+    if (!entry.inFlight && !entry.pending && deepEqual(status, entry.confirmed ?? pod.status ?? {})) {
+      entry.confirmed = status;
       then?.(true, ctx);
       return;
     }
     const callbacks = entry.pending?.then ?? [];
     if (then) callbacks.push(then);
-    entry.pending = { status, form, ctx, then: callbacks };
+    entry.pending = { status, ctx, then: callbacks };
     this.flush(entry);
   }
 
@@ -76,9 +74,9 @@ export class StatusManager {
 
   private flush(entry: Entry): void {
     if (entry.inFlight || !entry.pending || entry.retry !== undefined) return;
-    const { status, form, ctx, then } = entry.pending;
+    const { status, ctx, then } = entry.pending;
     entry.pending = undefined;
-    if (entry.confirmed === form) {
+    if (entry.confirmed !== undefined && deepEqual(entry.confirmed, status)) {
       for (const cb of then) cb(true, ctx);
       return;
     }
@@ -99,7 +97,7 @@ export class StatusManager {
         if (this.entries.get(entry.uid) !== entry) return;
         entry.inFlight = false;
         if (r.code === 200) {
-          entry.confirmed = form;
+          entry.confirmed = status;
           entry.confirmedRv = (r.body as Pod).metadata?.resourceVersion;
           for (const cb of then) cb(true, rctx);
         } else if (r.code === 404) {
@@ -108,7 +106,7 @@ export class StatusManager {
           return;
         } else if (!entry.pending) {
           // Retry the same status later unless something newer is already waiting.
-          entry.pending = { status, form, ctx: rctx, then };
+          entry.pending = { status, ctx: rctx, then };
           entry.retry = this.clock.schedule(this.retryMs, () => {
             entry.retry = undefined;
             this.flush(entry);
