@@ -8,7 +8,7 @@ import { Cluster } from '../sim/cluster';
 import { faultsOf } from '../sim/faults';
 import { presetOptions, type PresetName } from '../sim/presets';
 import { FAST_FORWARD, RealtimeDriver, formatSpeed, parseSpeed } from '../sim/realtime';
-import { bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer } from '../server';
+import { BOOT_LEAD_MS, bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer, wallClockEpoch, wallClockLag } from '../server';
 import type { LabCluster } from '../server';
 
 const HELP = `Usage: k8s-lab serve [options]
@@ -79,10 +79,14 @@ export function parseServeArgs(args: string[]): ServeOptions | { error: string }
   return out;
 }
 
-/** The cluster of a preset: HA control plane with leader election, controllers and kube-proxy on every node. */
-export function createLabCluster(preset: PresetName, seed: number): Cluster {
+/**
+ * The cluster of a preset: HA control plane with leader election, controllers and kube-proxy on every node.
+ * Its clock starts at `epochMs` (default: the wall time now less the boot lead), since kubectl computes some
+ * ages on its own clock.
+ */
+export function createLabCluster(preset: PresetName, seed: number, epochMs: number = wallClockEpoch(Date.now(), BOOT_LEAD_MS)): Cluster {
   // Keep the UI-less server's memory bounded: the newest entries are what a trace needs.
-  return new Cluster(presetOptions(preset, { seed, logCapacity: 200_000 }));
+  return new Cluster(presetOptions(preset, { seed, logCapacity: 200_000, epochMs }));
 }
 
 export default async function serve(args: string[]): Promise<number> {
@@ -109,6 +113,9 @@ export default async function serve(args: string[]): Promise<number> {
       process.stderr.write(`k8s-lab serve: a simulated component failed at t=${cluster.clock.now()} ms (the lab goes on):\n${text}\n`);
     },
   });
+  // The clock started BOOT_LEAD_MS in the past: run (fast) until it meets the wall clock.
+  const lag = wallClockLag(cluster.clock);
+  if (lag > 0) driver.runFor(lag);
   let server;
   try {
     server = await startLabServer(cluster as LabCluster, {

@@ -15,6 +15,8 @@ import {
 export interface DescribeContext {
   /** Virtual ms since the simulation started. */
   now: number;
+  /** Unix ms that virtual time 0 maps to in the cluster's timestamps (`clock.epochMs`). */
+  epochMs: number;
   events: readonly CoreEvent[];
   pods: readonly Pod[];
   replicaSets: readonly ReplicaSet[];
@@ -177,8 +179,8 @@ function eventsSection(out: Out, obj: KubeObject, ctx: DescribeContext): void {
   out.line(0, 'Events:');
   const rows: string[][] = [['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------']];
   for (const e of events) {
-    const last = age(e.lastTimestamp ?? e.firstTimestamp, ctx.now);
-    const when = (e.count ?? 1) > 1 ? `${last} (x${e.count} over ${age(e.firstTimestamp, ctx.now)})` : last;
+    const last = age(e.lastTimestamp ?? e.firstTimestamp, ctx.now, ctx.epochMs);
+    const when = (e.count ?? 1) > 1 ? `${last} (x${e.count} over ${age(e.firstTimestamp, ctx.now, ctx.epochMs)})` : last;
     rows.push([e.type ?? 'Normal', e.reason ?? '', when, e.source?.component ?? e.reportingComponent ?? '', e.message ?? '']);
   }
   out.table(1, rows);
@@ -203,7 +205,7 @@ export function describePod(pod: Pod, ctx: DescribeContext): string {
   out.list(0, 'Labels', labelLines(pod.metadata.labels));
   out.list(0, 'Annotations', annotationLines(pod.metadata.annotations));
   if (pod.metadata.deletionTimestamp) {
-    out.kv(0, 'Status', `Terminating (lasts ${humanDuration(Math.max(0, ageMs(pod.metadata.deletionTimestamp, ctx.now) ?? 0))})`);
+    out.kv(0, 'Status', `Terminating (lasts ${humanDuration(Math.max(0, ageMs(pod.metadata.deletionTimestamp, ctx.now, ctx.epochMs) ?? 0))})`);
     out.kv(0, 'Termination Grace Period', `${pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30}s`);
   } else {
     out.kv(0, 'Status', pod.status?.phase ?? 'Pending');
@@ -278,7 +280,7 @@ export function describeNode(node: Node, ctx: DescribeContext): string {
   for (const p of pods) {
     const req = podRequests(p);
     podRows.push([p.metadata.namespace ?? '', p.metadata.name ?? '', `${formatCpu(req.cpuMillis)} (${percent(req.cpuMillis, total.cpuMillis)})`, '0 (0%)',
-      `${formatBytes(req.memoryBytes)} (${percent(req.memoryBytes, total.memoryBytes)})`, '0 (0%)', age(p.metadata.creationTimestamp, ctx.now)]);
+      `${formatBytes(req.memoryBytes)} (${percent(req.memoryBytes, total.memoryBytes)})`, '0 (0%)', age(p.metadata.creationTimestamp, ctx.now, ctx.epochMs)]);
   }
   out.table(1, podRows);
   const used = allocated(pods);

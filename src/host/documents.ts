@@ -63,12 +63,14 @@ export class ObjectDocuments implements vscode.TextDocumentContentProvider, vsco
   renderNow(uri: vscode.Uri): string {
     const parsed = parseObjectUri(uri);
     if (!parsed || parsed.view === 'logs') return '';
-    if (!this.lab.isRunning) return vscode.l10n.t('# The lab cluster is not running.\n');
+    const state = this.lab.state();
+    if (!this.lab.isRunning || !state) return vscode.l10n.t('# The lab cluster is not running.\n');
     const obj = this.lab.get(parsed.ref);
     if (!obj) return `Error from server (NotFound): ${parsed.ref.resource} "${parsed.ref.name}" not found\n`;
     if (parsed.view === 'yaml') return stringify(obj, { lineWidth: 0 });
     return describeObject(obj, {
-      now: this.lab.state()?.now ?? 0,
+      now: state.now,
+      epochMs: state.epochMs,
       events: this.lab.list<CoreEvent>('events', obj.metadata.namespace),
       pods: this.lab.list<Pod>('pods'),
       replicaSets: this.lab.list<ReplicaSet>('replicasets', obj.metadata.namespace),

@@ -13,6 +13,7 @@ import type { KubeObject, ObjectRef } from '../sim/api/types';
 import { Cluster, type ApplyResult } from '../sim/cluster';
 import { FAST_FORWARD, RealtimeDriver, formatSpeed } from '../sim/realtime';
 import { restoredSeed, restoreInto, type LabSnapshot } from '../sim/snapshot';
+import { BOOT_LEAD_MS, wallClockEpoch, wallClockLag } from '../server/node-host';
 import { ComponentLog } from './component-log';
 import { clusterOptions, type LabTopology, type PresetName } from './lab-cluster';
 import { readLabState } from './lab-state';
@@ -177,7 +178,12 @@ export class LabController implements vscode.Disposable {
     }
     const began = performance.now();
     this.reportedErrors.clear();
-    const cluster = new Cluster({ ...clusterOptions(topology), seed: snapshot ? restoredSeed(topology.seed, snapshot) : topology.seed });
+    const cluster = new Cluster({
+      ...clusterOptions(topology),
+      seed: snapshot ? restoredSeed(topology.seed, snapshot) : topology.seed,
+      // A restored lab keeps the epoch its timestamps were written with; a new one starts at the wall time.
+      epochMs: snapshot ? snapshot.epochMs : wallClockEpoch(Date.now(), BOOT_LEAD_MS),
+    });
     if (snapshot) restoreInto(cluster, snapshot);
     this.componentLog.attach(cluster.log);
     cluster.start();
@@ -188,6 +194,9 @@ export class LabController implements vscode.Disposable {
       clearTimer: (t) => clearTimeout(t),
       now: () => performance.now(),
     }, this.savedSpeed(), { onError: (error) => this.componentError(error) });
+    // A new lab's clock started BOOT_LEAD_MS in the past: run (fast) until it meets the wall clock.
+    const lag = snapshot ? 0 : wallClockLag(cluster.clock);
+    if (lag > 0) driver.runFor(lag);
     const disposers = [
       cluster.read.subscribe(() => {
         this.stateThrottle.schedule();

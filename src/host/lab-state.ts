@@ -49,6 +49,7 @@ export function readLabState(cluster: Cluster, faults?: FaultLister): LabState {
   const activeFaults: FaultState[] = faults ? faults.list().map((f) => ({ kind: f.kind, name: f.name })) : [];
   return {
     now: cluster.clock.now(),
+    epochMs: cluster.clock.epochMs,
     zones,
     masters: readMasters(cluster),
     leases: { scheduler: holder(cluster, 'kube-scheduler'), controllerManager: holder(cluster, 'kube-controller-manager') },

@@ -1,12 +1,35 @@
 /**
  * Node-side helpers for whoever runs the lab with a server (the CLI's `serve`, the extension): the host
- * timers the RealtimeDriver needs, and the kind schemas (schemas/*.json) for the OpenAPI document.
+ * timers the RealtimeDriver needs, the wall-clock epoch of a new lab's clock, and the kind schemas
+ * (schemas/*.json) for the OpenAPI document.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Clock } from '../sim/clock';
 import type { HostTimers } from '../sim/realtime';
 import type { KindSchemas } from './openapi';
+
+/**
+ * Virtual time a new lab is given to boot before its clock meets the wall clock. Booting (etcd elects a
+ * leader, API servers become ready: about 9 s of virtual time) runs ahead of wall time; starting the
+ * clock this far in the past, then catching up (`wallClockLag`), leaves it neither ahead nor behind.
+ */
+export const BOOT_LEAD_MS = 30_000;
+
+/**
+ * The clock epoch for a lab that real kubectl talks to: the wall time now less `leadMs`, in whole
+ * seconds. kubectl computes some ages on its own clock (describe's Events), so virtual time must track
+ * wall time (at speed 1 the two stay together; faster, virtual time runs ahead and kubectl says <invalid>).
+ */
+export function wallClockEpoch(nowMs: number = Date.now(), leadMs = 0): number {
+  return Math.round((nowMs - leadMs) / 1000) * 1000;
+}
+
+/** Virtual ms the clock must run (as fast as possible: `driver.runFor`) to meet the wall clock; ≤ 0 when ahead. */
+export function wallClockLag(clock: Clock, nowMs: number = Date.now()): number {
+  return Math.floor(nowMs - clock.wallMs());
+}
 
 export function nodeTimers(): HostTimers<ReturnType<typeof setTimeout>> {
   return {

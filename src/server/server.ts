@@ -25,7 +25,7 @@ import { followLogs } from './logs';
 import { PROTOBUF, decodeDeleteOptions } from './protobuf';
 import { selfSignedCertificate, type ServerCertificate } from './tls';
 import { OpenApiV3, type KindSchemas } from './openapi';
-import { printerFor, toTable, virtualWallTime, type IncludeObject } from './printers';
+import { printerFor, toTable, type IncludeObject } from './printers';
 import { foldDeleteOptions, patchTypeOf, route, type ResourceRequest } from './routes';
 
 export interface LabServerOptions {
@@ -322,7 +322,7 @@ class LabHttpServer {
     }
     let body: unknown = response.body;
     if (negotiated.kind === 'table' && response.code === 200 && isObjectOrList(body)) {
-      const now = virtualWallTime(this.cluster.clock.now());
+      const now = this.cluster.clock.wallMs();
       const list = body as Partial<ListObject>;
       const items = Array.isArray(list.items) ? (list.items as KubeObject[]) : [body as KubeObject];
       const metadata = Array.isArray(list.items) ? { ...list.metadata } : { resourceVersion: (body as KubeObject).metadata?.resourceVersion };
@@ -367,7 +367,7 @@ class LabHttpServer {
       let object: unknown = event.object;
       if (printer && negotiated.kind === 'table' && event.type !== 'ERROR' && event.type !== 'BOOKMARK' && isObjectOrList(object)) {
         const obj = object as KubeObject;
-        const table = toTable(printer, [obj], virtualWallTime(this.cluster.clock.now()), includeOf(r), { resourceVersion: obj.metadata?.resourceVersion }, !columnsSent);
+        const table = toTable(printer, [obj], this.cluster.clock.wallMs(), includeOf(r), { resourceVersion: obj.metadata?.resourceVersion }, !columnsSent);
         table.apiVersion = negotiated.apiVersion as 'meta.k8s.io/v1';
         columnsSent = true;
         object = table;

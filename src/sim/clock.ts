@@ -180,14 +180,28 @@ export class Clock {
   /** Timers still due, by id (cancelling one looks it up here). */
   private readonly due = new Map<TimerId, Timer>();
 
-  constructor(seed = 1) {
+  /**
+   * The Unix time in ms that virtual time 0 maps to in timestamps (default EPOCH_MS, so runs are
+   * reproducible byte for byte; a lab serving real kubectl passes the wall time at start, so ages that
+   * kubectl computes on its own clock come out right).
+   */
+  readonly epochMs: number;
+
+  constructor(seed = 1, epochMs: number = EPOCH_MS) {
+    if (!Number.isFinite(epochMs)) throw new Error(`Clock: bad epoch ${epochMs}`);
     this.rng = new Rng(seed);
+    this.epochMs = epochMs;
+  }
+
+  /** Unix milliseconds at virtual time `ms` (default now): what the simulation's timestamps say. */
+  wallMs(ms: number = this.time): number {
+    return this.epochMs + ms;
   }
 
   /** Nanoseconds since the Unix epoch at the current virtual time (an integer, whatever fraction `now()` has). */
   epochNanos(): bigint {
     const ms = Math.floor(this.time);
-    return BigInt(EPOCH_MS + ms) * 1_000_000n + BigInt(Math.round((this.time - ms) * 1e6));
+    return BigInt(this.epochMs + ms) * 1_000_000n + BigInt(Math.round((this.time - ms) * 1e6));
   }
 
   /** Virtual milliseconds since the simulation started. */
@@ -197,12 +211,12 @@ export class Clock {
 
   /** The current virtual time as an RFC 3339 timestamp with second precision, as the API prints it. */
   iso(ms: number = this.time): string {
-    return new Date(EPOCH_MS + Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    return new Date(this.epochMs + Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   }
 
   /** The current virtual time as an RFC 3339 timestamp with microseconds (MicroTime: leases, events). */
   isoMicro(ms: number = this.time): string {
-    return new Date(EPOCH_MS + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    return new Date(this.epochMs + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
   }
 
   /** Run `fn` after `delayMs` of virtual time (0 = after everything already due now). */

@@ -37,6 +37,11 @@ export interface NodeInput {
 
 export interface ClusterOptions {
   seed?: number;
+  /**
+   * Unix ms that virtual time 0 maps to in timestamps (default EPOCH_MS, 2026-01-01: deterministic).
+   * A lab serving real kubectl passes the wall time at start, since kubectl computes some ages on its own clock.
+   */
+  epochMs?: number;
   /** Count (named master-1 ...) or explicit machines. Default 3. */
   masters?: number | NodeInput[];
   /** Count (named worker-1 ...) or explicit machines. Default 3. */
@@ -121,7 +126,7 @@ export class Cluster {
   private readonly clients = new Map<string, SimClient>();
 
   constructor(private readonly options: ClusterOptions = {}) {
-    this.clock = new Clock(options.seed ?? 1);
+    this.clock = new Clock(options.seed ?? 1, options.epochMs);
     this.log = new EventLog({ capacity: options.logCapacity, store: options.storeLog ?? true });
     this.network = new Network(this.clock);
     const zones = options.zones ?? DEFAULT_ZONES;

@@ -16,6 +16,7 @@ import type { Cluster } from './cluster';
 import { MvccStore, type KeyValue } from './etcd/mvcc';
 import type { KubeObject } from './api/types';
 import { stampResourceVersion } from './apiserver/objects';
+import { EPOCH_MS } from './clock';
 
 export const SNAPSHOT_FORMAT = 'k8s-lab-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -40,6 +41,11 @@ export interface LabSnapshot<T = unknown> {
   topology: T;
   /** Virtual time in ms when saved. */
   time: number;
+  /**
+   * The clock's epoch (Unix ms of virtual time 0) the saved timestamps were written with; the restored
+   * cluster must be built with it (`ClusterOptions.epochMs`). Snapshots from before it was saved used EPOCH_MS.
+   */
+  epochMs: number;
   etcd: { revision: number; kvs: SnapshotKeyValue[] };
   faults: SnapshotFault[];
 }
@@ -60,6 +66,7 @@ export function takeSnapshot<T>(cluster: Cluster, topology: T, faults: readonly 
     version: SNAPSHOT_VERSION,
     topology,
     time: cluster.clock.now(),
+    epochMs: cluster.clock.epochMs,
     etcd: {
       revision: store.revision,
       kvs: range.kvs.map((kv) => ({ key: kv.key, value: kv.value as KubeObject, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version })),
@@ -92,6 +99,8 @@ export function parseSnapshot<T>(text: string, topology: (value: unknown) => T |
   const topo = topology(data.topology);
   if (topo === undefined) throw new SnapshotError('the topology is missing or unknown');
   if (!isCount(data.time) && !(typeof data.time === 'number' && data.time >= 0 && Number.isFinite(data.time))) throw new SnapshotError('time must be a non-negative number');
+  const epochMs = data.epochMs ?? EPOCH_MS;
+  if (typeof epochMs !== 'number' || !Number.isInteger(epochMs)) throw new SnapshotError('epochMs must be a whole number of milliseconds');
   const etcd = data.etcd;
   if (!isPlainObject(etcd) || !isCount(etcd.revision) || !Array.isArray(etcd.kvs)) throw new SnapshotError('etcd must have a revision and a list of keys');
   const seen = new Set<string>();
@@ -113,7 +122,7 @@ export function parseSnapshot<T>(text: string, topology: (value: unknown) => T |
   const faults = Array.isArray(data.faults) ? data.faults : [];
   for (const f of faults) if (!isPlainObject(f) || typeof f.kind !== 'string' || typeof f.name !== 'string') throw new SnapshotError('faults must be {kind, name} pairs');
   return {
-    format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, topology: topo, time: data.time as number,
+    format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, topology: topo, time: data.time as number, epochMs,
     etcd: { revision: etcd.revision, kvs }, faults: faults as SnapshotFault[],
   };
 }
@@ -127,11 +136,15 @@ export function restoredSeed(seed: number, snapshot: LabSnapshot): number {
 }
 
 /**
- * Load a snapshot into a cluster that has been constructed but not started: every etcd member gets the
- * saved store and the clock moves to the saved time. Then `cluster.start()` boots the components, which
- * list and watch the restored state.
+ * Load a snapshot into a cluster that has been constructed (with `epochMs: snapshot.epochMs`) but not
+ * started: every etcd member gets the saved store and the clock moves to the saved time. Then
+ * `cluster.start()` boots the components, which list and watch the restored state.
  */
 export function restoreInto(cluster: Cluster, snapshot: LabSnapshot): void {
+  if (cluster.clock.epochMs !== snapshot.epochMs) {
+    // The saved timestamps are absolute: another epoch would shift every age by the difference.
+    throw new SnapshotError(`the cluster's clock epoch ${cluster.clock.epochMs} differs from the snapshot's ${snapshot.epochMs}`);
+  }
   const kvs: KeyValue[] = snapshot.etcd.kvs.map((kv) => ({
     key: kv.key,
     // Stored values are frozen and carry their resourceVersion, as the API server stores them.

@@ -4,7 +4,6 @@
  * describe documents and the status bar all use them, so they say the same thing kubectl would.
  * No vscode import here: unit tests run it under plain mocha.
  */
-import { EPOCH_MS } from '../../sim/clock';
 import { cpuMillis, formatBytes, formatCpu, memoryBytes } from '../../manifest/quantity';
 import type { Node, Pod, Quantity } from '../../sim/api/types';
 import { humanDuration } from '../../server/printers/table';
@@ -15,16 +14,19 @@ import { summarizePod } from '../../server/printers/pods';
 export { humanDuration } from '../../server/printers/table';
 export { nodeRoles, nodeStatus } from '../../server/printers/nodes';
 
-/** Virtual milliseconds since an API timestamp, given the clock's now (virtual ms since EPOCH_MS). */
-export function ageMs(timestamp: string | undefined, nowMs: number): number | undefined {
+/**
+ * Virtual milliseconds since an API timestamp, given the clock's now (virtual ms) and its epoch (the
+ * Unix ms virtual time 0 maps to: `clock.epochMs`).
+ */
+export function ageMs(timestamp: string | undefined, nowMs: number, epochMs: number): number | undefined {
   if (!timestamp) return undefined;
   const at = Date.parse(timestamp);
-  return Number.isNaN(at) ? undefined : EPOCH_MS + nowMs - at;
+  return Number.isNaN(at) ? undefined : epochMs + nowMs - at;
 }
 
 /** The AGE column: "5m", "<unknown>" when there is no timestamp, as kubectl prints. */
-export function age(timestamp: string | undefined, nowMs: number): string {
-  const ms = ageMs(timestamp, nowMs);
+export function age(timestamp: string | undefined, nowMs: number, epochMs: number): string {
+  const ms = ageMs(timestamp, nowMs, epochMs);
   return ms === undefined ? '<unknown>' : humanDuration(ms);
 }
 

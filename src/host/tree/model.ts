@@ -41,6 +41,8 @@ export interface FaultState {
 export interface LabState {
   /** Virtual milliseconds since the simulation started. */
   now: number;
+  /** Unix ms that virtual time 0 maps to in the cluster's timestamps (`clock.epochMs`). */
+  epochMs: number;
   zones: readonly string[];
   masters: readonly MasterState[];
   /** Holder identities of the kube-system leases, e.g. "master-1_6f1c…". */
@@ -444,7 +446,7 @@ export class TreeModel {
   private podRow(id: string, pod: Pod): Row {
     const status = podStatus(pod);
     const restarts = podRestarts(pod);
-    const podAge = age(pod.metadata.creationTimestamp, this.state.now);
+    const podAge = age(pod.metadata.creationTimestamp, this.state.now, this.state.epochMs);
     const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const owner = controllerOf(pod);
     const containers = (pod.status?.containerStatuses ?? []).map((c) => {

@@ -7,7 +7,7 @@ import { podPrinter } from './pods';
 import { endpointsPrinter, servicePrinter } from './services';
 import { NAME_COLUMN, column, type Printer } from './table';
 
-export { toTable, virtualWallTime, humanDuration, type Table, type TableColumn, type Printer, type IncludeObject } from './table';
+export { toTable, humanDuration, type Table, type TableColumn, type Printer, type IncludeObject } from './table';
 
 const printers: Record<string, Printer> = {
   pods: podPrinter as Printer,

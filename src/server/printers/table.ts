@@ -3,7 +3,6 @@
  * (Accept: application/json;as=Table;v=v1;g=meta.k8s.io). Each resource has a printer with the columns
  * upstream's pkg/printers/internalversion registers; priority 1 columns appear only with `-o wide`.
  */
-import { EPOCH_MS } from '../../sim/clock';
 import type { KubeObject } from '../../sim/api/types';
 
 export interface TableColumn {
@@ -85,11 +84,6 @@ export function age(obj: KubeObject, now: number): string {
 /** "<none>" for empty values, as upstream prints them. */
 export function orNone(value: string | undefined | null): string {
   return value ? value : '<none>';
-}
-
-/** Virtual time as Unix milliseconds (what `now` means for printers). */
-export function virtualWallTime(virtualMs: number): number {
-  return EPOCH_MS + virtualMs;
 }
 
 /** Labels as "a=b,c=d" sorted by key (labels.FormatLabels). */

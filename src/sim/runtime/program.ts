@@ -4,7 +4,6 @@
  * timer (its exit); log lines are computed on demand from the start time, so a chatty loop costs
  * nothing until someone reads its logs.
  */
-import { EPOCH_MS } from '../clock';
 
 export type Step = { out: string; err?: boolean } | { sleepMs: number };
 
@@ -90,9 +89,9 @@ export function timeToken(format: string): string {
   return `\u0001${format}\u0001`;
 }
 
-/** Format virtual time `ms` the way a program prints it. */
-export function formatTime(format: string, ms: number): string {
-  const d = new Date(EPOCH_MS + ms);
+/** Format the instant `wallMs` (Unix ms: the clock's `wallMs()`) the way a program prints it. */
+export function formatTime(format: string, wallMs: number): string {
+  const d = new Date(wallMs);
   const Y = d.getUTCFullYear();
   const M = d.getUTCMonth();
   const D = d.getUTCDate();
@@ -113,14 +112,14 @@ export function formatTime(format: string, ms: number): string {
     case 'date':
       return `${DAYS[d.getUTCDay()]} ${MONTHS[M]} ${String(D).padStart(2, ' ')} ${hms} UTC ${Y}`;
     case 'epoch':
-      return String(Math.floor((EPOCH_MS + ms) / 1000));
+      return String(Math.floor(wallMs / 1000));
     default:
       return `${Y}-${p2(M + 1)}-${p2(D)}T${hms}.${milli}000Z`;
   }
 }
 
-/** Replace the time placeholders of a line printed at virtual time `ms`. */
-export function renderLine(text: string, ms: number): string {
+/** Replace the time placeholders of a line printed at `wallMs` (Unix ms: the clock's `wallMs(virtualMs)`). */
+export function renderLine(text: string, wallMs: number): string {
   if (!text.includes('\u0001')) return text;
-  return text.replace(/\u0001(\w+)\u0001/g, (_m, format: string) => formatTime(format, ms));
+  return text.replace(/\u0001(\w+)\u0001/g, (_m, format: string) => formatTime(format, wallMs));
 }

@@ -434,7 +434,7 @@ export class ContainerRuntime {
     const start = c.startedAt;
     return lines
       .map((l) => {
-        const text = renderLine(l.text, start + l.at);
+        const text = renderLine(l.text, this.clock.wallMs(start + l.at));
         return options.timestamps ? `${nanoTimestamp(this.clock.isoMicro(start + l.at))} ${text}\n` : `${text}\n`;
       })
       .join('');

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import type { CoreEvent } from '../../../src/sim/api/types';
+import { EPOCH_MS } from '../../../src/sim/clock';
 import { describeNode, describeObject, describePod, describeTime, type DescribeContext } from '../../../src/host/describe';
 import { iso, node, pod } from './fixtures';
 
 function ctx(over: Partial<DescribeContext> = {}): DescribeContext {
-  return { now: 90_000, events: [], pods: [], replicaSets: [], endpoints: [], ...over };
+  return { now: 90_000, epochMs: EPOCH_MS, events: [], pods: [], replicaSets: [], endpoints: [], ...over };
 }
 
 describe('describe documents', () => {

@@ -72,6 +72,7 @@ export function master(host: string, zone: string, over: Partial<MasterState> = 
 export function defaultState(over: Partial<LabState> = {}): LabState {
   return {
     now: 90_000,
+    epochMs: EPOCH_MS,
     zones: ZONES,
     masters: ZONES.map((z, i) => master(`master-${i + 1}`, z)),
     leases: { scheduler: 'master-1_aaaa', controllerManager: 'master-2_bbbb' },

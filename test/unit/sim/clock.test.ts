@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Clock, Rng } from '../../../src/sim/clock';
+import { Clock, EPOCH_MS, Rng } from '../../../src/sim/clock';
 
 describe('sim/clock', () => {
   it('runs timers in time order, ties in scheduling order', () => {
@@ -44,6 +44,22 @@ describe('sim/clock', () => {
     clock.runUntil(61_500);
     assert.equal(clock.iso(), '2026-01-01T00:01:01Z');
     assert.equal(clock.isoMicro(), '2026-01-01T00:01:01.500000Z');
+  });
+
+  it('prints timestamps from another epoch when given one, and the same random numbers', () => {
+    const epochMs = Date.UTC(2031, 6, 4, 12, 30, 15);
+    const clock = new Clock(1, epochMs);
+    assert.equal(clock.epochMs, epochMs);
+    assert.equal(new Clock(1).epochMs, EPOCH_MS);
+    clock.runUntil(61_500);
+    assert.equal(clock.iso(), '2031-07-04T12:31:16Z');
+    assert.equal(clock.isoMicro(), '2031-07-04T12:31:16.500000Z');
+    assert.equal(clock.wallMs(), epochMs + 61_500);
+    assert.equal(clock.wallMs(1000), epochMs + 1000);
+    assert.equal(clock.epochNanos(), BigInt(epochMs + 61_500) * 1_000_000n);
+    // The epoch changes only how time prints: the random numbers stay those of the seed.
+    assert.equal(clock.rng.uuid(), new Clock(1).rng.uuid());
+    assert.throws(() => new Clock(1, Number.NaN), /bad epoch/);
   });
 
   it('the same seed gives the same numbers, another seed others', () => {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { KubeObject, Pod } from '../../../src/sim/api/types';
 import { createLabCluster, clusterOptions, type LabTopology } from '../../../src/host/lab-cluster';
 import { Cluster } from '../../../src/sim/cluster';
+import { EPOCH_MS } from '../../../src/sim/clock';
 import { parseSnapshot, restoredSeed, restoreInto, serializeSnapshot, SnapshotError, takeSnapshot } from '../../../src/sim/snapshot';
 
 const topologyOf = (v: unknown): LabTopology | undefined =>
@@ -63,6 +64,35 @@ describe('lab snapshots', function () {
     // Re-applying is a no-op: the restored store kept the last-applied configuration.
     const [again] = restored.applyAndWait([configMap]);
     assert.equal(again.action, 'unchanged');
+  });
+
+  it('keeps the clock epoch: a restored lab goes on writing timestamps from it; old snapshots read as EPOCH_MS', () => {
+    const epochMs = Date.UTC(2030, 2, 15, 9, 0, 0);
+    const first = new Cluster({ ...clusterOptions(topology), epochMs });
+    first.start();
+    const [made] = first.applyAndWait([configMap]);
+    assert.equal(made.action, 'created');
+    const createdAt = made.object!.metadata.creationTimestamp!;
+    assert.ok(createdAt.startsWith('2030-03-15T09:00:'), createdAt);
+    const saved = parseSnapshot(serializeSnapshot(takeSnapshot(first, topology)), topologyOf);
+    assert.equal(saved.epochMs, epochMs);
+
+    // A cluster built with another epoch would shift every age: restoring into it is refused.
+    assert.throws(() => restoreInto(new Cluster({ ...clusterOptions(topology) }), saved), (err: unknown) => err instanceof SnapshotError && /epoch/.test(err.message));
+
+    const again = new Cluster({ ...clusterOptions(topology), seed: restoredSeed(topology.seed, saved), epochMs: saved.epochMs });
+    restoreInto(again, saved);
+    again.start();
+    assert.equal(again.read.get('configmaps', 'default', 'settings')?.metadata.creationTimestamp, createdAt);
+    const [later] = again.applyAndWait([pod('after-restore')]);
+    const laterAt = Date.parse(later.object!.metadata.creationTimestamp!);
+    // Timestamps are the saved epoch plus virtual time, which goes on from the saved time.
+    assert.ok(laterAt >= epochMs + Math.floor(saved.time / 1000) * 1000 && laterAt <= epochMs + again.clock.now(), later.object!.metadata.creationTimestamp);
+
+    // A snapshot written before the epoch was saved: its timestamps were written from EPOCH_MS.
+    const old = JSON.parse(text) as Record<string, unknown>;
+    delete old.epochMs;
+    assert.equal(parseSnapshot(JSON.stringify(old), topologyOf).epochMs, EPOCH_MS);
   });
 
   it('rejects corrupt snapshots with a clear message', () => {

@@ -9,7 +9,6 @@
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
 import type { Pod, ReplicaSet } from '../../api/types';
-import { EPOCH_MS } from '../../clock';
 import { objectKey } from '../../api/informer';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { Expectations } from '../expectations';
@@ -181,7 +180,7 @@ export class ReplicaSetController extends QueueController {
   };
 
   private nowEpoch(): number {
-    return EPOCH_MS + this.cc.clock.now();
+    return this.cc.clock.wallMs();
   }
 
   private manageReplicas(key: string, rs: ReplicaSet, active: Pod[], ctx: TraceContext, done: (error?: string) => void): void {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { lookupImage, type ImageInfo } from '../../../../src/sim/images';
 import { containerArgv, programFor } from '../../../../src/sim/runtime/command';
 import { outputWithin, programDuration, renderLine, type Program } from '../../../../src/sim/runtime/program';
+import { EPOCH_MS } from '../../../../src/sim/clock';
 
 function image(ref: string): { image: ImageInfo; version?: string } {
   const found = lookupImage(ref);
@@ -15,7 +16,7 @@ function run(ref: string, command?: string[], args?: string[], env: Record<strin
   return programFor(containerArgv({ command, args }, img, envMap), { image: img, version, hostname: 'web', podIP: '10.244.1.5', env: envMap });
 }
 
-const text = (p: Program, ms: number) => outputWithin(p, ms).map((l) => renderLine(l.text, l.at));
+const text = (p: Program, ms: number) => outputWithin(p, ms).map((l) => renderLine(l.text, EPOCH_MS + l.at));
 
 describe('sim/runtime/program', () => {
   const table: { name: string; ref: string; command?: string[]; args?: string[]; env?: Record<string, string>; exit?: number; duration?: number; out?: string[]; runs?: boolean }[] = [
