@@ -174,6 +174,38 @@ describe('sim/realtime driver', () => {
     driver.dispose();
   });
 
+  it('in fast-forward, external input runs at once instead of first spending a slice on due events', () => {
+    const { host, clock, driver } = setup(FAST_FORWARD, { sliceMs: 5 });
+    // Background work: each event costs 1 ms of wall time, forever.
+    let background = 0;
+    const busy = () => {
+      host.t += 1;
+      background++;
+      clock.schedule(1, busy);
+    };
+    clock.schedule(1, busy);
+    host.advance(20);
+    const before = background;
+    let ranAfter = -1;
+    driver.external(() => (ranAfter = background));
+    assert.equal(ranAfter, before, 'no background event ran before the input');
+    driver.dispose();
+  });
+
+  it('a slice ends after the event that passes the wall deadline, however few events ran', () => {
+    const { host, clock, driver } = setup(FAST_FORWARD, { sliceMs: 12 });
+    // Events of 10 ms each: a slice of 12 ms holds two, not sixteen.
+    const slow = () => {
+      host.t += 10;
+      clock.schedule(1, slow);
+    };
+    clock.schedule(1, slow);
+    const started = driver.eventsRun;
+    host.advance(0);
+    assert.equal(driver.eventsRun - started, 2);
+    driver.dispose();
+  });
+
   it('forgives lag it cannot pay back instead of bursting later', () => {
     const { host, clock, driver } = setup(1000, { sliceMs: 5, maxLagMs: 50 });
     // Each event costs 2 ms of wall time but there is one per virtual millisecond: 2000× too slow.
