@@ -6,8 +6,9 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { FlowPanel } from '../../src/host/flow';
-import type { HostToWebview, RenderedMessage, StepSummary } from '../../src/protocol';
+import type { HostToWebview, RenderedMessage } from '../../src/protocol';
 import type { KubeObject } from '../../src/sim/api/types';
+import { inOrder } from '../support/steps';
 import { activateLab } from './lab';
 
 function next<T>(event: vscode.Event<unknown>, match: (value: unknown) => value is T, timeoutMs = 20_000): Promise<T> {
@@ -27,15 +28,6 @@ function next<T>(event: vscode.Event<unknown>, match: (value: unknown) => value 
 
 const isRendered = (m: unknown): m is RenderedMessage => (m as RenderedMessage).type === 'rendered';
 
-/** Asserts that steps matching each predicate appear in this order. */
-function inOrder(steps: readonly StepSummary[], expected: [string, (s: StepSummary) => boolean][]): void {
-  let at = -1;
-  for (const [what, match] of expected) {
-    const found = steps.findIndex((s, i) => i > at && match(s));
-    assert.ok(found > at, `${what} after step ${at + 1}:\n${steps.map((s, i) => `${i + 1} ${s.kind} ${s.from} → ${s.to} ${s.title}`).join('\n')}`);
-    at = found;
-  }
-}
 
 describe('request flow (integration)', function () {
   this.timeout(120_000);

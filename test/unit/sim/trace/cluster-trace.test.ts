@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { Cluster } from '../../../../src/sim/cluster';
 import type { KubeObject } from '../../../../src/sim/api/types';
-import { DEFAULT_FILTER, TraceProjection, traceToMermaid, type StepSummary } from '../../../../src/sim/trace';
+import { DEFAULT_FILTER, TraceProjection, traceToMermaid } from '../../../../src/sim/trace';
+import { inOrder } from '../../../support/steps';
 
 function podTrace(): { projection: TraceProjection; cluster: Cluster } {
   const cluster = new Cluster({ seed: 7, kubelet: { recordEvents: false } });
@@ -17,15 +18,6 @@ function podTrace(): { projection: TraceProjection; cluster: Cluster } {
   return { projection, cluster };
 }
 
-/** Asserts that steps matching each predicate appear in this order. */
-function inOrder(steps: readonly StepSummary[], expected: [string, (s: StepSummary) => boolean][]): void {
-  let at = -1;
-  for (const [what, match] of expected) {
-    const found = steps.findIndex((s, i) => i > at && match(s));
-    assert.ok(found > at, `${what} after step ${at + 1}:\n${steps.map((s, i) => `${i + 1} ${s.kind} ${s.from} → ${s.to} ${s.title}`).join('\n')}`);
-    at = found;
-  }
-}
 
 describe('trace/projection of a real cluster run', function () {
   this.timeout(60_000);
