@@ -36,18 +36,24 @@ export class Backoff {
     else this.entries.set(key, { backoffMs: Math.min(entry.backoffMs * 2, this.maxMs), lastUpdate: now });
   }
 
-  /** True while less than the current back-off has passed since `eventTime` (e.g. a container's exit). */
+  /**
+   * True while less than the current back-off has passed since `eventTime` (e.g. a container's exit).
+   * Compared against the deadline `eventTime + backoff` — the very sum a caller waits for — rather than
+   * as `now - eventTime < backoff`: virtual times are fractional, and when the sum rounds down the
+   * difference at the deadline is a hair short of the back-off, so the caller would find itself still
+   * in back-off at the instant it was woken and wait again with a zero delay, forever.
+   */
   isInBackOffSince(key: string, eventTime: number, now: number): boolean {
     const entry = this.entries.get(key);
     if (!entry || this.expired(now, entry)) return false;
-    return now - eventTime < entry.backoffMs;
+    return now < eventTime + entry.backoffMs;
   }
 
-  /** True while less than the current back-off has passed since the last `next` (image pulls). */
+  /** True while less than the current back-off has passed since the last `next` (image pulls); until `endsAt`. */
   isInBackOffSinceUpdate(key: string, now: number): boolean {
     const entry = this.entries.get(key);
     if (!entry || this.expired(now, entry)) return false;
-    return now - entry.lastUpdate < entry.backoffMs;
+    return now < entry.lastUpdate + entry.backoffMs;
   }
 
   /** When the back-off of `key` ends (lastUpdate + backoff), if it has an entry. */
