@@ -10,6 +10,7 @@ import { presetOptions, type PresetName } from '../sim/presets';
 import { FAST_FORWARD, RealtimeDriver, formatSpeed, parseSpeed } from '../sim/realtime';
 import { BOOT_LEAD_MS, bundledSchemasDir, defaultKubeconfigPath, loadKindSchemas, nodeTimers, startLabServer, wallClockEpoch, wallClockLag } from '../server';
 import type { LabCluster } from '../server';
+import { argumentsOrExitCode } from './verb';
 
 const HELP = `Usage: k8s-lab serve [options]
 
@@ -90,15 +91,8 @@ export function createLabCluster(preset: PresetName, seed: number, epochMs: numb
 }
 
 export default async function serve(args: string[]): Promise<number> {
-  const parsed = parseServeArgs(args);
-  if (parsed === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if ('error' in parsed) {
-    process.stderr.write(`k8s-lab serve: ${parsed.error}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = argumentsOrExitCode('serve', HELP, parseServeArgs(args));
+  if (typeof parsed === 'number') return parsed;
   const started = performance.now();
   const cluster = createLabCluster(parsed.preset, parsed.seed);
   cluster.start();

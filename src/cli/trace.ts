@@ -13,6 +13,7 @@ import { changedFields, isPlainObject } from '../sim/apiserver/objects';
 import { STATUS_TEXT } from '../sim/apiserver/paths';
 import { Cluster, type ApplyResult, type ClusterOptions } from '../sim/cluster';
 import type { LogEntry } from '../sim/log';
+import { argumentsOrExitCode } from './verb';
 
 const HELP = `Usage: k8s-lab trace -f FILE [--seed N] [--json]
 
@@ -193,15 +194,8 @@ export function runTrace(args: TraceArgs, io: TraceIO): number {
 }
 
 export default async function trace(args: string[]): Promise<number> {
-  const parsed = parseTraceArgs(args);
-  if (parsed === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if ('error' in parsed) {
-    process.stderr.write(`k8s-lab trace: ${parsed.error}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = argumentsOrExitCode('trace', HELP, parseTraceArgs(args));
+  if (typeof parsed === 'number') return parsed;
   return runTrace(parsed, {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
