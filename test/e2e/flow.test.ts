@@ -6,11 +6,11 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openWorkbench, resultsDir, runCommand, type Workbench } from '../support/workbench';
+import { resultsDir, runCommand, useWorkbench } from '../support/workbench';
 
 describe('request flow (e2e)', function () {
-  let workbench: Workbench;
   let page: Page;
+  useWorkbench((p) => (page = p));
   let flow: FrameLocator;
 
   /** The title of the step the details pane shows. */
@@ -32,14 +32,6 @@ describe('request flow (e2e)', function () {
     await page.screenshot({ path: join(resultsDir, `flow-${name}.png`) });
   }
 
-  before(async function () {
-    workbench = await openWorkbench();
-    page = workbench.page;
-  });
-
-  after(async () => {
-    await workbench?.close();
-  });
 
   it('applies the example pod and opens its trace in the request flow', async () => {
     await runCommand(page, 'Go to File');

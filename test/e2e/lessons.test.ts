@@ -5,20 +5,12 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, resultsDir, runCommand, type Workbench } from '../support/workbench';
+import { resultsDir, runCommand, useWorkbench } from '../support/workbench';
 
 describe('lessons (e2e)', function () {
-  let workbench: Workbench;
   let page: Page;
+  useWorkbench((p) => (page = p));
 
-  before(async function () {
-    workbench = await openWorkbench();
-    page = workbench.page;
-  });
-
-  after(async () => {
-    await workbench?.close();
-  });
 
   it('opens the first lesson from the walkthroughs, with the architecture picture, and completes its first step', async () => {
     await runCommand(page, 'Welcome: Open Walkthrough...');

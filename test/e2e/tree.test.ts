@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { openWorkbench, resultsDir, runCommand, type Workbench } from '../support/workbench';
+import { resultsDir, runCommand, useWorkbench } from '../support/workbench';
 
 /** Pick a speed in the status bar's picker, as a person would, until the status bar shows it. */
 async function setSpeed(page: Page, label: string, shown: RegExp): Promise<void> {
@@ -26,8 +26,8 @@ async function setSpeed(page: Page, label: string, shown: RegExp): Promise<void>
 }
 
 describe('cluster tree (e2e)', function () {
-  let workbench: Workbench;
   let page: Page;
+  useWorkbench((p) => (page = p));
   const rows = (): Locator => page.locator('.part.sidebar .pane-body .monaco-list-row');
   const row = (label: string): Locator => rows().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
 
@@ -57,14 +57,6 @@ describe('cluster tree (e2e)', function () {
     console.log(`      ${what}: ${Date.now() - began} ms`);
   }
 
-  before(async function () {
-    workbench = await openWorkbench();
-    page = workbench.page;
-  });
-
-  after(async () => {
-    await workbench?.close();
-  });
 
   it('starts the lab and applies the example Deployment from its CodeLens: six pods Running over three zones', async () => {
     const icon = page.locator('.activitybar .action-item a[aria-label^="Kubernetes Lab"]');

@@ -5,20 +5,12 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, resultsDir, type Workbench } from '../support/workbench';
+import { resultsDir, useWorkbench } from '../support/workbench';
 
 describe('workbench (e2e)', function () {
-  let workbench: Workbench;
   let page: Page;
+  useWorkbench((p) => (page = p));
 
-  before(async function () {
-    workbench = await openWorkbench();
-    page = workbench.page;
-  });
-
-  after(async () => {
-    await workbench?.close();
-  });
 
   it('shows the Kubernetes Lab container with the Start welcome content', async () => {
     const icon = page.locator('.activitybar .action-item a[aria-label^="Kubernetes Lab"]');

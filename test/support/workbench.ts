@@ -189,3 +189,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
   await input.press('Enter');
 }
+
+/** Mocha hooks for a suite that drives the workbench: opened before the suite, closed after it. */
+export function useWorkbench(onOpen: (page: Page, workbench: Workbench) => void, options: CodeServerOptions = {}): void {
+  let workbench: Workbench | undefined;
+  before(async function () {
+    workbench = await openWorkbench(options);
+    onOpen(workbench.page, workbench);
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+}
