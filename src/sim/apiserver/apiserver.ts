@@ -28,7 +28,7 @@ import { requestPath, STATUS_TEXT } from './paths';
 import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
 import { errors, status, success } from './status';
 import { validate } from './validation';
-import { WatchCache, objectKeyOf, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+import { DEFAULT_WATCH_CACHE, WatchCache, objectKeyOf, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 
 export interface PodLogOptions {
   container: string;
@@ -96,7 +96,7 @@ export class ApiServer {
     this.log = options.log;
     this.network = options.network;
     this.etcdClient = new EtcdClient(options.etcd, options.host, this.name);
-    const cacheOptions: WatchCacheOptions = { capacity: 100, freshMs: 75_000, ...options.watchCache };
+    const cacheOptions: WatchCacheOptions = { ...DEFAULT_WATCH_CACHE, ...options.watchCache };
     for (const def of RESOURCES) this.caches.set(def.resource, new WatchCache(def, cacheOptions));
   }
 
@@ -399,17 +399,14 @@ export class ApiServer {
           logResponse(res);
           return sink.close(res.body as Status);
         }
-        const replay = cache.eventsAfter(rv);
+        const replay = cache.replayFor(filter, rv);
         if (!replay) {
           const res = errors.expired(`too old resource version: ${rv} (${cache.windowStart})`);
           logResponse(res);
           return sink.close(res.body as Status);
         }
         logResponse({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(rv) }, items: [] } });
-        for (const event of replay) {
-          const view = cache.viewFor(filter, event);
-          if (view) watcher.deliver(view.type, view.object, event.ctx);
-        }
+        for (const { event, type, object } of replay) watcher.deliver(type, object, event.ctx);
         register();
       });
     }

@@ -44,9 +44,14 @@ export interface CacheWatcher extends WatchFilter {
 export interface WatchCacheOptions {
   /** Keep at least this many events (upstream's default cache size is 100). */
   capacity: number;
-  /** And every event younger than this (upstream's eventFreshDuration is 75 s). */
+  /** And every event younger than this (upstream's eventFreshDuration is 75 s) ... */
   freshMs: number;
+  /** ... but never more than this many (upstream's upper bound, 100 × 1024): older watches get "too old". */
+  maxCapacity: number;
 }
+
+/** upstream's defaults: lower bound 100 events, eventFreshDuration 75 s, upper bound 100 × 1024 events. */
+export const DEFAULT_WATCH_CACHE: WatchCacheOptions = { capacity: 100, freshMs: 75_000, maxCapacity: 100 * 1024 };
 
 export function objectKeyOf(obj: KubeObject): string {
   const { namespace, name } = obj.metadata;
@@ -124,15 +129,34 @@ export class WatchCache {
     this.dispatch(event);
   }
 
-  /** Events after `rv` (exclusive), for a watch starting there; undefined if `rv` is older than the window. */
-  eventsAfter(rv: number): CacheEvent[] | undefined {
+  /**
+   * What a watch with `filter` starting after `rv` is sent first: the window's events after `rv` as
+   * that watcher sees them; undefined if `rv` is older than the window. A watch pinned to one node
+   * (a kubelet's) skips other nodes' pods without evaluating its whole filter on them.
+   */
+  replayFor(filter: WatchFilter, rv: number): { event: CacheEvent; type: WatchEventType; object: KubeObject }[] | undefined {
     if (rv < this.windowStart) return undefined;
-    const out: CacheEvent[] = [];
-    for (let i = this.events.length - 1; i >= this.head; i--) {
-      if (this.events[i].rv <= rv) break;
-      out.push(this.events[i]);
+    const node = this.byNode ? nodeSelected(filter.fields) : undefined;
+    const out: { event: CacheEvent; type: WatchEventType; object: KubeObject }[] = [];
+    for (let i = this.firstAfter(rv); i < this.events.length; i++) {
+      const event = this.events[i];
+      if (node !== undefined && nodeOf(event.object) !== node && (event.prev === undefined || nodeOf(event.prev) !== node)) continue;
+      const view = this.viewFor(filter, event);
+      if (view) out.push({ event, ...view });
     }
-    return out.reverse();
+    return out;
+  }
+
+  /** Index of the first event in the window with a resourceVersion above `rv` (binary search: rvs increase). */
+  private firstAfter(rv: number): number {
+    let lo = this.head;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   addWatcher(w: CacheWatcher): void {
@@ -217,8 +241,8 @@ export class WatchCache {
   }
 
   private trim(now: number): void {
-    const { capacity, freshMs } = this.options;
-    while (this.events.length - this.head > capacity && now - this.events[this.head].at > freshMs) {
+    const { capacity, freshMs, maxCapacity } = this.options;
+    while (this.events.length - this.head > capacity && (now - this.events[this.head].at > freshMs || this.events.length - this.head > maxCapacity)) {
       this.windowStart = this.events[this.head].rv;
       this.head++;
     }
