@@ -6,6 +6,8 @@ import type { KubeObject } from '../api/types';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -14,7 +16,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
-  for (const key of Object.keys(value as object)) deepFreeze((value as Record<string, unknown>)[key]);
+  for (const key in value) if (hasOwn.call(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
   return value;
 }
 
@@ -41,11 +43,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
     return true;
   }
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  // Keys whose value is undefined do not count (JSON drops them); no key arrays are built.
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in oa) {
+    if (!hasOwn.call(oa, k) || oa[k] === undefined) continue;
+    na++;
+    if (!hasOwn.call(ob, k) || !deepEqual(oa[k], ob[k])) return false;
+  }
+  let nb = 0;
+  for (const k in ob) if (hasOwn.call(ob, k) && ob[k] !== undefined) nb++;
+  return na === nb;
 }
 
 /** The stored form of an object at a revision: a frozen shallow copy whose resourceVersion is the revision. */
