@@ -155,6 +155,8 @@ export function podInfoOf(pod: Pod): PodInfo {
 }
 
 /** A node and the pods the scheduler has placed on it (bound or assumed). */
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+
 export class NodeInfo {
   node: Node;
   readonly name: string;
@@ -179,12 +181,12 @@ export class NodeInfo {
   /** The node's labels (never undefined). */
   labels: Readonly<Record<string, string>> = {};
 
-  get taints(): readonly Taint[] {
-    return this.node.spec?.taints ?? [];
-  }
+  /** The node's taints (never undefined), read once per node update: filters ask for them on every cycle. */
+  taints: readonly Taint[] = NO_TAINTS;
 
   setNode(node: Node): void {
     this.node = node;
+    this.taints = node.spec?.taints ?? NO_TAINTS;
     this.labels = node.metadata.labels ?? {};
     const alloc = toResources(node.status?.allocatable ?? node.status?.capacity);
     this.allowedPodNumber = alloc.pods;

@@ -29,7 +29,10 @@ export function findUntoleratedTaint(
   tolerations: readonly Toleration[] | undefined,
   include: (taint: Taint) => boolean,
 ): Taint | undefined {
-  for (const taint of taints) if (include(taint) && !tolerationsTolerateTaint(tolerations, taint)) return taint;
+  for (let i = 0; i < taints.length; i++) {
+    const taint = taints[i];
+    if (include(taint) && !tolerationsTolerateTaint(tolerations, taint)) return taint;
+  }
   return undefined;
 }
 

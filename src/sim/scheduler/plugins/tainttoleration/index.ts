@@ -30,7 +30,8 @@ export function taintToleration(): Plugin {
     score(state, _pod, node) {
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
       let count = 0;
-      for (const taint of node.taints) if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taint)) count++;
+      const taints = node.taints;
+      for (let i = 0; i < taints.length; i++) if (taints[i].effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taints[i])) count++;
       return count;
     },
     normalizeScore(_state, _pod, scores) {
