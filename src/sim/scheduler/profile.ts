@@ -134,11 +134,16 @@ export class Profile {
     return { perPlugin, totals };
   }
 
-  /** Reused NodeScore objects (cycles are synchronous), to spare the allocator. */
+  /** Reused NodeScore objects and the array handed to plugins (cycles are synchronous), to spare the allocator. */
+  private readonly scorePool: NodeScore[] = [];
   private readonly scratch: NodeScore[] = [];
   private scoreScratch(n: number): NodeScore[] {
-    while (this.scratch.length < n) this.scratch.push({ name: '', score: 0 });
-    return this.scratch.length === n ? this.scratch : this.scratch.slice(0, n);
+    while (this.scorePool.length < n) this.scorePool.push({ name: '', score: 0 });
+    if (this.scratch.length !== n) {
+      this.scratch.length = n;
+      for (let i = 0; i < n; i++) this.scratch[i] = this.scorePool[i];
+    }
+    return this.scratch;
   }
 
   /** The plugins (by name) that care about a cluster event. */
