@@ -182,31 +182,35 @@ export class WatchCache {
 
   /** How an event looks to one watcher: its type through the filter, or undefined if it does not see it. */
   viewFor(w: WatchFilter, event: CacheEvent): { type: WatchEventType; object: KubeObject } | undefined {
-    const now = event.type !== 'DELETED' && this.matches(w, event.object);
+    const type = this.viewTypeFor(w, event);
+    return type === undefined ? undefined : { type, object: viewObject(type, event) };
+  }
+
+  /** The type of event a watcher sees: an object entering its selection is ADDED, one leaving it DELETED. */
+  private viewTypeFor(w: WatchFilter, event: CacheEvent): WatchEventType | undefined {
     const before = event.prev !== undefined && this.matches(w, event.prev);
-    if (event.type === 'DELETED') return before ? { type: 'DELETED', object: event.object } : undefined;
-    if (now && before) return { type: 'MODIFIED', object: event.object };
-    if (now) return { type: 'ADDED', object: event.object };
-    if (before) return { type: 'DELETED', object: stampResourceVersion(event.prev, event.rv) as KubeObject };
-    return undefined;
+    if (event.type === 'DELETED') return before ? 'DELETED' : undefined;
+    if (this.matches(w, event.object)) return before ? 'MODIFIED' : 'ADDED';
+    return before ? 'DELETED' : undefined;
   }
 
   private dispatch(event: CacheEvent): void {
-    const send = (w: CacheWatcher) => {
-      const view = this.viewFor(w, event);
-      if (view) w.deliver(view.type, view.object, event.ctx);
-    };
     // Deliveries cross the network asynchronously, so no watcher is added or removed during these loops.
-    for (const w of this.generic) send(w);
+    for (const w of this.generic) this.send(w, event);
     if (this.nodeIndexed.size === 0) return;
     const curNode = nodeOf(event.object);
     const prevNode = event.prev ? nodeOf(event.prev) : undefined;
     const targets = this.nodeIndexed.get(curNode);
-    if (targets) for (const w of targets) send(w);
+    if (targets) for (const w of targets) this.send(w, event);
     if (prevNode !== undefined && prevNode !== curNode) {
       const old = this.nodeIndexed.get(prevNode);
-      if (old) for (const w of old) send(w);
+      if (old) for (const w of old) this.send(w, event);
     }
+  }
+
+  private send(w: CacheWatcher, event: CacheEvent): void {
+    const type = this.viewTypeFor(w, event);
+    if (type !== undefined) w.deliver(type, viewObject(type, event), event.ctx);
   }
 
   /** Same key, same namespace, same node: overwrite in every index (no delete and re-insert). */
@@ -251,6 +255,11 @@ export class WatchCache {
       this.head = 0;
     }
   }
+}
+
+/** The object a watcher is sent: for an object that left its selection, the last version it saw, at this event's resourceVersion. */
+function viewObject(type: WatchEventType, event: CacheEvent): KubeObject {
+  return type === 'DELETED' && event.type !== 'DELETED' ? (stampResourceVersion(event.prev, event.rv) as KubeObject) : event.object;
 }
 
 function nodeOf(obj: KubeObject): string {
