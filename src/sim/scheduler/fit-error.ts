@@ -9,8 +9,11 @@ import type { Status } from './framework';
 export const NO_NODE_AVAILABLE_MSG = '0/%v nodes are available';
 
 export function reasonHistogram(statuses: Iterable<Status>): string[] {
+  // Plugins share one status object for a repeated rejection: count the objects, then their reasons.
+  const perStatus = new Map<Status, number>();
+  for (const status of statuses) perStatus.set(status, (perStatus.get(status) ?? 0) + 1);
   const counts = new Map<string, number>();
-  for (const status of statuses) for (const reason of status.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  for (const [status, n] of perStatus) for (const reason of status.reasons) counts.set(reason, (counts.get(reason) ?? 0) + n);
   const entries = [...counts].map(([reason, n]) => `${n} ${reason}`);
   // Go's sort.Strings compares bytes; for these ASCII strings that is JavaScript's default order.
   return entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -45,8 +45,46 @@ export function isRejection(status: Status): boolean {
   return status.code === 'Unschedulable' || status.code === 'UnschedulableAndUnresolvable';
 }
 
+/**
+ * A status a plugin returns again and again (the same rejection on thousands of nodes), frozen so
+ * that it can be shared: returning it allocates nothing, and the framework tags it once per plugin.
+ */
+export function sharedStatus(code: Code, ...reasons: string[]): Status {
+  Object.freeze(reasons);
+  return Object.freeze({ code, reasons });
+}
+
+/**
+ * Shared statuses for reasons built from data (e.g. a taint's key and value), made on first use:
+ * `get(a, b)` is the status for the reason `reason(a, b)`.
+ */
+export class StatusCache {
+  private readonly byFirst = new Map<string, Map<string, Status>>();
+  constructor(
+    private readonly code: Code,
+    private readonly reason: (a: string, b: string) => string,
+  ) {}
+
+  get(a: string, b: string): Status {
+    let bySecond = this.byFirst.get(a);
+    if (!bySecond) this.byFirst.set(a, (bySecond = new Map()));
+    let status = bySecond.get(b);
+    if (!status) bySecond.set(b, (status = sharedStatus(this.code, this.reason(a, b))));
+    return status;
+  }
+}
+
+/** The tagged copies of shared (frozen) statuses, per plugin. */
+const tagged = new WeakMap<Status, Map<string, Status>>();
+
 export function withPlugin(status: Status, plugin: string): Status {
-  return status.plugin === plugin ? status : { ...status, plugin };
+  if (status.plugin === plugin) return status;
+  if (!Object.isFrozen(status)) return { ...status, plugin };
+  let byPlugin = tagged.get(status);
+  if (!byPlugin) tagged.set(status, (byPlugin = new Map()));
+  let copy = byPlugin.get(plugin);
+  if (!copy) byPlugin.set(plugin, (copy = Object.freeze({ ...status, plugin })));
+  return copy;
 }
 
 /** Per-cycle scratch space, as upstream's CycleState: plugins store what PreFilter/PreScore computed. */

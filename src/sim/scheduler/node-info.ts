@@ -154,9 +154,32 @@ export function podInfoOf(pod: Pod): PodInfo {
   return info;
 }
 
-/** A node and the pods the scheduler has placed on it (bound or assumed). */
 const NO_TAINTS: readonly Taint[] = Object.freeze([]);
 
+/** The taints with one of `effects` (the array itself when every taint has one), in the node's order. */
+function taintsWith(taints: readonly Taint[], effect1: string, effect2?: string): readonly Taint[] {
+  let n = 0;
+  for (let i = 0; i < taints.length; i++) if (taints[i].effect === effect1 || taints[i].effect === effect2) n++;
+  if (n === taints.length) return taints;
+  if (n === 0) return NO_TAINTS;
+  return taints.filter((t) => t.effect === effect1 || t.effect === effect2);
+}
+
+type Quantities = Readonly<Record<string, Quantity>>;
+
+/** Parsed allocatable, per quantities object (a trial NodeInfo for the same Node parses nothing). */
+const parsedQuantities = new WeakMap<Quantities, Resources & { pods: number }>();
+
+function sameQuantities(a: Quantities, b: Quantities): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || a[ka[i]] !== b[kb[i]]) return false;
+  return true;
+}
+
+/** A node and the pods the scheduler has placed on it (bound or assumed). */
 export class NodeInfo {
   node: Node;
   readonly name: string;
@@ -183,14 +206,36 @@ export class NodeInfo {
 
   /** The node's taints (never undefined), read once per node update: filters ask for them on every cycle. */
   taints: readonly Taint[] = NO_TAINTS;
+  /** The NoSchedule and NoExecute taints (TaintToleration's Filter), in the node's order. */
+  doNotScheduleTaints: readonly Taint[] = NO_TAINTS;
+  /** The PreferNoSchedule taints (TaintToleration's Score), in the node's order. */
+  preferNoScheduleTaints: readonly Taint[] = NO_TAINTS;
+  /** spec.unschedulable (cordoned). */
+  unschedulable = false;
+  /** The quantities `allocatable` was parsed from (a node update with equal ones parses nothing). */
+  private allocatableSource: Quantities | undefined;
 
   setNode(node: Node): void {
     this.node = node;
-    this.taints = node.spec?.taints ?? NO_TAINTS;
+    const taints = node.spec?.taints ?? NO_TAINTS;
+    if (taints !== this.taints) {
+      this.taints = taints;
+      this.doNotScheduleTaints = taintsWith(taints, 'NoSchedule', 'NoExecute');
+      this.preferNoScheduleTaints = taintsWith(taints, 'PreferNoSchedule');
+    }
+    this.unschedulable = !!node.spec?.unschedulable;
     this.labels = node.metadata.labels ?? {};
-    const alloc = toResources(node.status?.allocatable ?? node.status?.capacity);
-    this.allowedPodNumber = alloc.pods;
-    this.allocatable = { milliCPU: alloc.milliCPU, memory: alloc.memory, ephemeralStorage: alloc.ephemeralStorage, scalar: alloc.scalar };
+    const source = node.status?.allocatable ?? node.status?.capacity;
+    if (!source || !this.allocatableSource || !sameQuantities(source, this.allocatableSource)) {
+      let alloc = source && parsedQuantities.get(source);
+      if (!alloc) {
+        alloc = toResources(source);
+        if (source) parsedQuantities.set(source, alloc);
+      }
+      this.allowedPodNumber = alloc.pods;
+      this.allocatable = { milliCPU: alloc.milliCPU, memory: alloc.memory, ephemeralStorage: alloc.ephemeralStorage, scalar: alloc.scalar };
+    }
+    this.allocatableSource = source;
     this.generation++;
   }
 

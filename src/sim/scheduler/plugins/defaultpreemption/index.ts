@@ -5,13 +5,15 @@
  * for incoming pod, 3 Preemption is not helpful for scheduling."
  */
 import { fitErrorMessage } from '../../fit-error';
-import { unresolvable, type CycleState, type Status } from '../../framework';
+import { sharedStatus, type CycleState, type Status } from '../../framework';
 import { NodeInfo, type PodInfo } from '../../node-info';
 import type { Profile } from '../../profile';
 
 export const NAME = 'DefaultPreemption';
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
+const NOT_HELPFUL_STATUS = sharedStatus('UnschedulableAndUnresolvable', NOT_HELPFUL);
+const NO_VICTIMS_STATUS = sharedStatus('UnschedulableAndUnresolvable', NO_VICTIMS);
 
 export interface PreemptionVerdict {
   /** "preemption: ..." as upstream's PostFilter status message. */
@@ -37,12 +39,12 @@ export function evaluatePreemption(
   for (const node of nodes) {
     const status = failed.get(node.name);
     if (!status || status.code === 'UnschedulableAndUnresolvable') {
-      statuses.push(unresolvable(NOT_HELPFUL));
+      statuses.push(NOT_HELPFUL_STATUS);
       continue;
     }
     const victims = [...node.pods.values()].filter((p) => p.priority < pod.priority);
     if (victims.length === 0) {
-      statuses.push(unresolvable(NO_VICTIMS));
+      statuses.push(NO_VICTIMS_STATUS);
       continue;
     }
     const trial = new NodeInfo(node.node);

@@ -5,7 +5,7 @@
  * ...). Counting matching pods goes through the snapshot's incremental counters.
  */
 import type { Labels } from '../../../api/labels';
-import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, unresolvable, unschedulable, type Handle, type Plugin } from '../../framework';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin } from '../../framework';
 import type { NodeInfo } from '../../node-info';
 import { podAffinityInfo, termCounters, termMatches, type AffinityTerm } from './terms';
 
@@ -15,6 +15,9 @@ export const ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match po
 export const ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules";
 /** upstream's hardPodAffinityWeight default: an existing pod's required affinity counts this much in scoring. */
 export const HARD_POD_AFFINITY_WEIGHT = 1;
+const AFFINITY_REJECTED = sharedStatus('UnschedulableAndUnresolvable', ERR_REASON_AFFINITY_RULES_NOT_MATCH);
+const ANTI_AFFINITY_REJECTED = sharedStatus('Unschedulable', ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
+const EXISTING_ANTI_AFFINITY_REJECTED = sharedStatus('Unschedulable', ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
 
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
@@ -88,14 +91,14 @@ export function interPodAffinity(handle: Handle): Plugin {
     filter(state, _pod, node) {
       const s = state.read<FilterState>(PRE_FILTER_KEY);
       if (!s) return SUCCESS;
-      if (!satisfiesAffinity(s, node)) return unresolvable(ERR_REASON_AFFINITY_RULES_NOT_MATCH);
+      if (!satisfiesAffinity(s, node)) return AFFINITY_REJECTED;
       for (const term of s.requiredAnti) {
         const value = node.labels[term.topologyKey];
-        if (value !== undefined && (s.antiAffinityCounts.get(pair(term.topologyKey, value)) ?? 0) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
+        if (value !== undefined && (s.antiAffinityCounts.get(pair(term.topologyKey, value)) ?? 0) > 0) return ANTI_AFFINITY_REJECTED;
       }
       if (s.existingAntiAffinityCounts.size) {
         for (const [key, value] of Object.entries(node.labels)) {
-          if ((s.existingAntiAffinityCounts.get(pair(key, value)) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
+          if ((s.existingAntiAffinityCounts.get(pair(key, value)) ?? 0) > 0) return EXISTING_ANTI_AFFINITY_REJECTED;
         }
       }
       return SUCCESS;

@@ -4,13 +4,14 @@
  */
 import { nodeSelectorTermMatches } from '../../../api/labels';
 import type { NodeSelectorTerm } from '../../../api/types';
-import { MAX_NODE_SCORE, SKIP, SUCCESS, defaultNormalizeScore, unresolvable, type Plugin, type Status, type PreFilterResult } from '../../framework';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, defaultNormalizeScore, sharedStatus, unresolvable, type Plugin, type Status, type PreFilterResult } from '../../framework';
 import { requiredNodeAffinity } from './required';
 
 export const NAME = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 export const ERR_REASON_CONFLICT = 'pod affinity terms conflict';
 const PRE_SCORE_KEY = `PreScore${NAME}`;
+const REJECTED = sharedStatus('UnschedulableAndUnresolvable', ERR_REASON_POD);
 
 /**
  * As upstream's PreFilter: when every required term pins metadata.name with In, only those nodes
@@ -44,7 +45,7 @@ export function nodeAffinity(): Plugin {
       return names ? { nodeNames: names } : SUCCESS;
     },
     filter(_state, pod, node) {
-      return requiredNodeAffinity(pod.pod).matches(node) ? SUCCESS : unresolvable(ERR_REASON_POD);
+      return requiredNodeAffinity(pod.pod).matches(node) ? SUCCESS : REJECTED;
     },
     preScore(state, pod) {
       const preferred = (pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).filter(

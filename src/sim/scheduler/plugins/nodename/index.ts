@@ -1,8 +1,9 @@
 /** NodeName: a pod that names its node fits only that node. */
-import { SUCCESS, unresolvable, type Plugin } from '../../framework';
+import { SUCCESS, sharedStatus, type Plugin } from '../../framework';
 
 export const NAME = 'NodeName';
 export const ERR_REASON = "node(s) didn't match the requested node name";
+const REJECTED = sharedStatus('UnschedulableAndUnresolvable', ERR_REASON);
 
 export function nodeName(): Plugin {
   return {
@@ -10,7 +11,7 @@ export function nodeName(): Plugin {
     events: [{ resource: 'Node', actions: ['Add'] }],
     filter(_state, pod, node) {
       const wanted = pod.pod.spec.nodeName;
-      return !wanted || wanted === node.name ? SUCCESS : unresolvable(ERR_REASON);
+      return !wanted || wanted === node.name ? SUCCESS : REJECTED;
     },
   };
 }

@@ -3,7 +3,7 @@
  * left of its allocatable; Score is LeastAllocated over cpu and memory (weights 1 and 1), using
  * upstream's non-zero defaults for containers without requests.
  */
-import { SUCCESS, unschedulable, type Plugin } from '../../framework';
+import { SUCCESS, sharedStatus, type Plugin, type Status } from '../../framework';
 import type { NodeInfo, PodInfo } from '../../node-info';
 
 export const NAME = 'NodeResourcesFit';
@@ -41,6 +41,16 @@ function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
     && !(r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage);
 }
 
+/** One shared status per distinct list of reasons (a few: pods, cpu, memory, storage, extended resources). */
+const rejections = new Map<string, Status>();
+
+function rejection(reasons: string[]): Status {
+  const key = reasons.join('\n');
+  let status = rejections.get(key);
+  if (!status) rejections.set(key, (status = sharedStatus('Unschedulable', ...reasons)));
+  return status;
+}
+
 /** upstream leastRequestedScore: the share left free, 0..100, integer arithmetic. */
 export function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
@@ -57,7 +67,7 @@ export function nodeResourcesFit(): Plugin {
     filter(_state, pod, node) {
       if (fitsQuickly(pod, node)) return SUCCESS;
       const reasons = insufficientResources(pod, node);
-      return reasons.length ? unschedulable(...reasons) : SUCCESS;
+      return reasons.length ? rejection(reasons) : SUCCESS;
     },
     score(_state, pod, node) {
       const a = node.allocatable;

@@ -8,7 +8,7 @@ import type { Pod, TopologySpreadConstraint } from '../../../api/types';
 import type { Listers } from '../../framework';
 import type { NodeInfo } from '../../node-info';
 import type { RequiredNodeAffinity } from '../nodeaffinity/required';
-import { doNotScheduleTaint, findUntoleratedTaint } from '../tainttoleration/helpers';
+import { findUntoleratedTaint } from '../tainttoleration/helpers';
 
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -97,6 +97,6 @@ export function nodeHasAllKeys(node: NodeInfo, constraints: readonly Constraint[
 /** upstream matchNodeInclusionPolicies: which nodes count towards a constraint's domains. */
 export function nodeIncluded(c: Constraint, pod: Pod, node: NodeInfo, required: RequiredNodeAffinity): boolean {
   if (c.nodeAffinityPolicy === 'Honor' && !required.matches(node)) return false;
-  if (c.nodeTaintsPolicy === 'Honor' && findUntoleratedTaint(node.taints, pod.spec.tolerations, doNotScheduleTaint)) return false;
+  if (c.nodeTaintsPolicy === 'Honor' && findUntoleratedTaint(node.doNotScheduleTaints, pod.spec.tolerations)) return false;
   return true;
 }

@@ -10,8 +10,7 @@ import {
   SKIP,
   SUCCESS,
   errorStatus,
-  unresolvable,
-  unschedulable,
+  sharedStatus,
   type Handle,
   type Plugin,
   type PodCounter,
@@ -24,6 +23,8 @@ import { HOSTNAME_LABEL, constraintsFor, nodeHasAllKeys, nodeIncluded, type Cons
 export const NAME = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
+const LABEL_MISSING = sharedStatus('UnschedulableAndUnresolvable', ERR_REASON_NODE_LABEL_NOT_MATCH);
+const SKEW_TOO_HIGH = sharedStatus('Unschedulable', ERR_REASON_CONSTRAINTS_NOT_MATCH);
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
@@ -106,10 +107,10 @@ export function podTopologySpread(handle: Handle): Plugin {
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i];
         const value = node.labels[c.topologyKey];
-        if (value === undefined) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+        if (value === undefined) return LABEL_MISSING;
         const self = c.selector.matches(pod.pod.metadata.labels) ? 1 : 0;
         const skew = (s.matchNum[i].get(value) ?? 0) + self - s.minMatch[i];
-        if (skew > c.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+        if (skew > c.maxSkew) return SKEW_TOO_HIGH;
       }
       return SUCCESS;
     },

@@ -23,15 +23,15 @@ export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | un
   return false;
 }
 
-/** The first taint (in the node's order) that passes `include` and no toleration tolerates. */
+/** The first taint (in the node's order) that passes `include` (when given) and no toleration tolerates. */
 export function findUntoleratedTaint(
   taints: readonly Taint[],
   tolerations: readonly Toleration[] | undefined,
-  include: (taint: Taint) => boolean,
+  include?: (taint: Taint) => boolean,
 ): Taint | undefined {
   for (let i = 0; i < taints.length; i++) {
     const taint = taints[i];
-    if (include(taint) && !tolerationsTolerateTaint(tolerations, taint)) return taint;
+    if ((!include || include(taint)) && !tolerationsTolerateTaint(tolerations, taint)) return taint;
   }
   return undefined;
 }

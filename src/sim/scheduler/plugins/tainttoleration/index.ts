@@ -2,9 +2,9 @@
  * TaintToleration: Filter rejects nodes with a NoSchedule/NoExecute taint the pod does not tolerate;
  * Score prefers nodes with fewer untolerated PreferNoSchedule taints.
  */
-import { MAX_NODE_SCORE, SUCCESS, defaultNormalizeScore, unresolvable, type Plugin } from '../../framework';
+import { MAX_NODE_SCORE, SUCCESS, StatusCache, defaultNormalizeScore, type Plugin } from '../../framework';
 import type { Toleration } from '../../../api/types';
-import { doNotScheduleTaint, findUntoleratedTaint, tolerationsTolerateTaint } from './helpers';
+import { findUntoleratedTaint, tolerationsTolerateTaint } from './helpers';
 
 export const NAME = 'TaintToleration';
 const PRE_SCORE_KEY = `PreScore${NAME}`;
@@ -15,12 +15,17 @@ export function untoleratedTaintReason(key: string, value: string | undefined): 
 }
 
 export function taintToleration(): Plugin {
+  /** One shared status per untolerated taint key and value. */
+  const rejected = new StatusCache('UnschedulableAndUnresolvable', untoleratedTaintReason);
   return {
     name: NAME,
     events: [{ resource: 'Node', actions: ['Add', 'UpdateNodeTaint'] }],
     filter(_state, pod, node) {
-      const taint = findUntoleratedTaint(node.taints, pod.pod.spec.tolerations, doNotScheduleTaint);
-      return taint ? unresolvable(untoleratedTaintReason(taint.key, taint.value)) : SUCCESS;
+      // The node's NoSchedule and NoExecute taints, picked out once per node update.
+      const taints = node.doNotScheduleTaints;
+      if (taints.length === 0) return SUCCESS;
+      const taint = findUntoleratedTaint(taints, pod.pod.spec.tolerations);
+      return taint ? rejected.get(taint.key, taint.value ?? '') : SUCCESS;
     },
     preScore(state, pod) {
       const preferred = (pod.pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
@@ -28,10 +33,12 @@ export function taintToleration(): Plugin {
       return SUCCESS;
     },
     score(state, _pod, node) {
+      // The node's PreferNoSchedule taints, picked out once per node update.
+      const taints = node.preferNoScheduleTaints;
+      if (taints.length === 0) return 0;
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
       let count = 0;
-      const taints = node.taints;
-      for (let i = 0; i < taints.length; i++) if (taints[i].effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taints[i])) count++;
+      for (let i = 0; i < taints.length; i++) if (!tolerationsTolerateTaint(tolerations, taints[i])) count++;
       return count;
     },
     normalizeScore(_state, _pod, scores) {

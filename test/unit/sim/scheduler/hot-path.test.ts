@@ -1,0 +1,77 @@
+/**
+ * What the scheduler precomputes or shares to keep a cycle cheap must never show: per-node facts
+ * follow the node's updates, shared statuses read as fresh ones, and a FitError built from shared
+ * statuses reads as upstream's.
+ */
+import { strict as assert } from 'node:assert';
+import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
+import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
+import { NodeInfo } from '../../../../src/sim/scheduler/node-info';
+import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
+
+describe('sim/scheduler hot path', () => {
+  it('NodeInfo keeps the NoSchedule/NoExecute and PreferNoSchedule taints and the cordon up to date', () => {
+    const prefer = { key: 'soft', value: 'x', effect: 'PreferNoSchedule' as const };
+    const execute = { key: 'gone', effect: 'NoExecute' as const };
+    const info = new NodeInfo(makeNode('n', { taints: [prefer, CONTROL_PLANE_TAINT, execute] }));
+    assert.deepEqual(info.doNotScheduleTaints, [CONTROL_PLANE_TAINT, execute], "in the node's order");
+    assert.deepEqual(info.preferNoScheduleTaints, [prefer]);
+    assert.equal(info.unschedulable, false);
+    info.setNode(makeNode('n', { taints: [CONTROL_PLANE_TAINT], unschedulable: true }));
+    assert.deepEqual(info.doNotScheduleTaints, [CONTROL_PLANE_TAINT]);
+    assert.deepEqual(info.preferNoScheduleTaints, []);
+    assert.equal(info.unschedulable, true);
+    info.setNode(makeNode('n'));
+    assert.deepEqual([info.doNotScheduleTaints.length, info.preferNoScheduleTaints.length, info.unschedulable], [0, 0, false]);
+  });
+
+  it('NodeInfo parses allocatable again only when it changed', () => {
+    const info = new NodeInfo(makeNode('n', { cpu: '4', pods: 10 }));
+    const before = info.allocatable;
+    info.setNode(makeNode('n', { cpu: '4', pods: 10 }));
+    assert.equal(info.allocatable, before, 'equal quantities in a new object: kept');
+    info.setNode(makeNode('n', { cpu: '2', pods: 5 }));
+    assert.deepEqual([info.allocatable.milliCPU, info.allowedPodNumber], [2000, 5]);
+    info.setNode(makeNode('n', { cpu: '2', pods: 5, extra: { 'example.com/gpu': '1' } }));
+    assert.deepEqual(info.allocatable.scalar, { 'example.com/gpu': 1 });
+  });
+
+  it('a shared status reads as a fresh one, and is tagged once per plugin', () => {
+    const shared = sharedStatus('Unschedulable', 'Insufficient cpu');
+    assert.equal(JSON.stringify(shared), JSON.stringify(unschedulable('Insufficient cpu')));
+    const tagged = withPlugin(shared, 'NodeResourcesFit');
+    assert.equal(JSON.stringify(tagged), JSON.stringify(withPlugin(unschedulable('Insufficient cpu'), 'NodeResourcesFit')));
+    assert.equal(withPlugin(shared, 'NodeResourcesFit'), tagged);
+    assert.notEqual(withPlugin(shared, 'Other'), tagged);
+    assert.equal(shared.plugin, undefined, 'the shared status itself is untouched');
+    assert.ok(Object.isFrozen(tagged) && Object.isFrozen(shared.reasons));
+    const cache = new StatusCache('UnschedulableAndUnresolvable', (k, v) => `taint {${k}: ${v}}`);
+    assert.equal(cache.get('a', ''), cache.get('a', ''));
+    assert.deepEqual(cache.get('a', 'b'), unresolvable('taint {a: b}'));
+  });
+
+  it('counts shared and fresh statuses alike in the FitError histogram', () => {
+    const cpu = sharedStatus('Unschedulable', 'Insufficient cpu');
+    const both = sharedStatus('Unschedulable', 'Insufficient cpu', 'Insufficient memory');
+    const statuses = [cpu, both, ...Array.from({ length: 9 }, () => cpu), unschedulable('Insufficient memory'), unresolvable('Insufficient cpu')];
+    assert.deepEqual(reasonHistogram(statuses), ['12 Insufficient cpu', '2 Insufficient memory']);
+  });
+
+  it('reports each node\'s own untolerated taint and resource shortfall through the shared statuses', () => {
+    const h = new Harness().nodes(
+      makeNode('a', { taints: [{ key: 'k', value: 'v1', effect: 'NoSchedule' }] }),
+      makeNode('b', { taints: [{ key: 'k', value: 'v2', effect: 'NoExecute' }] }),
+      makeNode('c', { taints: [{ key: 'k', value: 'v1', effect: 'NoSchedule' }] }),
+      makeNode('d', { cpu: '1', unschedulable: true }),
+      makeNode('e', { cpu: '1' }),
+      makeNode('f', { cpu: '1', pods: 0 }),
+    );
+    const r = h.schedule(makePod('p', { cpu: '2' }));
+    assert.match(
+      r.fitError!,
+      /^0\/6 nodes are available: 1 Too many pods, 1 node\(s\) had untolerated taint \{k: v2\}, 1 node\(s\) were unschedulable, 2 Insufficient cpu, 2 node\(s\) had untolerated taint \{k: v1\}\. /,
+    );
+    assert.deepEqual(r.failed.get('f'), { code: 'Unschedulable', reasons: ['Too many pods', 'Insufficient cpu'], plugin: 'NodeResourcesFit' });
+    assert.deepEqual(r.failed.get('d'), { code: 'UnschedulableAndUnresolvable', reasons: ['node(s) were unschedulable'], plugin: 'NodeUnschedulable' });
+  });
+});
