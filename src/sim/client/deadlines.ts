@@ -19,6 +19,8 @@ export class DeadlineQueue {
   private items: Pending[] = [];
   private head = 0;
   private timer: TimerId | undefined;
+  /** Settled deadlines still in `items` (dropped in one pass once they are most of it). */
+  private settled = 0;
 
   constructor(private readonly clock: Clock, readonly delayMs: number, private readonly label: string) {}
 
@@ -30,6 +32,7 @@ export class DeadlineQueue {
       settle: () => {
         if (!item.onExpire) return false;
         item.onExpire = undefined;
+        if (++this.settled > 1024 && this.settled * 2 > this.items.length - this.head) this.dropSettled();
         return true;
       },
     };
@@ -42,8 +45,18 @@ export class DeadlineQueue {
     return n;
   }
 
+  /** Most requests are answered long before their deadline: forget those instead of keeping them until it passes. */
+  private dropSettled(): void {
+    this.items = this.items.slice(this.head).filter((item) => item.onExpire !== undefined);
+    this.head = 0;
+    this.settled = 0;
+  }
+
   private arm(): void {
-    while (this.head < this.items.length && !this.items[this.head].onExpire) this.head++;
+    while (this.head < this.items.length && !this.items[this.head].onExpire) {
+      this.head++;
+      this.settled = Math.max(0, this.settled - 1);
+    }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -51,6 +64,7 @@ export class DeadlineQueue {
     if (this.head >= this.items.length) {
       this.items = [];
       this.head = 0;
+      this.settled = 0;
       this.timer = undefined;
       return;
     }

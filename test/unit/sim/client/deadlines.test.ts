@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { Clock } from '../../../../src/sim/clock';
+import { DeadlineQueue } from '../../../../src/sim/client/deadlines';
+
+describe('sim/client/deadlines', () => {
+  it('fires only the deadlines not settled, each at its time, with one timer', () => {
+    const clock = new Clock(1);
+    const q = new DeadlineQueue(clock, 1000, 'test');
+    const fired: string[] = [];
+    const a = q.add(() => fired.push('a'));
+    clock.advance(100);
+    q.add(() => fired.push('b'));
+    assert.equal(a.settle(), true);
+    assert.equal(a.settle(), false, 'settling twice');
+    assert.equal(clock.pending(), 1);
+    clock.advance(950);
+    assert.deepEqual(fired, []);
+    clock.advance(100);
+    assert.deepEqual(fired, ['b']);
+    assert.equal(q.size, 0);
+    assert.equal(clock.pending(), 0);
+  });
+
+  it('forgets settled deadlines long before they would expire, and still fires the rest on time', () => {
+    const clock = new Clock(1);
+    const q = new DeadlineQueue(clock, 60_000, 'test');
+    const fired: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const d = q.add(() => fired.push(i));
+      if (i % 100 !== 0) assert.equal(d.settle(), true);
+      clock.advance(1);
+    }
+    assert.equal(q.size, 100);
+    const kept = (q as unknown as { items: unknown[] }).items.length;
+    assert.ok(kept < 2500, `settled deadlines are dropped (${kept} kept of 10,000)`);
+    clock.advance(60_000);
+    assert.deepEqual(fired, Array.from({ length: 100 }, (_, k) => k * 100));
+  });
+});
