@@ -32,7 +32,8 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 }
 
 class SelectorCounter implements PodCounter {
-  readonly counts = new Map<NodeInfo, number>();
+  /** Matching pods per node, by the node's cache index (a dense array: spreading reads it for hundreds of nodes per cycle). */
+  private readonly counts: number[] = [];
   /** topology key → value → matching pods, built on first use and kept up to date. */
   private domains = new Map<string, Map<string, number>>();
   lastUsed = 0;
@@ -71,9 +72,11 @@ class SelectorCounter implements PodCounter {
 
   adjust(node: NodeInfo, pod: Pod, delta: number): void {
     if (!this.counts_(pod)) return;
-    const n = (this.counts.get(node) ?? 0) + delta;
-    if (n === 0) this.counts.delete(node);
-    else this.counts.set(node, n);
+    const i = node.index;
+    if (i >= 0) {
+      while (this.counts.length <= i) this.counts.push(0);
+      this.counts[i] += delta;
+    }
     for (const [key, totals] of this.domains) {
       const value = node.labels[key] ?? '';
       totals.set(value, (totals.get(value) ?? 0) + delta);
@@ -81,7 +84,13 @@ class SelectorCounter implements PodCounter {
   }
 
   count(node: NodeInfo): number {
-    return this.counts.get(node) ?? 0;
+    const i = node.index;
+    return i >= 0 && i < this.counts.length ? this.counts[i] : 0;
+  }
+
+  /** The node left the cache: its slot counts nothing. */
+  forget(node: NodeInfo): void {
+    if (node.index >= 0 && node.index < this.counts.length) this.counts[node.index] = 0;
   }
 }
 
@@ -102,6 +111,8 @@ export class SchedulerCache implements Snapshot {
   /** label key → number of nodes carrying it. */
   private readonly labelKeys = new Map<string, number>();
   private tick = 0;
+  /** The next NodeInfo's index (a node that comes back gets a new one). */
+  private nextIndex = 0;
 
   // ------------------------------------------------------------ Snapshot
 
@@ -175,6 +186,7 @@ export class SchedulerCache implements Snapshot {
       return existing;
     }
     const info = new NodeInfo(node);
+    info.index = this.nextIndex++;
     this.nodes.set(name, info);
     this.countLabels(info, 1);
     this.nodesChanged();
@@ -214,7 +226,7 @@ export class SchedulerCache implements Snapshot {
     // Pods stay known (upstream keeps them until their deletion arrives), waiting for the node.
     if (info.pods.size) this.orphans.set(name, new Map(info.pods));
     for (const key of info.pods.keys()) this.affinityPods.delete(key);
-    for (const c of this.counters.values()) c.counts.delete(info);
+    for (const c of this.counters.values()) c.forget(info);
     this.nodesChanged();
   }
 

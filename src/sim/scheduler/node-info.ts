@@ -194,6 +194,8 @@ export class NodeInfo {
   private readonly usedPorts = new Map<string, Map<string, number>>();
   /** Bumped on every change (a cheap way to see whether anything moved). */
   generation = 0;
+  /** The node's slot in its cache (dense, from 0; -1 outside a cache, e.g. a preemption trial). */
+  index = -1;
 
   constructor(node: Node) {
     this.node = node;
@@ -212,6 +214,14 @@ export class NodeInfo {
   preferNoScheduleTaints: readonly Taint[] = NO_TAINTS;
   /** spec.unschedulable (cordoned). */
   unschedulable = false;
+  /**
+   * What is left on the node: allowed pods minus pods, allocatable minus requested, kept up to date
+   * with every change so that NodeResourcesFit's Filter reads a few numbers of this object only.
+   */
+  freePods = 0;
+  freeMilliCPU = 0;
+  freeMemory = 0;
+  freeEphemeralStorage = 0;
   /** The quantities `allocatable` was parsed from (a node update with equal ones parses nothing). */
   private allocatableSource: Quantities | undefined;
 
@@ -236,7 +246,15 @@ export class NodeInfo {
       this.allocatable = { milliCPU: alloc.milliCPU, memory: alloc.memory, ephemeralStorage: alloc.ephemeralStorage, scalar: alloc.scalar };
     }
     this.allocatableSource = source;
+    this.updateFree();
     this.generation++;
+  }
+
+  private updateFree(): void {
+    this.freePods = this.allowedPodNumber - this.pods.size;
+    this.freeMilliCPU = this.allocatable.milliCPU - this.requested.milliCPU;
+    this.freeMemory = this.allocatable.memory - this.requested.memory;
+    this.freeEphemeralStorage = this.allocatable.ephemeralStorage - this.requested.ephemeralStorage;
   }
 
   addPod(info: PodInfo): void {
@@ -271,6 +289,7 @@ export class NodeInfo {
       if (n > 0) byIp.set(k, n);
       else byIp.delete(k);
     }
+    this.updateFree();
     this.generation++;
   }
 

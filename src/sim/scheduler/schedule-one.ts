@@ -28,6 +28,61 @@ export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllN
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
+/**
+ * The failed nodes' statuses, in evaluation order: a ReadonlyMap by node name, kept as two arrays
+ * (a cycle adds each node at most once, up to thousands of them, and mostly only iterates them; a
+ * lookup by name builds the index on first use).
+ */
+export class NodeStatuses implements ReadonlyMap<string, Status> {
+  private readonly names: string[] = [];
+  private readonly statuses: Status[] = [];
+  private index: Map<string, number> | undefined;
+
+  /** Record a node's status; each node is added once per cycle. */
+  add(name: string, status: Status): void {
+    this.names.push(name);
+    this.statuses.push(status);
+    this.index = undefined;
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  get(name: string): Status | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      for (let i = 0; i < this.names.length; i++) this.index.set(this.names[i], i);
+    }
+    const i = this.index.get(name);
+    return i === undefined ? undefined : this.statuses[i];
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, Status]> {
+    for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.statuses[i]];
+  }
+
+  keys(): MapIterator<string> {
+    return this.names.values();
+  }
+
+  values(): MapIterator<Status> {
+    return this.statuses.values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Status]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: Status, key: string, map: ReadonlyMap<string, Status>) => void, thisArg?: unknown): void {
+    for (let i = 0; i < this.names.length; i++) callback.call(thisArg, this.statuses[i], this.names[i], this);
+  }
+}
+
 export interface ScheduleResult {
   /** The chosen node, when the pod fits somewhere. */
   nodeName?: string;
@@ -66,7 +121,7 @@ export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 export function scheduleOne(input: ScheduleInput): ScheduleResult {
   const { profile, snapshot, pod, rng } = input;
   const allNodes = snapshot.nodeInfos();
-  const failed = new Map<string, Status>();
+  const failed = new NodeStatuses();
   const unschedulablePlugins = new Set<string>();
   const base = {
     numAllNodes: allNodes.length,
@@ -85,7 +140,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   for (const name of pre.rejectedBy) unschedulablePlugins.add(name);
   if (pre.status.code === 'Error') return { ...base, error: `running PreFilter plugin "${pre.status.plugin}": ${statusMessage(pre.status)}` };
   if (pre.status.code !== 'Success') {
-    for (const node of allNodes) failed.set(node.name, pre.status);
+    for (const node of allNodes) failed.add(node.name, pre.status);
     const preFilterMsg = statusMessage(pre.status);
     const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed);
     return {
@@ -99,7 +154,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   if (pre.nodeNames) {
     const restricted = allNodes.filter((n) => pre.nodeNames!.has(n.name));
     const absent = unresolvable(`node(s) didn't satisfy plugin(s) [${[...pre.rejectedBy].sort().join(' ')}]`);
-    for (const node of allNodes) if (!pre.nodeNames.has(node.name)) failed.set(node.name, absent);
+    for (const node of allNodes) if (!pre.nodeNames.has(node.name)) failed.add(node.name, absent);
     nodes = restricted;
   }
 
@@ -107,6 +162,8 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   const feasible: NodeInfo[] = [];
   const wanted = numFeasibleNodesToFind(profile.percentageOfNodesToScore, nodes.length);
   let processed = 0;
+  /** The plugin of the previous rejection (most come from the same one): spares a Set insertion per node. */
+  let lastPlugin: string | undefined;
   const start = nodes.length ? input.startNodeIndex % nodes.length : 0;
   for (let i = 0; i < nodes.length && feasible.length < wanted; i++) {
     const node = nodes[(start + i) % nodes.length];
@@ -115,8 +172,8 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     if (status.code === 'Success') feasible.push(node);
     else if (status.code === 'Error') return { ...base, error: `running "${status.plugin}" filter plugin: ${statusMessage(status)}` };
     else {
-      failed.set(node.name, status);
-      if (status.plugin) unschedulablePlugins.add(status.plugin);
+      failed.add(node.name, status);
+      if (status.plugin && status.plugin !== lastPlugin) unschedulablePlugins.add((lastPlugin = status.plugin));
     }
   }
   const nextStartNodeIndex = allNodes.length ? (input.startNodeIndex + processed) % allNodes.length : 0;

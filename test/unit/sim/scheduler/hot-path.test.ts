@@ -6,7 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
-import { NodeInfo } from '../../../../src/sim/scheduler/node-info';
+import { NodeInfo, podInfoOf } from '../../../../src/sim/scheduler/node-info';
+import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
+import { selectorFromSet } from '../../../../src/sim/api/labels';
 import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
 
 describe('sim/scheduler hot path', () => {
@@ -73,5 +75,48 @@ describe('sim/scheduler hot path', () => {
     );
     assert.deepEqual(r.failed.get('f'), { code: 'Unschedulable', reasons: ['Too many pods', 'Insufficient cpu'], plugin: 'NodeResourcesFit' });
     assert.deepEqual(r.failed.get('d'), { code: 'UnschedulableAndUnresolvable', reasons: ['node(s) were unschedulable'], plugin: 'NodeUnschedulable' });
+  });
+
+  it('NodeInfo keeps what is free (pods, cpu, memory, storage) with every pod and node change', () => {
+    const info = new NodeInfo(makeNode('n', { cpu: '1', memory: '1Gi', pods: 3 }));
+    const free = () => [info.freePods, info.freeMilliCPU, info.freeMemory];
+    assert.deepEqual(free(), [3, 1000, 1024 ** 3]);
+    info.addPod(podInfoOf(makePod('a', { cpu: '250m', memory: '256Mi' })));
+    info.addPod(podInfoOf(makePod('a', { cpu: '250m', memory: '256Mi' })));
+    assert.deepEqual(free(), [2, 750, 768 * 1024 ** 2], 'the same pod again replaces it');
+    info.setNode(makeNode('n', { cpu: '2', memory: '1Gi', pods: 1 }));
+    assert.deepEqual(free(), [0, 1750, 768 * 1024 ** 2]);
+    info.removePod('default/a');
+    assert.deepEqual(free(), [1, 2000, 1024 ** 3]);
+  });
+
+  it('a node that leaves the cache and comes back counts only the pods placed on it again', () => {
+    const h = new Harness().nodes(makeNode('n1'), makeNode('n2'));
+    const app = selectorFromSet({ app: 'web' });
+    h.bound(makePod('a', { nodeName: 'n1', labels: { app: 'web' } }), makePod('b', { nodeName: 'n2', labels: { app: 'web' } }));
+    const counter = h.cache.podCounter('default', app);
+    assert.deepEqual([counter.count(h.cache.get('n1')!), counter.count(h.cache.get('n2')!)], [1, 1]);
+    h.cache.removeNode('n1');
+    h.cache.removePod(makePod('a', { nodeName: 'n1' }));
+    h.cache.addNode(makeNode('n1'));
+    assert.deepEqual([counter.count(h.cache.get('n1')!), counter.count(h.cache.get('n2')!)], [0, 1]);
+    assert.deepEqual([...counter.domainCounts('kubernetes.io/hostname')], [['n2', 1], ['n1', 0]]);
+    assert.equal(counter.count(new NodeInfo(makeNode('n2'))), 0, 'a NodeInfo outside the cache (a preemption trial) has no pods counted');
+  });
+
+  it('NodeStatuses reads as a Map of the failed nodes, in evaluation order', () => {
+    const s = new NodeStatuses();
+    const cpu = sharedStatus('Unschedulable', 'Insufficient cpu');
+    s.add('b', cpu);
+    s.add('a', unresolvable('x'));
+    const m = new Map(s);
+    assert.deepEqual([...m.keys()], ['b', 'a']);
+    assert.deepEqual([s.size, [...s.keys()], s.get('b'), s.get('zz'), s.has('a')], [2, ['b', 'a'], cpu, undefined, true]);
+    s.add('c', cpu);
+    assert.equal(s.get('c'), cpu, 'the index follows additions');
+    const seen: string[] = [];
+    s.forEach((status, name) => seen.push(`${name}:${status.reasons[0]}`));
+    assert.deepEqual(seen, ['b:Insufficient cpu', 'a:x', 'c:Insufficient cpu']);
+    assert.deepEqual([...s.values()].length, 3);
   });
 });

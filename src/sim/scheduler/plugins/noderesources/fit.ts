@@ -31,14 +31,13 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
 
 /** Whether `insufficientResources` would find nothing, without allocating (the common case). */
 function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
-  if (node.pods.size + 1 > node.allowedPodNumber) return false;
+  // The node's free amounts are its allocatable minus its requests (and allowed pods minus pods), kept by NodeInfo.
+  if (node.freePods < 1) return false;
   const r = pod.requests;
   if (r.scalar) return false;
-  const a = node.allocatable;
-  const used = node.requested;
-  return !(r.milliCPU > 0 && r.milliCPU > a.milliCPU - used.milliCPU)
-    && !(r.memory > 0 && r.memory > a.memory - used.memory)
-    && !(r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage);
+  return !(r.milliCPU > 0 && r.milliCPU > node.freeMilliCPU)
+    && !(r.memory > 0 && r.memory > node.freeMemory)
+    && !(r.ephemeralStorage > 0 && r.ephemeralStorage > node.freeEphemeralStorage);
 }
 
 /** One shared status per distinct list of reasons (a few: pods, cpu, memory, storage, extended resources). */

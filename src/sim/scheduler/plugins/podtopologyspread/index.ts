@@ -130,6 +130,8 @@ export function podTopologySpread(handle: Handle): Plugin {
       const ns = pod.pod.metadata.namespace ?? 'default';
       const ignored = new Set<string>();
       const valueCounts = constraints.map(() => new Map<string, number>());
+      // The first few distinct values per constraint (zones, typically): a node with one of them adds nothing.
+      const seen = constraints.map((): string[] => []);
       for (const node of feasible) {
         if (requireAll && !nodeHasAllKeys(node, constraints)) {
           ignored.add(node.name);
@@ -137,7 +139,14 @@ export function podTopologySpread(handle: Handle): Plugin {
         }
         for (let i = 0; i < constraints.length; i++) {
           const key = constraints[i].topologyKey;
-          if (key !== HOSTNAME_LABEL) valueCounts[i].set(node.labels[key] ?? '', 0);
+          if (key === HOSTNAME_LABEL) continue;
+          const value = node.labels[key] ?? '';
+          const recent = seen[i];
+          let known = false;
+          for (let j = 0; j < recent.length && !known; j++) known = recent[j] === value;
+          if (known) continue;
+          valueCounts[i].set(value, 0);
+          if (recent.length < 8) recent.push(value);
         }
       }
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : valueCounts[i].size) + 2));
