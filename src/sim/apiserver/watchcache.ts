@@ -132,15 +132,18 @@ export class WatchCache {
   /**
    * What a watch with `filter` starting after `rv` is sent first: the window's events after `rv` as
    * that watcher sees them; undefined if `rv` is older than the window. A watch pinned to one node
-   * (a kubelet's) skips other nodes' pods without evaluating its whole filter on them.
+   * (a kubelet's pods) or one name (a kubelet's own Node) skips the other objects' events without
+   * evaluating its whole filter on them.
    */
   replayFor(filter: WatchFilter, rv: number): { event: CacheEvent; type: WatchEventType; object: KubeObject }[] | undefined {
     if (rv < this.windowStart) return undefined;
     const node = this.byNode ? nodeSelected(filter.fields) : undefined;
+    const name = filter.fields.find((f) => f.field === 'metadata.name' && f.op === '=')?.value;
     const out: { event: CacheEvent; type: WatchEventType; object: KubeObject }[] = [];
     for (let i = this.firstAfter(rv); i < this.events.length; i++) {
       const event = this.events[i];
       if (node !== undefined && nodeOf(event.object) !== node && (event.prev === undefined || nodeOf(event.prev) !== node)) continue;
+      if (name !== undefined && event.object.metadata.name !== name) continue;
       const view = this.viewFor(filter, event);
       if (view) out.push({ event, ...view });
     }

@@ -48,4 +48,17 @@ describe('sim/apiserver/watchcache', () => {
     const unassigned = { fields: [{ field: 'spec.nodeName', op: '=' as const, value: '' }] };
     assert.deepEqual(cache.replayFor(unassigned, 0)?.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED a', 'DELETED a']);
   });
+
+  it('replays to a watch on one name only that object\'s events', () => {
+    const cache = new WatchCache(pods, DEFAULT_WATCH_CACHE);
+    cache.reset([], 0);
+    cache.apply('ADDED', pod('a', 1), undefined, 1, 0, ctx);
+    cache.apply('ADDED', pod('b', 2), undefined, 2, 0, ctx);
+    cache.apply('MODIFIED', pod('a', 3, 'worker-1'), pod('a', 1), 3, 0, ctx);
+    cache.apply('DELETED', pod('b', 4), pod('b', 2), 4, 0, ctx);
+    const onlyB = { fields: [{ field: 'metadata.name', op: '=' as const, value: 'b' }] };
+    assert.deepEqual(cache.replayFor(onlyB, 0)?.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED b', 'DELETED b']);
+    const notB = { fields: [{ field: 'metadata.name', op: '!=' as const, value: 'b' }] };
+    assert.deepEqual(cache.replayFor(notB, 0)?.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED a', 'MODIFIED a']);
+  });
 });
