@@ -139,6 +139,8 @@ function phase(label: string, count: number, make: (i: number) => Pod): void {
 }
 
 console.log(`scheduler: ${nodes.length} nodes, ${PODS} pods per phase${VERIFY ? ', verifying' : ''}`);
+// Warm-up: the JIT, and the spreading counters of every app (built once, then kept incrementally).
+phase('warm-up', Math.max(APPS, Math.round(PODS / 10)), (i) => pod(`w-${seq++}`, i % APPS));
 phase('healthy', PODS, (i) => pod(`a-${seq++}`, i % APPS));
 // A zone fails: its nodes are tainted unreachable; a few others are cordoned.
 const unreachable: Taint[] = [

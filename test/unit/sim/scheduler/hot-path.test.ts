@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
-import { NodeInfo, podInfoOf } from '../../../../src/sim/scheduler/node-info';
+import { NO_TAINTS, NodeInfo, podInfoOf } from '../../../../src/sim/scheduler/node-info';
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
 import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
@@ -88,6 +88,18 @@ describe('sim/scheduler hot path', () => {
     assert.deepEqual(free(), [0, 1750, 768 * 1024 ** 2]);
     info.removePod('default/a');
     assert.deepEqual(free(), [1, 2000, 1024 ** 3]);
+    info.addPod(podInfoOf(makePod('b', { memory: '1Mi' })));
+    const flat = [info.allocatableMilliCPU, info.allocatableMemory, info.requestedMilliCPU, info.requestedMemory, info.nonZeroRequestedMilliCPU, info.nonZeroRequestedMemory];
+    const nested = [info.allocatable.milliCPU, info.allocatable.memory, info.requested.milliCPU, info.requested.memory, info.nonZeroRequested.milliCPU, info.nonZeroRequested.memory];
+    assert.deepEqual(flat, nested);
+    assert.deepEqual(flat, [2000, 1024 ** 3, 0, 1024 ** 2, 100, 1024 ** 2], 'non-zero requests count the default cpu only');
+  });
+
+  it('an empty taint list is NO_TAINTS, whatever the node object says', () => {
+    const info = new NodeInfo(makeNode('n', { taints: [] }));
+    assert.equal(info.doNotScheduleTaints, NO_TAINTS);
+    info.setNode(makeNode('n', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] }));
+    assert.deepEqual([info.doNotScheduleTaints, info.preferNoScheduleTaints.length], [NO_TAINTS, 1]);
   });
 
   it('a node that leaves the cache and comes back counts only the pods placed on it again', () => {

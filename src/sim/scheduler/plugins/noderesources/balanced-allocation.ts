@@ -28,9 +28,11 @@ export function nodeResourcesBalancedAllocation(): Plugin {
     },
     score(_state, pod, node) {
       // balancedScore over the (at most two) fractions, without an array per node.
-      const a = node.allocatable;
-      const cpu = a.milliCPU > 0 ? Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU) : undefined;
-      const memory = a.memory > 0 ? Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory) : undefined;
+      // node.allocatable and node.requested, as NodeInfo's flat copies.
+      const allocCPU = node.allocatableMilliCPU;
+      const allocMemory = node.allocatableMemory;
+      const cpu = allocCPU > 0 ? Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / allocCPU) : undefined;
+      const memory = allocMemory > 0 ? Math.min(1, (node.requestedMemory + pod.requests.memory) / allocMemory) : undefined;
       const std = cpu !== undefined && memory !== undefined ? Math.abs((cpu - memory) / 2) : 0;
       return Math.trunc((1 - std) * 100);
     },

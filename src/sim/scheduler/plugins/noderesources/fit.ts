@@ -69,15 +69,15 @@ export function nodeResourcesFit(): Plugin {
       return reasons.length ? rejection(reasons) : SUCCESS;
     },
     score(_state, pod, node) {
-      const a = node.allocatable;
+      // node.allocatable and node.nonZeroRequested, as NodeInfo's flat copies.
       let total = 0;
       let weights = 0;
-      if (a.milliCPU > 0) {
-        total += leastRequestedScore(node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU, a.milliCPU);
+      if (node.allocatableMilliCPU > 0) {
+        total += leastRequestedScore(node.nonZeroRequestedMilliCPU + pod.nonZeroRequests.milliCPU, node.allocatableMilliCPU);
         weights++;
       }
-      if (a.memory > 0) {
-        total += leastRequestedScore(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, a.memory);
+      if (node.allocatableMemory > 0) {
+        total += leastRequestedScore(node.nonZeroRequestedMemory + pod.nonZeroRequests.memory, node.allocatableMemory);
         weights++;
       }
       return weights ? Math.trunc(total / weights) : 0;

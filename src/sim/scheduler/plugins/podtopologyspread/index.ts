@@ -179,7 +179,7 @@ export function podTopologySpread(handle: Handle): Plugin {
 
     score(state, _pod, node: NodeInfo) {
       const s = state.read<ScoreState>(PRE_SCORE_KEY);
-      if (!s || s.ignored.has(node.name)) return 0;
+      if (!s || (s.ignored.size && s.ignored.has(node.name))) return 0;
       let score = 0;
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i];
@@ -196,13 +196,14 @@ export function podTopologySpread(handle: Handle): Plugin {
       if (!s) return;
       let min = Infinity;
       let max = 0;
+      const anyIgnored = s.ignored.size > 0;
       for (const ns of scores) {
-        if (s.ignored.has(ns.name)) continue;
+        if (anyIgnored && s.ignored.has(ns.name)) continue;
         if (ns.score < min) min = ns.score;
         if (ns.score > max) max = ns.score;
       }
       for (const ns of scores) {
-        if (s.ignored.has(ns.name)) ns.score = 0;
+        if (anyIgnored && s.ignored.has(ns.name)) ns.score = 0;
         else if (max === 0) ns.score = MAX_NODE_SCORE;
         else ns.score = Math.trunc((MAX_NODE_SCORE * (max + min - ns.score)) / max);
       }

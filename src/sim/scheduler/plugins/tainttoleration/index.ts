@@ -4,6 +4,7 @@
  */
 import { MAX_NODE_SCORE, SUCCESS, StatusCache, defaultNormalizeScore, type Plugin } from '../../framework';
 import type { Toleration } from '../../../api/types';
+import { NO_TAINTS } from '../../node-info';
 import { findUntoleratedTaint, tolerationsTolerateTaint } from './helpers';
 
 export const NAME = 'TaintToleration';
@@ -23,7 +24,7 @@ export function taintToleration(): Plugin {
     filter(_state, pod, node) {
       // The node's NoSchedule and NoExecute taints, picked out once per node update.
       const taints = node.doNotScheduleTaints;
-      if (taints.length === 0) return SUCCESS;
+      if (taints === NO_TAINTS) return SUCCESS;
       const taint = findUntoleratedTaint(taints, pod.pod.spec.tolerations);
       return taint ? rejected.get(taint.key, taint.value ?? '') : SUCCESS;
     },
@@ -35,7 +36,7 @@ export function taintToleration(): Plugin {
     score(state, _pod, node) {
       // The node's PreferNoSchedule taints, picked out once per node update.
       const taints = node.preferNoScheduleTaints;
-      if (taints.length === 0) return 0;
+      if (taints === NO_TAINTS) return 0;
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
       let count = 0;
       for (let i = 0; i < taints.length; i++) if (!tolerationsTolerateTaint(tolerations, taints[i])) count++;
