@@ -27,8 +27,17 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   if (a === b) return true;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (a[k] !== b[k]) return false;
+  for (const k of ka) if (a[k] !== b[k] || !(k in b)) return false;
   return true;
+}
+
+/** Whether every counter counts the two pods alike: same namespace, same labels, both or neither being deleted. */
+function countsAlike(a: Pod, b: Pod): boolean {
+  return (
+    a.metadata.namespace === b.metadata.namespace &&
+    !a.metadata.deletionTimestamp === !b.metadata.deletionTimestamp &&
+    sameLabels(a.metadata.labels ?? {}, b.metadata.labels ?? {})
+  );
 }
 
 class SelectorCounter implements PodCounter {
@@ -252,9 +261,12 @@ export class SchedulerCache implements Snapshot {
 
   private place(node: NodeInfo, info: PodInfo): void {
     const old = node.pods.get(info.key);
-    if (old) for (const c of this.counters.values()) c.adjust(node, old.pod, -1);
+    // A new version of a pod on the same node (a status update) counts as it did unless its
+    // namespace, labels or deletion changed: the counters are then left alone.
+    const recount = !old || !countsAlike(old.pod, info.pod);
+    if (old && recount) for (const c of this.counters.values()) c.adjust(node, old.pod, -1);
     node.addPod(info);
-    for (const c of this.counters.values()) c.adjust(node, info.pod, 1);
+    if (recount) for (const c of this.counters.values()) c.adjust(node, info.pod, 1);
     const affinity = info.pod.spec.affinity;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.affinityPods.set(info.key, { pod: info.pod, node });
     else this.affinityPods.delete(info.key);

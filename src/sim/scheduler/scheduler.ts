@@ -332,18 +332,43 @@ function statusMessage(response: ApiResponse): string {
   return typeof body === 'object' && body && typeof body.message === 'string' ? body.message : `HTTP ${response.code}`;
 }
 
-function sameLabels(a: Pod | Node, b: Pod | Node): boolean {
-  return JSON.stringify(a.metadata.labels ?? {}) === JSON.stringify(b.metadata.labels ?? {});
+/**
+ * Whether two objects' labels have the same JSON: the same keys in the same order with the same
+ * values (key order counts, as it does in the JSON), walked without serialising on every update.
+ */
+export function sameLabels(a: Pod | Node, b: Pod | Node): boolean {
+  const la: Readonly<Record<string, unknown>> = a.metadata.labels ?? {};
+  const lb: Readonly<Record<string, unknown>> = b.metadata.labels ?? {};
+  if (la === lb) return true;
+  const ka = Object.keys(la);
+  const kb = Object.keys(lb);
+  if (ka.length !== kb.length) return JSON.stringify(la) === JSON.stringify(lb);
+  for (let i = 0; i < ka.length; i++) {
+    const va = la[ka[i]];
+    // Anything but strings (never in valid labels) is left to JSON's own rules.
+    if (typeof va !== 'string' || typeof lb[kb[i]] !== 'string') return JSON.stringify(la) === JSON.stringify(lb);
+    if (ka[i] !== kb[i] || va !== lb[kb[i]]) return false;
+  }
+  return true;
+}
+
+/** JSON.stringify(a ?? empty) === JSON.stringify(b ?? empty), without serialising when the answer is plain. */
+function sameJson(a: unknown, b: unknown, empty: unknown): boolean {
+  if (a === b) return true;
+  return JSON.stringify(a ?? empty) === JSON.stringify(b ?? empty);
 }
 
 /** What changed on a node, as the actions plugins register for. */
 export function nodeChanges(oldNode: Node, newNode: Node): ActionType[] {
   const actions: ActionType[] = [];
   if (!sameLabels(oldNode, newNode)) actions.push('UpdateNodeLabel');
-  if (JSON.stringify(oldNode.spec?.taints ?? []) !== JSON.stringify(newNode.spec?.taints ?? []) || !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable) {
+  const oldTaints = oldNode.spec?.taints;
+  const newTaints = newNode.spec?.taints;
+  const sameTaints = (!oldTaints?.length && !newTaints?.length) || sameJson(oldTaints, newTaints, []);
+  if (!sameTaints || !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable) {
     actions.push('UpdateNodeTaint');
   }
-  if (JSON.stringify(oldNode.status?.allocatable ?? {}) !== JSON.stringify(newNode.status?.allocatable ?? {})) actions.push('UpdateNodeAllocatable');
+  if (!sameJson(oldNode.status?.allocatable, newNode.status?.allocatable, {})) actions.push('UpdateNodeAllocatable');
   return actions;
 }
 

@@ -8,6 +8,7 @@ import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
 import { NO_TAINTS, NodeInfo, podInfoOf } from '../../../../src/sim/scheduler/node-info';
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
+import { nodeChanges, sameLabels } from '../../../../src/sim/scheduler/scheduler';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
 import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
 
@@ -130,5 +131,43 @@ describe('sim/scheduler hot path', () => {
     s.forEach((status, name) => seen.push(`${name}:${status.reasons[0]}`));
     assert.deepEqual(seen, ['b:Insufficient cpu', 'a:x', 'c:Insufficient cpu']);
     assert.deepEqual([...s.values()].length, 3);
+  });
+
+  it('sameLabels answers as comparing the labels\' JSON did, key order included', () => {
+    const pod = (labels?: Record<string, string>) => makePod('p', { labels });
+    const cases: [Record<string, string> | undefined, Record<string, string> | undefined][] = [
+      [undefined, undefined],
+      [undefined, {}],
+      [{ a: '1', b: '2' }, { a: '1', b: '2' }],
+      [{ a: '1', b: '2' }, { b: '2', a: '1' }],
+      [{ a: '1' }, { a: '2' }],
+      [{ a: '1' }, { a: '1', b: '2' }],
+      [{ a: '1' }, { b: '1' }],
+    ];
+    for (const [a, b] of cases) assert.equal(sameLabels(pod(a), pod(b)), JSON.stringify(a ?? {}) === JSON.stringify(b ?? {}), JSON.stringify([a, b]));
+  });
+
+  it('nodeChanges sees taint, cordon and allocatable changes as before, and none in an equal copy', () => {
+    const n = makeNode('n', { taints: [CONTROL_PLANE_TAINT] });
+    assert.deepEqual(nodeChanges(n, structuredClone(n)), []);
+    assert.deepEqual(nodeChanges(makeNode('n'), makeNode('n', { taints: [] })), []);
+    assert.deepEqual(nodeChanges(n, makeNode('n')), ['UpdateNodeTaint']);
+    assert.deepEqual(nodeChanges(makeNode('n'), makeNode('n', { unschedulable: true })), ['UpdateNodeTaint']);
+    assert.deepEqual(nodeChanges(makeNode('n'), makeNode('n', { cpu: '8', labels: { x: 'y' } })), ['UpdateNodeLabel', 'UpdateNodeAllocatable']);
+  });
+
+  it('a bound pod\'s new version is counted by its labels and deletion, whether or not they changed', () => {
+    const h = new Harness().nodes(makeNode('n1'));
+    const web = h.cache.podCounter('default', selectorFromSet({ app: 'web' }));
+    const n1 = h.cache.get('n1')!;
+    h.bound(makePod('a', { nodeName: 'n1', labels: { app: 'web' } }));
+    h.bound({ ...makePod('a', { nodeName: 'n1', labels: { app: 'web' } }), status: { phase: 'Running' } });
+    assert.equal(web.count(n1), 1, 'a status update');
+    h.bound(makePod('a', { nodeName: 'n1', labels: { app: 'db' } }));
+    assert.equal(web.count(n1), 0, 'relabelled');
+    h.bound(makePod('a', { nodeName: 'n1', labels: { app: 'web' } }));
+    h.bound(makePod('a', { nodeName: 'n1', labels: { app: 'web' }, deleting: true }));
+    assert.equal(web.count(n1), 0, 'terminating pods do not count for spreading');
+    assert.deepEqual([...web.domainCounts('kubernetes.io/hostname')], [['n1', 0]]);
   });
 });
