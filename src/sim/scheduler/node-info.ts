@@ -154,6 +154,9 @@ export function podInfoOf(pod: Pod): PodInfo {
   return info;
 }
 
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
 /** The one empty taint list: `taints === NO_TAINTS` tells an untainted node without reading an array. */
 export const NO_TAINTS: readonly Taint[] = Object.freeze([]);
 
@@ -206,6 +209,16 @@ export class NodeInfo {
 
   /** The node's labels (never undefined). */
   labels: Readonly<Record<string, string>> = {};
+  /** labels[HOSTNAME_LABEL] and labels[ZONE_LABEL], the usual topology keys, read once per node update. */
+  private hostnameLabel: string | undefined;
+  private zoneLabel: string | undefined;
+
+  /** labels[key]; the hostname and zone come from fields (spreading asks for them for hundreds of nodes per cycle). */
+  label(key: string): string | undefined {
+    if (key === ZONE_LABEL) return this.zoneLabel;
+    if (key === HOSTNAME_LABEL) return this.hostnameLabel;
+    return this.labels[key];
+  }
 
   /** The node's taints (never undefined), read once per node update: filters ask for them on every cycle. */
   taints: readonly Taint[] = NO_TAINTS;
@@ -246,6 +259,8 @@ export class NodeInfo {
     }
     this.unschedulable = !!node.spec?.unschedulable;
     this.labels = node.metadata.labels ?? {};
+    this.hostnameLabel = this.labels[HOSTNAME_LABEL];
+    this.zoneLabel = this.labels[ZONE_LABEL];
     const source = node.status?.allocatable ?? node.status?.capacity;
     if (!source || !this.allocatableSource || !sameQuantities(source, this.allocatableSource)) {
       let alloc = source && parsedQuantities.get(source);

@@ -96,6 +96,13 @@ describe('sim/scheduler hot path', () => {
     assert.deepEqual(flat, [2000, 1024 ** 3, 0, 1024 ** 2, 100, 1024 ** 2], 'non-zero requests count the default cpu only');
   });
 
+  it('NodeInfo.label reads the hostname and zone from fields that follow node updates, other keys from the labels', () => {
+    const info = new NodeInfo(makeNode('n', { zone: 'z1', labels: { rack: 'r1' } }));
+    assert.deepEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'rack', 'none'].map((k) => info.label(k)), ['n', 'z1', 'r1', undefined]);
+    info.setNode(makeNode('n', { labels: { rack: 'r2' } }));
+    assert.deepEqual(['topology.kubernetes.io/zone', 'rack'].map((k) => info.label(k)), [undefined, 'r2']);
+  });
+
   it('an empty taint list is NO_TAINTS, whatever the node object says', () => {
     const info = new NodeInfo(makeNode('n', { taints: [] }));
     assert.equal(info.doNotScheduleTaints, NO_TAINTS);

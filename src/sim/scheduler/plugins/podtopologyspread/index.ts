@@ -106,7 +106,7 @@ export function podTopologySpread(handle: Handle): Plugin {
       if (!s) return SUCCESS;
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i];
-        const value = node.labels[c.topologyKey];
+        const value = node.label(c.topologyKey);
         if (value === undefined) return LABEL_MISSING;
         const self = c.selector.matches(pod.pod.metadata.labels) ? 1 : 0;
         const skew = (s.matchNum[i].get(value) ?? 0) + self - s.minMatch[i];
@@ -140,7 +140,7 @@ export function podTopologySpread(handle: Handle): Plugin {
         for (let i = 0; i < constraints.length; i++) {
           const key = constraints[i].topologyKey;
           if (key === HOSTNAME_LABEL) continue;
-          const value = node.labels[key] ?? '';
+          const value = node.label(key) ?? '';
           const recent = seen[i];
           let known = false;
           for (let j = 0; j < recent.length && !known; j++) known = recent[j] === value;
@@ -166,7 +166,7 @@ export function podTopologySpread(handle: Handle): Plugin {
             for (let i = 0; i < constraints.length; i++) {
               const c = constraints[i];
               if (c.topologyKey === HOSTNAME_LABEL || !nodeIncluded(c, pod.pod, node, required)) continue;
-              const value = node.labels[c.topologyKey] ?? '';
+              const value = node.label(c.topologyKey) ?? '';
               const current = valueCounts[i].get(value);
               if (current !== undefined) valueCounts[i].set(value, current + counters[i].count(node));
             }
@@ -183,7 +183,7 @@ export function podTopologySpread(handle: Handle): Plugin {
       let score = 0;
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i];
-        const value = node.labels[c.topologyKey];
+        const value = node.label(c.topologyKey);
         if (value === undefined) continue;
         const count = c.topologyKey === HOSTNAME_LABEL ? s.counters[i].count(node) : (s.valueCounts[i].get(value) ?? 0);
         score += count * s.weights[i] + (c.maxSkew - 1);
