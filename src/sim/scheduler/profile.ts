@@ -111,14 +111,12 @@ export class Profile {
   runScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): { perPlugin: Map<string, number[]>; totals: number[] } | Status {
     const perPlugin = new Map<string, number[]>();
     const totals = new Array<number>(feasible.length).fill(0);
+    // One NodeScore per feasible node, named once and rescored by each plugin.
+    const scores = this.scoreScratch(feasible.length);
+    for (let i = 0; i < feasible.length; i++) (scores[i] as { name: string }).name = feasible[i].name;
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
-      const scores = this.scoreScratch(feasible.length);
-      for (let i = 0; i < feasible.length; i++) {
-        const entry = scores[i] as { name: string; score: number };
-        entry.name = feasible[i].name;
-        entry.score = plugin.score!(state, pod, feasible[i]);
-      }
+      for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
       plugin.normalizeScore?.(state, pod, scores);
       const weighted = new Array<number>(scores.length);
       for (let i = 0; i < scores.length; i++) {

@@ -86,6 +86,8 @@ export class NodeStatuses implements ReadonlyMap<string, Status> {
 export interface ScheduleResult {
   /** The chosen node, when the pod fits somewhere. */
   nodeName?: string;
+  /** Its index in `feasible`. */
+  selected?: number;
   numAllNodes: number;
   /** Nodes whose filters ran (or were decided by PreFilter). */
   evaluatedNodes: number;
@@ -188,13 +190,14 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
       fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: failed.values(), postFilterMsg: postFilter.message }),
     };
   }
-  if (feasible.length === 1) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, nodeName: feasible[0].name };
+  if (feasible.length === 1) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, nodeName: feasible[0].name, selected: 0 };
 
   const preScore = profile.runPreScore(state, pod, feasible);
   if (preScore.code !== 'Success') return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: `running PreScore plugin "${preScore.plugin}": ${statusMessage(preScore)}` };
   const scored = profile.runScore(state, pod, feasible);
   if ('code' in scored) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: statusMessage(scored as Status) };
 
+  const selected = selectHost(scored.totals, rng);
   return {
     ...base,
     evaluatedNodes,
@@ -202,7 +205,8 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     feasible,
     scores: scored.perPlugin,
     totals: scored.totals,
-    nodeName: feasible[selectHost(scored.totals, rng)].name,
+    nodeName: feasible[selected].name,
+    selected,
   };
 }
 

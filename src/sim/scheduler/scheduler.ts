@@ -280,7 +280,7 @@ export class Scheduler implements Component {
     const name = pod.metadata.name ?? '';
     const limit = this.options.decisionRows ?? 100;
     const rows: Record<string, unknown>[] = [];
-    const chosen = result.feasible.findIndex((n) => n.name === result.nodeName);
+    const chosen = result.selected ?? -1;
     const plugins = [...result.scores.keys()];
     const feasibleRow = (i: number) => {
       const scores: Record<string, number> = {};

@@ -177,4 +177,17 @@ describe('sim/scheduler hot path', () => {
     assert.equal(web.count(n1), 0, 'terminating pods do not count for spreading');
     assert.deepEqual([...web.domainCounts('kubernetes.io/hostname')], [['n1', 0]]);
   });
+
+  it('a result says which feasible node was selected, by index', () => {
+    const h = new Harness().nodes(...['a', 'b', 'c', 'd'].map((n) => makeNode(n)));
+    for (let i = 0; i < 8; i++) {
+      const r = h.schedule(makePod(`p${i}`, { cpu: '100m' }));
+      assert.equal(r.feasible[r.selected!].name, r.nodeName);
+      h.cache.assumePod(makePod(`p${i}`, { cpu: '100m' }), r.nodeName!);
+    }
+    const single = new Harness().nodes(makeNode('only')).schedule(makePod('p'));
+    assert.deepEqual([single.nodeName, single.selected], ['only', 0]);
+    const none = new Harness().nodes(makeNode('small', { cpu: '1' })).schedule(makePod('p', { cpu: '2' }));
+    assert.equal(none.selected, undefined);
+  });
 });

@@ -42,15 +42,16 @@ export function evaluatePreemption(
       statuses.push(NOT_HELPFUL_STATUS);
       continue;
     }
-    const victims = [...node.pods.values()].filter((p) => p.priority < pod.priority);
-    if (victims.length === 0) {
+    let anyVictim = false;
+    for (const p of node.pods.values()) if ((anyVictim = p.priority < pod.priority)) break;
+    if (!anyVictim) {
       statuses.push(NO_VICTIMS_STATUS);
       continue;
     }
     const trial = new NodeInfo(node.node);
     for (const p of node.pods.values()) if (p.priority >= pod.priority) trial.addPod(p);
     const after = profile.runFilter(state, pod, trial);
-    if (after.code === 'Success') candidates.push({ node: node.name, victims: victims.map((v) => v.key) });
+    if (after.code === 'Success') candidates.push({ node: node.name, victims: [...node.pods.values()].filter((p) => p.priority < pod.priority).map((v) => v.key) });
     else statuses.push(after);
   }
   if (candidates.length) return { message: '', candidates };
