@@ -147,9 +147,9 @@ export class Cluster {
         return r.code === 200 && 'text' in r ? { ok: true, text: r.text } : { ok: false, code: r.code, message: 'message' in r ? r.message : '' };
       };
     };
-    this.apiservers = this.masters.map((m, i) => new ApiServer({
+    this.apiservers = this.masters.map((m) => new ApiServer({
       host: m.name, clock: this.clock, log: this.log, network: this.network, etcd: this.etcd, podLogs,
-      compactionIntervalMs: i === 0 ? options.compactionIntervalMs ?? 5 * 60_000 : 0,
+      compactionIntervalMs: options.compactionIntervalMs ?? 5 * 60_000,
     }));
     this.lb = new LoadBalancer({ clock: this.clock, log: this.log, network: this.network, backends: this.apiservers });
     this.read = this.createReader();

@@ -17,7 +17,7 @@ import { formatLabelSelector, tryParseSelector, type Selector } from '../api/lab
 import type { Clock, TimerId } from '../clock';
 import { EtcdClient } from '../etcd/client';
 import type { EtcdCluster } from '../etcd/raft';
-import type { MvccEvent } from '../etcd/mvcc';
+import type { MvccEvent, TxnRequest } from '../etcd/mvcc';
 import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
 import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
@@ -29,6 +29,9 @@ import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } fro
 import { errors, status, success } from './status';
 import { validate } from './validation';
 import { DEFAULT_WATCH_CACHE, WatchCache, objectKeyOf, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+
+/** The key the API servers' compactors agree through (upstream's, outside /registry/). */
+export const COMPACT_REV_KEY = 'compact_rev_key';
 
 export interface PodLogOptions {
   container: string;
@@ -86,6 +89,8 @@ export class ApiServer {
   private readonly sinks = new Map<CacheWatcher, { sink: WatchSink; cache: WatchCache }>();
   private compactTimer: TimerId | undefined;
   private compactCandidate = 0;
+  /** compact_rev_key's modRevision as this server last saw it (0: not yet written). */
+  private compactKeyRevision = 0;
   private initTimer: TimerId | undefined;
   private generation = 0;
 
@@ -185,13 +190,28 @@ export class ApiServer {
     this.wakeRevisionWaiters();
   }
 
+  /**
+   * upstream's compactor: every API server tries once an interval, to the revision it saw an interval
+   * ago. The one whose transaction moves etcd's compact_rev_key on from the revision it last saw
+   * compacts; the others learn the key's new revision. So one compaction an interval, whichever
+   * API servers are up.
+   */
   private compact(interval: number): void {
     this.compactTimer = this.clock.schedule(interval, () => this.compact(interval), 'etcd compaction');
     if (!this.ready) return;
     const target = this.compactCandidate;
     this.compactCandidate = this.revision;
     if (target <= 0) return;
-    this.etcdClient.compact(target, { traceId: this.log.newTraceId('compact') }, () => undefined);
+    const txn: TxnRequest = { key: COMPACT_REV_KEY, expectModRevision: this.compactKeyRevision, op: { type: 'put', value: String(target) } };
+    this.etcdClient.txn(txn, { traceId: this.log.newTraceId('compact') }, (r) => {
+      if (!r.ok) return;
+      if (!r.result.succeeded) {
+        this.compactKeyRevision = r.result.current?.modRevision ?? 0;
+        return;
+      }
+      this.compactKeyRevision = r.result.kv!.modRevision;
+      this.etcdClient.compact(target, r.commitCtx, () => undefined);
+    });
   }
 
   // ------------------------------------------------------------------ requests

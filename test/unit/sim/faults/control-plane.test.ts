@@ -119,4 +119,23 @@ describe('faults: control plane', () => {
     assert.throws(() => faults.stop('zone', 'mars'), /zone "mars" not found/);
     assert.equal(faults.start('node', 'worker-1'), false);
   });
+
+  it('etcd compaction goes on, once an interval, while master-1 (whose API server compacted first) is down', () => {
+    const cluster = startCluster({ compactionIntervalMs: 60_000 });
+    const compacted = () => cluster.etcd.member('master-2')!.store.compactedRevision;
+    cluster.clock.advance(125_000);
+    const before = compacted();
+    assert.ok(before > 0, 'compacted while all three API servers run');
+    new Faults(cluster).stop('node', 'master-1');
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      cluster.clock.advance(60_000);
+      seen.push(compacted());
+    }
+    assert.ok(seen[3] > seen[1] && seen[1] > before, `compacted revision moves on without master-1: ${before} then ${seen.join(', ')}`);
+    // Each compaction commits once (the leader's commit entry): one an interval, from 121 s on.
+    const compactions = cluster.log.all().filter((e) => e.kind === 'etcd-commit' && e.summary.includes('compact to revision'));
+    const intervals = compactions.map((e) => Math.round((e.t - compactions[0].t) / 60_000));
+    assert.deepEqual(intervals, [0, 1, 2, 3, 4], compactions.map((e) => `${e.t.toFixed(0)} ${e.summary}`).join('; '));
+  });
 });
