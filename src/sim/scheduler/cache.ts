@@ -23,7 +23,8 @@ function zoneKey(node: Node): string {
   return region || zone ? `${region}:\x00:${zone}` : '';
 }
 
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+/** The same label set, whatever the key order (what the counters care about; scheduler.ts's sameLabels also compares order). */
+function sameLabelSet(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   if (a === b) return true;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
@@ -36,7 +37,7 @@ function countsAlike(a: Pod, b: Pod): boolean {
   return (
     a.metadata.namespace === b.metadata.namespace &&
     !a.metadata.deletionTimestamp === !b.metadata.deletionTimestamp &&
-    sameLabels(a.metadata.labels ?? {}, b.metadata.labels ?? {})
+    sameLabelSet(a.metadata.labels ?? {}, b.metadata.labels ?? {})
   );
 }
 
@@ -215,7 +216,7 @@ export class SchedulerCache implements Snapshot {
       return;
     }
     const zoneChanged = zoneKey(info.node) !== zoneKey(node);
-    const labelsChanged = !sameLabels(info.labels, node.metadata.labels ?? {});
+    const labelsChanged = !sameLabelSet(info.labels, node.metadata.labels ?? {});
     if (zoneChanged) this.removeFromZone(info);
     if (labelsChanged) this.countLabels(info, -1);
     info.setNode(node);
