@@ -144,8 +144,8 @@ export class WatchCache {
       const event = this.events[i];
       if (node !== undefined && nodeOf(event.object) !== node && (event.prev === undefined || nodeOf(event.prev) !== node)) continue;
       if (name !== undefined && event.object.metadata.name !== name) continue;
-      const view = this.viewFor(filter, event);
-      if (view) out.push({ event, ...view });
+      const type = this.viewTypeFor(filter, event);
+      if (type !== undefined) out.push({ event, type, object: viewObject(type, event) });
     }
     return out;
   }
@@ -181,12 +181,6 @@ export class WatchCache {
     const out = [...this.generic];
     for (const set of this.nodeIndexed.values()) out.push(...set);
     return out;
-  }
-
-  /** How an event looks to one watcher: its type through the filter, or undefined if it does not see it. */
-  viewFor(w: WatchFilter, event: CacheEvent): { type: WatchEventType; object: KubeObject } | undefined {
-    const type = this.viewTypeFor(w, event);
-    return type === undefined ? undefined : { type, object: viewObject(type, event) };
   }
 
   /** The type of event a watcher sees: an object entering its selection is ADDED, one leaving it DELETED. */
