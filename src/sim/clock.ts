@@ -9,16 +9,17 @@
 /** The instant virtual time 0 maps to when the simulation prints timestamps. */
 export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
-export type TimerId = number;
-
 interface Timer {
   at: number;
-  /** Also the timer's id: ids increase with scheduling order, which breaks ties at equal times. */
+  /** Increases with scheduling order, which breaks ties at equal times. */
   seq: number;
-  /** Undefined once cancelled (the heap drops it lazily when it reaches the top). */
+  /** Undefined once run or cancelled (the heap drops a cancelled timer lazily when it reaches the top). */
   fn: (() => void) | undefined;
   label: string;
 }
+
+/** What `schedule` returns, to cancel the timer: the timer itself, opaque to callers (no lookup table). */
+export type TimerId = { readonly __timer: never };
 
 const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const DASH = '-'.charCodeAt(0);
@@ -177,8 +178,8 @@ export class Clock {
   private time = 0;
   private seq = 0;
   private readonly heap = new TimerHeap();
-  /** Timers still due, by id (cancelling one looks it up here). */
-  private readonly due = new Map<TimerId, Timer>();
+  /** Timers still due to run (scheduled, neither run nor cancelled). */
+  private dueCount = 0;
 
   /**
    * The Unix time in ms that virtual time 0 maps to in timestamps (default EPOCH_MS, so runs are
@@ -222,24 +223,23 @@ export class Clock {
   /** Run `fn` after `delayMs` of virtual time (0 = after everything already due now). */
   schedule(delayMs: number, fn: () => void, label = ''): TimerId {
     if (!(delayMs >= 0)) throw new Error(`Clock.schedule: bad delay ${delayMs}`);
-    const id = ++this.seq;
-    const timer: Timer = { at: this.time + delayMs, seq: id, fn, label };
+    const timer: Timer = { at: this.time + delayMs, seq: ++this.seq, fn, label };
     this.heap.push(timer);
-    this.due.set(id, timer);
-    return id;
+    this.dueCount++;
+    return timer as unknown as TimerId;
   }
 
   cancel(id: TimerId | undefined): void {
     if (id === undefined) return;
-    const timer = this.due.get(id);
-    if (!timer) return;
-    this.due.delete(id);
+    const timer = id as unknown as Timer;
+    if (timer.fn === undefined) return;
     timer.fn = undefined;
+    this.dueCount--;
   }
 
   /** Timers still due to run. */
   pending(): number {
-    return this.due.size;
+    return this.dueCount;
   }
 
   /** When the next timer is due, or undefined when idle. */
@@ -253,7 +253,7 @@ export class Clock {
     this.dropCancelled();
     const timer = this.heap.pop();
     if (!timer) return false;
-    this.due.delete(timer.seq);
+    this.dueCount--;
     this.time = timer.at;
     const fn = timer.fn!;
     timer.fn = undefined;

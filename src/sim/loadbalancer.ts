@@ -5,7 +5,7 @@
  * `forward` log entry; rotation changes are `decision` entries.
  */
 import type { ApiServer } from './apiserver/apiserver';
-import type { Clock } from './clock';
+import type { Clock, TimerId } from './clock';
 import type { EventLog, TraceContext } from './log';
 import type { Network } from './network';
 
@@ -39,7 +39,7 @@ export class LoadBalancer {
   running = false;
   private readonly state: BackendState[];
   private next = 0;
-  private timer: number | undefined;
+  private timer: TimerId | undefined;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly fall: number;

@@ -290,11 +290,11 @@ export class ApiServer {
 
   private waitForRevision(rv: number, fn: (ok: boolean) => void): void {
     if (this.revision >= rv) return fn(true);
-    const waiter = { rv, fn, timer: 0 as TimerId };
-    waiter.timer = this.clock.schedule(FRESHNESS_WAIT_MS, () => {
+    const timer = this.clock.schedule(FRESHNESS_WAIT_MS, () => {
       this.revisionWaiters = this.revisionWaiters.filter((w) => w !== waiter);
       fn(false);
     }, 'apiserver freshness wait');
+    const waiter = { rv, fn, timer };
     this.revisionWaiters.push(waiter);
   }
 

@@ -176,16 +176,20 @@ export class ReplicaSetController extends QueueController {
       });
     };
     if (!needsSync || counts.active === (rs.spec.replicas ?? 1)) return afterManage();
-    this.manageReplicas(key, rs, active(), ctx, afterManage);
+    this.manageReplicas(key, rs, counts.active, active, ctx, afterManage);
   };
 
   private nowEpoch(): number {
     return this.cc.clock.wallMs();
   }
 
-  private manageReplicas(key: string, rs: ReplicaSet, active: Pod[], ctx: TraceContext, done: (error?: string) => void): void {
+  /**
+   * Create or delete the difference between `activeCount` and the desired replicas. The active pods
+   * themselves (`activePods`, O(replicas) to gather) are only needed to choose which to delete.
+   */
+  private manageReplicas(key: string, rs: ReplicaSet, activeCount: number, activePods: () => Pod[], ctx: TraceContext, done: (error?: string) => void): void {
     const desired = rs.spec.replicas ?? 1;
-    const diff = active.length - desired;
+    const diff = activeCount - desired;
     const ref = { resource: 'replicasets', namespace: rs.metadata.namespace, name: rs.metadata.name! };
     if (diff < 0) {
       const count = Math.min(-diff, BURST_REPLICAS);
@@ -216,6 +220,7 @@ export class ReplicaSetController extends QueueController {
     }
     if (diff > 0) {
       const count = Math.min(diff, BURST_REPLICAS);
+      const active = activePods();
       const onNode = new Map<string, number>();
       for (const p of active) if (p.spec.nodeName) onNode.set(p.spec.nodeName, (onNode.get(p.spec.nodeName) ?? 0) + 1);
       const victims = rankPodsForDeletion(active, (n) => onNode.get(n) ?? 0).slice(0, count);
