@@ -104,7 +104,53 @@ class SelectorCounter implements PodCounter {
   }
 }
 
-const MAX_COUNTERS = 64;
+/**
+ * Counters kept at once (least recently used dropped beyond). One per distinct spreading selector in
+ * use — one per ReplicaSet, typically — so this is sized for a few hundred Deployments: a counter
+ * dropped and asked for again is rebuilt by walking every placed pod.
+ */
+const MAX_COUNTERS = 1024;
+
+/**
+ * The counters a pod can count for, found through their selectors' first single-value equality
+ * requirement ("app=web"): a placed pod visits the counters filed under its own labels, not all
+ * of them. Counters whose selectors have no such requirement are visited for every pod.
+ */
+class CounterIndex {
+  /** label key → value → counters whose selector requires key=value. */
+  private readonly anchored = new Map<string, Map<string, SelectorCounter[]>>();
+  private readonly unanchored: SelectorCounter[] = [];
+
+  add(counter: SelectorCounter): void {
+    const anchor = counter.selector.requirements.find((r) => (r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1);
+    if (!anchor) return void this.unanchored.push(counter);
+    let byValue = this.anchored.get(anchor.key);
+    if (!byValue) this.anchored.set(anchor.key, (byValue = new Map()));
+    const list = byValue.get(anchor.values[0]);
+    if (list) list.push(counter);
+    else byValue.set(anchor.values[0], [counter]);
+  }
+
+  delete(counter: SelectorCounter): void {
+    const without = (list: SelectorCounter[]) => {
+      const i = list.indexOf(counter);
+      if (i >= 0) list.splice(i, 1);
+    };
+    without(this.unanchored);
+    for (const byValue of this.anchored.values()) for (const list of byValue.values()) without(list);
+  }
+
+  /** Adjust every counter that may count `pod` (each at most once: a pod has one value per key). */
+  adjust(node: NodeInfo, pod: Pod, delta: number): void {
+    for (const c of this.unanchored) c.adjust(node, pod, delta);
+    const labels = pod.metadata.labels;
+    if (!labels || this.anchored.size === 0) return;
+    for (const key in labels) {
+      const list = this.anchored.get(key)?.get(labels[key]);
+      if (list) for (const c of list) c.adjust(node, pod, delta);
+    }
+  }
+}
 
 export class SchedulerCache implements Snapshot {
   private readonly nodes = new Map<string, NodeInfo>();
@@ -116,6 +162,7 @@ export class SchedulerCache implements Snapshot {
   /** Bound pods whose node the cache does not know yet (the node informer lags). */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly counters = new Map<string, SelectorCounter>();
+  private readonly counterIndex = new CounterIndex();
   /** Placed pods that carry pod affinity or anti-affinity terms (InterPodAffinity looks at them). */
   private readonly affinityPods = new Map<string, { pod: Pod; node: NodeInfo }>();
   /** label key → number of nodes carrying it. */
@@ -150,6 +197,7 @@ export class SchedulerCache implements Snapshot {
       for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
       if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
       this.counters.set(key, counter);
+      this.counterIndex.add(counter);
     }
     counter.lastUsed = ++this.tick;
     return counter;
@@ -179,7 +227,9 @@ export class SchedulerCache implements Snapshot {
     let oldest: string | undefined;
     let min = Infinity;
     for (const [key, c] of this.counters) if (c.lastUsed < min) [oldest, min] = [key, c.lastUsed];
-    if (oldest !== undefined) this.counters.delete(oldest);
+    if (oldest === undefined) return;
+    this.counterIndex.delete(this.counters.get(oldest)!);
+    this.counters.delete(oldest);
   }
 
   // ------------------------------------------------------------ nodes
@@ -265,9 +315,9 @@ export class SchedulerCache implements Snapshot {
     // A new version of a pod on the same node (a status update) counts as it did unless its
     // namespace, labels or deletion changed: the counters are then left alone.
     const recount = !old || !countsAlike(old.pod, info.pod);
-    if (old && recount) for (const c of this.counters.values()) c.adjust(node, old.pod, -1);
+    if (old && recount) this.counterIndex.adjust(node, old.pod, -1);
     node.addPod(info);
-    if (recount) for (const c of this.counters.values()) c.adjust(node, info.pod, 1);
+    if (recount) this.counterIndex.adjust(node, info.pod, 1);
     const affinity = info.pod.spec.affinity;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.affinityPods.set(info.key, { pod: info.pod, node });
     else this.affinityPods.delete(info.key);
@@ -283,7 +333,7 @@ export class SchedulerCache implements Snapshot {
       return;
     }
     const removed = node.removePod(key);
-    if (removed) for (const c of this.counters.values()) c.adjust(node, removed.pod, -1);
+    if (removed) this.counterIndex.adjust(node, removed.pod, -1);
     this.affinityPods.delete(key);
   }
 

@@ -82,4 +82,47 @@ describe('sim/scheduler properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('keeps counters made before the pods equal to a recount, whatever their selectors, through adds, relabels and deletes', () => {
+    const selectors = [
+      { matchLabels: { app: 'web' } },
+      { matchLabels: { app: 'web', tier: 'front' } },
+      { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] },
+      { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] },
+      { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+      {},
+    ].map((ls) => labelSelectorAsSelector(ls));
+    const labelSets = [{ app: 'web' }, { app: 'web', tier: 'front' }, { app: 'db' }, { tier: 'back' }, {}];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('add', 'relabel', 'delete'), fc.nat(labelSets.length - 1), fc.nat(), fc.nat(5)), { maxLength: 60 }), (steps) => {
+        const h = new Harness().nodes(...Array.from({ length: 6 }, (_, i) => makeNode(`n${i}`, { zone: `z${i % 3}`, cpu: '64' })));
+        const counters = selectors.map((sel) => h.cache.podCounter('default', sel));
+        const bound: ReturnType<typeof makePod>[] = [];
+        let n = 0;
+        for (const [kind, labels, index, node] of steps) {
+          if (kind === 'add' || bound.length === 0) {
+            const pod = { ...makePod(`p${n++}`, { labels: labelSets[labels] }) };
+            pod.spec = { ...pod.spec, nodeName: `n${node}` };
+            h.cache.addPod(pod);
+            bound.push(pod);
+          } else if (kind === 'relabel') {
+            const i = index % bound.length;
+            const pod = { ...bound[i], metadata: { ...bound[i].metadata, labels: labelSets[labels] } };
+            h.cache.updatePod(pod);
+            bound[i] = pod;
+          } else {
+            const [victim] = bound.splice(index % bound.length, 1);
+            h.cache.removePod(victim);
+          }
+        }
+        selectors.forEach((sel, k) => {
+          for (const info of h.cache.nodeInfos()) {
+            const recount = bound.filter((p) => p.spec.nodeName === info.name && sel.matches(p.metadata.labels ?? {})).length;
+            assert.equal(counters[k].count(info), recount, `selector ${k} on ${info.name}`);
+          }
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
