@@ -93,8 +93,16 @@ export class EventLog {
     return `${prefix}${++this.traceCounter}`;
   }
 
+  /**
+   * Whether appended entries are kept or read by anyone. When not (a benchmark), a producer may leave
+   * out details that are costly to build — never anything that decides what the simulation does.
+   */
+  get recording(): boolean {
+    return this.store || this.listeners.size > 0;
+  }
+
   append(entry: Omit<LogEntry, 'seq'>): LogEntry {
-    if (!this.store && this.listeners.size === 0) {
+    if (!this.recording) {
       // Nobody keeps or reads it (a benchmark): number the caller's own literal instead of copying it.
       const numbered = entry as LogEntry;
       numbered.seq = this.nextSeq++;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { labelSelectorAsSelector } from '../../../../src/sim/api/labels';
+import type { LabelSelector } from '../../../../src/sim/api/types';
 import { podRequests } from '../../../../src/sim/scheduler/node-info';
 import { Harness, makeNode, makePod } from './fixtures';
 
@@ -84,15 +85,15 @@ describe('sim/scheduler properties', () => {
   });
 
   it('keeps counters made before the pods equal to a recount, whatever their selectors, through adds, relabels and deletes', () => {
-    const selectors = [
+    const selectors = ([
       { matchLabels: { app: 'web' } },
       { matchLabels: { app: 'web', tier: 'front' } },
       { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] },
       { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] },
       { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
       {},
-    ].map((ls) => labelSelectorAsSelector(ls));
-    const labelSets = [{ app: 'web' }, { app: 'web', tier: 'front' }, { app: 'db' }, { tier: 'back' }, {}];
+    ] as LabelSelector[]).map((ls) => labelSelectorAsSelector(ls));
+    const labelSets: Record<string, string>[] = [{ app: 'web' }, { app: 'web', tier: 'front' }, { app: 'db' }, { tier: 'back' }, {}];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom('add', 'relabel', 'delete'), fc.nat(labelSets.length - 1), fc.nat(), fc.nat(5)), { maxLength: 60 }), (steps) => {
         const h = new Harness().nodes(...Array.from({ length: 6 }, (_, i) => makeNode(`n${i}`, { zone: `z${i % 3}`, cpu: '64' })));
