@@ -38,6 +38,16 @@ export interface TxnRequest {
   op: { type: 'put'; value: unknown } | { type: 'delete' };
 }
 
+/**
+ * Where the members of one cluster share what applying the same log entry produces: the first
+ * member to apply it leaves its event here, and the others reuse it when they start from the same
+ * previous key-value (they always do, applying the same log in the same order). One stamped object,
+ * key-value and event per write instead of one per member.
+ */
+export interface TxnMemo {
+  applied?: MvccEvent;
+}
+
 export interface TxnResult {
   succeeded: boolean;
   /** The store's revision after the transaction. */
@@ -136,36 +146,48 @@ export class MvccStore {
     return { kvs, revision: this.rev };
   }
 
-  txn(request: TxnRequest): TxnResult {
+  txn(request: TxnRequest, memo?: TxnMemo): TxnResult {
     const dir = dirOf(request.key);
     const current = this.dirs.get(dir)?.get(request.key);
     if (request.expectModRevision !== undefined && (current?.modRevision ?? 0) !== request.expectModRevision) {
       return { succeeded: false, revision: this.rev, current };
     }
+    const revision = this.rev + 1;
+    const shared = memo?.applied;
+    const reuse = shared !== undefined && shared.type === request.op.type && shared.kv.modRevision === revision && shared.prevKv === current;
     if (request.op.type === 'delete') {
       if (!current) return { succeeded: false, revision: this.rev };
-      const revision = this.rev + 1;
-      const tombstone: KeyValue = { key: current.key, value: current.value, createRevision: 0, modRevision: revision, version: 0 };
+      const event: MvccEvent = reuse ? shared : {
+        type: 'delete',
+        kv: { key: current.key, value: current.value, createRevision: 0, modRevision: revision, version: 0 },
+        prevKv: current,
+      };
+      if (memo && !reuse) memo.applied = event;
       this.dirs.get(dir)!.delete(request.key);
       this.count--;
-      this.record({ type: 'delete', kv: tombstone, prevKv: current });
+      this.record(event);
       return { succeeded: true, revision, kv: current };
     }
-    const revision = this.rev + 1;
-    const value = this.options.stamp ? this.options.stamp(request.op.value, revision) : request.op.value;
-    const kv: KeyValue = {
-      key: request.key,
-      value,
-      createRevision: current ? current.createRevision : revision,
-      modRevision: revision,
-      version: current ? current.version + 1 : 1,
-    };
+    let event: MvccEvent;
+    if (reuse) event = shared;
+    else {
+      const value = this.options.stamp ? this.options.stamp(request.op.value, revision) : request.op.value;
+      const kv: KeyValue = {
+        key: request.key,
+        value,
+        createRevision: current ? current.createRevision : revision,
+        modRevision: revision,
+        version: current ? current.version + 1 : 1,
+      };
+      event = { type: 'put', kv, prevKv: current };
+      if (memo) memo.applied = event;
+    }
     let entries = this.dirs.get(dir);
     if (!entries) this.dirs.set(dir, (entries = new Map()));
-    entries.set(request.key, kv);
+    entries.set(request.key, event.kv);
     if (!current) this.count++;
-    this.record({ type: 'put', kv, prevKv: current });
-    return { succeeded: true, revision, kv };
+    this.record(event);
+    return { succeeded: true, revision, kv: event.kv };
   }
 
   /** Forget history at and before `revision` (the current value of every key is kept). */

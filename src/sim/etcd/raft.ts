@@ -50,6 +50,8 @@ export interface RaftEntry {
   commitSeq?: number;
   /** The context its effects (watch events) carry, made once and shared by the members. */
   commitCtx?: TraceContext;
+  /** What applying it produced, shared by the members (see TxnMemo). */
+  applied?: MvccEvent;
 }
 
 export type ProposalResult =
@@ -651,7 +653,7 @@ export class EtcdMember {
     }
     this.applyCtx = commitCtx;
     let result: ProposalResult | undefined;
-    if (entry.op.type === 'txn') result = { ok: true, result: this.store.txn(entry.op.txn), commitCtx };
+    if (entry.op.type === 'txn') result = { ok: true, result: this.store.txn(entry.op.txn, entry), commitCtx };
     else if (entry.op.type === 'compact') {
       const r = this.store.compact(entry.op.revision);
       result = r.error ? { ok: false, error: r.error } : { ok: true, compacted: entry.op.revision, commitCtx };

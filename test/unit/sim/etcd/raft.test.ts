@@ -53,6 +53,19 @@ describe('sim/etcd/raft', () => {
     for (const m of etcd.members) assert.equal((m.store.get('/registry/pods/default/web') as { value: unknown }).value, r.result.kv!.value);
   });
 
+  it('members share what applying an entry produces: one key-value per write, not one per member', () => {
+    const { put, etcd, clock } = setup();
+    put('/registry/pods/default/web', { v: 1 });
+    const r = put('/registry/pods/default/web', { v: 2 });
+    assert.ok(r.ok);
+    clock.advance(500);
+    const kvs = etcd.members.map((m) => m.store.get('/registry/pods/default/web'));
+    assert.equal(kvs[0], r.result.kv);
+    assert.equal(kvs[1], kvs[0]);
+    assert.equal(kvs[2], kvs[0]);
+    assert.deepEqual(kvs[0], { key: '/registry/pods/default/web', value: { v: 2 }, createRevision: r.result.revision - 1, modRevision: r.result.revision, version: 2 });
+  });
+
   it('keeps working with one member down, refuses writes without quorum, loses nothing acknowledged', () => {
     const { put, etcd, clock } = setup();
     const acked: string[] = [];
