@@ -37,6 +37,12 @@ export interface EventDetail {
 }
 
 const SPAM_BURST = 25;
+/**
+ * client-go's maxLruCacheEntries: the correlator remembers the events of at most this many objects
+ * (least recently used forgotten first), so a scheduler that records "Scheduled" for 100,000 pods
+ * does not keep 100,000 entries.
+ */
+export const MAX_REMEMBERED_OBJECTS = 4096;
 const SPAM_REFILL_MS = 5 * 60 * 1000;
 
 interface Recorded {
@@ -69,6 +75,11 @@ export class EventRecorder {
     const key = `${detail.fieldPath ?? ''}|${type}|${reason}|${message}`;
     const now = this.clock.iso();
     let ofObject = this.seen.get(id);
+    if (ofObject) {
+      // Most recently used last: re-insert.
+      this.seen.delete(id);
+      this.seen.set(id, ofObject);
+    }
     const prior = ofObject?.get(key);
     if (prior?.created) {
       prior.count++;
@@ -77,7 +88,10 @@ export class EventRecorder {
       return;
     }
     const record: Recorded = { name: `${obj.metadata.name}.${this.stamp()}`, count: 1, created: false };
-    if (!ofObject) this.seen.set(id, (ofObject = new Map()));
+    if (!ofObject) {
+      this.seen.set(id, (ofObject = new Map()));
+      forgetOldest(this.seen);
+    }
     ofObject.set(key, record);
     const { component, host, instance } = this.source;
     const event: CoreEvent = {
@@ -125,7 +139,13 @@ export class EventRecorder {
   private allow(id: string): boolean {
     const now = this.clock.now();
     let b = this.buckets.get(id);
-    if (!b) this.buckets.set(id, (b = { tokens: SPAM_BURST, last: now }));
+    if (b) {
+      this.buckets.delete(id);
+      this.buckets.set(id, b);
+    } else {
+      this.buckets.set(id, (b = { tokens: SPAM_BURST, last: now }));
+      forgetOldest(this.buckets);
+    }
     b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.last) / SPAM_REFILL_MS);
     b.last = now;
     if (b.tokens < 1) return false;
@@ -140,6 +160,11 @@ export class EventRecorder {
     this.lastStamp = ns;
     return ns.toString(16);
   }
+}
+
+/** Drop the least recently used entry of a map kept in use order, once it holds more than MAX_REMEMBERED_OBJECTS. */
+function forgetOldest(map: Map<string, unknown>): void {
+  if (map.size > MAX_REMEMBERED_OBJECTS) map.delete(map.keys().next().value!);
 }
 
 function objectId(obj: KubeObject): string {

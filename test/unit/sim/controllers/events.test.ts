@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Clock } from '../../../../src/sim/clock';
 import { ObjectEventRecorder } from '../../../../src/sim/controllers/events';
+import { EventRecorder, MAX_REMEMBERED_OBJECTS } from '../../../../src/sim/events';
 import type { ApiClient, ApiRequest } from '../../../../src/sim/api/request';
 import type { CoreEvent, ReplicaSet } from '../../../../src/sim/api/types';
 
@@ -37,5 +38,18 @@ describe('controller events', () => {
     clock.advance(5 * 60 * 1000);
     rec.record(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-7c5d-late', { traceId: 't' });
     assert.equal(client.sent.length, 26, 'one more token after 5 minutes');
+  });
+
+  it('remembers the events of at most MAX_REMEMBERED_OBJECTS objects, least recently used forgotten first (client-go LRU)', () => {
+    const clock = new Clock(1);
+    const client = recordingClient();
+    const rec = new EventRecorder(clock, client, { component: 'default-scheduler', instance: 'master-1' });
+    const pod = (i: number) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'default', uid: `uid-${i}` } }) as const;
+    const say = (i: number) => rec.record(pod(i) as never, 'Normal', 'Scheduled', `Successfully assigned default/p${i}`, { traceId: 't' });
+    for (let i = 0; i <= MAX_REMEMBERED_OBJECTS; i++) say(i);
+    say(MAX_REMEMBERED_OBJECTS);
+    assert.equal(client.sent.at(-1)!.verb, 'patch', 'a recent object repeats by counting');
+    say(0);
+    assert.equal(client.sent.at(-1)!.verb, 'create', 'the least recently used object was forgotten: a new Event');
   });
 });
