@@ -180,6 +180,9 @@ export class Clock {
   private readonly heap = new TimerHeap();
   /** Timers still due to run (scheduled, neither run nor cancelled). */
   private dueCount = 0;
+  /** The last second `iso` formatted, and its text: thousands of timestamps fall in one second (one string for all). */
+  private isoSecond = Number.NaN;
+  private isoText = '';
 
   /**
    * The Unix time in ms that virtual time 0 maps to in timestamps (default EPOCH_MS, so runs are
@@ -212,7 +215,12 @@ export class Clock {
 
   /** The current virtual time as an RFC 3339 timestamp with second precision, as the API prints it. */
   iso(ms: number = this.time): string {
-    return new Date(this.epochMs + Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const second = Math.floor(ms / 1000);
+    if (second !== this.isoSecond) {
+      this.isoSecond = second;
+      this.isoText = new Date(this.epochMs + second * 1000).toISOString().replace('.000Z', 'Z');
+    }
+    return this.isoText;
   }
 
   /** The current virtual time as an RFC 3339 timestamp with microseconds (MicroTime: leases, events). */

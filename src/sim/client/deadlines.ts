@@ -32,7 +32,7 @@ export class DeadlineQueue {
       settle: () => {
         if (!item.onExpire) return false;
         item.onExpire = undefined;
-        if (++this.settled > 1024 && this.settled * 2 > this.items.length - this.head) this.dropSettled();
+        if (++this.settled > 64 && this.settled * 2 > this.items.length - this.head) this.dropSettled();
         return true;
       },
     };

@@ -44,6 +44,13 @@ describe('sim/clock', () => {
     clock.runUntil(61_500);
     assert.equal(clock.iso(), '2026-01-01T00:01:01Z');
     assert.equal(clock.isoMicro(), '2026-01-01T00:01:01.500000Z');
+    // Other instants in between (the last formatted second is remembered, never confused).
+    assert.equal(clock.iso(0), '2026-01-01T00:00:00Z');
+    assert.equal(clock.iso(61_999), '2026-01-01T00:01:01Z');
+    assert.equal(clock.iso(62_000), '2026-01-01T00:01:02Z');
+    assert.equal(clock.iso(-1), '2025-12-31T23:59:59Z');
+    clock.runUntil(62_000);
+    assert.equal(clock.iso(), '2026-01-01T00:01:02Z');
   });
 
   it('prints timestamps from another epoch when given one, and the same random numbers', () => {
