@@ -74,20 +74,20 @@ export class LoadBalancer {
   }
 
   /**
-   * Pick the next healthy instance (round robin) and log the forwarding. `undefined` when none is
-   * healthy: the caller answers 503 as HAProxy does.
+   * Pick the next healthy instance (round robin) and log the forwarding of `what` (the request line,
+   * made only if the log records). `undefined` when none is healthy: the caller answers 503 as HAProxy does.
    */
-  pick(requestCtx: TraceContext, what: string, client: string): { server: ApiServer; ctx: TraceContext } | undefined {
+  pick(requestCtx: TraceContext, what: () => string, client: string): { server: ApiServer; ctx: TraceContext } | undefined {
     const n = this.state.length;
     for (let i = 0; i < n; i++) {
       const s = this.state[(this.next + i) % n];
       if (!s.healthy) continue;
       this.next = (this.next + i + 1) % n;
-      const entry = this.options.log.append({
+      const seq = this.options.log.appendLazily(() => ({
         t: this.options.clock.now(), traceId: requestCtx.traceId, parentId: requestCtx.parentId, from: this.name, to: s.server.name,
-        kind: 'forward', summary: `forward ${what} from ${client} to ${s.server.name}`, detail: { backend: s.server.name, client },
-      });
-      return { server: s.server, ctx: { traceId: requestCtx.traceId, parentId: entry.seq } };
+        kind: 'forward', summary: `forward ${what()} from ${client} to ${s.server.name}`, detail: { backend: s.server.name, client },
+      }));
+      return { server: s.server, ctx: { traceId: requestCtx.traceId, parentId: seq } };
     }
     return undefined;
   }

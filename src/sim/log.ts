@@ -121,6 +121,14 @@ export class EventLog {
     return full;
   }
 
+  /**
+   * Append the entry `build` makes and return its seq; when nobody records, only take the seq it would
+   * have had, without building it (hot paths: watch deliveries, requests, etcd replication).
+   */
+  appendLazily(build: () => Omit<LogEntry, 'seq'>): number {
+    return this.recording ? this.append(build()).seq : this.nextSeq++;
+  }
+
   /** Subscribe to new entries; returns the unsubscribe function. */
   subscribe(listener: LogListener): () => void {
     this.listeners.add(listener);

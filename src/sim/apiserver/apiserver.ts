@@ -260,13 +260,13 @@ export class ApiServer {
     const body = res.body as Partial<KubeObject> & Partial<Status>;
     const rv = isPlainObject(body) && isPlainObject(body.metadata) ? (body.metadata as { resourceVersion?: string }).resourceVersion : undefined;
     const failed = isPlainObject(body) && body.kind === 'Status' && body.status === 'Failure';
-    const entry = this.log.append({
+    const seq = this.log.appendLazily(() => ({
       t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: this.name, to: req.client, kind: 'response',
       objectRef: refOf(req, body),
       summary: `${res.code} ${STATUS_TEXT[res.code] ?? ''}${rv ? ` rv=${rv}` : ''}${failed ? `: ${body.message}` : ''}`,
       detail: { code: res.code, verb: req.verb, resourceVersion: rv, body: res.body },
-    });
-    respond(res, { traceId: at.traceId, parentId: entry.seq });
+    }));
+    respond(res, { traceId: at.traceId, parentId: seq });
   }
 
   // ------------------------------------------------------------------ reads
@@ -438,13 +438,13 @@ export class ApiServer {
   }
 
   private deliver(def: ResourceDef, client: string, type: WatchEventType, object: KubeObject, ctx: TraceContext, sink: WatchSink): void {
-    const entry = this.log.append({
+    const seq = this.log.appendLazily(() => ({
       t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: client, kind: 'watch',
       objectRef: { resource: def.resource, namespace: object.metadata.namespace, name: object.metadata.name ?? '' },
       summary: `${type} ${def.resource} ${objectKeyOf(object)}`,
       detail: { type, resourceVersion: object.metadata.resourceVersion, object },
-    });
-    sink.event({ type, object }, { traceId: ctx.traceId, parentId: entry.seq });
+    }));
+    sink.event({ type, object }, { traceId: ctx.traceId, parentId: seq });
   }
 
   private closeAllWatches(reason: Status): void {

@@ -166,7 +166,7 @@ export class SimClient implements ApiClient {
       return;
     }
     this.network.send(this.host, lb.host, () => {
-      const picked = lb.pick(ctx, `${httpMethod(req.verb)} ${requestPath(req)}`, this.name);
+      const picked = lb.pick(ctx, () => `${httpMethod(req.verb)} ${requestPath(req)}`, this.name);
       if (!picked) {
         const res: ApiResponse = {
           code: 503,
@@ -199,12 +199,15 @@ export class SimClient implements ApiClient {
   }
 
   private logRequest(req: ApiRequest, ctx: TraceContext): TraceContext {
-    const entry = this.log.append({
-      t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: this.target, kind: 'request',
-      objectRef: refOf(req), summary: `${httpMethod(req.verb)} ${requestPath(req)}`,
-      detail: { verb: req.verb, path: requestPath(req), body: req.body, query: req.query, patchType: req.patchType },
+    const seq = this.log.appendLazily(() => {
+      const path = requestPath(req);
+      return {
+        t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: this.target, kind: 'request',
+        objectRef: refOf(req), summary: `${httpMethod(req.verb)} ${path}`,
+        detail: { verb: req.verb, path, body: req.body, query: req.query, patchType: req.patchType },
+      };
     });
-    return { traceId: ctx.traceId, parentId: entry.seq };
+    return { traceId: ctx.traceId, parentId: seq };
   }
 
   private timeoutResponse(req: ApiRequest): ApiResponse {

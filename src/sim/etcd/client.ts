@@ -65,15 +65,15 @@ export class EtcdClient {
 
   private propose(op: EtcdOp, ctx: TraceContext, what: string, done: (r: ProposalResult) => void): void {
     const member = this.pickEndpoint() ?? this.endpoints[0];
-    const entry = this.etcd.log.append({
+    const seq = this.etcd.log.appendLazily(() => ({
       t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: member.name,
       kind: 'etcd-propose', summary: `propose ${what}`,
       detail: { key: op.type === 'txn' ? op.txn.key : undefined, op: op.type === 'txn' ? op.txn.op.type : op.type, expectModRevision: op.type === 'txn' ? op.txn.expectModRevision : undefined },
-    });
-    const proposeCtx: TraceContext = { traceId: ctx.traceId, parentId: entry.seq };
+    }));
+    const proposeCtx: TraceContext = { traceId: ctx.traceId, parentId: seq };
     this.call(member, proposeCtx, done, (reply) => member.propose(op, proposeCtx, reply), (error) => {
       this.etcd.log.append({
-        t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: entry.seq, from: member.name, to: this.name,
+        t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: seq, from: member.name, to: this.name,
         kind: 'etcd-error', summary: `${what}: ${error}`, detail: { error, key: op.type === 'txn' ? op.txn.key : undefined },
       });
     });

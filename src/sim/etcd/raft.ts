@@ -573,11 +573,12 @@ export class EtcdMember {
       if (!entry.ctx) continue;
       const seqs = entry.appendSeqs ?? (entry.appendSeqs = []);
       if (seqs[peer] !== undefined) continue;
-      seqs[peer] = this.cluster.log.append({
-        t: this.clock.now(), traceId: entry.ctx.traceId, parentId: entry.ctx.parentId, from: this.name, to, kind: 'etcd-append',
+      const ctx = entry.ctx;
+      seqs[peer] = this.cluster.log.appendLazily(() => ({
+        t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to, kind: 'etcd-append',
         summary: `append ${describeOp(entry.op)} (index ${entry.index}, term ${entry.term}) to ${to}`,
         detail: { index: entry.index, term: entry.term, key: opKey(entry.op) },
-      }).seq;
+      }));
     }
   }
 
@@ -588,10 +589,11 @@ export class EtcdMember {
       const entry = this.entryAt(i);
       if (!entry?.ctx) continue;
       const parentId = entry.appendSeqs?.[peer] ?? entry.ctx.parentId;
-      const seq = this.cluster.log.append({
-        t: this.clock.now(), traceId: entry.ctx.traceId, parentId, from: name, to: this.name, kind: 'etcd-ack',
+      const traceId = entry.ctx.traceId;
+      const seq = this.cluster.log.appendLazily(() => ({
+        t: this.clock.now(), traceId, parentId, from: name, to: this.name, kind: 'etcd-ack',
         summary: `${name} acknowledged index ${entry.index}`, detail: { index: entry.index, term: entry.term },
-      }).seq;
+      }));
       if (entry.commitSeq === undefined && entry.quorumAckSeq === undefined) entry.quorumAckSeq = seq;
     }
   }
@@ -634,8 +636,9 @@ export class EtcdMember {
 
   private apply(entry: RaftEntry): void {
     if (this.role === 'leader' && entry.ctx && entry.commitSeq === undefined) {
-      entry.commitSeq = this.cluster.log.append({
-        t: this.clock.now(), traceId: entry.ctx.traceId, parentId: entry.quorumAckSeq ?? entry.ctx.parentId, from: this.name, to: this.name,
+      const ctx = entry.ctx;
+      entry.commitSeq = this.cluster.log.appendLazily(() => ({
+        t: this.clock.now(), traceId: ctx.traceId, parentId: entry.quorumAckSeq ?? ctx.parentId, from: this.name, to: this.name,
         kind: 'etcd-commit',
         summary: `commit ${describeOp(entry.op)} at index ${entry.index}: quorum ${(entry.acks ?? []).length}/${this.cluster.members.length}`,
         detail: {
@@ -643,7 +646,7 @@ export class EtcdMember {
           revision: entry.op.type === 'txn' ? this.store.revision + 1 : this.store.revision,
           acks: (entry.acks ?? []).map((o) => this.cluster.members[o].name),
         },
-      }).seq;
+      }));
     }
     const parentId = entry.commitSeq ?? entry.ctx?.parentId;
     let commitCtx = entry.commitCtx;

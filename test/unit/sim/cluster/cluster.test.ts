@@ -1,12 +1,36 @@
 import { strict as assert } from 'node:assert';
 import type { Lease, Node, Pod } from '../../../../src/sim/api/types';
-import { podAtRest, type StateChange } from '../../../../src/sim/cluster';
+import { Cluster, podAtRest, type StateChange } from '../../../../src/sim/cluster';
 import { bootCluster, call, createPod, message } from '../support/harness';
+import { presetOptions } from '../../../../src/sim/presets';
+import { Faults } from '../../../../src/sim/faults';
 
 /** The kubelet's core/v1 Events are off until its event names accept fractional virtual time (events.ts stamp()). */
 const KUBELET = { recordEvents: false };
 
 describe('sim/cluster', () => {
+  it('behaves the same whether or not anyone records the log (entries left unbuilt are still numbered)', () => {
+    const run = (record: boolean) => {
+      const cluster = new Cluster(presetOptions('default', { seed: 9, workers: 6, storeLog: record, controllerManager: { nodeEvictionRate: 100 } }));
+      const kinds = new Map<string, number>();
+      if (record) cluster.log.subscribe((e) => kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1));
+      cluster.start();
+      cluster.apply([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 6, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } } as never]);
+      cluster.clock.advance(30_000);
+      new Faults(cluster).stop('zone', 'us-east-2a');
+      cluster.clock.advance(400_000);
+      const placement = cluster.read.list<Pod>('pods').map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status?.phase}${p.metadata.deletionTimestamp ? ':terminating' : ''}`);
+      return { entries: cluster.log.size, now: cluster.clock.now(), placement, kinds };
+    };
+    const recorded = run(true);
+    const unrecorded = run(false);
+    assert.ok((recorded.kinds.get('watch') ?? 0) > 100 && (recorded.kinds.get('etcd-append') ?? 0) > 100, 'the recorded run logged deliveries and replication');
+    assert.equal(unrecorded.entries, recorded.entries);
+    assert.equal(unrecorded.now, recorded.now);
+    assert.deepEqual(unrecorded.placement, recorded.placement);
+    assert.ok(recorded.placement.filter((p) => p.endsWith(':Running')).length >= 6);
+  });
+
   it('boots: an etcd leader, three ready API servers, the bootstrap namespaces, six registered nodes', () => {
     const cluster = bootCluster();
     assert.ok(cluster.etcd.leader());
