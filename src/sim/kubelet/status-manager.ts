@@ -16,6 +16,8 @@ interface Entry {
   /**
    * The status the API has, when we wrote it (statuses are built fresh and never mutated, so the
    * object itself is the record); undefined when someone else wrote last: compare with the API's.
+   * When the API's own copy is equal (the reply to our write, or a report that changed nothing), this
+   * is that copy: the informer keeps the same object anyway, and a whole status per pod is saved.
    */
   confirmed?: PodStatus;
   /** The resourceVersion our last successful write produced: its watch echo changes nothing. */
@@ -45,7 +47,8 @@ export class StatusManager {
       this.entries.set(uid, entry);
     }
     if (!entry.inFlight && !entry.pending && deepEqual(status, entry.confirmed ?? pod.status ?? {})) {
-      entry.confirmed = status;
+      // Equal objects: keep the one already held rather than this fresh copy (it is a whole status per pod).
+      entry.confirmed ??= pod.status ?? status;
       then?.(true, ctx);
       return;
     }
@@ -97,8 +100,10 @@ export class StatusManager {
         if (this.entries.get(entry.uid) !== entry) return;
         entry.inFlight = false;
         if (r.code === 200) {
-          entry.confirmed = status;
-          entry.confirmedRv = (r.body as Pod).metadata?.resourceVersion;
+          // Merge patch keeps fields we did not send: only an equal status may stand for ours.
+          const written = r.body as Pod;
+          entry.confirmed = deepEqual(written.status, status) ? written.status : status;
+          entry.confirmedRv = written.metadata?.resourceVersion;
           for (const cb of then) cb(true, rctx);
         } else if (r.code === 404) {
           for (const cb of then) cb(false, rctx);
