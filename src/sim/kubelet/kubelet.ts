@@ -76,10 +76,13 @@ interface PodWork {
   /** An action is in flight; another pass requested meanwhile runs after it. */
   busy: boolean;
   again?: TraceContext;
-  /** The reason cache: why a container is not running. */
-  waiting: Map<string, WaitingReason>;
-  /** Containers that failed in this pass (not retried until the next one). */
-  failed: Set<string>;
+  /**
+   * The reason cache: why a container is not running. Created with the first reason and dropped
+   * when emptied: most pods never need one, and a Map per pod adds up on a big cluster.
+   */
+  waiting?: Map<string, WaitingReason>;
+  /** Containers that failed in this pass (not retried until the next one); created on the first failure. */
+  failed?: Set<string>;
   resync?: TimerId;
   resyncAt?: number;
 }
@@ -262,8 +265,6 @@ export class Kubelet implements Component, PodLogProvider {
         removed: false,
         deleteRequested: false,
         busy: false,
-        waiting: new Map(),
-        failed: new Set(),
       };
       this.pods.set(uid, w);
     }
@@ -304,7 +305,7 @@ export class Kubelet implements Component, PodLogProvider {
       w.again = ctx;
       return;
     }
-    w.failed.clear();
+    w.failed = undefined;
     this.report(w, ctx);
     this.step(w, ctx);
   }
@@ -365,7 +366,7 @@ export class Kubelet implements Component, PodLogProvider {
       return { kind: 'idle' };
     }
     if (!sandbox || sandbox.state !== 'SANDBOX_READY') {
-      if (w.failed.has('')) return { kind: 'idle' };
+      if (w.failed?.has('')) return { kind: 'idle' };
       return { kind: 'sandbox', attempt: sandbox ? sandbox.attempt + 1 : 0 };
     }
     const policy = pod.spec.restartPolicy ?? 'Always';
@@ -374,14 +375,14 @@ export class Kubelet implements Component, PodLogProvider {
       if (latest && latest.state === EXITED && latest.exitCode === 0) continue;
       if (latest && latest.state === RUNNING) return { kind: 'idle' };
       if (latest && latest.state !== EXITED) return { kind: 'startCreated', container: latest, spec, init: true };
-      if (w.failed.has(spec.name) || (latest && policy === 'Never')) return { kind: 'idle' };
+      if (w.failed?.has(spec.name) || (latest && policy === 'Never')) return { kind: 'idle' };
       if (latest && this.inCrashBackoff(w, spec, latest, true, ctx)) return { kind: 'idle' };
       return { kind: 'start', spec, init: true, attempt: latest ? latest.attempt + 1 : 0, sandbox };
     }
     for (const spec of pod.spec.containers) {
       const latest = instances.get(spec.name)?.latest;
       if (latest && latest.state !== EXITED && latest.state !== RUNNING) return { kind: 'startCreated', container: latest, spec, init: false };
-      if (!shouldRestart(policy, latest) || w.failed.has(spec.name)) continue;
+      if (!shouldRestart(policy, latest) || w.failed?.has(spec.name)) continue;
       if (latest && this.inCrashBackoff(w, spec, latest, false, ctx)) continue;
       return { kind: 'start', spec, init: false, attempt: latest ? latest.attempt + 1 : 0, sandbox };
     }
@@ -413,11 +414,11 @@ export class Kubelet implements Component, PodLogProvider {
       const backoff = this.crashBackoff.get(key);
       const pod = w.pod;
       const message = `back-off ${goDuration(backoff)} restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${w.uid})`;
-      const prior = w.waiting.get(spec.name);
+      const prior = w.waiting?.get(spec.name);
       if (prior?.reason !== 'CrashLoopBackOff' || prior.message !== message) {
         this.events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${w.uid})`, ctx, { name: spec.name, init });
       }
-      w.waiting.set(spec.name, { reason: 'CrashLoopBackOff', message });
+      setWaiting(w, spec.name, { reason: 'CrashLoopBackOff', message });
       this.resyncAt(w, finishedAt + backoff);
       return true;
     }
@@ -456,7 +457,7 @@ export class Kubelet implements Component, PodLogProvider {
     return generatePodStatus({
       pod: w.pod,
       containers: instances,
-      waiting: w.waiting,
+      waiting: w.waiting ?? NO_WAITING,
       sandboxReady: sandbox?.state === 'SANDBOX_READY',
       podIP: sandbox?.state === 'SANDBOX_READY' ? sandbox.ip : undefined,
       hostIP: this.hostIP,
@@ -482,7 +483,7 @@ export class Kubelet implements Component, PodLogProvider {
       this.live((r, c) => {
         if (!r.ok) {
           this.events.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${criErrorMessage(r)}`, c);
-          w.failed.add('');
+          markFailed(w, '');
           this.resyncAt(w, this.env.clock.now() + this.timings.backoffInitialMs);
         }
         next(c);
@@ -492,7 +493,7 @@ export class Kubelet implements Component, PodLogProvider {
 
   private startContainer(w: PodWork, spec: Container, init: boolean, attempt: number, sandbox: Sandbox, ctx: TraceContext, next: (ctx: TraceContext) => void): void {
     const fail = (c: TraceContext) => {
-      w.failed.add(spec.name);
+      markFailed(w, spec.name);
       next(c);
     };
     this.ensureImage(w, spec, init, ctx, (ok, c1) => {
@@ -501,7 +502,7 @@ export class Kubelet implements Component, PodLogProvider {
       this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, c1, this.live((r, c2) => {
         if (!r.ok) {
           const message = criErrorMessage(r);
-          w.waiting.set(spec.name, { reason: 'CreateContainerError', message });
+          setWaiting(w, spec.name, { reason: 'CreateContainerError', message });
           this.events.record(w.pod, 'Warning', 'Failed', `Error: ${message}`, c2, { name: spec.name, init });
           return fail(c2);
         }
@@ -515,12 +516,12 @@ export class Kubelet implements Component, PodLogProvider {
     this.runtime.startContainer(container.id, ctx, this.live((r, c) => {
       if (!r.ok) {
         const message = criErrorMessage(r);
-        w.waiting.set(spec.name, { reason: 'RunContainerError', message });
+        setWaiting(w, spec.name, { reason: 'RunContainerError', message });
         this.events.record(w.pod, 'Warning', 'Failed', `Error: ${r.message}`, c, { name: spec.name, init });
-        w.failed.add(spec.name);
+        markFailed(w, spec.name);
         return next(c);
       }
-      w.waiting.delete(spec.name);
+      clearWaiting(w, spec.name);
       this.events.record(w.pod, 'Normal', 'Started', `Started container ${spec.name}`, c, { name: spec.name, init });
       if (spec.readinessProbe && r.value.startedAt !== undefined) this.resyncAt(w, readyAt(spec, r.value.startedAt));
       next(c);
@@ -535,7 +536,7 @@ export class Kubelet implements Component, PodLogProvider {
     const parsed = parseImageReference(image);
     if (!parsed.ok) {
       const message = `Failed to apply default image tag "${image}": ${parsed.error}`;
-      w.waiting.set(spec.name, { reason: 'InvalidImageName', message });
+      setWaiting(w, spec.name, { reason: 'InvalidImageName', message });
       this.events.record(pod, 'Warning', 'InspectFailed', message, ctx, who);
       return done(false, ctx);
     }
@@ -548,7 +549,7 @@ export class Kubelet implements Component, PodLogProvider {
     }
     if (!present && policy === 'Never') {
       const message = `Container image "${image}" is not present with pull policy of Never`;
-      w.waiting.set(spec.name, { reason: 'ErrImageNeverPull', message });
+      setWaiting(w, spec.name, { reason: 'ErrImageNeverPull', message });
       this.events.record(pod, 'Warning', 'ErrImageNeverPull', message, ctx, who);
       return done(false, ctx);
     }
@@ -556,7 +557,7 @@ export class Kubelet implements Component, PodLogProvider {
     const now = this.env.clock.now();
     if (this.pullBackoff.isInBackOffSinceUpdate(key, now)) {
       const last = this.lastPullError.get(key) ?? '';
-      w.waiting.set(spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${last}` });
+      setWaiting(w, spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${last}` });
       this.events.record(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, ctx, who);
       this.events.record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', ctx, who);
       this.resyncAt(w, this.pullBackoff.endsAt(key)!);
@@ -573,7 +574,7 @@ export class Kubelet implements Component, PodLogProvider {
           const message = criErrorMessage(r);
           this.pullBackoff.next(key, t, t);
           this.lastPullError.set(key, message);
-          w.waiting.set(spec.name, { reason: 'ErrImagePull', message });
+          setWaiting(w, spec.name, { reason: 'ErrImagePull', message });
           this.events.record(w.pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`, c, who);
           this.events.record(w.pod, 'Warning', 'Failed', 'Error: ErrImagePull', c, who);
           this.resyncAt(w, t + this.timings.pullErrorResyncMs);
@@ -692,6 +693,22 @@ export class Kubelet implements Component, PodLogProvider {
       }
     }
   }
+}
+
+/** The reason cache of a pod that has no reasons. */
+const NO_WAITING: ReadonlyMap<string, WaitingReason> = new Map();
+
+function setWaiting(w: PodWork, container: string, reason: WaitingReason): void {
+  (w.waiting ??= new Map()).set(container, reason);
+}
+
+function clearWaiting(w: PodWork, container: string): void {
+  if (w.waiting?.delete(container) && w.waiting.size === 0) w.waiting = undefined;
+}
+
+/** A container failed in this pass ('' stands for the pod sandbox). */
+function markFailed(w: PodWork, container: string): void {
+  (w.failed ??= new Set()).add(container);
 }
 
 /** The variables every container gets for the `kubernetes` Service (enableServiceLinks). */
