@@ -77,9 +77,12 @@ interface ContainerRecord extends ContainerInfo {
   exitTimer?: TimerId;
   killTimer?: TimerId;
   stopping: boolean;
-  stopWaiters: (() => void)[];
-  /** Output printed outside the program's own schedule (on SIGTERM), at absolute times. */
-  extra: OutputLine[];
+  /** The StartContainer reply: an exit event continues its trace. */
+  startCtx?: TraceContext;
+  /** Replies owed to StopContainer calls, sent at exit (created by the first stop). */
+  stopWaiters?: (() => void)[];
+  /** Output printed outside the program's own schedule (on SIGTERM), at absolute times; created when there is some. */
+  extra?: OutputLine[];
 }
 
 export interface PulledImage {
@@ -115,13 +118,15 @@ export class ContainerRuntime {
   private readonly caller: string;
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly containers = new Map<string, ContainerRecord>();
-  /** Indexes by pod UID, so per-pod queries do not scan the node. */
-  private readonly sandboxesByPod = new Map<string, Set<Sandbox>>();
-  private readonly containersByPod = new Map<string, Set<ContainerRecord>>();
+  /**
+   * Indexes by pod UID, so per-pod queries do not scan the node. Arrays in creation order rather than
+   * Sets: a pod has a sandbox or two and a few containers, and a Set per pod costs several times more.
+   */
+  private readonly sandboxesByPod = new Map<string, Sandbox[]>();
+  private readonly containersByPod = new Map<string, ContainerRecord[]>();
   private readonly images = new Map<string, PulledImage>();
   private readonly pulling = new Map<string, ((ok: boolean) => void)[]>();
   private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
-  private readonly startCtx = new Map<string, TraceContext>();
   private addresses: PodAddressPool;
   private hostIP: string;
   /** Bumped at every power-off: replies of operations started before it are dropped. */
@@ -303,8 +308,6 @@ export class ContainerRuntime {
         state: 'CONTAINER_CREATED',
         program,
         stopping: false,
-        stopWaiters: [],
-        extra: [],
       };
       this.containers.set(record.id, record);
       indexAdd(this.containersByPod, record.podUid, record);
@@ -333,7 +336,7 @@ export class ContainerRuntime {
     }, (result, replyCtx) => {
       const c = this.containers.get(containerId);
       if (result.ok && c) {
-        this.startCtx.set(c.id, replyCtx);
+        c.startCtx = replyCtx;
         const duration = programDuration(c.program);
         if (duration !== undefined) {
           c.exitTimer = this.clock.schedule(Math.max(duration, this.timings.processMinMs), () => {
@@ -368,14 +371,17 @@ export class ContainerRuntime {
         if (c.state === 'CONTAINER_CREATED') this.exit(c, 0, 'Completed');
         return reply({ ok: true, value: c });
       }
-      c.stopWaiters.push(() => reply({ ok: true, value: c }));
+      (c.stopWaiters ??= []).push(() => reply({ ok: true, value: c }));
       if (c.stopping) return;
       c.stopping = true;
       const term = c.program.onSigterm;
       const graceMs = Math.max(0, timeoutSeconds) * 1000;
       if (term !== 'ignore' && term.afterMs < graceMs) {
         const now = this.clock.now() - (c.startedAt ?? 0);
-        term.lines.forEach((text, i) => c.extra.push({ at: now + i, text }));
+        if (term.lines.length > 0) {
+          const extra = (c.extra ??= []);
+          term.lines.forEach((text, i) => extra.push({ at: now + i, text }));
+        }
         this.cancelTimers(c);
         c.exitTimer = this.clock.schedule(term.afterMs, () => this.exit(c, term.exit), 'container-exit');
       }
@@ -428,8 +434,9 @@ export class ContainerRuntime {
     if (!c || c.startedAt === undefined) return '';
     const until = (c.finishedAt ?? this.clock.now()) - c.startedAt;
     const tail = options.tailLines;
-    let lines = outputWithin(c.program, until, tail !== undefined && tail >= 0 ? tail + c.extra.length : undefined);
-    if (c.extra.length > 0) lines = [...lines, ...c.extra.filter((l) => l.at <= until)].sort((a, b) => a.at - b.at);
+    const extra = c.extra ?? [];
+    let lines = outputWithin(c.program, until, tail !== undefined && tail >= 0 ? tail + extra.length : undefined);
+    if (extra.length > 0) lines = [...lines, ...extra.filter((l) => l.at <= until)].sort((a, b) => a.at - b.at);
     if (tail !== undefined && tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
     const start = c.startedAt;
     return lines
@@ -454,7 +461,7 @@ export class ContainerRuntime {
         c.finishedAt = this.clock.now();
         c.exitCode = 255;
         c.reason = 'Unknown';
-        c.stopWaiters = [];
+        c.stopWaiters = undefined;
       }
     }
     for (const s of this.sandboxes.values()) s.state = 'SANDBOX_NOTREADY';
@@ -483,7 +490,6 @@ export class ContainerRuntime {
 
   private dropContainer(c: ContainerRecord): void {
     this.containers.delete(c.id);
-    this.startCtx.delete(c.id);
     indexDelete(this.containersByPod, c.podUid, c);
   }
 
@@ -501,11 +507,11 @@ export class ContainerRuntime {
     c.finishedAt = this.clock.now();
     c.exitCode = exitCode;
     c.reason = reason ?? (exitCode === 0 ? 'Completed' : 'Error');
-    const waiters = c.stopWaiters;
-    c.stopWaiters = [];
+    const waiters = c.stopWaiters ?? [];
+    c.stopWaiters = undefined;
     for (const w of waiters) w();
     if (this.listeners.size > 0 && !c.stopping) {
-      const ctx = this.startCtx.get(c.id) ?? { traceId: this.log.newTraceId() };
+      const ctx = c.startCtx ?? { traceId: this.log.newTraceId() };
       const entry = this.log.append({
         t: this.clock.now(),
         traceId: ctx.traceId,
@@ -591,15 +597,19 @@ function fail(code: Extract<CriResult<unknown>, { ok: false }>['code'], message:
   return { ok: false, code, message };
 }
 
-function indexAdd<T>(index: Map<string, Set<T>>, key: string, value: T): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(value);
+function indexAdd<T>(index: Map<string, T[]>, key: string, value: T): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
 }
 
-function indexDelete<T>(index: Map<string, Set<T>>, key: string, value: T): void {
-  const set = index.get(key);
-  if (set?.delete(value) && set.size === 0) index.delete(key);
+function indexDelete<T>(index: Map<string, T[]>, key: string, value: T): void {
+  const list = index.get(key);
+  if (!list) return;
+  const at = list.indexOf(value);
+  if (at < 0) return;
+  if (list.length === 1) index.delete(key);
+  else list.splice(at, 1);
 }
 
 function podRef(namespace: string, name: string): ObjectRef {
