@@ -91,6 +91,11 @@ export interface PulledImage {
   sizeBytes: number;
 }
 
+/** An image in the node's store, with its normalized reference (the store's key): containers share both strings. */
+interface StoredImage extends PulledImage {
+  name: string;
+}
+
 export interface ContainerExitEvent {
   type: 'CONTAINER_STOPPED_EVENT';
   containerId: string;
@@ -124,7 +129,7 @@ export class ContainerRuntime {
    */
   private readonly sandboxesByPod = new Map<string, Sandbox[]>();
   private readonly containersByPod = new Map<string, ContainerRecord[]>();
-  private readonly images = new Map<string, PulledImage>();
+  private readonly images = new Map<string, StoredImage>();
   private readonly pulling = new Map<string, ((ok: boolean) => void)[]>();
   private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
   private addresses: PodAddressPool;
@@ -251,7 +256,7 @@ export class ContainerRuntime {
       return;
     }
     const key = lookup.reference.normalized;
-    const pulled: PulledImage = { imageRef: lookup.imageRef, sizeBytes: lookup.tag.sizeBytes };
+    const pulled: StoredImage = { name: key, imageRef: lookup.imageRef, sizeBytes: lookup.tag.sizeBytes };
     if (this.images.has(key)) {
       this.clock.schedule(resolve, () => reply({ ok: true, value: pulled }), 'cri');
       return;
@@ -289,7 +294,8 @@ export class ContainerRuntime {
       const sb = this.sandboxes.get(sandboxId);
       if (!sb || sb.state !== 'SANDBOX_READY') return fail('NotFound', `failed to get sandbox "${sandboxId}": not found`);
       const lookup = lookupImage(config.image);
-      if (lookup.status !== 'found' || !this.images.has(lookup.reference.normalized)) {
+      const stored = lookup.status === 'found' ? this.images.get(lookup.reference.normalized) : undefined;
+      if (lookup.status !== 'found' || !stored) {
         return fail('NotFound', `failed to get image "${config.image}": image not found`);
       }
       const env = new Map<string, string>([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', sb.name]]);
@@ -302,8 +308,9 @@ export class ContainerRuntime {
         podUid: sb.podUid,
         name: config.name,
         attempt: config.attempt,
-        image: lookup.reference.normalized,
-        imageRef: lookup.imageRef,
+        // The store's strings (equal to this lookup's): every container of the image shares one copy.
+        image: stored.name,
+        imageRef: stored.imageRef,
         createdAt: this.clock.now(),
         state: 'CONTAINER_CREATED',
         program,
