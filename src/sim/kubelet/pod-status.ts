@@ -81,28 +81,32 @@ function stateOf(c: ContainerInfo, iso: (ms: number) => string): ContainerState 
 
 /** The API status of one container (upstream convertToAPIContainerStatuses). */
 export function containerStatus(spec: Container, input: PodStatusInput, isInit: boolean): ContainerStatus {
-  const { latest, previous } = input.containers.get(spec.name) ?? {};
-  const hasInit = (input.pod.spec.initContainers?.length ?? 0) > 0;
-  const status: ContainerStatus = {
-    name: spec.name,
-    state: { waiting: { reason: hasInit || isInit ? 'PodInitializing' : 'ContainerCreating' } },
-    lastState: {},
-    ready: false,
-    restartCount: 0,
-    image: spec.image ?? '',
-    imageID: '',
-    started: false,
-  };
-  if (latest) {
-    status.state = stateOf(latest, input.iso);
-    status.restartCount = latest.attempt;
-    status.image = latest.image;
-    status.imageID = latest.imageRef;
-    status.containerID = `containerd://${latest.id}`;
-    status.started = latest.state === 'CONTAINER_RUNNING';
-    status.ready = containerReady(spec, latest, input.now);
-    if (previous && previous.state === 'CONTAINER_EXITED') status.lastState = terminatedState(previous, input.iso);
-  }
+  const instances = input.containers.get(spec.name);
+  const latest = instances?.latest;
+  const previous = instances?.previous;
+  // Each case is built in one literal (no placeholder states to replace); the key order is the API's.
+  const status: ContainerStatus = latest
+    ? {
+        name: spec.name,
+        state: stateOf(latest, input.iso),
+        lastState: previous && previous.state === 'CONTAINER_EXITED' ? terminatedState(previous, input.iso) : {},
+        ready: containerReady(spec, latest, input.now),
+        restartCount: latest.attempt,
+        image: latest.image,
+        imageID: latest.imageRef,
+        started: latest.state === 'CONTAINER_RUNNING',
+        containerID: `containerd://${latest.id}`,
+      }
+    : {
+        name: spec.name,
+        state: { waiting: { reason: isInit || (input.pod.spec.initContainers?.length ?? 0) > 0 ? 'PodInitializing' : 'ContainerCreating' } },
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: spec.image ?? '',
+        imageID: '',
+        started: false,
+      };
   if (input.terminal && !status.state?.terminated) {
     // The pod is done but this container never ran to an end: upstream reports it as lost.
     status.state = { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' } };
@@ -162,11 +166,23 @@ export function podPhase(spec: PodSpec, init: readonly ContainerStatus[], regula
 
 const names = (list: string[]) => `[${list.join(' ')}]`;
 
-/** The kubelet-owned conditions, in upstream's order. `prior` supplies lastTransitionTime for unchanged ones. */
-export function podConditions(input: PodStatusInput, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], phase: PodPhase): PodCondition[] {
+/**
+ * The kubelet-owned conditions, in upstream's order. Conditions whose status did not change keep the
+ * pod's lastTransitionTime; `nowIso` is asked only for changed ones.
+ */
+export function podConditions(input: PodStatusInput, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], phase: PodPhase, nowIso: () => string): PodCondition[] {
   const spec = input.pod.spec;
+  const prior = input.pod.status?.conditions;
+  const condition = (type: string, status: PodCondition['status'], reason?: string, message?: string): PodCondition => {
+    const old = prior?.find((p) => p.type === type);
+    const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowIso();
+    const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime };
+    if (reason) c.reason = reason;
+    if (message) c.message = message;
+    return c;
+  };
   const conditions: PodCondition[] = [];
-  conditions.push({ type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' });
+  conditions.push(condition('PodReadyToStartContainers', input.sandboxReady ? 'True' : 'False'));
 
   const incomplete = (spec.initContainers ?? [])
     .filter((c) => {
@@ -175,15 +191,15 @@ export function podConditions(input: PodStatusInput, init: readonly ContainerSta
     })
     .map((c) => c.name);
   if (phase === 'Succeeded' && incomplete.length === 0 && (spec.initContainers?.length ?? 0) > 0) {
-    conditions.push({ type: 'Initialized', status: 'True', reason: 'PodCompleted' });
+    conditions.push(condition('Initialized', 'True', 'PodCompleted'));
   } else if (incomplete.length > 0) {
-    conditions.push({ type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${names(incomplete)}` });
-  } else conditions.push({ type: 'Initialized', status: 'True' });
+    conditions.push(condition('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: ${names(incomplete)}`));
+  } else conditions.push(condition('Initialized', 'True'));
 
   const ready = readiness(regular, phase);
-  conditions.push({ type: 'Ready', ...ready });
-  conditions.push({ type: 'ContainersReady', ...ready });
-  conditions.push({ type: 'PodScheduled', status: 'True' });
+  conditions.push(condition('Ready', ready.status, ready.reason, ready.message));
+  conditions.push(condition('ContainersReady', ready.status, ready.reason, ready.message));
+  conditions.push(condition('PodScheduled', 'True'));
   return conditions;
 }
 
@@ -193,15 +209,6 @@ function readiness(regular: readonly ContainerStatus[], phase: PodPhase): Pick<P
   const unready = regular.filter((s) => !s.ready).map((s) => s.name);
   if (unready.length > 0) return { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${names(unready)}` };
   return { status: 'True' };
-}
-
-/** Keep lastTransitionTime (and probe time) of conditions whose status did not change. */
-function withTransitionTimes(conditions: PodCondition[], prior: readonly PodCondition[] | undefined, nowIso: string): PodCondition[] {
-  return conditions.map((c) => {
-    const old = prior?.find((p) => p.type === c.type);
-    const lastTransitionTime = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : nowIso;
-    return { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) };
-  });
 }
 
 /** The QoS class from requests and limits (upstream GetPodQOS, comparing quantities as written). */
@@ -221,6 +228,18 @@ export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffor
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/**
+ * qosClass, once per pod spec object: the kubelet reports a pod's status many times over its life,
+ * and specs from the API are never mutated (a changed pod arrives as a new object).
+ */
+const qosBySpec = new WeakMap<PodSpec, ReturnType<typeof qosClass>>();
+
+function cachedQosClass(spec: PodSpec): ReturnType<typeof qosClass> {
+  let qos = qosBySpec.get(spec);
+  if (qos === undefined) qosBySpec.set(spec, (qos = qosClass(spec)));
+  return qos;
+}
+
 /** The whole PodStatus the kubelet reports. */
 export function generatePodStatus(input: PodStatusInput): PodStatus {
   const { pod } = input;
@@ -230,23 +249,24 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   let phase = podPhase(pod.spec, init, regular, input.terminal);
   // A pod never leaves a terminal phase.
   if ((old.phase === 'Succeeded' || old.phase === 'Failed') && phase !== old.phase) phase = old.phase;
-  const nowIso = input.iso(input.now);
-  const foreign = (old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
-  const own = withTransitionTimes(podConditions(input, init, regular, phase), old.conditions, nowIso);
+  // Formatting the time costs a Date and two strings: done only if a condition changed.
+  let nowIso: string | undefined;
+  const own = podConditions(input, init, regular, phase, () => (nowIso ??= input.iso(input.now)));
   const scheduled = (old.conditions ?? []).find((c) => c.type === 'PodScheduled');
-  const conditions = [...foreign, ...own.map((c) => (c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c))];
+  // Others' conditions first (kept as they are), then the kubelet's.
+  const conditions = (old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  for (const c of own) conditions.push(c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c);
   const podIP = pod.spec.hostNetwork ? input.hostIP : input.podIP ?? old.podIP;
-  const status: PodStatus = {
-    phase,
-    conditions,
-    hostIP: input.hostIP,
-    hostIPs: [{ ip: input.hostIP }],
-    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: input.startTime,
-    ...(init.length > 0 ? { initContainerStatuses: init } : {}),
-    containerStatuses: regular,
-    qosClass: qosClass(pod.spec),
-  };
+  // Optional fields are assigned in place (not spread from temporary objects), in the API's key order.
+  const status: PodStatus = { phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] };
+  if (podIP) {
+    status.podIP = podIP;
+    status.podIPs = [{ ip: podIP }];
+  }
+  status.startTime = input.startTime;
+  if (init.length > 0) status.initContainerStatuses = init;
+  status.containerStatuses = regular;
+  status.qosClass = cachedQosClass(pod.spec);
   if (old.phase === phase && old.reason) status.reason = old.reason;
   if (old.phase === phase && old.message) status.message = old.message;
   return status;
