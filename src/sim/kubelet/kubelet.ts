@@ -122,6 +122,8 @@ export class Kubelet implements Component, PodLogProvider {
   private unsubscribeRuntime: (() => void) | undefined;
   private readonly pullQueue: (() => void)[] = [];
   private pullInFlight = false;
+  /** API timestamps (one function for every status computed, not one per call). */
+  private readonly iso = (ms: number): string => this.env.clock.iso(ms);
 
   constructor(
     private readonly env: ComponentEnv,
@@ -350,9 +352,10 @@ export class Kubelet implements Component, PodLogProvider {
   /** What the pod needs next. May record waiting reasons, events and back-off timers on the way. */
   private decide(w: PodWork, ctx: TraceContext): Action {
     const pod = w.pod;
-    const sandbox = this.runtime.sandboxesOf(w.uid)[0];
+    const sandbox = this.runtime.newestSandboxOf(w.uid);
     const instances = this.instancesOf(w.uid);
-    const live = [...instances.values()].map((i) => i.latest).filter((c): c is ContainerInfo => !!c && c.state !== EXITED);
+    const live: ContainerInfo[] = [];
+    for (const { latest } of instances.values()) if (latest && latest.state !== EXITED) live.push(latest);
     if (w.removed || pod.metadata.deletionTimestamp) {
       if (live.length > 0) return { kind: 'kill', containers: live };
       if (sandbox?.state === 'SANDBOX_READY') return { kind: 'stopSandbox', sandbox };
@@ -450,10 +453,11 @@ export class Kubelet implements Component, PodLogProvider {
   // ---------------------------------------------------------------- status
 
   private statusOf(w: PodWork): PodStatus {
-    const sandbox = this.runtime.sandboxesOf(w.uid)[0];
+    const sandbox = this.runtime.newestSandboxOf(w.uid);
     const instances = this.instancesOf(w.uid);
     const deleting = w.removed || !!w.pod.metadata.deletionTimestamp;
-    const anyLive = [...instances.values()].some((i) => i.latest && i.latest.state !== EXITED);
+    let anyLive = false;
+    for (const { latest } of instances.values()) if (latest && latest.state !== EXITED) anyLive = true;
     return generatePodStatus({
       pod: w.pod,
       containers: instances,
@@ -463,7 +467,7 @@ export class Kubelet implements Component, PodLogProvider {
       hostIP: this.hostIP,
       terminal: deleting && !anyLive,
       now: this.env.clock.now(),
-      iso: (ms) => this.env.clock.iso(ms),
+      iso: this.iso,
       startTime: w.startTime,
     });
   }

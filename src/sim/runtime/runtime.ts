@@ -415,6 +415,16 @@ export class ContainerRuntime {
     return [...(this.sandboxesByPod.get(podUid) ?? [])].sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
   }
 
+  /** The first of sandboxesOf(podUid), without building and sorting the list (the kubelet asks on every pass). */
+  newestSandboxOf(podUid: string): Sandbox | undefined {
+    let newest: Sandbox | undefined;
+    for (const s of this.sandboxesByPod.get(podUid) ?? []) {
+      // Strictly newer only: of equals, the first created wins, as in the stable sort of sandboxesOf.
+      if (!newest || s.createdAt > newest.createdAt || (s.createdAt === newest.createdAt && s.attempt > newest.attempt)) newest = s;
+    }
+    return newest;
+  }
+
   /** ListContainers of a sandbox, newest attempt first per name. */
   containersOf(sandboxId: string): ContainerInfo[] {
     const sandbox = this.sandboxes.get(sandboxId);

@@ -132,6 +132,21 @@ describe('sim/runtime/runtime', () => {
     assert.ok(runtime.imageStatus('nginx:1.27'));
   });
 
+  it('newestSandboxOf is the first of sandboxesOf, without sorting', () => {
+    const { runtime, ctx, call } = setup();
+    assert.equal(runtime.newestSandboxOf('uid-web'), undefined);
+    const made: Sandbox[] = [];
+    for (const attempt of [0, 1, 2]) {
+      const r = call<Sandbox>((d) => runtime.runPodSandbox({ uid: 'uid-web', name: 'web', namespace: 'default', attempt }, ctx, d));
+      assert.ok(r.ok);
+      made.push(r.value);
+    }
+    assert.equal(runtime.newestSandboxOf('uid-web'), runtime.sandboxesOf('uid-web')[0]);
+    assert.equal(runtime.newestSandboxOf('uid-web'), made[2]);
+    assert.ok(call<void>((d) => runtime.removePodSandbox(made[2].id, ctx, d)).ok);
+    assert.equal(runtime.newestSandboxOf('uid-web'), made[1]);
+  });
+
   it('the address pool hands out addresses round robin and reports exhaustion', () => {
     const pool = new PodAddressPool('10.244.7.0/29');
     const got = [pool.allocate(), pool.allocate(), pool.allocate(), pool.allocate(), pool.allocate()];
