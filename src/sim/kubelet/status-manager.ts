@@ -25,6 +25,8 @@ interface Entry {
   pending?: { status: PodStatus; ctx: TraceContext; then: StatusCallback[] };
   inFlight: boolean;
   retry?: TimerId;
+  /** The newest pod object the kubelet has (what its next report is compared with). */
+  newest?: Pod;
 }
 
 export type StatusCallback = (ok: boolean, ctx: TraceContext) => void;
@@ -46,9 +48,11 @@ export class StatusManager {
       entry = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, inFlight: false };
       this.entries.set(uid, entry);
     }
+    entry.newest = pod;
     if (!entry.inFlight && !entry.pending && deepEqual(status, entry.confirmed ?? pod.status ?? {})) {
       // Equal objects: keep the one already held rather than this fresh copy (it is a whole status per pod).
       entry.confirmed ??= pod.status ?? status;
+      this.forgetIfSettled(entry);
       then?.(true, ctx);
       return;
     }
@@ -61,7 +65,20 @@ export class StatusManager {
   /** The API object changed under us (watch): what it shows is what the API has. */
   observed(pod: Pod): void {
     const entry = this.entries.get(pod.metadata.uid!);
-    if (entry && !entry.inFlight && pod.metadata.resourceVersion !== entry.confirmedRv) entry.confirmed = undefined;
+    if (!entry) return;
+    entry.newest = pod;
+    if (!entry.inFlight && pod.metadata.resourceVersion !== entry.confirmedRv) entry.confirmed = undefined;
+    this.forgetIfSettled(entry);
+  }
+
+  /**
+   * An idle entry whose confirmed status is the very object the kubelet's newest pod shows remembers
+   * nothing the pod does not (without it, reports are compared with pod.status: the same answers), so
+   * it goes: a running pod costs the status manager nothing.
+   */
+  private forgetIfSettled(entry: Entry): void {
+    if (entry.inFlight || entry.pending || entry.retry !== undefined) return;
+    if (entry.confirmed !== undefined && entry.confirmed === entry.newest?.status) this.entries.delete(entry.uid);
   }
 
   forget(uid: string): void {
@@ -105,6 +122,9 @@ export class StatusManager {
           entry.confirmed = deepEqual(written.status, status) ? written.status : status;
           entry.confirmedRv = written.metadata?.resourceVersion;
           for (const cb of then) cb(true, rctx);
+          this.flush(entry);
+          this.forgetIfSettled(entry);
+          return;
         } else if (r.code === 404) {
           for (const cb of then) cb(false, rctx);
           this.forget(entry.uid);
