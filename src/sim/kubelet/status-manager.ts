@@ -40,7 +40,11 @@ export class StatusManager {
     private readonly retryMs = 2_000,
   ) {}
 
-  /** Report `status` for `pod` (its current API object); `then` runs once the API has it (or it failed). */
+  /**
+   * Report `status` for `pod`; `then` runs once the API has it (or it failed). `pod` is the newest
+   * object the caller has, and each newer one goes through observed() first (an idle entry is
+   * forgotten on that basis).
+   */
   set(pod: Pod, status: PodStatus, ctx: TraceContext, then?: StatusCallback): void {
     const uid = pod.metadata.uid!;
     let entry = this.entries.get(uid);
