@@ -338,6 +338,7 @@ const byRepository = new Map<string, ImageInfo>(IMAGES.map((image) => [image.rep
 /** Add (or replace) an image in the registry, e.g. for a lesson about a custom application image. */
 export function registerImage(image: ImageInfo): void {
   byRepository.set(image.repository, image);
+  lookups.clear();
 }
 
 /** Every known image, for completion lists and hints. */
@@ -434,11 +435,29 @@ export type ImageLookup =
   | { status: 'unknown-repository'; reference: ImageReference }
   | { status: 'unknown-tag'; reference: ImageReference; image: ImageInfo; knownTags: string[] };
 
+/** Answers of lookupImage by reference (frozen, shared): a kubelet asks about its containers' images on every start. */
+const lookups = new Map<string, ImageLookup>();
+const MAX_LOOKUPS = 1024;
+
 /**
  * Resolve an image reference against the built-in registry. `imageRef` is the digest reference the
- * runtime reports as the container's imageID, e.g. "docker.io/library/nginx@sha256:…".
+ * runtime reports as the container's imageID, e.g. "docker.io/library/nginx@sha256:…". The answer is
+ * frozen and shared by every caller asking about the same reference.
  */
 export function lookupImage(ref: string): ImageLookup {
+  let answer = lookups.get(ref);
+  if (!answer) {
+    if (lookups.size >= MAX_LOOKUPS) lookups.clear();
+    answer = resolveImage(ref);
+    // Freeze what the answer made itself (the registry's ImageInfo and ImageTag are its own).
+    if ('reference' in answer) Object.freeze(answer.reference);
+    if ('knownTags' in answer) Object.freeze(answer.knownTags);
+    lookups.set(ref, Object.freeze(answer));
+  }
+  return answer;
+}
+
+function resolveImage(ref: string): ImageLookup {
   const parsed = parseImageReference(ref);
   if (!parsed.ok) return { status: 'invalid', error: parsed.error };
   const reference = parsed.reference;

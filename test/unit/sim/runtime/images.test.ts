@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { familiarName, imageDigest, lookupImage, parseImageReference, pullFailureMessage } from '../../../../src/sim/images';
+import { familiarName, imageDigest, lookupImage, parseImageReference, pullFailureMessage, registerImage } from '../../../../src/sim/images';
 
 describe('sim/images', () => {
   const cases: [string, string][] = [
@@ -40,6 +40,18 @@ describe('sim/images', () => {
     assert.equal(familiarName(found.reference), 'nginx:1.27');
     assert.ok(lookupImage('busybox').status === 'found');
     assert.ok(lookupImage('registry.k8s.io/pause:3.10').status === 'found');
+  });
+
+  it('shares one frozen answer per reference, and forgets answers when an image is registered', () => {
+    const a = lookupImage('nginx:1.27');
+    assert.equal(lookupImage('nginx:1.27'), a);
+    assert.ok(Object.isFrozen(a));
+    const before = lookupImage('example.com/lab/hello:1.0');
+    assert.equal(before.status, 'unknown-repository');
+    const nginx = lookupImage('nginx:1.27');
+    if (nginx.status !== 'found') throw new Error('nginx:1.27 is built in');
+    registerImage({ ...nginx.image, repository: 'example.com/lab/hello', tags: [{ ...nginx.tag, tag: '1.0' }] });
+    assert.equal(lookupImage('example.com/lab/hello:1.0').status, 'found');
   });
 
   it('tells an unknown tag from an unknown repository, with upstream pull errors', () => {
