@@ -278,6 +278,42 @@ export class Scheduler implements Component {
     const pod = p.pod;
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
+    const summary = result.nodeName
+      ? `bind ${ns}/${name} to ${result.nodeName}`
+      : `${ns}/${name}: ${result.fitError ?? result.error}`;
+    const detail: Record<string, unknown> = {
+      pod: `${ns}/${name}`,
+      selected: result.nodeName,
+      message: result.fitError ?? result.error,
+      attempt: p.attempts,
+      numNodes: result.numAllNodes,
+      evaluated: result.evaluatedNodes,
+      feasibleNodes: result.feasible.length,
+    };
+    // The node table is most of a decision's cost (up to 100 rows, each with its scores); when nobody
+    // keeps or reads the log it is left out. The entry itself is still appended: its seq is the
+    // parent of the binding's (or failure's) trace.
+    if (this.env.log.recording) this.addNodeTable(detail, result);
+    const entry = this.env.log.append({
+      t: this.env.clock.now(),
+      traceId: p.ctx.traceId,
+      parentId: p.ctx.parentId,
+      from: this.name,
+      to: this.name,
+      kind: 'decision',
+      objectRef: { resource: 'pods', namespace: ns, name },
+      summary,
+      detail,
+    });
+    return entry.seq;
+  }
+
+  /**
+   * The decision's table: a row per node (feasible ones first, with their weighted scores and total;
+   * the chosen node always; then failed ones with their status), at most `decisionRows`, and when
+   * some nodes were left out, the histogram of all the failure reasons.
+   */
+  private addNodeTable(detail: Record<string, unknown>, result: ScheduleResult): void {
     const limit = this.options.decisionRows ?? 100;
     const rows: Record<string, unknown>[] = [];
     const chosen = result.selected ?? -1;
@@ -293,32 +329,11 @@ export class Scheduler implements Component {
       if (rows.length >= limit) break;
       rows.push({ node, feasible: false, filter: status });
     }
-    const truncated = result.feasible.length + result.failed.size > rows.length;
-    const summary = result.nodeName
-      ? `bind ${ns}/${name} to ${result.nodeName}`
-      : `${ns}/${name}: ${result.fitError ?? result.error}`;
-    const entry = this.env.log.append({
-      t: this.env.clock.now(),
-      traceId: p.ctx.traceId,
-      parentId: p.ctx.parentId,
-      from: this.name,
-      to: this.name,
-      kind: 'decision',
-      objectRef: { resource: 'pods', namespace: ns, name },
-      summary,
-      detail: {
-        pod: `${ns}/${name}`,
-        selected: result.nodeName,
-        message: result.fitError ?? result.error,
-        attempt: p.attempts,
-        numNodes: result.numAllNodes,
-        evaluated: result.evaluatedNodes,
-        feasibleNodes: result.feasible.length,
-        nodes: rows,
-        ...(truncated ? { truncated: true, reasons: reasonHistogram(result.failed.values()) } : {}),
-      },
-    });
-    return entry.seq;
+    detail.nodes = rows;
+    if (result.feasible.length + result.failed.size > rows.length) {
+      detail.truncated = true;
+      detail.reasons = reasonHistogram(result.failed.values());
+    }
   }
 }
 

@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { Clock } from '../../../../src/sim/clock';
+import { EventLog } from '../../../../src/sim/log';
 import type { Pod } from '../../../../src/sim/api/types';
 import { Scheduler } from '../../../../src/sim/scheduler/scheduler';
 import { FakeApi } from './fake-api';
 import { labNodes, makeNode, makePod } from './fixtures';
 
-function setup(options: ConstructorParameters<typeof Scheduler>[1] = {}) {
+function setup(options: ConstructorParameters<typeof Scheduler>[1] = {}, log = new EventLog()) {
   const clock = new Clock(42);
-  const api = new FakeApi(clock);
+  const api = new FakeApi(clock, log);
   for (const n of labNodes()) api.put('nodes', n);
   const scheduler = new Scheduler(api.env('master-1'), options);
   scheduler.start();
@@ -130,5 +131,25 @@ describe('sim/scheduler/Scheduler (component, fake API)', () => {
     scheduler.start();
     clock.advance(100);
     assert.ok(api.pod('default/later')!.spec.nodeName);
+  });
+  it('decides the same when nobody records the log: same placements, same number of entries (the table is left out)', () => {
+    const run = (log: EventLog) => {
+      const { clock, api } = setup({}, log);
+      // Ties among equal nodes go through the seeded RNG; sizes that fill nodes make some pods fail.
+      for (let i = 0; i < 16; i++) api.put('pods', makePod(`p${i}`, { cpu: i % 3 === 0 ? '1500m' : '300m', memory: `${64 * (i % 4)}Mi` }));
+      clock.advance(60_000);
+      const placements = Array.from({ length: 16 }, (_, i) => api.pod(`default/p${i}`)!.spec.nodeName ?? '-');
+      const probe = log.append({ t: clock.now(), traceId: 'probe', from: 'test', to: 'test', kind: 'decision', summary: 'probe' });
+      return { placements, seq: probe.seq, log };
+    };
+    const recorded = run(new EventLog());
+    const silent = run(new EventLog({ store: false }));
+    assert.equal(recorded.log.recording, true);
+    assert.equal(silent.log.recording, false);
+    assert.deepEqual(silent.placements, recorded.placements);
+    assert.ok(recorded.placements.some((n) => n === '-') && recorded.placements.some((n) => n !== '-'));
+    assert.equal(silent.seq, recorded.seq);
+    const decision = recorded.log.all().find((e) => e.kind === 'decision' && e.objectRef?.name === 'p1')!;
+    assert.ok((decision.detail!.nodes as unknown[]).length > 0, 'a recorded decision keeps its node table');
   });
 });
