@@ -175,6 +175,13 @@ describe('sim/scheduler/plugins', () => {
       assert.deepEqual(scoreWith('NodeResourcesBalancedAllocation', makePod('p', { cpu: '500m', memory: '1Gi' }), nodes, bound), { 'cpu-heavy': 62, even: 100 });
       assert.deepEqual(scoreWith('NodeResourcesBalancedAllocation', makePod('q'), nodes, bound), { 'cpu-heavy': -1, even: -1 });
     });
+
+    it('BalancedAllocation gives 100 when a node lacks cpu or memory allocatable (one fraction: no spread)', () => {
+      const nodes = [makeNode('no-memory', { cpu: '4', memory: '0' }), makeNode('no-cpu', { cpu: '0', memory: '8Gi' }), makeNode('both', { cpu: '4', memory: '8Gi' })];
+      const bound = [makePod('x', { nodeName: 'no-memory', cpu: '3' }), makePod('y', { nodeName: 'no-cpu', memory: '6Gi' }), makePod('z', { nodeName: 'both', cpu: '3' })];
+      // both: fractions 0.875/0.125 → 62
+      assert.deepEqual(scoreWith('NodeResourcesBalancedAllocation', makePod('p', { cpu: '500m', memory: '1Gi' }), nodes, bound), { 'no-memory': 100, 'no-cpu': 100, both: 62 });
+    });
   });
 
   describe('NodePorts', () => {

@@ -31,10 +31,12 @@ export function nodeResourcesBalancedAllocation(): Plugin {
       // node.allocatable and node.requested, as NodeInfo's flat copies.
       const allocCPU = node.allocatableMilliCPU;
       const allocMemory = node.allocatableMemory;
-      const cpu = allocCPU > 0 ? Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / allocCPU) : undefined;
-      const memory = allocMemory > 0 ? Math.min(1, (node.requestedMemory + pod.requests.memory) / allocMemory) : undefined;
-      const std = cpu !== undefined && memory !== undefined ? Math.abs((cpu - memory) / 2) : 0;
-      return Math.trunc((1 - std) * 100);
+      // With either fraction missing the std is 0: (1 - 0) × 100. Returning early keeps the
+      // fractions plain doubles (as `number | undefined` locals each was boxed on the heap).
+      if (!(allocCPU > 0 && allocMemory > 0)) return 100;
+      const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / allocCPU);
+      const memory = Math.min(1, (node.requestedMemory + pod.requests.memory) / allocMemory);
+      return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * 100);
     },
   };
 }
