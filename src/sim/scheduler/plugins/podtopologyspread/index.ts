@@ -132,7 +132,9 @@ export function podTopologySpread(handle: Handle): Plugin {
       const valueCounts = constraints.map(() => new Map<string, number>());
       // The first few distinct values per constraint (zones, typically): a node with one of them adds nothing.
       const seen = constraints.map((): string[] => []);
-      for (const node of feasible) {
+      // Indexed: a for-of here allocated an iterator result per feasible node (~6 KB a cycle).
+      for (let n = 0; n < feasible.length; n++) {
+        const node = feasible[n];
         if (requireAll && !nodeHasAllKeys(node, constraints)) {
           ignored.add(node.name);
           continue;
