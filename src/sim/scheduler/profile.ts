@@ -20,6 +20,9 @@ import type { ProfileConfig, Registry } from './registry';
 /** The filters not skipped by PreFilter, worked out once per cycle. */
 const ACTIVE_FILTERS_KEY = 'framework/activeFilters';
 
+/** No per-plugin scores (shared, never written): a cycle that compared nothing, or kept only totals. */
+export const NO_SCORES: ReadonlyMap<string, readonly number[]> = new Map();
+
 export interface WeightedPlugin {
   plugin: Plugin;
   weight: number;
@@ -106,10 +109,16 @@ export class Profile {
 
   /**
    * Score every feasible node with every (non-skipped) score plugin, normalise, weight.
-   * Returns the weighted scores per plugin (aligned with `feasible`) and the totals.
+   * Returns the totals and, with `keepPerPlugin` (the default), the weighted scores per plugin
+   * (aligned with `feasible`); without it `perPlugin` is empty and no array per plugin is built.
    */
-  runScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): { perPlugin: Map<string, number[]>; totals: number[] } | Status {
-    const perPlugin = new Map<string, number[]>();
+  runScore(
+    state: CycleState,
+    pod: PodInfo,
+    feasible: readonly NodeInfo[],
+    keepPerPlugin = true,
+  ): { perPlugin: ReadonlyMap<string, readonly number[]>; totals: number[] } | Status {
+    const perPlugin = keepPerPlugin ? new Map<string, number[]>() : NO_SCORES;
     const totals = new Array<number>(feasible.length).fill(0);
     // One NodeScore per feasible node, named once and rescored by each plugin.
     const scores = this.scoreScratch(feasible.length);
@@ -118,16 +127,17 @@ export class Profile {
       if (state.skipScore.has(plugin.name)) continue;
       for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
       plugin.normalizeScore?.(state, pod, scores);
-      const weighted = new Array<number>(scores.length);
+      const weighted = keepPerPlugin ? new Array<number>(scores.length) : undefined;
       for (let i = 0; i < scores.length; i++) {
         const s = scores[i].score;
         if (s > 100 || s < 0 || !Number.isFinite(s)) {
           return errorStatus(`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
         }
-        weighted[i] = s * weight;
-        totals[i] += weighted[i];
+        const w = s * weight;
+        if (weighted) weighted[i] = w;
+        totals[i] += w;
       }
-      perPlugin.set(plugin.name, weighted);
+      if (weighted) (perPlugin as Map<string, number[]>).set(plugin.name, weighted);
     }
     return { perPlugin, totals };
   }

@@ -11,7 +11,7 @@ import { fitErrorMessage, statusMessage } from './fit-error';
 import { CycleState, unresolvable, type Snapshot, type Status } from './framework';
 import type { NodeInfo, PodInfo } from './node-info';
 import { evaluatePreemption } from './plugins/defaultpreemption';
-import type { Profile } from './profile';
+import { NO_SCORES, type Profile } from './profile';
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
 export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
@@ -116,6 +116,11 @@ export interface ScheduleInput {
   rng: Rng;
   /** Rotates between cycles so that evaluation spreads over the nodes (upstream's nextStartNodeIndex). */
   startNodeIndex: number;
+  /**
+   * Keep each plugin's weighted scores in the result (default true). The scheduler asks for them
+   * only when its log records decisions (they fill the decision's table); the totals are always kept.
+   */
+  keepScores?: boolean;
 }
 
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
@@ -130,7 +135,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     evaluatedNodes: 0,
     feasible: [] as NodeInfo[],
     failed,
-    scores: new Map<string, number[]>(),
+    scores: NO_SCORES,
     totals: [] as number[],
     unschedulablePlugins,
     nextStartNodeIndex: input.startNodeIndex,
@@ -194,7 +199,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
 
   const preScore = profile.runPreScore(state, pod, feasible);
   if (preScore.code !== 'Success') return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: `running PreScore plugin "${preScore.plugin}": ${statusMessage(preScore)}` };
-  const scored = profile.runScore(state, pod, feasible);
+  const scored = profile.runScore(state, pod, feasible, input.keepScores ?? true);
   if ('code' in scored) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: statusMessage(scored as Status) };
 
   const selected = selectHost(scored.totals, rng);

@@ -204,7 +204,15 @@ export class Scheduler implements Component {
     if (!p) return;
     const cycle = this.queue.cycle;
     const pod = p.pod;
-    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: p.info, rng: this.env.clock.rng, startNodeIndex: this.startNodeIndex });
+    const result = scheduleOne({
+      profile: this.profile,
+      snapshot: this.cache,
+      pod: p.info,
+      rng: this.env.clock.rng,
+      startNodeIndex: this.startNodeIndex,
+      // Only the decision's node table reads the per-plugin scores.
+      keepScores: this.env.log.recording,
+    });
     this.startNodeIndex = result.nextStartNodeIndex;
     const decision = this.logDecision(p, result);
     const ctx: TraceContext = { traceId: p.ctx.traceId, parentId: decision };

@@ -121,8 +121,8 @@ export class Harness {
     return this;
   }
 
-  schedule(pod: Pod): ScheduleResult {
-    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: podInfoOf(pod), rng: this.rng, startNodeIndex: this.start });
+  schedule(pod: Pod, keepScores?: boolean): ScheduleResult {
+    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: podInfoOf(pod), rng: this.rng, startNodeIndex: this.start, keepScores });
     this.start = result.nextStartNodeIndex;
     return result;
   }

@@ -29,7 +29,7 @@ function scoreWith(plugin: string, pod: Pod, nodes: Node[], bound: Pod[] = [], h
   h.profile.runPreScore(state, info, feasible);
   const r = h.profile.runScore(state, info, feasible);
   assert.ok(!('code' in r));
-  const scores = (r as { perPlugin: Map<string, number[]> }).perPlugin.get(plugin) ?? feasible.map(() => -1);
+  const scores = (r as { perPlugin: ReadonlyMap<string, readonly number[]> }).perPlugin.get(plugin) ?? feasible.map(() => -1);
   return Object.fromEntries(feasible.map((n, i) => [n.name, scores[i]]));
 }
 

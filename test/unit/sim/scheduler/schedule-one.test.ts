@@ -60,6 +60,27 @@ describe('sim/scheduler/scheduleOne', () => {
     assert.deepEqual(sum, r.totals);
   });
 
+  it('without keepScores keeps only the totals: same choices, same totals, no per-plugin scores', () => {
+    const run = (keepScores: boolean) => {
+      const h = new Harness(undefined, 3).nodes(...labNodes(), ...Array.from({ length: 6 }, (_, i) => makeNode(`n${i}`, { zone: 'us-east-2b' })));
+      return Array.from({ length: 12 }, (_, i) => {
+        const pod = makePod(`p${i}`, { cpu: `${100 * (i % 4)}m`, ownerRS: 'web' });
+        const r = h.schedule(pod, keepScores);
+        if (r.nodeName) h.cache.addPod({ ...pod, spec: { ...pod.spec, nodeName: r.nodeName } });
+        return r;
+      });
+    };
+    const kept = run(true);
+    const lean = run(false);
+    for (let i = 0; i < kept.length; i++) {
+      assert.equal(lean[i].nodeName, kept[i].nodeName);
+      assert.deepEqual(lean[i].totals, kept[i].totals);
+      assert.deepEqual(lean[i].feasible.map((n) => n.name), kept[i].feasible.map((n) => n.name));
+      assert.equal(lean[i].scores.size, 0);
+    }
+    assert.ok(kept.some((r) => r.scores.size > 0));
+  });
+
   it('breaks ties deterministically for a seed, and spreads over tied nodes', () => {
     const picks = (seed: number) => {
       const h = new Harness(undefined, seed).nodes(...Array.from({ length: 5 }, (_, i) => makeNode(`n${i}`)));
