@@ -38,7 +38,8 @@ function isScalarResource(name: string): boolean {
  * have it.
  */
 export function toResources(list: Readonly<Record<string, Quantity>> | undefined): Resources & { pods: number } {
-  const r: Resources & { pods: number } = { ...zeroResources(), pods: 0 };
+  // A literal, not a spread of zeroResources(): same keys in the same order, without the copy.
+  const r: Resources & { pods: number } = { milliCPU: 0, memory: 0, ephemeralStorage: 0, pods: 0 };
   if (!list) return r;
   for (const name of Object.keys(list)) {
     const q = list[name];
@@ -84,23 +85,54 @@ function maxInto(acc: Resources, r: Resources): void {
   if (r.scalar) for (const k of Object.keys(r.scalar)) (acc.scalar ??= {})[k] = Math.max(acc.scalar?.[k] ?? 0, r.scalar[k]);
 }
 
+/** Whether a container asks for `name`, as a request or a limit. */
+function containerAsks(c: Container, name: string): boolean {
+  return c.resources?.requests?.[name] !== undefined || c.resources?.limits?.[name] !== undefined;
+}
+
+/** Upstream's non-zero defaults, in place, for the cpu and memory a container does not ask for. */
+function withNonZeroDefaults(r: Resources, c: Container): Resources {
+  if (!containerAsks(c, 'cpu')) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
+  if (!containerAsks(c, 'memory')) r.memory = DEFAULT_MEMORY_REQUEST;
+  return r;
+}
+
 /**
  * upstream resource.PodRequests: the sum of the app containers' requests, or the largest init
  * container's request if that is larger (init containers run one at a time, before the others).
  * With `nonZero`, containers without a CPU or memory request count upstream's defaults (scoring).
  */
 export function podRequests(pod: Pod, nonZero = false): Resources {
-  const fill = (r: Resources, c: Container): Resources => {
-    if (!nonZero) return r;
-    const has = (name: string) => c.resources?.requests?.[name] !== undefined || c.resources?.limits?.[name] !== undefined;
-    if (!has('cpu')) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
-    if (!has('memory')) r.memory = DEFAULT_MEMORY_REQUEST;
-    return r;
-  };
   const sum = zeroResources();
-  for (const c of pod.spec.containers ?? []) addInto(sum, fill(containerRequests(c), c));
-  for (const c of pod.spec.initContainers ?? []) maxInto(sum, fill(containerRequests(c), c));
+  for (const c of pod.spec.containers ?? []) {
+    const r = containerRequests(c);
+    addInto(sum, nonZero ? withNonZeroDefaults(r, c) : r);
+  }
+  for (const c of pod.spec.initContainers ?? []) {
+    const r = containerRequests(c);
+    maxInto(sum, nonZero ? withNonZeroDefaults(r, c) : r);
+  }
   return sum;
+}
+
+/**
+ * podRequests(pod) and podRequests(pod, true) in one pass, each container's quantities parsed
+ * once (the defaults go in after the plain sum has read the container's own amounts).
+ */
+function podRequestsAndNonZero(pod: Pod): { requests: Resources; nonZero: Resources } {
+  const requests = zeroResources();
+  const nonZero = zeroResources();
+  for (const c of pod.spec.containers ?? []) {
+    const r = containerRequests(c);
+    addInto(requests, r);
+    addInto(nonZero, withNonZeroDefaults(r, c));
+  }
+  for (const c of pod.spec.initContainers ?? []) {
+    const r = containerRequests(c);
+    maxInto(requests, r);
+    maxInto(nonZero, withNonZeroDefaults(r, c));
+  }
+  return { requests, nonZero };
 }
 
 export interface HostPort {
@@ -141,11 +173,12 @@ export function podKey(pod: Pod): string {
 export function podInfoOf(pod: Pod): PodInfo {
   let info = podInfos.get(pod);
   if (!info) {
+    const { requests, nonZero } = podRequestsAndNonZero(pod);
     info = {
       pod,
       key: podKey(pod),
-      requests: podRequests(pod),
-      nonZeroRequests: podRequests(pod, true),
+      requests,
+      nonZeroRequests: nonZero,
       hostPorts: podHostPorts(pod),
       priority: pod.spec.priority ?? 0,
     };

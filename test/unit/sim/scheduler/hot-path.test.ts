@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
-import { NO_TAINTS, NodeInfo, podInfoOf } from '../../../../src/sim/scheduler/node-info';
+import { NO_TAINTS, NodeInfo, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
 import { nodeChanges, sameLabels } from '../../../../src/sim/scheduler/scheduler';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
@@ -26,6 +26,27 @@ describe('sim/scheduler hot path', () => {
     assert.equal(info.unschedulable, true);
     info.setNode(makeNode('n'));
     assert.deepEqual([info.doNotScheduleTaints.length, info.preferNoScheduleTaints.length, info.unschedulable], [0, 0, false]);
+  });
+
+  it('PodInfo reads each container once for both its requests and its non-zero requests, as podRequests does', () => {
+    const pods = [
+      makePod('none'),
+      makePod('cpu-only', { cpu: '250m' }),
+      makePod('both', { cpu: '1', memory: '1Gi' }),
+      makePod('limits', { spec: { containers: [{ name: 'a', resources: { limits: { cpu: '2', memory: '64Mi' } } }, { name: 'b', resources: { requests: { memory: '32Mi' } } }] } }),
+      makePod('init', {
+        spec: {
+          containers: [{ name: 'a', resources: { requests: { cpu: '100m', 'example.com/gpu': '1' } } }],
+          initContainers: [{ name: 'i', resources: { requests: { cpu: '3', 'example.com/gpu': '2', 'ephemeral-storage': '1Gi' } } }, { name: 'j' }],
+        },
+      }),
+    ];
+    for (const pod of pods) {
+      const info = podInfoOf(pod);
+      assert.deepEqual(info.requests, podRequests(pod), pod.metadata.name);
+      assert.deepEqual(info.nonZeroRequests, podRequests(pod, true), pod.metadata.name);
+    }
+    assert.deepEqual(podInfoOf(pods[0]).nonZeroRequests, { milliCPU: 100, memory: 200 * 1024 * 1024, ephemeralStorage: 0 });
   });
 
   it('NodeInfo parses allocatable again only when it changed', () => {
