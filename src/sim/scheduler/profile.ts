@@ -121,15 +121,22 @@ export class Profile {
    * Score every feasible node with every (non-skipped) score plugin, normalise, weight.
    * Returns the totals and, with `keepPerPlugin` (the default), the weighted scores per plugin
    * (aligned with `feasible`); without it `perPlugin` is empty and no array per plugin is built.
+   * The totals go into `totalsInto` when given (a buffer reused from cycle to cycle).
    */
   runScore(
     state: CycleState,
     pod: PodInfo,
     feasible: readonly NodeInfo[],
     keepPerPlugin = true,
+    totalsInto?: number[],
   ): { perPlugin: ReadonlyMap<string, readonly number[]>; totals: number[] } | Status {
     const perPlugin = keepPerPlugin ? new Map<string, number[]>() : NO_SCORES;
-    const totals = new Array<number>(feasible.length).fill(0);
+    let totals: number[];
+    if (totalsInto) {
+      totals = totalsInto;
+      totals.length = feasible.length;
+      totals.fill(0);
+    } else totals = new Array<number>(feasible.length).fill(0);
     // One NodeScore per feasible node, named once and rescored by each plugin.
     const scores = this.scoreScratch(feasible.length);
     for (let i = 0; i < feasible.length; i++) (scores[i] as { name: string }).name = feasible[i].name;

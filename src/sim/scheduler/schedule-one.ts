@@ -109,6 +109,17 @@ export interface ScheduleResult {
   nextStartNodeIndex: number;
 }
 
+/**
+ * Arrays a caller lets scheduleOne reuse from one cycle to the next instead of allocating them
+ * (hundreds of entries each, every cycle): the result's `feasible` and `totals` are then these
+ * arrays, valid until the next cycle given the same buffers. The scheduler, done with a result
+ * before it schedules again, keeps one.
+ */
+export class CycleBuffers {
+  readonly feasible: NodeInfo[] = [];
+  readonly totals: number[] = [];
+}
+
 export interface ScheduleInput {
   profile: Profile;
   snapshot: Snapshot;
@@ -121,6 +132,8 @@ export interface ScheduleInput {
    * only when its log records decisions (they fill the decision's table); the totals are always kept.
    */
   keepScores?: boolean;
+  /** Reuse these for the result's `feasible` and `totals` (see CycleBuffers); fresh arrays when absent. */
+  buffers?: CycleBuffers;
 }
 
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
@@ -167,9 +180,9 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
 
   // Filter, from the rotating start, until enough feasible nodes are found.
   const wanted = numFeasibleNodesToFind(profile.percentageOfNodesToScore, nodes.length);
-  // Sized for the most it can hold and cut to what was found: grown by push, the array's
+  // A fresh list is sized for the most it can hold and cut to what was found: grown by push, its
   // successive backing stores came to about three times that (hundreds of nodes a cycle).
-  const feasible = new Array<NodeInfo>(Math.min(wanted, nodes.length));
+  const feasible = input.buffers?.feasible ?? new Array<NodeInfo>(Math.min(wanted, nodes.length));
   let found = 0;
   let processed = 0;
   /** The plugin of the previous rejection (most come from the same one): spares a Set insertion per node. */
@@ -203,7 +216,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
 
   const preScore = profile.runPreScore(state, pod, feasible);
   if (preScore.code !== 'Success') return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: `running PreScore plugin "${preScore.plugin}": ${statusMessage(preScore)}` };
-  const scored = profile.runScore(state, pod, feasible, input.keepScores ?? true);
+  const scored = profile.runScore(state, pod, feasible, input.keepScores ?? true, input.buffers?.totals);
   if ('code' in scored) return { ...base, evaluatedNodes, nextStartNodeIndex, feasible, error: statusMessage(scored as Status) };
 
   const selected = selectHost(scored.totals, rng);

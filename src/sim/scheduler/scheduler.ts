@@ -21,7 +21,7 @@ import { podKey } from './node-info';
 import { Profile } from './profile';
 import { SchedulingQueue, type QueuedPodInfo } from './queue';
 import { defaultProfile, inTreeRegistry, type ProfileConfig } from './registry';
-import { scheduleOne, type ScheduleResult } from './schedule-one';
+import { CycleBuffers, scheduleOne, type ScheduleResult } from './schedule-one';
 
 export interface SchedulerOptions {
   /** Only the leader schedules (leader election arrives with issue 4). Default: always. */
@@ -57,6 +57,8 @@ export class Scheduler implements Component {
   private nsInformer?: Informer<Namespace>;
   private workTimer: TimerId | undefined;
   private startNodeIndex = 0;
+  /** Each cycle's feasible list and totals: read (the decision entry) before the next cycle reuses them. */
+  private buffers = new CycleBuffers();
   /** Decisions made (for tests and the UI). */
   scheduledCount = 0;
   failedCount = 0;
@@ -142,6 +144,7 @@ export class Scheduler implements Component {
     this.env.clock.cancel(this.workTimer);
     this.workTimer = undefined;
     this.cache = new SchedulerCache();
+    this.buffers = new CycleBuffers(); // holds NodeInfos of the cache just dropped
   }
 
   /** Where a pending pod waits (activeQ, backoffQ, unschedulablePods), for tests and the UI. */
@@ -212,6 +215,7 @@ export class Scheduler implements Component {
       startNodeIndex: this.startNodeIndex,
       // Only the decision's node table reads the per-plugin scores.
       keepScores: this.env.log.recording,
+      buffers: this.buffers,
     });
     this.startNodeIndex = result.nextStartNodeIndex;
     const decision = this.logDecision(p, result);

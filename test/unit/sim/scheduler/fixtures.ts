@@ -6,7 +6,7 @@ import type { Handle, Listers } from '../../../../src/sim/scheduler/framework';
 import { podInfoOf } from '../../../../src/sim/scheduler/node-info';
 import { Profile } from '../../../../src/sim/scheduler/profile';
 import { defaultProfile, inTreeRegistry, type ProfileConfig } from '../../../../src/sim/scheduler/registry';
-import { scheduleOne, type ScheduleResult } from '../../../../src/sim/scheduler/schedule-one';
+import { scheduleOne, type CycleBuffers, type ScheduleResult } from '../../../../src/sim/scheduler/schedule-one';
 
 export const CONTROL_PLANE_TAINT: Taint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 
@@ -121,8 +121,8 @@ export class Harness {
     return this;
   }
 
-  schedule(pod: Pod, keepScores?: boolean): ScheduleResult {
-    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: podInfoOf(pod), rng: this.rng, startNodeIndex: this.start, keepScores });
+  schedule(pod: Pod, keepScores?: boolean, buffers?: CycleBuffers): ScheduleResult {
+    const result = scheduleOne({ profile: this.profile, snapshot: this.cache, pod: podInfoOf(pod), rng: this.rng, startNodeIndex: this.start, keepScores, buffers });
     this.start = result.nextStartNodeIndex;
     return result;
   }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Rng } from '../../../../src/sim/clock';
 import { fitErrorMessage, reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { unresolvable, unschedulable } from '../../../../src/sim/scheduler/framework';
-import { numFeasibleNodesToFind, selectHost } from '../../../../src/sim/scheduler/schedule-one';
+import { CycleBuffers, numFeasibleNodesToFind, selectHost } from '../../../../src/sim/scheduler/schedule-one';
 import { CONTROL_PLANE_TAINT, Harness, labNodes, makeNode, makePod } from './fixtures';
 
 describe('sim/scheduler/scheduleOne', () => {
@@ -79,6 +79,28 @@ describe('sim/scheduler/scheduleOne', () => {
       assert.equal(lean[i].scores.size, 0);
     }
     assert.ok(kept.some((r) => r.scores.size > 0));
+  });
+
+  it('with CycleBuffers decides as with fresh arrays, the result\'s feasible and totals being the buffers', () => {
+    // Cycles whose feasible lists grow and shrink (cpu fills nodes up), so the buffers are cut and grown.
+    const run = (buffers?: CycleBuffers) => {
+      const h = new Harness(undefined, 5).nodes(...labNodes(), ...Array.from({ length: 9 }, (_, i) => makeNode(`n${i}`, { zone: 'us-east-2c', cpu: '1' })));
+      return Array.from({ length: 30 }, (_, i) => {
+        const pod = makePod(`p${i}`, { cpu: i % 5 === 0 ? '3' : '150m' });
+        const r = h.schedule(pod, i % 2 === 0, buffers);
+        if (r.nodeName) h.cache.addPod({ ...pod, spec: { ...pod.spec, nodeName: r.nodeName } });
+        // Read now: with buffers the next cycle overwrites them.
+        const row = { node: r.nodeName, feasible: r.feasible.map((n) => n.name), totals: [...r.totals], scores: [...r.scores], fitError: r.fitError };
+        if (buffers && r.feasible.length > 1) {
+          assert.equal(r.feasible, buffers.feasible);
+          assert.equal(r.totals, buffers.totals);
+        }
+        return row;
+      });
+    };
+    const fresh = run();
+    assert.deepEqual(run(new CycleBuffers()), fresh);
+    assert.ok(fresh.some((r) => r.fitError) && new Set(fresh.map((r) => r.feasible.length)).size > 2);
   });
 
   it('breaks ties deterministically for a seed, and spreads over tied nodes', () => {
