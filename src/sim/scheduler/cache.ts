@@ -337,11 +337,15 @@ export class SchedulerCache implements Snapshot {
     this.affinityPods.delete(key);
   }
 
-  /** A bound pod (spec.nodeName set) was added or changed; confirms an assumed pod. */
-  addPod(pod: Pod): void {
+  /**
+   * A bound pod (spec.nodeName set) was added or changed; confirms an assumed pod. `key` is
+   * podKey(pod), passed by a caller that has it: building it again made a new string for every
+   * map lookup to hash (three schedulers see every update of every pod).
+   */
+  addPod(pod: Pod, key = podKey(pod)): void {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) return;
-    const info = this.reuse(pod);
+    const info = this.reuse(pod, key);
     if (this.podNode.get(info.key) !== nodeName) this.unplace(info.key);
     this.assumed.delete(info.key);
     this.podNode.set(info.key, nodeName);
@@ -358,8 +362,7 @@ export class SchedulerCache implements Snapshot {
    * The PodInfo for a new version of a pod already placed: a bound pod's containers cannot change,
    * so its requests and ports are reused rather than parsed again on every status update.
    */
-  private reuse(pod: Pod): PodInfo {
-    const key = podKey(pod);
+  private reuse(pod: Pod, key: string): PodInfo {
     const nodeName = this.podNode.get(key);
     const placed = nodeName === undefined ? undefined : (this.nodes.get(nodeName)?.pods.get(key) ?? this.orphans.get(nodeName)?.get(key));
     if (placed && placed.pod.metadata.uid === pod.metadata.uid && placed.pod !== pod) return { ...placed, pod };

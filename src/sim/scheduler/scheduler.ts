@@ -16,7 +16,7 @@ import type { Binding, KubeObject, Namespace, Node, Pod, PodCondition, ReplicaSe
 import { SchedulerCache } from './cache';
 import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
 import { reasonHistogram } from './fit-error';
-import { eventMatches, type ActionType, type Handle, type Listers } from './framework';
+import { eventMatches, type ActionType, type ClusterEvent, type Handle, type Listers } from './framework';
 import { podKey } from './node-info';
 import { Profile } from './profile';
 import { SchedulingQueue, type QueuedPodInfo } from './queue';
@@ -36,6 +36,11 @@ export interface SchedulerOptions {
   /** While not the leader, check again this often when pods are waiting. Default 1 s. */
   leaderPollMs?: number;
 }
+
+/** The cluster events of assigned pods, one shared (frozen) object each: every pod update on every scheduler sends one. */
+const ASSIGNED_POD_ADD: ClusterEvent = Object.freeze({ resource: 'Pod', actions: Object.freeze(['Add'] as const), label: 'AssignedPodAdd' });
+const ASSIGNED_POD_UPDATE: ClusterEvent = Object.freeze({ resource: 'Pod', actions: Object.freeze(['UpdatePodLabel'] as const), label: 'AssignedPodUpdate' });
+const ASSIGNED_POD_DELETE: ClusterEvent = Object.freeze({ resource: 'Pod', actions: Object.freeze(['Delete'] as const), label: 'AssignedPodDelete' });
 
 const SCHEDULER_ERROR = 'SchedulerError';
 const UNSCHEDULABLE = 'Unschedulable';
@@ -176,9 +181,9 @@ export class Scheduler implements Component {
     if (pod.spec.nodeName) {
       const wasAssigned = !!oldPod?.spec.nodeName;
       this.queue.delete(key);
-      this.cache.addPod(pod);
-      if (!wasAssigned) this.queue.onClusterEvent({ resource: 'Pod', actions: ['Add'], label: 'AssignedPodAdd' });
-      else if (!sameLabels(oldPod!, pod)) this.queue.onClusterEvent({ resource: 'Pod', actions: ['UpdatePodLabel'], label: 'AssignedPodUpdate' });
+      this.cache.addPod(pod, key);
+      if (!wasAssigned) this.queue.onClusterEvent(ASSIGNED_POD_ADD);
+      else if (!sameLabels(oldPod!, pod)) this.queue.onClusterEvent(ASSIGNED_POD_UPDATE);
       return;
     }
     if (!this.responsibleFor(pod)) return;
@@ -196,7 +201,7 @@ export class Scheduler implements Component {
     if (pod.spec.nodeName || this.cache.nodeOf(key)) {
       this.cache.removePod(pod);
       this.queue.delete(key);
-      this.queue.onClusterEvent({ resource: 'Pod', actions: ['Delete'], label: 'AssignedPodDelete' });
+      this.queue.onClusterEvent(ASSIGNED_POD_DELETE);
     } else this.queue.delete(key);
   }
 
