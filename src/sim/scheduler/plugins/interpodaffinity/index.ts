@@ -27,8 +27,8 @@ type PairCounts = Map<string, number>;
 const pair = (key: string, value: string) => `${key}\x00${value}`;
 
 interface FilterState {
-  required: AffinityTerm[];
-  requiredAnti: AffinityTerm[];
+  required: readonly AffinityTerm[];
+  requiredAnti: readonly AffinityTerm[];
   affinityCounts: PairCounts;
   antiAffinityCounts: PairCounts;
   existingAntiAffinityCounts: PairCounts;
@@ -118,7 +118,7 @@ export function interPodAffinity(handle: Handle): Plugin {
       // The existing pods' terms about the incoming pod (affinity is felt from both sides).
       for (const { pod: other, node } of existing) {
         const o = podAffinityInfo(other);
-        const feel = (terms: AffinityTerm[], weight: (t: AffinityTerm) => number) => {
+        const feel = (terms: readonly AffinityTerm[], weight: (t: AffinityTerm) => number) => {
           for (const t of terms) {
             const value = node.labels[t.topologyKey];
             if (value !== undefined && termMatches(t, pod, nsLabels)) add(scores, t.topologyKey, value, weight(t));

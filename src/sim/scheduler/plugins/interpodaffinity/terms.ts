@@ -36,10 +36,10 @@ export interface AffinityTerm {
 }
 
 export interface PodAffinityInfo {
-  requiredAffinity: AffinityTerm[];
-  requiredAntiAffinity: AffinityTerm[];
-  preferredAffinity: AffinityTerm[];
-  preferredAntiAffinity: AffinityTerm[];
+  requiredAffinity: readonly AffinityTerm[];
+  requiredAntiAffinity: readonly AffinityTerm[];
+  preferredAffinity: readonly AffinityTerm[];
+  preferredAntiAffinity: readonly AffinityTerm[];
   /** A term could not be parsed (upstream fails the cycle with an error). */
   error?: string;
 }
@@ -54,12 +54,17 @@ function compile(pod: Pod, term: PodAffinityTerm, weight: number): AffinityTerm 
 
 const cache = new WeakMap<Pod, PodAffinityInfo>();
 
+const NO_TERMS: readonly AffinityTerm[] = Object.freeze([]);
+/** What a pod without pod affinity or anti-affinity (most pods) has: shared, nothing to compile or cache. */
+const NO_AFFINITY: PodAffinityInfo = Object.freeze({ requiredAffinity: NO_TERMS, requiredAntiAffinity: NO_TERMS, preferredAffinity: NO_TERMS, preferredAntiAffinity: NO_TERMS });
+
 export function podAffinityInfo(pod: Pod): PodAffinityInfo {
+  const affinity = pod.spec.affinity;
+  if (!affinity?.podAffinity && !affinity?.podAntiAffinity) return NO_AFFINITY;
   let info = cache.get(pod);
   if (!info) {
-    const affinity = pod.spec.affinity;
-    const pa = affinity?.podAffinity as PodAffinitySpec | undefined;
-    const anti = affinity?.podAntiAffinity as PodAffinitySpec | undefined;
+    const pa = affinity.podAffinity as PodAffinitySpec | undefined;
+    const anti = affinity.podAntiAffinity as PodAffinitySpec | undefined;
     info = { requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] };
     try {
       info.requiredAffinity = (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compile(pod, t, 1));
