@@ -159,6 +159,14 @@ describe('sim/scheduler hot path', () => {
     s.forEach((status, name) => seen.push(`${name}:${status.reasons[0]}`));
     assert.deepEqual(seen, ['b:Insufficient cpu', 'a:x', 'c:Insufficient cpu']);
     assert.deepEqual([...s.values()].length, 3);
+    // Reset for another cycle: nothing of the old entries shows, fewer new ones included.
+    s.reset();
+    assert.deepEqual([s.size, [...s], s.get('b'), s.has('c')], [0, [], undefined, false]);
+    s.add('d', cpu);
+    assert.deepEqual([s.size, [...s.keys()], [...s.values()], s.get('d'), s.get('a')], [1, ['d'], [cpu], cpu, undefined]);
+    const again: string[] = [];
+    s.forEach((_, name) => again.push(name));
+    assert.deepEqual(again, ['d']);
   });
 
   it('sameLabels answers as comparing the labels\' JSON did, key order included', () => {

@@ -81,7 +81,7 @@ describe('sim/scheduler/scheduleOne', () => {
     assert.ok(kept.some((r) => r.scores.size > 0));
   });
 
-  it('with CycleBuffers decides as with fresh arrays, the result\'s feasible and totals being the buffers', () => {
+  it('with CycleBuffers decides as with fresh arrays, the result\'s feasible, totals and failed being the buffers', () => {
     // Cycles whose feasible lists grow and shrink (cpu fills nodes up), so the buffers are cut and grown.
     const run = (buffers?: CycleBuffers) => {
       const h = new Harness(undefined, 5).nodes(...labNodes(), ...Array.from({ length: 9 }, (_, i) => makeNode(`n${i}`, { zone: 'us-east-2c', cpu: '1' })));
@@ -90,11 +90,12 @@ describe('sim/scheduler/scheduleOne', () => {
         const r = h.schedule(pod, i % 2 === 0, buffers);
         if (r.nodeName) h.cache.addPod({ ...pod, spec: { ...pod.spec, nodeName: r.nodeName } });
         // Read now: with buffers the next cycle overwrites them.
-        const row = { node: r.nodeName, feasible: r.feasible.map((n) => n.name), totals: [...r.totals], scores: [...r.scores], fitError: r.fitError };
+        const row = { node: r.nodeName, feasible: r.feasible.map((n) => n.name), totals: [...r.totals], scores: [...r.scores], failed: [...r.failed], fitError: r.fitError };
         if (buffers && r.feasible.length > 1) {
           assert.equal(r.feasible, buffers.feasible);
           assert.equal(r.totals, buffers.totals);
         }
+        if (buffers) assert.equal(r.failed, buffers.failed);
         return row;
       });
     };
