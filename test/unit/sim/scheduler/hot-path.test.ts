@@ -10,6 +10,9 @@ import { NO_TAINTS, NodeInfo, podInfoOf, podRequests } from '../../../../src/sim
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
 import { nodeChanges, sameLabels } from '../../../../src/sim/scheduler/scheduler';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
+import type { ReplicaSet, Service } from '../../../../src/sim/api/types';
+import type { Listers } from '../../../../src/sim/scheduler/framework';
+import { defaultSelector } from '../../../../src/sim/scheduler/plugins/podtopologyspread/constraints';
 import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
 
 describe('sim/scheduler hot path', () => {
@@ -143,6 +146,24 @@ describe('sim/scheduler hot path', () => {
     assert.deepEqual([counter.count(h.cache.get('n1')!), counter.count(h.cache.get('n2')!)], [0, 1]);
     assert.deepEqual([...counter.domainCounts('kubernetes.io/hostname')], [['n2', 1], ['n1', 0]]);
     assert.equal(counter.count(new NodeInfo(makeNode('n2'))), 0, 'a NodeInfo outside the cache (a preemption trial) has no pods counted');
+  });
+
+  it('the default spreading selector of a ReplicaSet\'s pods is shared per ReplicaSet object, and reads as a fresh one', () => {
+    const rs = (selector: ReplicaSet['spec']['selector']): ReplicaSet => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'default' }, spec: { replicas: 1, selector, template: { spec: { containers: [] } } } });
+    let current = rs({ matchLabels: { app: 'web', hash: '1' } });
+    let services: Service[] = [];
+    const listers: Listers = { services: () => services, replicaSet: (_ns, name) => (name === current.metadata.name ? current : undefined), namespace: () => undefined, namespaces: () => [] };
+    const pod = makePod('p', { labels: { app: 'web', hash: '1', tier: 'front' }, ownerRS: 'web-1' });
+    const first = defaultSelector(pod, listers);
+    assert.equal(first.toString(), 'app=web,hash=1');
+    assert.equal(defaultSelector(makePod('q', { labels: { app: 'web', hash: '1' }, ownerRS: 'web-1' }), listers), first, 'shared for the same ReplicaSet object');
+    current = rs({ matchLabels: { app: 'web', hash: '2' } });
+    assert.equal(defaultSelector(pod, listers).toString(), 'app=web,hash=2', 'a new ReplicaSet object gets its own');
+    services = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'front', namespace: 'default' }, spec: { selector: { tier: 'front' } } }];
+    assert.equal(defaultSelector(pod, listers).toString(), 'app=web,hash=2,tier=front', 'a Service that selects the pod adds its selector');
+    current = rs({ matchLabels: { 'bad key!': 'x' } });
+    services = [];
+    assert.ok(defaultSelector(pod, listers).empty(), 'an invalid ReplicaSet selector adds nothing');
   });
 
   it('NodeStatuses reads as a Map of the failed nodes, in evaluation order', () => {

@@ -4,7 +4,7 @@
  * belongs to a Service or ReplicaSet.
  */
 import { Requirement, SelectorError, labelSelectorAsSelector, selectorFromSet, type Selector } from '../../../api/labels';
-import type { Pod, TopologySpreadConstraint } from '../../../api/types';
+import type { Pod, ReplicaSet, TopologySpreadConstraint } from '../../../api/types';
 import type { Listers } from '../../framework';
 import type { NodeInfo } from '../../node-info';
 import type { RequiredNodeAffinity } from '../nodeaffinity/required';
@@ -48,29 +48,45 @@ function fromPod(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constrai
   return out;
 }
 
+/** `selector` with the ReplicaSet's requirements added (unchanged when its selector is invalid). */
+function withReplicaSet(selector: Selector, rs: ReplicaSet): Selector {
+  try {
+    return selector.add(...labelSelectorAsSelector(rs.spec.selector).requirements);
+  } catch (e) {
+    if (!(e instanceof SelectorError)) throw e;
+    return selector;
+  }
+}
+
+/**
+ * The default selector of a ReplicaSet's pods that no Service selects (most pods), per ReplicaSet
+ * object: every cycle of such a pod asks for it, and building it parsed and validated the
+ * ReplicaSet's selector again (Selectors are immutable, so one can be shared).
+ */
+const replicaSetOnlySelectors = new WeakMap<ReplicaSet, Selector>();
+
 /** upstream helper.DefaultSelector: the selectors of the Services and the ReplicaSet owning the pod. */
 export function defaultSelector(pod: Pod, listers: Listers): Selector {
   const ns = pod.metadata.namespace ?? 'default';
   const labels = pod.metadata.labels ?? {};
   const merged: Record<string, string> = {};
+  let byServices = false;
   for (const svc of listers.services(ns)) {
     const sel = svc.spec?.selector;
     if (!sel) continue;
-    if (Object.entries(sel).every(([k, v]) => labels[k] === v)) Object.assign(merged, sel);
-  }
-  let selector = selectorFromSet(merged);
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
-  if (owner && owner.kind === 'ReplicaSet' && owner.apiVersion === 'apps/v1') {
-    const rs = listers.replicaSet(ns, owner.name);
-    if (rs) {
-      try {
-        selector = selector.add(...labelSelectorAsSelector(rs.spec.selector).requirements);
-      } catch (e) {
-        if (!(e instanceof SelectorError)) throw e;
-      }
+    if (Object.entries(sel).every(([k, v]) => labels[k] === v)) {
+      Object.assign(merged, sel);
+      byServices = true;
     }
   }
-  return selector;
+  const selector = selectorFromSet(merged);
+  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+  const rs = owner && owner.kind === 'ReplicaSet' && owner.apiVersion === 'apps/v1' ? listers.replicaSet(ns, owner.name) : undefined;
+  if (!rs) return selector;
+  if (byServices) return withReplicaSet(selector, rs);
+  let shared = replicaSetOnlySelectors.get(rs);
+  if (!shared) replicaSetOnlySelectors.set(rs, (shared = withReplicaSet(selector, rs)));
+  return shared;
 }
 
 /**
