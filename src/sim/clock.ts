@@ -26,10 +26,12 @@ const DASH = '-'.charCodeAt(0);
 
 /** Small, fast, well-distributed 32-bit generator (sfc32) seeded through splitmix32. */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // Initialised here (not only in the constructor) so the fields hold plain 32-bit values: a field
+  // declared without a value starts as undefined, and every number stored in it is then boxed.
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
 
   constructor(seed: number) {
     let s = seed >>> 0;
