@@ -143,6 +143,8 @@ export class Requirement {
 export class Selector {
   /** Requirements sorted by key (stable), as upstream sorts them. */
   readonly requirements: readonly Requirement[];
+  /** toString's text, once made. */
+  private text: string | undefined;
 
   private constructor(requirements: readonly Requirement[], private readonly nothing = false) {
     this.requirements = [...requirements].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -174,8 +176,9 @@ export class Selector {
     return this.nothing ? this : new Selector([...this.requirements, ...more]);
   }
 
+  /** The canonical text ("app=web,tier in (a,b)"): made once, a selector never changes (caches key on it). */
   toString(): string {
-    return this.requirements.map(String).join(',');
+    return (this.text ??= this.requirements.map(String).join(','));
   }
 }
 
