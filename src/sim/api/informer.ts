@@ -35,8 +35,25 @@ export interface Informer<T extends KubeObject> {
   addHandlers(handlers: InformerHandlers<T>): void;
 }
 
-/** "namespace/name", or "name" for cluster-scoped objects: the key work queues carry. */
+/**
+ * Where the API server keeps a stored object's key on its metadata: a symbol, non-enumerable, so JSON,
+ * spreads, Object.keys and comparisons never see it.
+ */
+const KEPT_KEY = Symbol('objectKey');
+
+/**
+ * "namespace/name", or "name" for cluster-scoped objects: the key caches and work queues use. For an
+ * object the API server stored it is one string kept on the metadata and shared by every version and
+ * every cache (informers, indexes, queues), not one copy per map per component.
+ */
 export function objectKey(obj: KubeObject): string {
-  const { namespace, name } = obj.metadata;
-  return namespace ? `${namespace}/${name}` : `${name}`;
+  const meta = obj.metadata;
+  const kept = (meta as { [KEPT_KEY]?: string })[KEPT_KEY];
+  if (kept !== undefined) return kept;
+  return meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`;
+}
+
+/** Keep `key` (which must be objectKey's answer for it) on metadata about to be frozen. */
+export function keepObjectKey(meta: KubeObject['metadata'], key: string): void {
+  Object.defineProperty(meta, KEPT_KEY, { value: key });
 }

@@ -3,6 +3,7 @@
  * shared by every reader (structural sharing: a patch copies only the path it changes).
  */
 import type { KubeObject } from '../api/types';
+import { keepObjectKey, objectKey } from '../api/informer';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -57,11 +58,22 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return na === nb;
 }
 
-/** The stored form of an object at a revision: a frozen shallow copy whose resourceVersion is the revision. */
-export function stampResourceVersion(value: unknown, revision: number): unknown {
+/**
+ * The stored form of an object at a revision: a frozen shallow copy whose resourceVersion is the
+ * revision, carrying its key (objectKey) — the string `prev`, the version it replaces, already carries
+ * when the key is the same, so every version of an object shares one.
+ */
+export function stampResourceVersion(value: unknown, revision: number, prev?: unknown): unknown {
   if (!isPlainObject(value) || !isPlainObject(value.metadata)) return value;
   const obj = value as KubeObject;
-  return Object.freeze({ ...obj, metadata: Object.freeze({ ...obj.metadata, resourceVersion: String(revision) }) });
+  const metadata = { ...obj.metadata, resourceVersion: String(revision) };
+  let key = objectKey(obj);
+  if (isPlainObject(prev) && isPlainObject(prev.metadata)) {
+    const prevKey = objectKey(prev as KubeObject);
+    if (prevKey === key) key = prevKey;
+  }
+  keepObjectKey(metadata, key);
+  return Object.freeze({ ...obj, metadata: Object.freeze(metadata) });
 }
 
 /** Read a dotted path ("spec.nodeName") from an object. */

@@ -14,6 +14,7 @@ import type { TraceContext } from '../log';
 import { matchesFields, type FieldRequirement } from './fields';
 import { stampResourceVersion } from './objects';
 import type { ResourceDef } from './resources';
+import { objectKey } from '../api/informer';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -53,10 +54,7 @@ export interface WatchCacheOptions {
 /** upstream's defaults: lower bound 100 events, eventFreshDuration 75 s, upper bound 100 × 1024 events. */
 export const DEFAULT_WATCH_CACHE: WatchCacheOptions = { capacity: 100, freshMs: 75_000, maxCapacity: 100 * 1024 };
 
-export function objectKeyOf(obj: KubeObject): string {
-  const { namespace, name } = obj.metadata;
-  return namespace ? `${namespace}/${name}` : `${name}`;
-}
+export const objectKeyOf = objectKey;
 
 export class WatchCache {
   private readonly objects = new Map<string, KubeObject>();

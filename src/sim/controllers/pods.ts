@@ -3,6 +3,7 @@
  * availability, activeness, controller references, pods from templates, and the ranking that picks
  * which pods a scale-down removes first.
  */
+import { objectKey } from '../api/informer';
 import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types';
 import type { SharedInformers } from './context';
 
@@ -124,7 +125,7 @@ export class PodsByNode {
   private readonly nodeOf = new Map<string, string>();
 
   upsert(pod: Pod): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = objectKey(pod);
     const node = pod.spec.nodeName;
     const prev = this.nodeOf.get(key);
     if (prev !== undefined && prev !== node) this.remove(prev, key);
@@ -139,7 +140,7 @@ export class PodsByNode {
   }
 
   delete(pod: Pod): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = objectKey(pod);
     const prev = this.nodeOf.get(key);
     if (prev !== undefined) this.remove(prev, key);
     this.nodeOf.delete(key);

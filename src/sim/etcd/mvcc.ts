@@ -75,7 +75,7 @@ export interface MvccOptions {
    * Turns a value into what is stored, given the revision it is written at. The cluster uses it to
    * set metadata.resourceVersion once, so every reader shares one frozen object.
    */
-  stamp?: (value: unknown, revision: number) => unknown;
+  stamp?: (value: unknown, revision: number, prev: unknown) => unknown;
 }
 
 export class MvccStore {
@@ -171,7 +171,7 @@ export class MvccStore {
     let event: MvccEvent;
     if (reuse) event = shared;
     else {
-      const value = this.options.stamp ? this.options.stamp(request.op.value, revision) : request.op.value;
+      const value = this.options.stamp ? this.options.stamp(request.op.value, revision, current?.value) : request.op.value;
       const kv: KeyValue = {
         key: request.key,
         value,

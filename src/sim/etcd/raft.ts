@@ -722,7 +722,8 @@ export class EtcdCluster {
     this.clock = options.clock;
     this.log = options.log;
     this.network = options.network;
-    const mvcc: MvccOptions = { ...options.mvcc, stamp: shareStamps(options.mvcc?.stamp) };
+    // The members share what applying an entry produces (RaftEntry.applied), stamped value included.
+    const mvcc: MvccOptions = options.mvcc ?? {};
     this.members = options.hosts.map((host, i) => new EtcdMember(this, i, host, mvcc));
   }
 
@@ -756,23 +757,4 @@ function describeOp(op: EtcdOp): string {
   if (op.type === 'txn') return `${op.txn.op.type} ${op.txn.key}`;
   if (op.type === 'compact') return `compact to revision ${op.revision}`;
   return 'empty entry';
-}
-
-/**
- * Every member applies the same entry (the same value object) at the same revision: stamp it once
- * and let the members share the result, so a version costs one object, not one per member.
- */
-function shareStamps(stamp: MvccOptions['stamp']): MvccOptions['stamp'] {
-  if (!stamp) return undefined;
-  // Members apply an entry within a few milliseconds of each other: remembering the recent ones is
-  // enough (a member catching up from far behind just stamps its own copy).
-  const recent = new Map<number, { source: unknown; value: unknown }>();
-  return (value, revision) => {
-    const hit = recent.get(revision);
-    if (hit && hit.source === value) return hit.value;
-    const out = stamp(value, revision);
-    recent.set(revision, { source: value, value: out });
-    if (recent.size > 4096) recent.delete(recent.keys().next().value!);
-    return out;
-  };
 }

@@ -4,6 +4,7 @@
  * a node's allocatable, the pods on it, the sum of their requests and the host ports in use.
  */
 import { isQuantityError, parseQuantity } from '../../manifest/quantity';
+import { objectKey } from '../api/informer';
 import type { Container, Node, Pod, Quantity, Taint } from '../api/types';
 
 /** Scheduler resource amounts: CPU in millicores, memory and storage in bytes, others as counts. */
@@ -167,7 +168,7 @@ const podInfos = new WeakMap<Pod, PodInfo>();
 
 /** "namespace/name", the key PodInfo has (without computing a PodInfo for a pod version that needs none). */
 export function podKey(pod: Pod): string {
-  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+  return pod.metadata.namespace ? objectKey(pod) : `default/${pod.metadata.name}`;
 }
 
 export function podInfoOf(pod: Pod): PodInfo {

@@ -7,7 +7,7 @@
  * When the taints go away before then, the eviction is cancelled.
  */
 import type { TraceContext } from '../../log';
-import type { Informer } from '../../api/informer';
+import { objectKey, type Informer } from '../../api/informer';
 import type { Node, Pod, Taint, Toleration } from '../../api/types';
 import type { TimerId } from '../../clock';
 import { toleratesTaint } from '../../scheduler/plugins/tainttoleration/helpers';
@@ -58,7 +58,7 @@ export class TaintEvictionController implements Controller {
     this.pods.addHandlers({
       onAdd: (pod, ctx) => this.podChanged(pod, ctx),
       onUpdate: (_old, pod, ctx) => this.podChanged(pod, ctx),
-      onDelete: (pod) => this.cancel(key(pod)),
+      onDelete: (pod) => this.cancel(objectKey(pod)),
     });
     this.nodes.addHandlers({
       onAdd: (node, ctx) => this.nodeChanged(node, ctx),
@@ -66,7 +66,7 @@ export class TaintEvictionController implements Controller {
         if (noExecuteTaints(old).map(taintId).join() !== noExecuteTaints(node).map(taintId).join()) this.nodeChanged(node, ctx);
       },
       onDelete: (node) => {
-        for (const pod of this.podsByNode.on(node.metadata.name!)) this.cancel(key(pod));
+        for (const pod of this.podsByNode.on(node.metadata.name!)) this.cancel(objectKey(pod));
       },
     });
   }
@@ -87,7 +87,7 @@ export class TaintEvictionController implements Controller {
   }
 
   private podChanged(pod: Pod, ctx: TraceContext): void {
-    if (pod.metadata.deletionTimestamp || !pod.spec.nodeName) return this.cancel(key(pod));
+    if (pod.metadata.deletionTimestamp || !pod.spec.nodeName) return this.cancel(objectKey(pod));
     const node = this.nodes.get(pod.spec.nodeName);
     if (node) this.processPod(pod, noExecuteTaints(node), ctx);
   }
@@ -101,7 +101,7 @@ export class TaintEvictionController implements Controller {
 
   private processPod(pod: Pod, taints: Taint[], ctx: TraceContext): void {
     if (!this.running) return;
-    const k = key(pod);
+    const k = objectKey(pod);
     if (taints.length === 0) return this.cancel(k);
     const min = minTolerationMs(pod.spec.tolerations, taints);
     if (min === Infinity) return this.cancel(k);
@@ -148,10 +148,6 @@ export class TaintEvictionController implements Controller {
       });
     });
   }
-}
-
-function key(pod: Pod): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
 
 function noExecuteTaints(node: Node): Taint[] {

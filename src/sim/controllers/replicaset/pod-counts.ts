@@ -3,6 +3,7 @@
  * O(1) each: what the ReplicaSet controller's status needs on every sync without scanning the
  * owner's pods (a ReplicaSet of 1,000 replicas would otherwise cost 1,000 checks per pod change).
  */
+import { objectKey } from '../../api/informer';
 import type { Pod } from '../../api/types';
 import { controllerRef, isPodActive, isPodReady } from '../pods';
 
@@ -35,7 +36,7 @@ export class ActivePodCounts {
   constructor(private readonly templateLabels: (ownerUid: string) => Readonly<Record<string, string>> | undefined) {}
 
   upsert(pod: Pod): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = objectKey(pod);
     this.remove(key);
     const owner = controllerRef(pod)?.uid;
     if (!owner) return;
@@ -50,7 +51,7 @@ export class ActivePodCounts {
   }
 
   delete(pod: Pod): void {
-    this.remove(`${pod.metadata.namespace}/${pod.metadata.name}`);
+    this.remove(objectKey(pod));
   }
 
   counts(owner: string | undefined): PodCounts {
