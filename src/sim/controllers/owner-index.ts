@@ -9,19 +9,20 @@ import type { SharedInformers } from './context';
 
 export class OwnerIndex<T extends KubeObject> {
   private readonly byOwner = new Map<string, Map<string, T>>();
-  private readonly ownersOf = new Map<string, string[]>();
+  /** The owners each key is indexed under: one uid (nearly always), or several. */
+  private readonly ownersOf = new Map<string, string | string[]>();
   /** The ownerReferences array each key was last indexed with (frozen objects share it across versions). */
   private readonly refsOf = new Map<string, unknown>();
 
   /** `controllersOnly`: index by the controller reference only (else by every owner reference). */
   constructor(private readonly controllersOnly = true) {}
 
-  private owners(obj: T): string[] {
+  private owners(obj: T): string | string[] | undefined {
     const refs = obj.metadata.ownerReferences;
-    if (!refs || refs.length === 0) return [];
+    if (!refs || refs.length === 0) return undefined;
     const out: string[] = [];
     for (const r of refs) if (!this.controllersOnly || r.controller) out.push(r.uid);
-    return out;
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
   }
 
   upsert(obj: T): void {
@@ -29,26 +30,27 @@ export class OwnerIndex<T extends KubeObject> {
     const refs = obj.metadata.ownerReferences;
     if (refs && this.refsOf.get(key) === refs) {
       // Same owners as before: only the cached version changes.
-      for (const uid of this.ownersOf.get(key) ?? []) this.byOwner.get(uid)?.set(key, obj);
+      forEachUid(this.ownersOf.get(key), (uid) => this.byOwner.get(uid)?.set(key, obj));
       return;
     }
     if (refs) this.refsOf.set(key, refs);
     else this.refsOf.delete(key);
     const next = this.owners(obj);
-    const prev = this.ownersOf.get(key);
-    if (prev) for (const uid of prev) if (!next.includes(uid)) this.remove(uid, key);
-    for (const uid of next) {
+    forEachUid(this.ownersOf.get(key), (uid) => {
+      if (!hasUid(next, uid)) this.remove(uid, key);
+    });
+    forEachUid(next, (uid) => {
       let m = this.byOwner.get(uid);
       if (!m) this.byOwner.set(uid, (m = new Map()));
       m.set(key, obj);
-    }
-    if (next.length) this.ownersOf.set(key, next);
+    });
+    if (next !== undefined) this.ownersOf.set(key, next);
     else this.ownersOf.delete(key);
   }
 
   delete(obj: T): void {
     const key = objectKey(obj);
-    for (const uid of this.ownersOf.get(key) ?? []) this.remove(uid, key);
+    forEachUid(this.ownersOf.get(key), (uid) => this.remove(uid, key));
     this.ownersOf.delete(key);
     this.refsOf.delete(key);
   }
@@ -76,6 +78,16 @@ export class OwnerIndex<T extends KubeObject> {
     m.delete(key);
     if (m.size === 0) this.byOwner.delete(uid);
   }
+}
+
+function forEachUid(uids: string | string[] | undefined, fn: (uid: string) => void): void {
+  if (uids === undefined) return;
+  if (typeof uids === 'string') fn(uids);
+  else for (const uid of uids) fn(uid);
+}
+
+function hasUid(uids: string | string[] | undefined, uid: string): boolean {
+  return typeof uids === 'string' ? uids === uid : !!uids?.includes(uid);
 }
 
 /** Pods by the uid of every owner, shared by the controllers of one controller-manager. */

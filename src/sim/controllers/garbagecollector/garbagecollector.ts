@@ -38,8 +38,8 @@ export class GarbageCollector extends QueueController {
   private readonly informers = new Map<string, Informer<KubeObject>>();
   /** Dependents by owner uid, one index per resource (pods' is shared with the other controllers). */
   private readonly indexes = new Map<string, OwnerIndex<KubeObject>>();
-  /** uid → where the object lives ("resource|ns/name"), for every tracked object in the caches. */
-  private readonly byUid = new Map<string, string>();
+  /** uid → the object (its latest cached version), for every tracked object in the caches. */
+  private readonly byUid = new Map<string, KubeObject>();
 
   constructor(cc: ControllerContext) {
     super(cc, 'garbage-collector-controller');
@@ -66,15 +66,14 @@ export class GarbageCollector extends QueueController {
   }
 
   private observed(resource: string, obj: KubeObject, ctx: TraceContext): void {
-    const key = this.itemKey(resource, obj);
-    if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, key);
+    if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
     if (resource !== 'pods') this.indexes.get(resource)!.upsert(obj);
+    const enqueueIt = () => this.enqueue(this.itemKey(resource, obj), ctx);
     const finalizers = obj.metadata.finalizers ?? [];
-    if (obj.metadata.deletionTimestamp && (finalizers.includes(FINALIZER_FOREGROUND) || finalizers.includes(FINALIZER_ORPHAN))) this.enqueue(key, ctx);
+    if (obj.metadata.deletionTimestamp && (finalizers.includes(FINALIZER_FOREGROUND) || finalizers.includes(FINALIZER_ORPHAN))) enqueueIt();
     for (const ref of obj.metadata.ownerReferences ?? []) {
       const owner = this.byUid.get(ref.uid);
-      if (!owner) this.enqueue(key, ctx);
-      else if (this.waitingForDependents(owner)) this.enqueue(key, ctx);
+      if (!owner || waitsForDependents(owner)) enqueueIt();
     }
   }
 
@@ -87,7 +86,7 @@ export class GarbageCollector extends QueueController {
     // An owner waiting in foreground deletion may now be free to go.
     for (const ref of obj.metadata.ownerReferences ?? []) {
       const owner = this.byUid.get(ref.uid);
-      if (owner) this.enqueue(owner, ctx);
+      if (owner) this.enqueue(this.keyOf(owner), ctx);
     }
   }
 
@@ -107,10 +106,6 @@ export class GarbageCollector extends QueueController {
     return this.informers.get(resource)?.get(objKey);
   }
 
-  private waitingForDependents(ownerKey: string): boolean {
-    const o = this.lookup(ownerKey);
-    return !!o?.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(FINALIZER_FOREGROUND);
-  }
 
   protected reconcile: ReconcileFn = (key, ctx, finish) => {
     const obj = this.lookup(key);
@@ -147,9 +142,9 @@ export class GarbageCollector extends QueueController {
       });
     };
     for (const ref of refs) {
-      const ownerKey = this.byUid.get(ref.uid);
-      if (ownerKey) {
-        (this.waitingForDependents(ownerKey) ? waiting : solid).push(ref);
+      const owner = this.byUid.get(ref.uid);
+      if (owner) {
+        (waitsForDependents(owner) ? waiting : solid).push(ref);
         if (--pending === 0) decide();
         continue;
       }
@@ -229,4 +224,9 @@ export class GarbageCollector extends QueueController {
       finish(res.code === 200 || res.code === 404 ? undefined : { error: message(res) });
     });
   }
+}
+
+/** An owner being deleted in foreground: its dependents go first. */
+function waitsForDependents(owner: KubeObject): boolean {
+  return !!owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FINALIZER_FOREGROUND);
 }
