@@ -122,57 +122,84 @@ export class Rng {
   }
 }
 
-/** A binary min-heap of timers ordered by (at, seq); sifting moves a hole instead of swapping pairs. */
+/**
+ * A 4-ary min-heap of timers ordered by (at, seq); sifting moves a hole instead of swapping pairs.
+ * A cluster keeps hundreds of thousands of timers pending and each pop walks from the root to a leaf:
+ * four children per node halve a binary heap's depth, and the keys live in typed arrays beside the
+ * timers, so comparing them reads contiguous memory instead of chasing a pointer per timer.
+ */
 class TimerHeap {
-  private readonly items: Timer[] = [];
+  private items: Timer[] = [];
+  private ats = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private n = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.n;
   }
 
   peek(): Timer | undefined {
-    return this.items[0];
+    return this.n > 0 ? this.items[0] : undefined;
   }
 
   push(timer: Timer): void {
-    const items = this.items;
-    let i = items.length;
-    items.push(timer);
+    if (this.n === this.ats.length) this.grow();
+    const { items, ats, seqs } = this;
+    const at = timer.at;
+    const seq = timer.seq;
+    let i = this.n++;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent];
-      if (!before(timer, p)) break;
-      items[i] = p;
+      const parent = (i - 1) >> 2;
+      const pa = ats[parent];
+      if (at > pa || (at === pa && seq > seqs[parent])) break;
+      items[i] = items[parent];
+      ats[i] = pa;
+      seqs[i] = seqs[parent];
       i = parent;
     }
     items[i] = timer;
+    ats[i] = at;
+    seqs[i] = seq;
   }
 
   pop(): Timer | undefined {
-    const items = this.items;
-    if (items.length === 0) return undefined;
+    if (this.n === 0) return undefined;
+    const { items, ats, seqs } = this;
     const top = items[0];
-    const last = items.pop()!;
-    const n = items.length;
+    const n = --this.n;
+    const last = items[n];
+    const at = ats[n];
+    const seq = seqs[n];
+    items[n] = undefined as unknown as Timer;
     if (n > 0) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const m = r < n && before(items[r], items[l]) ? r : l;
-        if (!before(items[m], last)) break;
+        const first = 4 * i + 1;
+        if (first >= n) break;
+        let m = first;
+        const end = first + 4 < n ? first + 4 : n;
+        for (let c = first + 1; c < end; c++) if (ats[c] < ats[m] || (ats[c] === ats[m] && seqs[c] < seqs[m])) m = c;
+        if (ats[m] > at || (ats[m] === at && seqs[m] > seq)) break;
         items[i] = items[m];
+        ats[i] = ats[m];
+        seqs[i] = seqs[m];
         i = m;
       }
       items[i] = last;
+      ats[i] = at;
+      seqs[i] = seq;
     }
     return top;
   }
-}
 
-function before(x: Timer, y: Timer): boolean {
-  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  private grow(): void {
+    const ats = new Float64Array(this.ats.length * 2);
+    ats.set(this.ats);
+    this.ats = ats;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
+  }
 }
 
 export class Clock {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { Clock, EPOCH_MS, Rng } from '../../../src/sim/clock';
 
 describe('sim/clock', () => {
@@ -82,6 +83,33 @@ describe('sim/clock', () => {
       assert.ok(x >= 0 && x < 1);
     }
   });
+  it('runs timers in (time, scheduling order), whatever the mix of delays, ties, cancellations and timers added while running', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean(), fc.integer({ min: 0, max: 3 })), { maxLength: 400 }), (plan) => {
+        const clock = new Clock(1);
+        const ran: { at: number; order: number }[] = [];
+        const expected: { at: number; order: number }[] = [];
+        let order = 0;
+        const add = (delay: number, children: number, cancel: boolean): void => {
+          const me = { at: clock.now() + delay, order: order++ };
+          const id = clock.schedule(delay, () => {
+            ran.push(me);
+            // Timers scheduled while running go after everything already due at the same time.
+            for (let c = 0; c < children; c++) add(c, 0, false);
+          });
+          if (cancel) clock.cancel(id);
+          else expected.push(me);
+        };
+        for (const [delay, cancel, children] of plan) add(delay, children, cancel);
+        clock.runUntilIdle();
+        const sorted = [...ran].sort((a, b) => a.at - b.at || a.order - b.order);
+        assert.deepEqual(ran, sorted);
+        assert.deepEqual([...ran].sort((a, b) => a.order - b.order), expected.sort((a, b) => a.order - b.order));
+        assert.equal(clock.pending(), 0);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('sim/clock epochNanos', () => {
@@ -92,4 +120,5 @@ describe('sim/clock epochNanos', () => {
     clock.runUntil(2.0000004);
     assert.equal(typeof clock.epochNanos(), 'bigint');
   });
+
 });
