@@ -12,6 +12,7 @@
  * million revisions, in the three members' memory).
  *
  * Run: node scripts/build.mjs && node --max-old-space-size=4096 --expose-gc dist/bench/scale.bench.js [--workers N --pods N]
+ * With --max-old-space-size=2048 it runs inside the heap floor itself (slower: the collector works harder).
  */
 import type { Deployment, Pod } from '../src/sim/api/types';
 import { Cluster } from '../src/sim/cluster';
@@ -99,7 +100,8 @@ for (let i = 0; i < DEPLOYMENTS; i++) {
 const up = runUntil('all Running', () => running.size >= DEPLOYMENTS * REPLICAS, 3_600_000);
 console.log(`  all Running         ${running.size.toLocaleString('en-US')} pods after ${(up.wallMs / 1000).toFixed(2)} s wall, ${(up.virtualMs / 1000).toFixed(1)} s virtual`);
 console.log(`  throughput          ${((running.size / up.wallMs) * 1000).toFixed(0)} pods/s, ${((up.events / up.wallMs) * 1000).toFixed(0)} events/s (log entries, wall time)`);
-console.log(`  heap                ${heapMB().toFixed(0)} MB after creation (peak so far ${peakHeap.toFixed(0)} MB)`);
+const liveAfterCreation = heapMB();
+console.log(`  heap                ${liveAfterCreation.toFixed(0)} MB after creation (peak so far ${peakHeap.toFixed(0)} MB)`);
 
 // 2. A zone fails; the cluster recovers by itself.
 const zoneNodes = new Set(cluster.nodes.filter((n) => n.zone === ZONE).map((n) => n.name));
@@ -117,8 +119,12 @@ console.log(`  recovered           ${running.size.toLocaleString('en-US')} pods 
 console.log(`  throughput          ${((inZone / rec.wallMs) * 1000).toFixed(0)} replaced pods/s, ${((rec.events / rec.wallMs) * 1000).toFixed(0)} events/s`);
 const total = (performance.now() - t0) / 1000;
 const heap = heapMB();
+const live = Math.max(liveAfterCreation, heap);
 console.log(`  total               ${total.toFixed(2)} s wall; heap ${heap.toFixed(0)} MB now, peak ${peakHeap.toFixed(0)} MB; ${cluster.log.size.toLocaleString('en-US')} log entries; ${podChanges.toLocaleString('en-US')} pod changes`);
 if (WORKERS === 5000 && PODS === 100_000) {
-  const met = running.size === PODS && total < 60 && peakHeap < 2048;
-  console.log(`  floor (< 60 s, < 2 GB heap): ${met ? 'met' : 'NOT met'}`);
+  // Live heap: after a full collection at the end of each phase. Peak: the largest heap in use seen
+  // while running, garbage included (it depends on how long the collector lets garbage pile up).
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(`  floor, time (< 60 s):           ${verdict(running.size === PODS && total < 60)} (${total.toFixed(1)} s)`);
+  console.log(`  floor, heap (< 2 GB):           live ${verdict(live < 2048)} (${live.toFixed(0)} MB at most), peak ${verdict(peakHeap < 2048)} (${peakHeap.toFixed(0)} MB)`);
 }
