@@ -51,7 +51,7 @@ export class EtcdClient {
 
   /** A compare-and-swap transaction through raft. */
   txn(txn: TxnRequest, ctx: TraceContext, done: TxnCallback): void {
-    this.propose({ type: 'txn', txn }, ctx, `${txn.op.type} ${txn.key}`, (r) => {
+    this.propose({ type: 'txn', txn }, ctx, (r) => {
       if (!r.ok) done(r);
       else if ('result' in r) done(r);
       else done({ ok: false, error: 'unexpected compaction result' });
@@ -60,21 +60,22 @@ export class EtcdClient {
 
   /** Compact history up to `revision` (the API server's compactor does this every 5 minutes). */
   compact(revision: number, ctx: TraceContext, done: (r: ProposalResult) => void): void {
-    this.propose({ type: 'compact', revision }, ctx, `compact to revision ${revision}`, done);
+    this.propose({ type: 'compact', revision }, ctx, done);
   }
 
-  private propose(op: EtcdOp, ctx: TraceContext, what: string, done: (r: ProposalResult) => void): void {
+  private propose(op: EtcdOp, ctx: TraceContext, done: (r: ProposalResult) => void): void {
+    const what = () => (op.type === 'txn' ? `${op.txn.op.type} ${op.txn.key}` : op.type === 'compact' ? `compact to revision ${op.revision}` : op.type);
     const member = this.pickEndpoint() ?? this.endpoints[0];
     const seq = this.etcd.log.appendLazily(() => ({
       t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: member.name,
-      kind: 'etcd-propose', summary: `propose ${what}`,
+      kind: 'etcd-propose', summary: `propose ${what()}`,
       detail: { key: op.type === 'txn' ? op.txn.key : undefined, op: op.type === 'txn' ? op.txn.op.type : op.type, expectModRevision: op.type === 'txn' ? op.txn.expectModRevision : undefined },
     }));
     const proposeCtx: TraceContext = { traceId: ctx.traceId, parentId: seq };
     this.call(member, proposeCtx, done, (reply) => member.propose(op, proposeCtx, reply), (error) => {
       this.etcd.log.append({
         t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: seq, from: member.name, to: this.name,
-        kind: 'etcd-error', summary: `${what}: ${error}`, detail: { error, key: op.type === 'txn' ? op.txn.key : undefined },
+        kind: 'etcd-error', summary: `${what()}: ${error}`, detail: { error, key: op.type === 'txn' ? op.txn.key : undefined },
       });
     });
   }
@@ -147,7 +148,8 @@ export class EtcdClient {
           network.send(candidate.host, this.host, () => {
             if (cancelled || member !== candidate) return;
             // Count a revision as seen only once it arrives: a lost message is replayed after reconnecting.
-            const fresh = events.filter((e) => e.kv.modRevision >= next);
+            // (Events come in revision order: when the first is new, all are.)
+            const fresh = events.length > 0 && events[0].kv.modRevision >= next ? events : events.filter((e) => e.kv.modRevision >= next);
             if (fresh.length === 0) return;
             next = fresh[fresh.length - 1].kv.modRevision + 1;
             handlers.onEvents(fresh, ctx);
