@@ -42,8 +42,17 @@ export function servicePortName(svc: Service, portName: string | undefined): str
   return `${svc.metadata.namespace}/${svc.metadata.name}${portName ? `:${portName}` : ''}`;
 }
 
+/** Chain-name hashes already computed: every node's kube-proxy names the same chains on every sync. */
+const hashes = new Map<string, string>();
+
 function hash16(s: string): string {
-  return base32(sha256(s)).slice(0, 16);
+  let h = hashes.get(s);
+  if (h === undefined) {
+    if (hashes.size >= 4096) hashes.clear();
+    h = base32(sha256(s)).slice(0, 16);
+    hashes.set(s, h);
+  }
+  return h;
 }
 
 /** servicePortChainName: "KUBE-SVC-" + portProtoHash(servicePortName, protocol). */
