@@ -39,8 +39,11 @@ export class Network {
   private readonly partitions = new Map<number, Partition>();
   /** Pairs "a|b" currently cut by at least one partition, with the number of partitions cutting them. */
   private readonly cut = new Map<string, number>();
-  /** Last scheduled delivery time per channel (from → to → time), keeping each channel FIFO. */
-  private readonly channelTail = new Map<string, Map<string, number>>();
+  /**
+   * Last scheduled delivery time per channel (from → to → time), keeping each channel FIFO. A box per
+   * channel, updated in place: a number stored in a map is a fresh heap allocation on every send.
+   */
+  private readonly channelTail = new Map<string, Map<string, { at: number }>>();
   private readonly listeners = new Set<TopologyListener>();
   private nextPartitionId = 1;
   /** Messages dropped so far (for tests and the flow view's counters). */
@@ -139,12 +142,10 @@ export class Network {
       this.dropped++;
       return false;
     }
-    let tails = this.channelTail.get(from);
-    if (!tails) this.channelTail.set(from, (tails = new Map()));
+    const tail = this.tailOf(from, to);
     let at = this.clock.now() + this.latency(from, to);
-    const tail = tails.get(to);
-    if (tail !== undefined && tail > at) at = tail;
-    tails.set(to, at);
+    if (tail.at > at) at = tail.at;
+    tail.at = at;
     this.clock.schedule(at - this.clock.now(), () => {
       if (!this.canReach(from, to)) {
         this.dropped++;
@@ -166,12 +167,10 @@ export class Network {
       this.dropped++;
       return false;
     }
-    let tails = this.channelTail.get(from);
-    if (!tails) this.channelTail.set(from, (tails = new Map()));
+    const tail = this.tailOf(from, to);
     let at = this.clock.now() + this.latency(from, via) + this.latency(via, to);
-    const tail = tails.get(to);
-    if (tail !== undefined && tail > at) at = tail;
-    tails.set(to, at);
+    if (tail.at > at) at = tail.at;
+    tail.at = at;
     this.clock.schedule(at - this.clock.now(), () => {
       if (!this.canReach(from, via) || !this.canReach(via, to)) {
         this.dropped++;
@@ -192,6 +191,14 @@ export class Network {
   /** Tell listeners that something they depend on changed (processes call it when they start or stop). */
   changed(): void {
     for (const listener of [...this.listeners]) listener();
+  }
+
+  private tailOf(from: string, to: string): { at: number } {
+    let tails = this.channelTail.get(from);
+    if (!tails) this.channelTail.set(from, (tails = new Map()));
+    let tail = tails.get(to);
+    if (!tail) tails.set(to, (tail = { at: Number.NEGATIVE_INFINITY }));
+    return tail;
   }
 
   private host(name: string): Host {
