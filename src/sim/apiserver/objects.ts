@@ -25,8 +25,10 @@ export function deepFreeze<T>(value: T): T {
 export function deepClone<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(deepClone) as unknown as T;
+  // for-in over own keys (the order Object.keys gives) without building a key array per object.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value as object)) {
+  for (const key in value) {
+    if (!hasOwn.call(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = deepClone(v);
   }
