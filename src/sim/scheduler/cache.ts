@@ -111,6 +111,12 @@ class SelectorCounter implements PodCounter {
  */
 const MAX_COUNTERS = 1024;
 
+/** A selector's first single-value equality requirement ("app=web"): a pod it matches carries that label. */
+function anchorOf(selector: Selector): { key: string; value: string } | undefined {
+  const r = selector.requirements.find((q) => (q.operator === '=' || q.operator === '==' || q.operator === 'in') && q.values.length === 1);
+  return r ? { key: r.key, value: r.values[0] } : undefined;
+}
+
 /**
  * The counters a pod can count for, found through their selectors' first single-value equality
  * requirement ("app=web"): a placed pod visits the counters filed under its own labels, not all
@@ -122,13 +128,13 @@ class CounterIndex {
   private readonly unanchored: SelectorCounter[] = [];
 
   add(counter: SelectorCounter): void {
-    const anchor = counter.selector.requirements.find((r) => (r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1);
+    const anchor = anchorOf(counter.selector);
     if (!anchor) return void this.unanchored.push(counter);
     let byValue = this.anchored.get(anchor.key);
     if (!byValue) this.anchored.set(anchor.key, (byValue = new Map()));
-    const list = byValue.get(anchor.values[0]);
+    const list = byValue.get(anchor.value);
     if (list) list.push(counter);
-    else byValue.set(anchor.values[0], [counter]);
+    else byValue.set(anchor.value, [counter]);
   }
 
   delete(counter: SelectorCounter): void {
@@ -163,6 +169,11 @@ export class SchedulerCache implements Snapshot {
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly counters = new Map<string, SelectorCounter>();
   private readonly counterIndex = new CounterIndex();
+  /**
+   * Placed pods' keys by label (key → value → pod keys): a new counter with an anchor label counts the
+   * pods carrying it instead of every placed pod (a new leader builds a counter per ReplicaSet).
+   */
+  private readonly podsByLabel = new Map<string, Map<string, Set<string>>>();
   /** Placed pods that carry pod affinity or anti-affinity terms (InterPodAffinity looks at them). */
   private readonly affinityPods = new Map<string, { pod: Pod; node: NodeInfo }>();
   /** label key → number of nodes carrying it. */
@@ -194,13 +205,48 @@ export class SchedulerCache implements Snapshot {
     let counter = this.counters.get(key);
     if (!counter) {
       counter = new SelectorCounter(namespace, selector, includeTerminating, () => this.nodes.values());
-      for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
+      this.countExisting(counter);
       if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
       this.counters.set(key, counter);
       this.counterIndex.add(counter);
     }
     counter.lastUsed = ++this.tick;
     return counter;
+  }
+
+  /** Count the pods already placed into a new counter: those carrying its anchor label, or all of them. */
+  private countExisting(counter: SelectorCounter): void {
+    const anchor = anchorOf(counter.selector);
+    if (!anchor) {
+      for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
+      return;
+    }
+    for (const key of this.podsByLabel.get(anchor.key)?.get(anchor.value) ?? []) {
+      const node = this.nodes.get(this.podNode.get(key)!);
+      const info = node?.pods.get(key);
+      if (node && info) counter.adjust(node, info.pod, 1);
+    }
+  }
+
+  private indexLabels(pod: Pod, key: string, add: boolean): void {
+    const labels = pod.metadata.labels;
+    if (!labels) return;
+    for (const k in labels) {
+      let byValue = this.podsByLabel.get(k);
+      if (!byValue) {
+        if (!add) continue;
+        this.podsByLabel.set(k, (byValue = new Map()));
+      }
+      const v = labels[k];
+      let keys = byValue.get(v);
+      if (add) {
+        if (!keys) byValue.set(v, (keys = new Set()));
+        keys.add(key);
+      } else if (keys) {
+        keys.delete(key);
+        if (keys.size === 0) byValue.delete(v);
+      }
+    }
   }
 
   podsWithAffinity(): Iterable<{ pod: Pod; node: NodeInfo }> {
@@ -315,9 +361,15 @@ export class SchedulerCache implements Snapshot {
     // A new version of a pod on the same node (a status update) counts as it did unless its
     // namespace, labels or deletion changed: the counters are then left alone.
     const recount = !old || !countsAlike(old.pod, info.pod);
-    if (old && recount) this.counterIndex.adjust(node, old.pod, -1);
+    if (old && recount) {
+      this.counterIndex.adjust(node, old.pod, -1);
+      this.indexLabels(old.pod, info.key, false);
+    }
     node.addPod(info);
-    if (recount) this.counterIndex.adjust(node, info.pod, 1);
+    if (recount) {
+      this.counterIndex.adjust(node, info.pod, 1);
+      this.indexLabels(info.pod, info.key, true);
+    }
     const affinity = info.pod.spec.affinity;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.affinityPods.set(info.key, { pod: info.pod, node });
     else this.affinityPods.delete(info.key);
@@ -329,11 +381,16 @@ export class SchedulerCache implements Snapshot {
     this.podNode.delete(key);
     const node = this.nodes.get(nodeName);
     if (!node) {
+      const orphan = this.orphans.get(nodeName)?.get(key);
+      if (orphan) this.indexLabels(orphan.pod, key, false);
       this.orphans.get(nodeName)?.delete(key);
       return;
     }
     const removed = node.removePod(key);
-    if (removed) this.counterIndex.adjust(node, removed.pod, -1);
+    if (removed) {
+      this.counterIndex.adjust(node, removed.pod, -1);
+      this.indexLabels(removed.pod, key, false);
+    }
     this.affinityPods.delete(key);
   }
 

@@ -84,7 +84,7 @@ describe('sim/scheduler properties', () => {
     );
   });
 
-  it('keeps counters made before the pods equal to a recount, whatever their selectors, through adds, relabels and deletes', () => {
+  it('keeps counters made before or after the pods equal to a recount, whatever their selectors, through adds, relabels and deletes', () => {
     const selectors = ([
       { matchLabels: { app: 'web' } },
       { matchLabels: { app: 'web', tier: 'front' } },
@@ -116,10 +116,13 @@ describe('sim/scheduler properties', () => {
             h.cache.removePod(victim);
           }
         }
+        // Counters made now start from the pods already placed (through the label index when anchored).
+        const late = selectors.map((sel) => h.cache.podCounter('default', sel, { includeTerminating: true }));
         selectors.forEach((sel, k) => {
           for (const info of h.cache.nodeInfos()) {
             const recount = bound.filter((p) => p.spec.nodeName === info.name && sel.matches(p.metadata.labels ?? {})).length;
             assert.equal(counters[k].count(info), recount, `selector ${k} on ${info.name}`);
+            assert.equal(late[k].count(info), recount, `selector ${k} on ${info.name}, counter made last`);
           }
         });
       }),
