@@ -1,6 +1,7 @@
 /**
  * One resource's watch cache inside an API server (upstream's cacher): the current objects, indexed
- * by namespace and, for pods, by spec.nodeName; a window of recent events for watches that start
+ * for pods by spec.nodeName (a namespace's list filters them all: a second map of every object costs
+ * more, at 100,000 pods, than the lists it would speed up); a window of recent events for watches that start
  * from a resourceVersion; and the watchers, dispatched without scanning the ones that cannot match
  * (a kubelet's `spec.nodeName=worker-7` watch only sees worker-7's pods).
  *
@@ -58,7 +59,6 @@ export const objectKeyOf = objectKey;
 
 export class WatchCache {
   private readonly objects = new Map<string, KubeObject>();
-  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
   private readonly byNode: Map<string, Map<string, KubeObject>> | undefined;
   private events: CacheEvent[] = [];
   private head = 0;
@@ -78,7 +78,6 @@ export class WatchCache {
   /** Replace everything with a fresh list (initial sync or relist after compaction). */
   reset(items: readonly KubeObject[], rv: number): void {
     this.objects.clear();
-    this.byNamespace.clear();
     this.byNode?.clear();
     for (const item of items) this.index(item);
     this.events = [];
@@ -95,7 +94,6 @@ export class WatchCache {
     let source: Iterable<KubeObject>;
     const node = this.byNode ? nodeSelected(filter.fields) : undefined;
     if (node !== undefined) source = this.byNode!.get(node)?.values() ?? [];
-    else if (filter.namespace) source = this.byNamespace.get(filter.namespace)?.values() ?? [];
     else source = this.objects.values();
     const out: KubeObject[] = [];
     for (const obj of source) if (this.matches(filter, obj)) out.push(obj);
@@ -208,22 +206,14 @@ export class WatchCache {
     if (type !== undefined) w.deliver(type, viewObject(type, event), event.ctx);
   }
 
-  /** Same key, same namespace, same node: overwrite in every index (no delete and re-insert). */
+  /** Same key, same node: overwrite in every index (no delete and re-insert). */
   private replace(key: string, obj: KubeObject): void {
     this.objects.set(key, obj);
-    const ns = obj.metadata.namespace;
-    if (ns !== undefined) this.byNamespace.get(ns)?.set(key, obj);
     this.byNode?.get(nodeOf(obj))?.set(key, obj);
   }
 
   private index(obj: KubeObject, key = objectKeyOf(obj)): void {
     this.objects.set(key, obj);
-    const ns = obj.metadata.namespace;
-    if (ns !== undefined) {
-      let m = this.byNamespace.get(ns);
-      if (!m) this.byNamespace.set(ns, (m = new Map()));
-      m.set(key, obj);
-    }
     if (this.byNode) {
       const node = nodeOf(obj);
       let m = this.byNode.get(node);
@@ -234,8 +224,6 @@ export class WatchCache {
 
   private unindex(key: string, prev: KubeObject): void {
     this.objects.delete(key);
-    const ns = prev.metadata.namespace;
-    if (ns !== undefined) this.byNamespace.get(ns)?.delete(key);
     this.byNode?.get(nodeOf(prev))?.delete(key);
   }
 

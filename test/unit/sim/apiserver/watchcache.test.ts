@@ -6,11 +6,26 @@ import { DEFAULT_WATCH_CACHE, WatchCache } from '../../../../src/sim/apiserver/w
 const pods = resourceFor('v1', 'pods')!;
 const ctx = { traceId: 't' };
 
-function pod(name: string, rv: number, nodeName?: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', resourceVersion: String(rv) }, spec: { containers: [], ...(nodeName ? { nodeName } : {}) } } as unknown as KubeObject;
+function pod(name: string, rv: number, nodeName?: string, namespace = 'default'): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, resourceVersion: String(rv) }, spec: { containers: [], ...(nodeName ? { nodeName } : {}) } } as unknown as KubeObject;
 }
 
 describe('sim/apiserver/watchcache', () => {
+  it('lists one namespace, or one node\'s pods in it, sorted by key, through adds, moves and deletions', () => {
+    const cache = new WatchCache(pods, DEFAULT_WATCH_CACHE);
+    cache.reset([pod('z', 1, undefined, 'team-a'), pod('b', 2, 'worker-1')], 2);
+    cache.apply('ADDED', pod('a', 3, 'worker-1', 'team-a'), undefined, 3, 0, ctx);
+    cache.apply('ADDED', pod('c', 4, 'worker-2', 'team-a'), undefined, 4, 0, ctx);
+    cache.apply('MODIFIED', pod('z', 5, 'worker-1', 'team-a'), pod('z', 1, undefined, 'team-a'), 5, 0, ctx);
+    cache.apply('DELETED', pod('c', 4, 'worker-2', 'team-a'), pod('c', 4, 'worker-2', 'team-a'), 6, 0, ctx);
+    const names = (list: KubeObject[]) => list.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    assert.deepEqual(names(cache.list({ namespace: 'team-a', fields: [] })), ['team-a/a', 'team-a/z']);
+    assert.deepEqual(names(cache.list({ namespace: 'default', fields: [] })), ['default/b']);
+    assert.deepEqual(names(cache.list({ fields: [] })), ['default/b', 'team-a/a', 'team-a/z']);
+    assert.deepEqual(names(cache.list({ namespace: 'team-a', fields: [{ field: 'spec.nodeName', op: '=', value: 'worker-1' }] })), ['team-a/a', 'team-a/z']);
+    assert.deepEqual(names(cache.list({ namespace: 'nobody', fields: [] })), []);
+  });
+
   it('keeps fresh events only up to upstream\'s upper bound, then answers older watches with "too old"', () => {
     assert.equal(DEFAULT_WATCH_CACHE.maxCapacity, 102_400);
     const cache = new WatchCache(pods, { capacity: 2, freshMs: 75_000, maxCapacity: 5 });
