@@ -14,6 +14,7 @@
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEvent, WatchEventType, WatchHandle } from '../api/request';
 import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
+import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
 import { EtcdClient } from '../etcd/client';
 import type { EtcdCluster } from '../etcd/raft';
@@ -28,7 +29,7 @@ import { requestPath, STATUS_TEXT } from './paths';
 import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
 import { errors, status, success } from './status';
 import { validate } from './validation';
-import { DEFAULT_WATCH_CACHE, WatchCache, objectKeyOf, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
 export const COMPACT_REV_KEY = 'compact_rev_key';
@@ -441,7 +442,7 @@ export class ApiServer {
     const seq = this.log.appendLazily(() => ({
       t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: client, kind: 'watch',
       objectRef: { resource: def.resource, namespace: object.metadata.namespace, name: object.metadata.name ?? '' },
-      summary: `${type} ${def.resource} ${objectKeyOf(object)}`,
+      summary: `${type} ${def.resource} ${objectKey(object)}`,
       detail: { type, resourceVersion: object.metadata.resourceVersion, object },
     }));
     sink.event({ type, object }, { traceId: ctx.traceId, parentId: seq });

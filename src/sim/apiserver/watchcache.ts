@@ -55,8 +55,6 @@ export interface WatchCacheOptions {
 /** upstream's defaults: lower bound 100 events, eventFreshDuration 75 s, upper bound 100 × 1024 events. */
 export const DEFAULT_WATCH_CACHE: WatchCacheOptions = { capacity: 100, freshMs: 75_000, maxCapacity: 100 * 1024 };
 
-export const objectKeyOf = objectKey;
-
 export class WatchCache {
   private readonly objects = new Map<string, KubeObject>();
   private readonly byNode: Map<string, Map<string, KubeObject>> | undefined;
@@ -98,8 +96,8 @@ export class WatchCache {
     const out: KubeObject[] = [];
     for (const obj of source) if (this.matches(filter, obj)) out.push(obj);
     return out.sort((a, b) => {
-      const ka = objectKeyOf(a);
-      const kb = objectKeyOf(b);
+      const ka = objectKey(a);
+      const kb = objectKey(b);
       return ka < kb ? -1 : ka > kb ? 1 : 0;
     });
   }
@@ -112,7 +110,7 @@ export class WatchCache {
 
   /** Apply one change from etcd and dispatch it. `object` is already stamped with its resourceVersion. */
   apply(type: CacheEventType, object: KubeObject, prev: KubeObject | undefined, rv: number, at: number, ctx: TraceContext): void {
-    const key = objectKeyOf(object);
+    const key = objectKey(object);
     if (type === 'MODIFIED' && prev && nodeOf(prev) === nodeOf(object)) this.replace(key, object);
     else {
       if (prev) this.unindex(key, prev);
@@ -212,7 +210,7 @@ export class WatchCache {
     this.byNode?.get(nodeOf(obj))?.set(key, obj);
   }
 
-  private index(obj: KubeObject, key = objectKeyOf(obj)): void {
+  private index(obj: KubeObject, key = objectKey(obj)): void {
     this.objects.set(key, obj);
     if (this.byNode) {
       const node = nodeOf(obj);
