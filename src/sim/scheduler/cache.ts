@@ -47,12 +47,16 @@ class SelectorCounter implements PodCounter {
   /** topology key → value → matching pods, built on first use and kept up to date. */
   private domains = new Map<string, Map<string, number>>();
   lastUsed = 0;
+  /** The label every pod it counts carries (see anchorOf), if its selector requires one. */
+  readonly anchor: { key: string; value: string } | undefined;
   constructor(
     readonly namespace: string,
     readonly selector: Selector,
     private readonly includeTerminating: boolean,
     private readonly allNodes: () => Iterable<NodeInfo>,
-  ) {}
+  ) {
+    this.anchor = anchorOf(selector);
+  }
 
   domainCounts(topologyKey: string): ReadonlyMap<string, number> {
     let totals = this.domains.get(topologyKey);
@@ -107,7 +111,7 @@ class SelectorCounter implements PodCounter {
 /**
  * Counters kept at once (least recently used dropped beyond). One per distinct spreading selector in
  * use — one per ReplicaSet, typically — so this is sized for a few hundred Deployments: a counter
- * dropped and asked for again is rebuilt by walking every placed pod.
+ * dropped and asked for again is rebuilt from the placed pods (those carrying its anchor label).
  */
 const MAX_COUNTERS = 1024;
 
@@ -128,7 +132,7 @@ class CounterIndex {
   private readonly unanchored: SelectorCounter[] = [];
 
   add(counter: SelectorCounter): void {
-    const anchor = anchorOf(counter.selector);
+    const anchor = counter.anchor;
     if (!anchor) return void this.unanchored.push(counter);
     let byValue = this.anchored.get(anchor.key);
     if (!byValue) this.anchored.set(anchor.key, (byValue = new Map()));
@@ -138,12 +142,10 @@ class CounterIndex {
   }
 
   delete(counter: SelectorCounter): void {
-    const without = (list: SelectorCounter[]) => {
-      const i = list.indexOf(counter);
-      if (i >= 0) list.splice(i, 1);
-    };
-    without(this.unanchored);
-    for (const byValue of this.anchored.values()) for (const list of byValue.values()) without(list);
+    const anchor = counter.anchor;
+    const list = anchor ? this.anchored.get(anchor.key)?.get(anchor.value) : this.unanchored;
+    const i = list ? list.indexOf(counter) : -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   /** Adjust every counter that may count `pod` (each at most once: a pod has one value per key). */
@@ -216,11 +218,13 @@ export class SchedulerCache implements Snapshot {
 
   /** Count the pods already placed into a new counter: those carrying its anchor label, or all of them. */
   private countExisting(counter: SelectorCounter): void {
-    const anchor = anchorOf(counter.selector);
+    const anchor = counter.anchor;
     if (!anchor) {
       for (const node of this.nodes.values()) for (const info of node.pods.values()) counter.adjust(node, info.pod, 1);
       return;
     }
+    // The index may still list a pod under a label it has since lost (relabelled while its node was
+    // away): adjust() checks the selector itself, so such a key costs a lookup, never a wrong count.
     for (const key of this.podsByLabel.get(anchor.key)?.get(anchor.value) ?? []) {
       const node = this.nodes.get(this.podNode.get(key)!);
       const info = node?.pods.get(key);
