@@ -23,15 +23,22 @@ export const PRESETS: Record<PresetName, { masters: number; workers: number; des
   large: { masters: 3, workers: 1000, description: '3 masters + 1,000 workers across 3 zones' },
 };
 
-/** kube-scheduler with leader election: informers run everywhere, only the Lease holder schedules. */
+/**
+ * kube-scheduler with leader election: only the Lease holder schedules. Informers run on every
+ * instance, so a new leader starts from a warm cache, unless delayCacheUntilActive: then an instance
+ * starts its informers when it wins the Lease and drops them when it loses it (upstream exits then,
+ * and is restarted).
+ */
 export class ElectedScheduler implements Component {
   readonly name: string;
   readonly scheduler: Scheduler;
   readonly elector: LeaderElector;
+  private readonly delayCache: boolean;
   private isRunning = false;
 
   constructor(env: ComponentEnv, options: Omit<SchedulerOptions, 'leader'> = {}, election: Partial<Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>> = {}) {
     this.name = options.name ?? `kube-scheduler@${env.host}`;
+    this.delayCache = options.delayCacheUntilActive ?? false;
     this.elector = new LeaderElector(env, {
       namespace: 'kube-system',
       name: 'kube-scheduler',
@@ -39,7 +46,10 @@ export class ElectedScheduler implements Component {
       newIdentity: () => leaderIdentity(env.host, env.clock),
       component: this.name,
       ...election,
-      onStartedLeading: () => this.scheduler.wake(),
+      onStartedLeading: () => (this.delayCache ? this.scheduler.start() : this.scheduler.wake()),
+      onStoppedLeading: () => {
+        if (this.delayCache) this.scheduler.stop();
+      },
     });
     this.scheduler = new Scheduler(env, { ...options, name: this.name, leader: () => this.elector.isLeader() });
   }
@@ -55,7 +65,7 @@ export class ElectedScheduler implements Component {
   start(): void {
     if (this.isRunning) return;
     this.isRunning = true;
-    this.scheduler.start();
+    if (!this.delayCache) this.scheduler.start();
     this.elector.start();
   }
 

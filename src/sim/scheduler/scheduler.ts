@@ -35,7 +35,16 @@ export interface SchedulerOptions {
   decisionRows?: number;
   /** While not the leader, check again this often when pods are waiting. Default 1 s. */
   leaderPollMs?: number;
+  /**
+   * KubeSchedulerConfiguration's delayCacheUntilActive: a standby instance fills no informer caches
+   * until it wins the Lease (less memory and watch traffic while waiting, a slower failover: the new
+   * leader lists everything first). Read by the elected scheduler. Default false, as upstream.
+   */
+  delayCacheUntilActive?: boolean;
 }
+
+/** How often the worker looks again while the informer caches are still filling (cache.WaitForCacheSync). */
+const CACHE_SYNC_POLL_MS = 100;
 
 /** The cluster events of assigned pods, one shared (frozen) object each: every pod update on every scheduler sends one. */
 const ASSIGNED_POD_ADD: ClusterEvent = Object.freeze({ resource: 'Pod', actions: Object.freeze(['Add'] as const), label: 'AssignedPodAdd' });
@@ -163,11 +172,18 @@ export class Scheduler implements Component {
     const leader = this.leader();
     const sizes = this.queue.sizes();
     if (sizes.activeQ === 0) return;
-    this.workTimer = this.env.clock.schedule(leader ? 0 : (this.options.leaderPollMs ?? 1000), () => {
+    const delay = !leader ? (this.options.leaderPollMs ?? 1000) : this.cachesSynced() ? 0 : CACHE_SYNC_POLL_MS;
+    this.workTimer = this.env.clock.schedule(delay, () => {
       this.workTimer = undefined;
-      if (this.leader()) this.scheduleNext();
+      if (this.leader() && this.cachesSynced()) this.scheduleNext();
       this.wake();
     }, `${this.name}: schedule`);
+  }
+
+  /** Upstream waits for every informer's first list before its first scheduling cycle. */
+  cachesSynced(): boolean {
+    for (const informer of this.informers) if (!informer.hasSynced()) return false;
+    return true;
   }
 
   // ------------------------------------------------------------ informer handlers

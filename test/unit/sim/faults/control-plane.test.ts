@@ -93,6 +93,31 @@ describe('faults: control plane', () => {
     assert.ok(binder.length >= 2 && binder.every((f) => f !== 'kube-scheduler@master-1'), binder.join());
   });
 
+  it('delayCacheUntilActive: standby schedulers watch nothing; the next leader lists, waits for its caches, then schedules', () => {
+    const cluster = startCluster({ scheduler: { delayCacheUntilActive: true } });
+    const faults = new Faults(cluster);
+    applyOk(cluster, deployment('web', 3));
+    waitFor(cluster, '3 ready pods', () => readyPods(cluster, 'web').length === 3, 60_000);
+    const watchesTo = (to: string) => cluster.log.all().filter((e) => e.kind === 'watch' && e.to === to).length;
+    assert.ok(watchesTo('kube-scheduler@master-1') > 0);
+    assert.equal(watchesTo('kube-scheduler@master-2') + watchesTo('kube-scheduler@master-3'), 0);
+    assert.equal(schedulerOn(cluster.controlPlane.get('master-2'))!.scheduler.running, false);
+    faults.stop('scheduler', 'leader');
+    applyOk(cluster, deployment('after', 2));
+    waitFor(cluster, '2 ready pods', () => readyPods(cluster, 'after').length === 2, 60_000);
+    const leader = ['master-2', 'master-3'].find((m) => schedulerOn(cluster.controlPlane.get(m))!.isLeader())!;
+    const elected = schedulerOn(cluster.controlPlane.get(leader))!;
+    assert.ok(elected.scheduler.running && elected.scheduler.cachesSynced());
+    // Its first bind comes after the replies to its lists: it never schedules from a half-filled cache.
+    const name = `kube-scheduler@${leader}`;
+    const entries = cluster.log.all();
+    const firstBind = entries.findIndex((e) => e.kind === 'decision' && e.from === name && e.summary.startsWith('bind '));
+    const lists = entries.filter((e, i) => e.kind === 'response' && e.to === name && e.objectRef?.resource !== 'leases' && e.objectRef?.resource !== 'events' && i < firstBind);
+    assert.ok(firstBind > 0 && lists.length >= 5, `first bind at ${firstBind}, ${lists.length} list replies before it`);
+    const other = schedulerOn(cluster.controlPlane.get(leader === 'master-2' ? 'master-3' : 'master-2'))!;
+    assert.equal(other.scheduler.running, false);
+  });
+
   it('a partition isolating master-1: its leaders step down within the renew deadline, others take over', () => {
     const cluster = startCluster();
     const faults = new Faults(cluster);
