@@ -7,7 +7,9 @@
  *
  * The controller-manager runs with --node-eviction-rate=100 (the default, 0.1 node/s per zone,
  * would taint a 1,667-node zone over 4.6 hours of virtual time, as it would for real) and without
- * Events; kubelet Events are off too. The API server compacts etcd every minute
+ * Events; kubelet Events are off too. The schedulers run with delayCacheUntilActive (a
+ * KubeSchedulerConfiguration field, default false): the two standbys fill no caches until one wins
+ * the Lease, so each pod change is watched by one scheduler, not three. The API server compacts etcd every minute
  * (--etcd-compaction-interval=1m; the default 5m would keep all ~400 s of this run's history, a few
  * million revisions, in the three members' memory).
  *
@@ -56,6 +58,7 @@ const cluster = new Cluster(presetOptions('default', {
   storeLog: false,
   kubelet: { recordEvents: false },
   controllerManager: { events: false, nodeEvictionRate: 100 },
+  scheduler: { delayCacheUntilActive: true },
   compactionIntervalMs: 60_000,
 }));
 cluster.start();
