@@ -9,9 +9,9 @@
  * would taint a 1,667-node zone over 4.6 hours of virtual time, as it would for real) and without
  * Events; kubelet Events are off too. The schedulers run with delayCacheUntilActive (a
  * KubeSchedulerConfiguration field, default false): the two standbys fill no caches until one wins
- * the Lease, so each pod change is watched by one scheduler, not three. The API server compacts etcd every minute
- * (--etcd-compaction-interval=1m; the default 5m would keep all ~400 s of this run's history, a few
- * million revisions, in the three members' memory).
+ * the Lease, so each pod change is watched by one scheduler, not three. The API server compacts
+ * etcd every minute (--etcd-compaction-interval=1m; the default 5m would keep all ~400 s of this
+ * run's history, a few million revisions, in the three members' memory).
  *
  * Run: node scripts/build.mjs && node --max-old-space-size=4096 --expose-gc dist/bench/scale.bench.js [--workers N --pods N]
  * With --max-old-space-size=2048 it runs inside the heap floor itself (slower: the collector works harder).

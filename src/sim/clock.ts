@@ -212,6 +212,9 @@ export class Clock {
   /** The last second `iso` formatted, and its text: thousands of timestamps fall in one second (one string for all). */
   private isoSecond = Number.NaN;
   private isoText = '';
+  /** isoMicro's second ("…T00:01:01."), formatted once per wall-clock second. */
+  private microSecond = Number.NaN;
+  private microPrefix = '';
 
   /**
    * The Unix time in ms that virtual time 0 maps to in timestamps (default EPOCH_MS, so runs are
@@ -254,7 +257,14 @@ export class Clock {
 
   /** The current virtual time as an RFC 3339 timestamp with microseconds (MicroTime: leases, events). */
   isoMicro(ms: number = this.time): string {
-    return new Date(this.epochMs + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const wall = Math.floor(this.epochMs + ms);
+    const second = Math.floor(wall / 1000);
+    if (second !== this.microSecond) {
+      this.microSecond = second;
+      this.microPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    }
+    const milli = wall - second * 1000;
+    return `${this.microPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}000Z`;
   }
 
   /** Run `fn` after `delayMs` of virtual time (0 = after everything already due now). */

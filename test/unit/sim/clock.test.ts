@@ -54,6 +54,14 @@ describe('sim/clock', () => {
     assert.equal(clock.iso(), '2026-01-01T00:01:02Z');
   });
 
+  it('prints MicroTime like Date does at every instant, the formatted second reused or not', () => {
+    const clock = new Clock(3, Date.UTC(2031, 6, 4, 12, 30, 15, 250));
+    const expected = (ms: number) => new Date(clock.epochMs + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const instants = [0, 0.4, 1, 9, 10, 99, 100, 749, 750, 750.9, 999, 1000, 61_500, 86_399_999, 86_400_000];
+    for (let i = 0; i < 2000; i++) instants.push(clock.rng.next() * 90_000_000);
+    for (const ms of [...instants, ...instants.reverse()]) assert.equal(clock.isoMicro(ms), expected(ms), `at ${ms} ms`);
+  });
+
   it('prints timestamps from another epoch when given one, and the same random numbers', () => {
     const epochMs = Date.UTC(2031, 6, 4, 12, 30, 15);
     const clock = new Clock(1, epochMs);
