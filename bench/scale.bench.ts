@@ -13,7 +13,8 @@
  * etcd every minute (--etcd-compaction-interval=1m; the default 5m would keep all ~400 s of this
  * run's history, a few million revisions, in the three members' memory).
  *
- * Run: node scripts/build.mjs && node --max-old-space-size=4096 --expose-gc dist/bench/scale.bench.js [--workers N --pods N]
+ * Run: node scripts/build.mjs && node --max-old-space-size=4096 --max-semi-space-size=64 --expose-gc dist/bench/scale.bench.js [--workers N --pods N]
+ * (`npm run bench` passes these flags; the run prints the flags it had).
  * With --max-old-space-size=2048 it runs inside the heap floor itself (slower: the collector works harder).
  */
 import type { Deployment, Pod } from '../src/sim/api/types';
@@ -64,7 +65,7 @@ const cluster = new Cluster(presetOptions('default', {
 cluster.start();
 const bootMs = performance.now() - t0;
 console.log(`scale: ${cluster.nodes.length} nodes (${WORKERS} workers), ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas`);
-console.log(`  boot                ${(bootMs / 1000).toFixed(2)} s wall, heap ${heapMB().toFixed(0)} MB`);
+console.log(`  boot                ${(bootMs / 1000).toFixed(2)} s wall, heap ${heapMB().toFixed(0)} MB; node ${process.version} ${process.execArgv.join(' ')}`);
 
 // Running pods (not terminating) and where they are, from committed state.
 const running = new Map<string, string>();
