@@ -9,10 +9,12 @@
 /** The instant virtual time 0 maps to when the simulation prints timestamps. */
 export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
+/**
+ * A scheduled callback. Its time and sequence number (which breaks ties at equal times) live only in
+ * the heap's key arrays: hundreds of thousands are pending at once and most are network messages in
+ * flight, so each carries nothing else.
+ */
 interface Timer {
-  at: number;
-  /** Increases with scheduling order, which breaks ties at equal times. */
-  seq: number;
   /** Undefined once run or cancelled (the heap drops a cancelled timer lazily when it reaches the top). */
   fn: (() => void) | undefined;
   label: string;
@@ -142,11 +144,14 @@ class TimerHeap {
     return this.n > 0 ? this.items[0] : undefined;
   }
 
-  push(timer: Timer): void {
+  /** When the top timer is due (call only when not empty). */
+  peekAt(): number {
+    return this.ats[0];
+  }
+
+  push(timer: Timer, at: number, seq: number): void {
     if (this.n === this.ats.length) this.grow();
     const { items, ats, seqs } = this;
-    const at = timer.at;
-    const seq = timer.seq;
     let i = this.n++;
     while (i > 0) {
       const parent = (i - 1) >> 2;
@@ -270,8 +275,8 @@ export class Clock {
   /** Run `fn` after `delayMs` of virtual time (0 = after everything already due now). */
   schedule(delayMs: number, fn: () => void, label = ''): TimerId {
     if (!(delayMs >= 0)) throw new Error(`Clock.schedule: bad delay ${delayMs}`);
-    const timer: Timer = { at: this.time + delayMs, seq: ++this.seq, fn, label };
-    this.heap.push(timer);
+    const timer: Timer = { fn, label };
+    this.heap.push(timer, this.time + delayMs, ++this.seq);
     this.dueCount++;
     return timer as unknown as TimerId;
   }
@@ -292,16 +297,17 @@ export class Clock {
   /** When the next timer is due, or undefined when idle. */
   nextTime(): number | undefined {
     this.dropCancelled();
-    return this.heap.peek()?.at;
+    return this.heap.size > 0 ? this.heap.peekAt() : undefined;
   }
 
   /** Run the next due timer, advancing time to it. Returns false when nothing is scheduled. */
   step(): boolean {
     this.dropCancelled();
-    const timer = this.heap.pop();
-    if (!timer) return false;
+    if (this.heap.size === 0) return false;
+    const at = this.heap.peekAt();
+    const timer = this.heap.pop()!;
     this.dueCount--;
-    this.time = timer.at;
+    this.time = at;
     const fn = timer.fn!;
     timer.fn = undefined;
     fn();
