@@ -22,6 +22,19 @@ interface Host extends HostSpec {
   up: boolean;
 }
 
+/**
+ * One direction between two hosts, as a TCP connection is: its ends (whose `up` flags change in
+ * place) and the last delivery time scheduled on it, updated in place (a number stored in a map
+ * would be a fresh heap allocation on every send). Found once per message, with two map lookups.
+ */
+interface Channel {
+  from: Host;
+  to: Host;
+  /** "a|b", for the partition check (only needed while a partition exists). */
+  pair: string;
+  tail: number;
+}
+
 export interface Partition {
   id: number;
   /** The isolated host. */
@@ -39,11 +52,8 @@ export class Network {
   private readonly partitions = new Map<number, Partition>();
   /** Pairs "a|b" currently cut by at least one partition, with the number of partitions cutting them. */
   private readonly cut = new Map<string, number>();
-  /**
-   * Last scheduled delivery time per channel (from → to → time), keeping each channel FIFO. A box per
-   * channel, updated in place: a number stored in a map is a fresh heap allocation on every send.
-   */
-  private readonly channelTail = new Map<string, Map<string, { at: number }>>();
+  /** Channels by sender, then receiver. */
+  private readonly channels = new Map<string, Map<string, Channel>>();
   private readonly listeners = new Set<TopologyListener>();
   private nextPartitionId = 1;
   /** Messages dropped so far (for tests and the flow view's counters). */
@@ -122,11 +132,23 @@ export class Network {
     return !this.cut.has(pairKey(from, to));
   }
 
+  /** canReach for a channel already found. */
+  private open(ch: Channel): boolean {
+    if (!ch.from.up || !ch.to.up) return false;
+    return ch.from === ch.to || this.cut.size === 0 || !this.cut.has(ch.pair);
+  }
+
   /** One-way latency for a message between two hosts, in milliseconds (drawn from the seeded RNG). */
   latency(from: string, to: string): number {
     if (from === to) return SAME_HOST_MS;
-    const za = this.hosts.get(from)?.zone;
-    const zb = this.hosts.get(to)?.zone;
+    return this.draw(this.hosts.get(from)?.zone, this.hosts.get(to)?.zone);
+  }
+
+  private channelLatency(ch: Channel): number {
+    return ch.from === ch.to ? SAME_HOST_MS : this.draw(ch.from.zone, ch.to.zone);
+  }
+
+  private draw(za: string | undefined, zb: string | undefined): number {
     const rng = this.clock.rng;
     if (za === undefined || zb === undefined) return 0.8 + rng.next() * 0.4;
     if (za === zb) return 0.5 + rng.next() * 0.5;
@@ -138,16 +160,17 @@ export class Network {
    * cut off when it is sent or when it would arrive. Returns false when dropped at once.
    */
   send(from: string, to: string, deliver: () => void): boolean {
-    if (!this.canReach(from, to)) {
+    const ch = this.channel(from, to);
+    if (!ch || !this.open(ch)) {
       this.dropped++;
       return false;
     }
-    const tail = this.tailOf(from, to);
-    let at = this.clock.now() + this.latency(from, to);
-    if (tail.at > at) at = tail.at;
-    tail.at = at;
-    this.clock.schedule(at - this.clock.now(), () => {
-      if (!this.canReach(from, to)) {
+    const now = this.clock.now();
+    let at = now + this.channelLatency(ch);
+    if (ch.tail > at) at = ch.tail;
+    ch.tail = at;
+    this.clock.schedule(at - now, () => {
+      if (!this.open(ch)) {
         this.dropped++;
         return;
       }
@@ -163,16 +186,19 @@ export class Network {
    * (from, to) pair as with `send`.
    */
   sendVia(from: string, via: string, to: string, deliver: () => void): boolean {
-    if (!this.canReach(from, via) || !this.canReach(via, to)) {
+    const first = this.channel(from, via);
+    const second = this.channel(via, to);
+    if (!first || !second || !this.open(first) || !this.open(second)) {
       this.dropped++;
       return false;
     }
-    const tail = this.tailOf(from, to);
-    let at = this.clock.now() + this.latency(from, via) + this.latency(via, to);
-    if (tail.at > at) at = tail.at;
-    tail.at = at;
-    this.clock.schedule(at - this.clock.now(), () => {
-      if (!this.canReach(from, via) || !this.canReach(via, to)) {
+    const ch = this.channel(from, to)!;
+    const now = this.clock.now();
+    let at = now + this.channelLatency(first) + this.channelLatency(second);
+    if (ch.tail > at) at = ch.tail;
+    ch.tail = at;
+    this.clock.schedule(at - now, () => {
+      if (!this.open(first) || !this.open(second)) {
         this.dropped++;
         return;
       }
@@ -193,12 +219,17 @@ export class Network {
     for (const listener of [...this.listeners]) listener();
   }
 
-  private tailOf(from: string, to: string): { at: number } {
-    let tails = this.channelTail.get(from);
-    if (!tails) this.channelTail.set(from, (tails = new Map()));
-    let tail = tails.get(to);
-    if (!tail) tails.set(to, (tail = { at: Number.NEGATIVE_INFINITY }));
-    return tail;
+  /** The channel from → to, made on first use; undefined if either host is unknown. */
+  private channel(from: string, to: string): Channel | undefined {
+    let out = this.channels.get(from);
+    let ch = out?.get(to);
+    if (ch) return ch;
+    const a = this.hosts.get(from);
+    const b = this.hosts.get(to);
+    if (!a || !b) return undefined;
+    if (!out) this.channels.set(from, (out = new Map()));
+    out.set(to, (ch = { from: a, to: b, pair: pairKey(from, to), tail: Number.NEGATIVE_INFINITY }));
+    return ch;
   }
 
   private host(name: string): Host {
