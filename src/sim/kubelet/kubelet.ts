@@ -81,6 +81,8 @@ interface PodWork {
    * when emptied: most pods never need one, and a Map per pod adds up on a big cluster.
    */
   waiting?: Map<string, WaitingReason>;
+  /** Bumped whenever `waiting` changes: a status built before and after is the same only if this is too. */
+  waitingChanges?: number;
   /** Containers that failed in this pass (not retried until the next one); created on the first failure. */
   failed?: Set<string>;
   resync?: TimerId;
@@ -308,14 +310,20 @@ export class Kubelet implements Component, PodLogProvider {
       return;
     }
     w.failed = undefined;
-    this.report(w, ctx);
-    this.step(w, ctx);
+    const reported = this.report(w, ctx);
+    this.step(w, ctx, reported);
   }
 
-  private step(w: PodWork, ctx: TraceContext): void {
+  /**
+   * Act on the pod until an action is in flight or nothing is left to do. `reported` is the status
+   * the pass just reported, in this same call: if nothing is done and no waiting reason changes,
+   * the idle report would build the very same status (same pod, runtime, reasons and instant).
+   */
+  private step(w: PodWork, ctx: TraceContext, reported?: PodStatus): void {
     if (this.pods.get(w.uid) !== w) return;
+    const waitingBefore = w.waitingChanges;
     const action = this.decide(w, ctx);
-    if (action.kind === 'idle') return this.idle(w, ctx);
+    if (action.kind === 'idle') return this.idle(w, ctx, w.waitingChanges === waitingBefore ? reported : undefined);
     w.busy = true;
     const next = this.live((c: TraceContext) => {
       w.busy = false;
@@ -339,9 +347,9 @@ export class Kubelet implements Component, PodLogProvider {
     }
   }
 
-  private idle(w: PodWork, ctx: TraceContext): void {
+  private idle(w: PodWork, ctx: TraceContext, unchanged?: PodStatus): void {
     w.busy = false;
-    this.report(w, ctx);
+    this.report(w, ctx, undefined, unchanged);
     if (w.again) {
       const again = w.again;
       w.again = undefined;
@@ -472,9 +480,12 @@ export class Kubelet implements Component, PodLogProvider {
     });
   }
 
-  private report(w: PodWork, ctx: TraceContext, then?: (ok: boolean, ctx: TraceContext) => void): void {
-    if (w.removed) return;
-    this.status.set(w.pod, this.statusOf(w), ctx, then);
+  /** Hand the pod's status to the status manager; `status` when the caller knows it is current. */
+  private report(w: PodWork, ctx: TraceContext, then?: (ok: boolean, ctx: TraceContext) => void, status?: PodStatus): PodStatus | undefined {
+    if (w.removed) return undefined;
+    const current = status ?? this.statusOf(w);
+    this.status.set(w.pod, current, ctx, then);
+    return current;
   }
 
   // ---------------------------------------------------------------- actions
@@ -704,10 +715,13 @@ const NO_WAITING: ReadonlyMap<string, WaitingReason> = new Map();
 
 function setWaiting(w: PodWork, container: string, reason: WaitingReason): void {
   (w.waiting ??= new Map()).set(container, reason);
+  w.waitingChanges = (w.waitingChanges ?? 0) + 1;
 }
 
 function clearWaiting(w: PodWork, container: string): void {
-  if (w.waiting?.delete(container) && w.waiting.size === 0) w.waiting = undefined;
+  if (!w.waiting?.delete(container)) return;
+  if (w.waiting.size === 0) w.waiting = undefined;
+  w.waitingChanges = (w.waitingChanges ?? 0) + 1;
 }
 
 /** A container failed in this pass ('' stands for the pod sandbox). */
