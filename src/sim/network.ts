@@ -5,8 +5,10 @@
  * Latency is drawn from the clock's seeded RNG (same zone 0.5–1 ms, across zones 1–2 ms, to or from
  * an outside client about 1 ms, on the same machine 0.05 ms), so a seed replays the same timings.
  * Each (from, to) pair is a FIFO channel, as a TCP connection is: a message never overtakes an
- * earlier one on the same channel. A message to or from a host that is down, or across a partition,
- * is dropped silently; the sender only notices through its own timeout.
+ * earlier one on the same channel, and messages written to it in the same instant travel together
+ * (one latency, delivered one after another on arrival), as bytes written back to back on one
+ * connection do. A message to or from a host that is down, or across a partition, is dropped
+ * silently; the sender only notices through its own timeout.
  *
  * The network writes no log entries: the layers that know what a message means do.
  */
@@ -33,6 +35,19 @@ interface Channel {
   /** "a|b", for the partition check (only needed while a partition exists). */
   pair: string;
   tail: number;
+  /** The newest group of messages on the channel: later messages sent in its instant join it. */
+  batch: Batch | undefined;
+}
+
+/** Messages written to one channel in one instant, delivered together. */
+interface Batch {
+  sentAt: number;
+  /** For `sendVia` groups, the two hops through the relay (checked on arrival); else undefined. */
+  hop1: Channel | undefined;
+  hop2: Channel | undefined;
+  first: () => void;
+  /** Later messages of the group, in the order sent (most groups have one message: no array). */
+  rest: (() => void)[] | undefined;
 }
 
 export interface Partition {
@@ -165,18 +180,8 @@ export class Network {
       this.dropped++;
       return false;
     }
-    const now = this.clock.now();
-    let at = now + this.channelLatency(ch);
-    if (ch.tail > at) at = ch.tail;
-    ch.tail = at;
-    this.clock.schedule(at - now, () => {
-      if (!this.open(ch)) {
-        this.dropped++;
-        return;
-      }
-      this.delivered++;
-      deliver();
-    });
+    if (this.joinBatch(ch, undefined, undefined, deliver)) return true;
+    this.startBatch(ch, undefined, undefined, this.channelLatency(ch), deliver);
     return true;
   }
 
@@ -193,19 +198,43 @@ export class Network {
       return false;
     }
     const ch = this.channel(from, to)!;
+    if (this.joinBatch(ch, first, second, deliver)) return true;
+    this.startBatch(ch, first, second, this.channelLatency(first) + this.channelLatency(second), deliver);
+    return true;
+  }
+
+  /** Add `deliver` to the channel's newest group if it was sent this instant the same way. */
+  private joinBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, deliver: () => void): boolean {
+    const batch = ch.batch;
+    if (batch === undefined || batch.sentAt !== this.clock.now() || batch.hop1 !== hop1 || batch.hop2 !== hop2) return false;
+    (batch.rest ??= []).push(deliver);
+    return true;
+  }
+
+  private startBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, latency: number, deliver: () => void): void {
     const now = this.clock.now();
-    let at = now + this.channelLatency(first) + this.channelLatency(second);
+    let at = now + latency;
     if (ch.tail > at) at = ch.tail;
     ch.tail = at;
+    const batch: Batch = { sentAt: now, hop1, hop2, first: deliver, rest: undefined };
+    ch.batch = batch;
     this.clock.schedule(at - now, () => {
-      if (!this.open(first) || !this.open(second)) {
-        this.dropped++;
-        return;
-      }
-      this.delivered++;
-      deliver();
+      if (ch.batch === batch) ch.batch = undefined;
+      this.arrive(batch, ch, batch.first);
+      const rest = batch.rest;
+      if (rest !== undefined) for (let i = 0; i < rest.length; i++) this.arrive(batch, ch, rest[i]);
     });
-    return true;
+  }
+
+  /** One message of a group arrives: delivered if its path is still open (a delivery may change it). */
+  private arrive(batch: Batch, ch: Channel, deliver: () => void): void {
+    const ok = batch.hop1 === undefined ? this.open(ch) : this.open(batch.hop1) && this.open(batch.hop2!);
+    if (!ok) {
+      this.dropped++;
+      return;
+    }
+    this.delivered++;
+    deliver();
   }
 
   /** Called when reachability may have changed (hosts, partitions, or a process starting or stopping). */
@@ -228,7 +257,7 @@ export class Network {
     const b = this.hosts.get(to);
     if (!a || !b) return undefined;
     if (!out) this.channels.set(from, (out = new Map()));
-    out.set(to, (ch = { from: a, to: b, pair: pairKey(from, to), tail: Number.NEGATIVE_INFINITY }));
+    out.set(to, (ch = { from: a, to: b, pair: pairKey(from, to), tail: Number.NEGATIVE_INFINITY, batch: undefined }));
     return ch;
   }
 

@@ -39,7 +39,9 @@ describe('faults: control plane', () => {
     assert.ok(cluster.clock.now() - stoppedAt >= 15_000, `took over after ${cluster.clock.now() - stoppedAt} ms`);
     const lease = cluster.read.get<Lease>('leases', 'kube-system', 'kube-scheduler')!;
     assert.ok((lease.spec.leaseTransitions ?? 0) >= 1);
-    assert.ok(cluster.log.all().some((e) => e.kind === 'decision' && e.summary === 'successfully acquired lease kube-system/kube-scheduler' && e.from !== 'kube-scheduler@master-1'));
+    // The Lease is committed a moment before the winner hears back and logs its acquisition.
+    waitFor(cluster, 'the new scheduler leader logs its acquisition', () =>
+      cluster.log.all().some((e) => e.kind === 'decision' && e.summary === 'successfully acquired lease kube-system/kube-scheduler' && e.from !== 'kube-scheduler@master-1'), 5_000);
     // The new leaders do their jobs.
     applyOk(cluster, deployment('after', 3));
     waitFor(cluster, '3 ready pods', () => readyPods(cluster, 'after').length === 3, 60_000);
