@@ -77,7 +77,9 @@ export class Faults {
         const nodes = this.cluster.nodes.filter((n) => n.zone === target).map((n) => n.name).filter((n) => this.cluster.network.isUp(n));
         rec.nodes = nodes;
         rec.description = `zone ${target} fails: ${nodes.length} machine(s) power off (${nodes.join(', ')})`;
-        for (const n of nodes) this.powerOff(n);
+        this.cluster.network.changeTogether(() => {
+          for (const n of nodes) this.powerOff(n);
+        });
         break;
       }
       case 'apiserver':
@@ -121,7 +123,9 @@ export class Faults {
         if (!this.zoneHolds(target)) this.powerOn(target);
         break;
       case 'zone':
-        for (const n of rec.nodes ?? []) if (!this.active.has(`node/${n}`)) this.powerOn(n);
+        this.cluster.network.changeTogether(() => {
+          for (const n of rec.nodes ?? []) if (!this.active.has(`node/${n}`)) this.powerOn(n);
+        });
         break;
       case 'apiserver':
         if (this.machineUp(target)) this.cluster.apiserver(target)!.start();

@@ -71,6 +71,9 @@ export class Network {
   private readonly channels = new Map<string, Map<string, Channel>>();
   private readonly listeners = new Set<TopologyListener>();
   private nextPartitionId = 1;
+  /** Inside changeTogether: notifications wait for its end. */
+  private holding = 0;
+  private heldChange = false;
   /** Messages dropped so far (for tests and the flow view's counters). */
   dropped = 0;
   /** Messages delivered so far. */
@@ -245,7 +248,27 @@ export class Network {
 
   /** Tell listeners that something they depend on changed (processes call it when they start or stop). */
   changed(): void {
+    if (this.holding > 0) {
+      this.heldChange = true;
+      return;
+    }
     for (const listener of [...this.listeners]) listener();
+  }
+
+  /**
+   * Run `fn`, telling listeners once at the end about all it changed: a zone's machines power off in
+   * one instant, and each of thousands of watches need not re-check its path after every machine.
+   */
+  changeTogether(fn: () => void): void {
+    this.holding++;
+    try {
+      fn();
+    } finally {
+      if (--this.holding === 0 && this.heldChange) {
+        this.heldChange = false;
+        this.changed();
+      }
+    }
   }
 
   /** The channel from → to, made on first use; undefined if either host is unknown. */

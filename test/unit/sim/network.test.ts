@@ -1,0 +1,75 @@
+import { strict as assert } from 'node:assert';
+import { Clock } from '../../../src/sim/clock';
+import { Network } from '../../../src/sim/network';
+
+function net(): { clock: Clock; network: Network } {
+  const clock = new Clock(5);
+  const network = new Network(clock);
+  network.addHost({ name: 'a', zone: 'us-east-2a' });
+  network.addHost({ name: 'b', zone: 'us-east-2b' });
+  network.addHost({ name: 'lb' });
+  return { clock, network };
+}
+
+describe('sim/network', () => {
+  it('delivers a channel\'s messages in order; those sent in one instant arrive together, after one latency', () => {
+    const { clock, network } = net();
+    const got: [string, number][] = [];
+    const at = (label: string) => () => got.push([label, clock.now()]);
+    network.send('a', 'b', at('1'));
+    network.send('a', 'b', at('2'));
+    network.send('b', 'a', at('other way'));
+    network.send('a', 'b', at('3'));
+    clock.advance(0.5);
+    network.send('a', 'b', at('4'));
+    clock.advance(10);
+    const ab = got.filter(([l]) => l !== 'other way');
+    assert.deepEqual(ab.map(([l]) => l), ['1', '2', '3', '4']);
+    // 1-3 left together: same arrival; 4 left later and never overtakes them.
+    assert.equal(ab[0][1], ab[1][1]);
+    assert.equal(ab[1][1], ab[2][1]);
+    assert.ok(ab[3][1] >= ab[2][1]);
+    // Cross-zone latency is 1-2 ms.
+    assert.ok(ab[0][1] >= 1 && ab[0][1] <= 2, `arrived at ${ab[0][1]}`);
+    assert.equal(network.delivered, 5);
+  });
+
+  it('drops each message of a group whose path is cut by the time it arrives, even by an earlier one of the group', () => {
+    const { clock, network } = net();
+    const got: string[] = [];
+    network.send('a', 'b', () => {
+      got.push('first');
+      network.setDown('b');
+    });
+    network.send('a', 'b', () => got.push('second'));
+    clock.advance(10);
+    assert.deepEqual(got, ['first']);
+    assert.equal(network.dropped, 1);
+    assert.equal(network.send('a', 'b', () => got.push('third')), false, 'dropped at once while b is down');
+  });
+
+  it('groups messages through a relay apart from direct ones, keeping the channel in order', () => {
+    const { clock, network } = net();
+    const got: string[] = [];
+    network.send('a', 'b', () => got.push('direct 1'));
+    network.sendVia('a', 'lb', 'b', () => got.push('via 1'));
+    network.send('a', 'b', () => got.push('direct 2'));
+    network.sendVia('a', 'lb', 'b', () => got.push('via 2'));
+    clock.advance(10);
+    assert.deepEqual(got, ['direct 1', 'via 1', 'direct 2', 'via 2']);
+  });
+
+  it('changeTogether tells listeners once, at its end, about everything it changed', () => {
+    const { network } = net();
+    const seen: boolean[] = [];
+    network.onTopologyChange(() => seen.push(network.isUp('a') || network.isUp('b')));
+    network.changeTogether(() => {
+      network.setDown('a');
+      network.setDown('b');
+      assert.deepEqual(seen, []);
+    });
+    assert.deepEqual(seen, [false]);
+    network.setUp('a');
+    assert.deepEqual(seen, [false, true]);
+  });
+});
