@@ -23,7 +23,7 @@ import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
 import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
 import { parseFieldSelector, type FieldRequirement } from './fields';
-import { deepClone, deepEqual, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
+import { deepClone, deepEqual, deepEqualExcept, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch';
 import { requestPath, STATUS_TEXT } from './paths';
 import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
@@ -558,7 +558,9 @@ export class ApiServer {
     } else {
       const type = req.patchType ?? 'application/strategic-merge-patch+json';
       if (type === 'application/apply-patch+yaml') return reply(errors.unsupportedMediaType(type));
-      const patch = type === 'application/json-patch+json' ? req.body : deepClone(req.body);
+      // jsonPatch copies what it takes from the patch and mergePatch copies what it changes (sharing the
+      // rest of the stored object); strategic merge takes the patch's parts as they are, so it gets a copy.
+      const patch = type === 'application/strategic-merge-patch+json' ? deepClone(req.body) : req.body;
       const pinned = isPlainObject(patch) && isPlainObject(patch.metadata) ? (patch.metadata as { resourceVersion?: string }).resourceVersion : undefined;
       if (pinned) precondition = Number(pinned);
       makeCandidate = (existing) => {
@@ -585,7 +587,8 @@ export class ApiServer {
   private prepareUpdate(def: ResourceDef, existing: KubeObject, candidate: KubeObject, sub: string | undefined): UpdateResult {
     let obj: KubeObject;
     if (sub === 'status') {
-      obj = { ...existing, status: candidate.status };
+      // A patch that leaves the status as it was returns it as it was (mergePatch shares it): no copy to compare.
+      obj = candidate.status === existing.status ? existing : { ...existing, status: candidate.status };
     } else {
       const m = existing.metadata;
       const meta = {
@@ -782,7 +785,7 @@ export class ApiServer {
 /** Equal apart from resourceVersion: such an update is a no-op and writes nothing (as upstream). */
 function sameObject(a: KubeObject, b: KubeObject): boolean {
   if (a === b) return true;
-  return deepEqual({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }, { ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
+  return deepEqualExcept(a, b, 'metadata') && deepEqualExcept(a.metadata, b.metadata, 'resourceVersion');
 }
 
 /** Marked for deletion with nothing left holding it: the update turns into the deletion. */

@@ -60,6 +60,49 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return na === nb;
 }
 
+/** deepEqual of two objects, not counting the key `skip` (without copying them to drop it). */
+export function deepEqualExcept(a: object, b: object, skip: string): boolean {
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in oa) {
+    if (k === skip || !hasOwn.call(oa, k) || oa[k] === undefined) continue;
+    na++;
+    if (!hasOwn.call(ob, k) || !deepEqual(oa[k], ob[k])) return false;
+  }
+  let nb = 0;
+  for (const k in ob) if (k !== skip && hasOwn.call(ob, k) && ob[k] !== undefined) nb++;
+  return na === nb;
+}
+
+/**
+ * Would JSON.stringify give the same text for `a` and `b`? As deepEqual, but keys must also come in the
+ * same order: where this holds, one may stand for the other without changing any response.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  // Walk a's keys and b's in step, skipping keys whose value is undefined (JSON drops them).
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  const kb = Object.keys(ob);
+  let j = 0;
+  for (const k in oa) {
+    if (!hasOwn.call(oa, k) || oa[k] === undefined) continue;
+    while (j < kb.length && ob[kb[j]] === undefined) j++;
+    if (j === kb.length || kb[j] !== k || !sameJson(oa[k], ob[k])) return false;
+    j++;
+  }
+  while (j < kb.length && ob[kb[j]] === undefined) j++;
+  return j === kb.length;
+}
+
 /**
  * The stored form of an object at a revision: a frozen shallow copy whose resourceVersion is the
  * revision, carrying its key (objectKey) — the string `prev`, the version it replaces, already carries

@@ -8,20 +8,55 @@
  *     $deleteFromPrimitiveList/<field> and $setElementOrder/<field> are honoured.
  *   - JSON patch (RFC 6902): add, remove, replace, move, copy, test.
  */
-import { deepClone, isPlainObject } from './objects';
+import { deepClone, isPlainObject, sameJson } from './objects';
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 export class PatchError extends Error {}
 
+/**
+ * JSON merge patch of `target` by `patch`. The result shares every part of `target` the patch leaves
+ * as it was — a value the patch sets to what is already there (a kubelet sends its whole status each
+ * time) included — and no part of `patch`: what the patch brings is copied, as crossing a real network
+ * would. So a patch that changes nothing returns `target` itself, and the API server freezes and
+ * compares only what changed. The result is the JSON of mergePatch(target, deepClone(patch)), key order
+ * included.
+ */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const base = isPlainObject(target) ? target : {};
-  const out: Record<string, unknown> = { ...base };
-  for (const key of Object.keys(patch)) {
+  if (!isPlainObject(patch)) return Array.isArray(patch) ? replaceList(target, patch) : patch;
+  const base = isPlainObject(target) ? target : undefined;
+  // Copied from base at the first change; a key keeps its place in base, a new key goes last.
+  let out: Record<string, unknown> | undefined = base ? undefined : {};
+  for (const key in patch) {
+    if (!hasOwn.call(patch, key)) continue;
     const value = patch[key];
-    if (value === null) delete out[key];
-    else out[key] = mergePatch(base[key], value);
+    if (value === undefined) continue; // not in JSON: deepClone would drop it
+    if (value === null) {
+      if (out) delete out[key];
+      else if (hasOwn.call(base, key)) delete (out = { ...base })[key];
+      continue;
+    }
+    const current = base?.[key];
+    const merged = mergePatch(current, value);
+    if (out) out[key] = merged;
+    else if (merged !== current || !hasOwn.call(base, key)) (out = { ...base })[key] = merged;
   }
-  return out;
+  return out ?? base;
+}
+
+/**
+ * A list replaces the target's: the result is the target itself when equal, else a copy of the patch
+ * that shares the target's elements where they are equal at the same index.
+ */
+function replaceList(target: unknown, patch: unknown[]): unknown[] {
+  const old = Array.isArray(target) ? target : [];
+  let out: unknown[] | undefined = old.length === patch.length ? undefined : [];
+  for (let i = 0; i < patch.length; i++) {
+    const same = i < old.length && sameJson(old[i], patch[i]);
+    if (out) out.push(same ? old[i] : deepClone(patch[i]));
+    else if (!same) (out = old.slice(0, i)).push(deepClone(patch[i]));
+  }
+  return out ?? old;
 }
 
 /** Strategic merge: `keys` maps list paths ("spec.containers") to merge keys ("" = union of primitives). */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../../../../src/sim/apiserver/patch';
-import { deepFreeze } from '../../../../src/sim/apiserver/objects';
+import { deepClone, deepFreeze } from '../../../../src/sim/apiserver/objects';
 import { RESOURCES } from '../../../../src/sim/apiserver/resources';
 
 const deploymentKeys = RESOURCES.find((d) => d.kind === 'Deployment')!.mergeKeys;
@@ -64,5 +64,72 @@ describe('sim/apiserver/patch', () => {
     assert.equal(base.spec.replicas, 2, 'the original is untouched');
     assert.throws(() => jsonPatch(base, [{ op: 'test', path: '/spec/replicas', value: 9 }]), PatchError);
     assert.throws(() => jsonPatch(base, [{ op: 'remove', path: '/nope' }]), PatchError);
+  });
+
+  it('JSON merge patch: same JSON as merging a copy of the patch, over a series of random patches (key order included)', () => {
+    // RFC 7386 on a deep copy of the patch: what the API server did before sharing what is unchanged.
+    const reference = (target: unknown, patch: unknown): unknown => {
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+      const base = typeof target === 'object' && target !== null && !Array.isArray(target) ? (target as Record<string, unknown>) : {};
+      const out: Record<string, unknown> = { ...base };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete out[k];
+        else out[k] = reference(base[k], v);
+      }
+      return out;
+    };
+    const walk = (v: unknown, visit: (o: object) => void): void => {
+      if (typeof v !== 'object' || v === null) return;
+      visit(v);
+      for (const child of Object.values(v)) walk(child, visit);
+    };
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 16) % n;
+    const keys = ['a', 'b', 'c', 'd'];
+    const value = (depth: number): unknown => {
+      switch (rnd(depth > 2 ? 4 : 7)) {
+        case 0: return null;
+        case 1: return undefined;
+        case 2: return rnd(3);
+        case 3: return ['x', 'y'][rnd(2)];
+        case 4: return Array.from({ length: rnd(3) }, () => (rnd(2) ? rnd(2) : { k: rnd(2), v: value(depth + 1) }));
+        default: {
+          const o: Record<string, unknown> = {};
+          for (let n = rnd(4); n > 0; n--) o[keys[rnd(4)]] = value(depth + 1);
+          return o;
+        }
+      }
+    };
+    for (let run = 0; run < 200; run++) {
+      let ours: unknown = deepFreeze({ a: 1, b: { c: [1, { k: 0 }] }, c: undefined, d: { a: undefined, b: 2 } }); // stored objects may hold undefined values
+      let theirs: unknown = ours;
+      for (let step = 0; step < 8; step++) {
+        const patch = { [keys[rnd(4)]]: value(0), [keys[rnd(4)]]: value(0) };
+        const before = JSON.stringify(patch);
+        const next = mergePatch(ours, patch);
+        theirs = reference(theirs, deepClone(patch));
+        assert.equal(JSON.stringify(next), JSON.stringify(theirs), `run ${run} step ${step}: ${before}`);
+        assert.equal(JSON.stringify(patch), before, 'the patch is not changed');
+        const fromPatch = new Set<unknown>();
+        walk(patch, (o) => fromPatch.add(o));
+        walk(next, (o) => assert.ok(!fromPatch.has(o), 'no part of the patch is taken in'));
+        ours = deepFreeze(next);
+      }
+    }
+  });
+
+  it('JSON merge patch shares what it leaves as it was, equal values sent again included, and copies what it brings', () => {
+    const target = deepFreeze({ metadata: { name: 'p', uid: 'u' }, status: { phase: 'Pending', conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }], hostIPs: [{ ip: '10.0.0.1' }] } });
+    const patch = { metadata: { uid: 'u' }, status: { phase: 'Running', conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'True' }], hostIPs: [{ ip: '10.0.0.1' }], podIPs: [{ ip: '10.244.0.2' }] } };
+    const out = mergePatch(target, patch) as typeof target & { status: { podIPs: unknown[] } };
+    assert.equal(out.metadata, target.metadata);
+    assert.equal(out.status.hostIPs, target.status.hostIPs);
+    assert.equal(out.status.conditions[0], target.status.conditions[0]);
+    assert.notEqual(out.status.conditions[1], patch.status.conditions[1]);
+    assert.notEqual(out.status.podIPs, patch.status.podIPs);
+    assert.notEqual(out.status.podIPs[0], patch.status.podIPs[0]);
+    assert.deepEqual(out.status.podIPs, [{ ip: '10.244.0.2' }]);
+    assert.equal(mergePatch(target, { metadata: { uid: 'u' }, status: { phase: 'Pending' } }), target);
+    assert.equal(mergePatch(target, { status: { nope: null } }), target);
   });
 });
