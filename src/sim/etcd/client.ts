@@ -5,7 +5,7 @@
  * from the members. Every call crosses the simulated network both ways.
  */
 import type { TimerId } from '../clock';
-import { DeadlineQueue } from '../client/deadlines';
+import { DeadlineQueue, type Deadline } from '../client/deadlines';
 import type { TraceContext } from '../log';
 import { ERR_TIMEOUT, REQUEST_TIMEOUT_MS, type EtcdCluster, type EtcdMember, type EtcdOp, type ProposalResult } from './raft';
 import type { KeyValue, MvccEvent, RangeResult, TxnRequest, TxnResult } from './mvcc';
@@ -26,10 +26,11 @@ export interface EtcdWatchHandlers {
 
 export class EtcdClient {
   private readonly endpoints: EtcdMember[];
-  private readonly deadlines: DeadlineQueue;
+  /** @internal The timeouts of this client's calls. */
+  readonly deadlines: DeadlineQueue;
 
   constructor(
-    private readonly etcd: EtcdCluster,
+    readonly etcd: EtcdCluster,
     /** The API server's host. */
     readonly host: string,
     /** Name in the log, e.g. "apiserver@master-1". */
@@ -51,11 +52,8 @@ export class EtcdClient {
 
   /** A compare-and-swap transaction through raft. */
   txn(txn: TxnRequest, ctx: TraceContext, done: TxnCallback): void {
-    this.propose({ type: 'txn', txn }, ctx, (r) => {
-      if (!r.ok) done(r);
-      else if ('result' in r) done(r);
-      else done({ ok: false, error: 'unexpected compaction result' });
-    });
+    // A txn entry is answered with its TxnResult or an error, never a compaction's (EtcdMember.apply).
+    this.propose({ type: 'txn', txn }, ctx, done as (r: ProposalResult) => void);
   }
 
   /** Compact history up to `revision` (the API server's compactor does this every 5 minutes). */
@@ -64,53 +62,29 @@ export class EtcdClient {
   }
 
   private propose(op: EtcdOp, ctx: TraceContext, done: (r: ProposalResult) => void): void {
-    const what = () => (op.type === 'txn' ? `${op.txn.op.type} ${op.txn.key}` : op.type === 'compact' ? `compact to revision ${op.revision}` : op.type);
     const member = this.pickEndpoint() ?? this.endpoints[0];
     const seq = this.etcd.log.appendLazily(() => ({
       t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: member.name,
-      kind: 'etcd-propose', summary: `propose ${what()}`,
+      kind: 'etcd-propose', summary: `propose ${describe(op)}`,
       detail: { key: op.type === 'txn' ? op.txn.key : undefined, op: op.type === 'txn' ? op.txn.op.type : op.type, expectModRevision: op.type === 'txn' ? op.txn.expectModRevision : undefined },
     }));
-    const proposeCtx: TraceContext = { traceId: ctx.traceId, parentId: seq };
-    this.call(member, proposeCtx, done, (reply) => member.propose(op, proposeCtx, reply), (error) => {
-      this.etcd.log.append({
-        t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: seq, from: member.name, to: this.name,
-        kind: 'etcd-error', summary: `${what()}: ${error}`, detail: { error, key: op.type === 'txn' ? op.txn.key : undefined },
-      });
-    });
+    new Proposal(this, member, op, { traceId: ctx.traceId, parentId: seq }, done).send();
   }
 
   /** A linearizable range (ReadIndex through the leader, then the member's own store). */
-  range(prefix: string, ctx: TraceContext, done: (r: { ok: true; result: RangeResult } | { ok: false; error: string }) => void): void {
+  range(prefix: string, _ctx: TraceContext, done: (r: { ok: true; result: RangeResult } | { ok: false; error: string }) => void): void {
     const member = this.pickEndpoint() ?? this.endpoints[0];
-    this.call(member, ctx, done, (reply) => member.readBarrier((ok) => {
+    new Call(this, member, done, (reply) => member.readBarrier((ok) => {
       if (!ok) return reply({ ok: false, error: ERR_TIMEOUT });
       const result = member.store.range(prefix);
       reply('error' in result ? { ok: false, error: result.error } : { ok: true, result });
-    }), () => undefined);
+    })).send();
   }
 
   /** The current revision, confirmed by the leader (what a consistent read from cache waits for). */
-  currentRevision(ctx: TraceContext, done: (r: { ok: true; revision: number } | { ok: false; error: string }) => void): void {
+  currentRevision(_ctx: TraceContext, done: (r: { ok: true; revision: number } | { ok: false; error: string }) => void): void {
     const member = this.pickEndpoint() ?? this.endpoints[0];
-    this.call(member, ctx, done, (reply) => member.readBarrier((ok) => reply(ok ? { ok: true, revision: member.store.revision } : { ok: false, error: ERR_TIMEOUT })), () => undefined);
-  }
-
-  /** Send a request to `member` and its reply back; time out like the server would if either is lost. */
-  private call<R extends { ok: boolean }>(member: EtcdMember, _ctx: TraceContext, done: (r: R) => void, invoke: (reply: (r: R) => void) => void, onError: (error: string) => void): void {
-    const network = this.etcd.network;
-    const settle = (r: R) => {
-      if (!r.ok) onError((r as unknown as { error: string }).error);
-      done(r);
-    };
-    const deadline = this.deadlines.add(() => settle({ ok: false, error: ERR_TIMEOUT } as unknown as R));
-    const finish = (r: R) => {
-      if (deadline.settle()) settle(r);
-    };
-    network.send(this.host, member.host, () => {
-      if (!member.running) return;
-      invoke((r) => network.send(member.host, this.host, () => finish(r)));
-    });
+    new Call(this, member, done, (reply) => member.readBarrier((ok) => reply(ok ? { ok: true, revision: member.store.revision } : { ok: false, error: ERR_TIMEOUT }))).send();
   }
 
   /**
@@ -196,6 +170,70 @@ export class EtcdClient {
       },
     };
   }
+}
+
+/**
+ * A request to a member and its reply back across the network, timing out as the server would if
+ * either is lost. Its state is one object rather than a closure per step: thousands are in flight at
+ * once, for long enough to outlive a scavenge.
+ */
+class Call<R extends { ok: boolean }> {
+  private deadline: Deadline | undefined;
+
+  constructor(
+    protected readonly client: EtcdClient,
+    readonly member: EtcdMember,
+    private readonly done: (r: R) => void,
+    private readonly invoke?: (reply: (r: R) => void) => void,
+  ) {}
+
+  send(): void {
+    this.deadline = this.client.deadlines.add(() => this.settle({ ok: false, error: ERR_TIMEOUT } as unknown as R));
+    this.client.etcd.network.send(this.client.host, this.member.host, () => {
+      if (this.member.running) this.arrive((r) => this.client.etcd.network.send(this.member.host, this.client.host, () => this.finish(r)));
+    });
+  }
+
+  /** At the member: do the request, then `reply`. */
+  protected arrive(reply: (r: R) => void): void {
+    this.invoke!(reply);
+  }
+
+  /** The request failed (its error is logged by proposals). */
+  protected failed(_error: string): void {}
+
+  private finish(r: R): void {
+    if (this.deadline!.settle()) this.settle(r);
+  }
+
+  private settle(r: R): void {
+    if (!r.ok) this.failed((r as unknown as { error: string }).error);
+    this.done(r);
+  }
+}
+
+/** A proposal: logged as etcd-propose by the client, and as etcd-error when it fails. */
+class Proposal extends Call<ProposalResult> {
+  constructor(client: EtcdClient, member: EtcdMember, private readonly op: EtcdOp, private readonly proposeCtx: TraceContext, done: (r: ProposalResult) => void) {
+    super(client, member, done);
+  }
+
+  protected override arrive(reply: (r: ProposalResult) => void): void {
+    this.member.propose(this.op, this.proposeCtx, reply);
+  }
+
+  protected override failed(error: string): void {
+    const { etcd, name } = this.client;
+    const op = this.op;
+    etcd.log.append({
+      t: etcd.clock.now(), traceId: this.proposeCtx.traceId, parentId: this.proposeCtx.parentId, from: this.member.name, to: name,
+      kind: 'etcd-error', summary: `${describe(op)}: ${error}`, detail: { error, key: op.type === 'txn' ? op.txn.key : undefined },
+    });
+  }
+}
+
+function describe(op: EtcdOp): string {
+  return op.type === 'txn' ? `${op.txn.op.type} ${op.txn.key}` : op.type === 'compact' ? `compact to revision ${op.revision}` : op.type;
 }
 
 export type { KeyValue, MvccEvent };
