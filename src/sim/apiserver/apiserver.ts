@@ -16,7 +16,7 @@ import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition }
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
-import { EtcdClient } from '../etcd/client';
+import { EtcdClient, type TxnCallback } from '../etcd/client';
 import type { EtcdCluster } from '../etcd/raft';
 import type { MvccEvent, TxnRequest } from '../etcd/mvcc';
 import type { EventLog, TraceContext } from '../log';
@@ -459,12 +459,10 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ writes
 
-  private write(key: string, value: KubeObject | undefined, expect: number, ctx: TraceContext, done: (r: { ok: true; kv?: KubeObject; current?: KubeObject; commitCtx: TraceContext; succeeded: boolean } | { ok: false; error: string }) => void): void {
+  /** Put `value` (frozen first: it is stored and shared as it is) or delete, if the key's modRevision is `expect`. */
+  private write(key: string, value: KubeObject | undefined, expect: number, ctx: TraceContext, done: TxnCallback): void {
     const op = value ? { type: 'put' as const, value: deepFreeze(value) } : { type: 'delete' as const };
-    this.etcdClient.txn({ key, expectModRevision: expect, op }, ctx, (r) => {
-      if (!r.ok) return done(r);
-      done({ ok: true, succeeded: r.result.succeeded, kv: r.result.kv?.value as KubeObject | undefined, current: r.result.current?.value as KubeObject | undefined, commitCtx: r.commitCtx });
-    });
+    this.etcdClient.txn({ key, expectModRevision: expect, op }, ctx, done);
   }
 
   private create(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
@@ -504,8 +502,8 @@ export class ApiServer {
     if (errs.length > 0) return reply(errors.invalid(def, meta.name ?? '', errs));
     this.write(etcdKey(def, namespace, meta.name!), obj, 0, ctx, (r) => {
       if (!r.ok) return reply(errors.internal(r.error));
-      if (!r.succeeded) return reply(errors.alreadyExists(def, meta.name!), r.commitCtx);
-      reply({ code: 201, body: r.kv! }, r.commitCtx);
+      if (!r.result.succeeded) return reply(errors.alreadyExists(def, meta.name!), r.commitCtx);
+      reply({ code: 201, body: r.result.kv!.value as KubeObject }, r.commitCtx);
     });
   }
 
@@ -526,9 +524,9 @@ export class ApiServer {
       if (!result.delete && sameObject(result.obj, existing)) return done({ code: 200, body: existing });
       this.write(key, result.delete ? undefined : result.obj, current, ctx, (r) => {
         if (!r.ok) return done(errors.internal(r.error));
-        if (r.succeeded) return done({ code: 200, body: r.kv! }, r.commitCtx);
+        if (r.result.succeeded) return done({ code: 200, body: r.result.kv!.value as KubeObject }, r.commitCtx);
         if (precondition !== undefined || tries >= MAX_RETRIES) return done(errors.modified(def, name), r.commitCtx);
-        attempt(r.current, tries + 1);
+        attempt(r.result.current?.value as KubeObject | undefined, tries + 1);
       });
     };
     const cached = cache.get(namespace, name);
