@@ -46,17 +46,15 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 /**
  * A list replaces the target's: the result is the target itself when equal, else a copy of the patch
- * that shares the target's elements where they are equal at the same index.
+ * that shares the target's elements where they are equal at the same index. (Built by map, at its
+ * exact length: stored lists live long, and one grown by push carries spare capacity.)
  */
 function replaceList(target: unknown, patch: unknown[]): unknown[] {
   const old = Array.isArray(target) ? target : [];
-  let out: unknown[] | undefined = old.length === patch.length ? undefined : [];
-  for (let i = 0; i < patch.length; i++) {
-    const same = i < old.length && sameJson(old[i], patch[i]);
-    if (out) out.push(same ? old[i] : deepClone(patch[i]));
-    else if (!same) (out = old.slice(0, i)).push(deepClone(patch[i]));
-  }
-  return out ?? old;
+  let same = 0;
+  while (same < patch.length && same < old.length && sameJson(old[same], patch[same])) same++;
+  if (same === patch.length && same === old.length) return old;
+  return patch.map((value, i) => (i < same || (i > same && i < old.length && sameJson(old[i], value)) ? old[i] : deepClone(value)));
 }
 
 /** Strategic merge: `keys` maps list paths ("spec.containers") to merge keys ("" = union of primitives). */
