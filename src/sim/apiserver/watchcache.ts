@@ -64,16 +64,9 @@ export class WatchCache {
   windowStart = 0;
   private readonly generic = new Set<CacheWatcher>();
   private readonly nodeIndexed = new Map<string, Set<CacheWatcher>>();
-  /**
-   * Pods: the window's events of each node (an event moving a pod between nodes is in both lists),
-   * so a kubelet that re-watches from a resourceVersion reads its node's events, not the whole window
-   * (after an API server fails, a third of the kubelets re-watch at once).
-   */
-  private readonly nodeEvents: Map<string, { events: CacheEvent[]; head: number }> | undefined;
 
   constructor(readonly def: ResourceDef, private readonly options: WatchCacheOptions) {
     this.byNode = def.kind === 'Pod' ? new Map() : undefined;
-    this.nodeEvents = def.kind === 'Pod' ? new Map() : undefined;
   }
 
   get size(): number {
@@ -87,7 +80,6 @@ export class WatchCache {
     for (const item of items) this.index(item);
     this.events = [];
     this.head = 0;
-    this.nodeEvents?.clear();
     this.windowStart = rv;
   }
 
@@ -128,7 +120,6 @@ export class WatchCache {
     const event: CacheEvent = { type, object: stored, prev, rv, at, ctx };
     this.events.push(event);
     this.trim(at);
-    if (this.nodeEvents) this.recordNodeEvent(event);
     this.dispatch(event);
   }
 
@@ -143,11 +134,9 @@ export class WatchCache {
     const node = this.byNode ? nodeSelected(filter.fields) : undefined;
     const name = filter.fields.find((f) => f.field === 'metadata.name' && f.op === '=')?.value;
     const out: { event: CacheEvent; type: WatchEventType; object: KubeObject }[] = [];
-    // Every event of the window touching `node` is in its list, in window order.
-    const list = node !== undefined ? this.nodeEvents!.get(node) : undefined;
-    const events = node === undefined ? this.events : list?.events ?? [];
-    for (let i = firstAfter(events, node === undefined ? this.head : list?.head ?? 0, rv); i < events.length; i++) {
-      const event = events[i];
+    for (let i = this.firstAfter(rv); i < this.events.length; i++) {
+      const event = this.events[i];
+      if (node !== undefined && nodeOf(event.object) !== node && (event.prev === undefined || nodeOf(event.prev) !== node)) continue;
       if (name !== undefined && event.object.metadata.name !== name) continue;
       const type = this.viewTypeFor(filter, event);
       if (type !== undefined) out.push({ event, type, object: viewObject(type, event) });
@@ -155,41 +144,16 @@ export class WatchCache {
     return out;
   }
 
-  /** File a pod event under its node, and under the node it left if it moved; drop what left the window. */
-  private recordNodeEvent(event: CacheEvent): void {
-    const node = nodeOf(event.object);
-    this.fileUnder(node, event);
-    if (event.prev !== undefined) {
-      const prevNode = nodeOf(event.prev);
-      if (prevNode !== node) this.fileUnder(prevNode, event);
+  /** Index of the first event in the window with a resourceVersion above `rv` (binary search: rvs increase). */
+  private firstAfter(rv: number): number {
+    let lo = this.head;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
     }
-  }
-
-  private fileUnder(node: string, event: CacheEvent): void {
-    let list = this.nodeEvents!.get(node);
-    if (!list) this.nodeEvents!.set(node, (list = { events: [], head: 0 }));
-    list.events.push(event);
-  }
-
-  /** An event left the window: it is the oldest in its nodes' lists too. */
-  private unfile(event: CacheEvent): void {
-    const node = nodeOf(event.object);
-    this.dropOldest(node, event);
-    if (event.prev !== undefined) {
-      const prevNode = nodeOf(event.prev);
-      if (prevNode !== node) this.dropOldest(prevNode, event);
-    }
-  }
-
-  private dropOldest(node: string, event: CacheEvent): void {
-    const list = this.nodeEvents!.get(node);
-    if (!list || list.events[list.head] !== event) return;
-    list.head++;
-    if (list.head === list.events.length) this.nodeEvents!.delete(node);
-    else if (list.head > 64 && list.head > list.events.length / 2) {
-      list.events = list.events.slice(list.head);
-      list.head = 0;
-    }
+    return lo;
   }
 
   addWatcher(w: CacheWatcher): void {
@@ -264,9 +228,7 @@ export class WatchCache {
   private trim(now: number): void {
     const { capacity, freshMs, maxCapacity } = this.options;
     while (this.events.length - this.head > capacity && (now - this.events[this.head].at > freshMs || this.events.length - this.head > maxCapacity)) {
-      const oldest = this.events[this.head];
-      this.windowStart = oldest.rv;
-      if (this.nodeEvents) this.unfile(oldest);
+      this.windowStart = this.events[this.head].rv;
       this.head++;
     }
     if (this.head > 1024 && this.head > this.events.length / 2) {
@@ -279,18 +241,6 @@ export class WatchCache {
 /** The object a watcher is sent: for an object that left its selection, the last version it saw, at this event's resourceVersion. */
 function viewObject(type: WatchEventType, event: CacheEvent): KubeObject {
   return type === 'DELETED' && event.type !== 'DELETED' ? (stampResourceVersion(event.prev, event.rv) as KubeObject) : event.object;
-}
-
-/** Index of the first of `events[from..]` with a resourceVersion above `rv` (binary search: rvs increase). */
-function firstAfter(events: readonly CacheEvent[], from: number, rv: number): number {
-  let lo = from;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (events[mid].rv <= rv) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function nodeOf(obj: KubeObject): string {

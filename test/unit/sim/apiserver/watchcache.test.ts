@@ -64,51 +64,6 @@ describe('sim/apiserver/watchcache', () => {
     assert.deepEqual(cache.replayFor(unassigned, 0)?.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED a', 'DELETED a']);
   });
 
-  it('replays to node-pinned watches what a scan of the whole window finds, through moves, deletions and trimming', () => {
-    // A seeded walk: pods created, bound, moved and deleted on 4 nodes; the window trims as it goes.
-    let seed = 12345;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
-    const cache = new WatchCache(pods, { capacity: 20, freshMs: 1000, maxCapacity: 60 });
-    cache.reset([], 0);
-    const nodes = ['', 'worker-1', 'worker-2', 'worker-3'];
-    const live = new Map<string, KubeObject>();
-    const onNode = (node: string) => (e: { object: KubeObject; event: { prev?: KubeObject } }) =>
-      (e.object.spec as { nodeName?: string }).nodeName === (node || undefined) || (e.event.prev?.spec as { nodeName?: string } | undefined)?.nodeName === (node || undefined);
-    for (let rv = 1; rv <= 600; rv++) {
-      const name = `p${rand(30)}`;
-      const prev = live.get(name);
-      const node = nodes[rand(nodes.length)];
-      if (prev && rand(4) === 0) {
-        cache.apply('DELETED', prev, prev, rv, rv * 10, ctx);
-        live.delete(name);
-      } else {
-        const next = pod(name, rv, node || undefined);
-        cache.apply(prev ? 'MODIFIED' : 'ADDED', next, prev, rv, rv * 10, ctx);
-        live.set(name, next);
-      }
-      // The per-node lists hold the window's events only (each at most twice: a move is filed under both nodes).
-      const inside = cache as unknown as { events: unknown[]; head: number; nodeEvents: Map<string, { events: unknown[]; head: number }> };
-      let filed = 0;
-      for (const list of inside.nodeEvents.values()) filed += list.events.length - list.head;
-      assert.ok(filed <= 2 * (inside.events.length - inside.head), `rv ${rv}: ${filed} filed for a window of ${inside.events.length - inside.head}`);
-      if (rv % 7 !== 0) continue;
-      for (const from of [rv - 50, rv - 20, rv - 3, rv]) {
-        const everything = cache.replayFor({ fields: [] }, from);
-        for (const n of nodes) {
-          const pinned = { fields: [{ field: 'spec.nodeName', op: '=' as const, value: n }] };
-          const got = cache.replayFor(pinned, from);
-          if (!everything) {
-            assert.equal(got, undefined);
-            continue;
-          }
-          const scanned = everything.filter(onNode(n)).map((e) => e.event);
-          const wanted = scanned.map((event) => ({ event, type: (cache as unknown as { viewTypeFor: (w: unknown, e: unknown) => string | undefined }).viewTypeFor(pinned, event) })).filter((x) => x.type !== undefined);
-          assert.deepEqual(got?.map((e) => `${e.type} ${e.event.rv}`), wanted.map((x) => `${x.type} ${x.event.rv}`), `rv ${rv}, from ${from}, node "${n}"`);
-        }
-      }
-    }
-  });
-
   it('replays to a watch on one name only that object\'s events', () => {
     const cache = new WatchCache(pods, DEFAULT_WATCH_CACHE);
     cache.reset([], 0);
