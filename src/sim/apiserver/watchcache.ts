@@ -1,6 +1,6 @@
 /**
- * One resource's watch cache inside an API server (upstream's cacher): the current objects, indexed
- * for pods by spec.nodeName (a namespace's list filters them all: a second map of every object costs
+ * One resource's watch cache inside an API server (upstream's cacher): the current objects, with
+ * pods' keys indexed by spec.nodeName (a namespace's list filters them all: a second map of every object costs
  * more, at 100,000 pods, than the lists it would speed up); a window of recent events for watches that start
  * from a resourceVersion; and the watchers, dispatched without scanning the ones that cannot match
  * (a kubelet's `spec.nodeName=worker-7` watch only sees worker-7's pods).
@@ -57,7 +57,11 @@ export const DEFAULT_WATCH_CACHE: WatchCacheOptions = { capacity: 100, freshMs: 
 
 export class WatchCache {
   private readonly objects = new Map<string, KubeObject>();
-  private readonly byNode: Map<string, Map<string, KubeObject>> | undefined;
+  /**
+   * Pods' keys by spec.nodeName. Keys, not objects: most changes (status updates) keep the node, and
+   * then only `objects` is written.
+   */
+  private readonly byNode: Map<string, Set<string>> | undefined;
   private events: CacheEvent[] = [];
   private head = 0;
   /** Watches can start from any resourceVersion ≥ this one. */
@@ -89,12 +93,14 @@ export class WatchCache {
 
   /** Objects matching a filter, sorted by key as etcd returns them. */
   list(filter: WatchFilter): KubeObject[] {
-    let source: Iterable<KubeObject>;
-    const node = this.byNode ? nodeSelected(filter.fields) : undefined;
-    if (node !== undefined) source = this.byNode!.get(node)?.values() ?? [];
-    else source = this.objects.values();
     const out: KubeObject[] = [];
-    for (const obj of source) if (this.matches(filter, obj)) out.push(obj);
+    const node = this.byNode ? nodeSelected(filter.fields) : undefined;
+    if (node !== undefined) {
+      for (const key of this.byNode!.get(node) ?? []) {
+        const obj = this.objects.get(key)!;
+        if (this.matches(filter, obj)) out.push(obj);
+      }
+    } else for (const obj of this.objects.values()) if (this.matches(filter, obj)) out.push(obj);
     return out.sort((a, b) => {
       const ka = objectKey(a);
       const kb = objectKey(b);
@@ -111,11 +117,8 @@ export class WatchCache {
   /** Apply one change from etcd and dispatch it. `object` is already stamped with its resourceVersion. */
   apply(type: CacheEventType, object: KubeObject, prev: KubeObject | undefined, rv: number, at: number, ctx: TraceContext): void {
     const key = objectKey(object);
-    if (type === 'MODIFIED' && prev && nodeOf(prev) === nodeOf(object)) this.replace(key, object);
-    else {
-      if (prev) this.unindex(key, prev);
-      if (type !== 'DELETED') this.index(object, key);
-    }
+    if (type !== 'DELETED') this.index(object, key, prev);
+    else if (prev) this.unindex(key, prev);
     const stored = type === 'DELETED' ? (stampResourceVersion(object, rv) as KubeObject) : object;
     const event: CacheEvent = { type, object: stored, prev, rv, at, ctx };
     this.events.push(event);
@@ -204,20 +207,19 @@ export class WatchCache {
     if (type !== undefined) w.deliver(type, viewObject(type, event), event.ctx);
   }
 
-  /** Same key, same node: overwrite in every index (no delete and re-insert). */
-  private replace(key: string, obj: KubeObject): void {
+  /** Store a new object or version (`prev`: the version it replaces); a pod's key moves only when its node changed. */
+  private index(obj: KubeObject, key = objectKey(obj), prev?: KubeObject): void {
     this.objects.set(key, obj);
-    this.byNode?.get(nodeOf(obj))?.set(key, obj);
-  }
-
-  private index(obj: KubeObject, key = objectKey(obj)): void {
-    this.objects.set(key, obj);
-    if (this.byNode) {
-      const node = nodeOf(obj);
-      let m = this.byNode.get(node);
-      if (!m) this.byNode.set(node, (m = new Map()));
-      m.set(key, obj);
+    if (!this.byNode) return;
+    const node = nodeOf(obj);
+    if (prev !== undefined) {
+      const was = nodeOf(prev);
+      if (was === node) return;
+      this.byNode.get(was)?.delete(key);
     }
+    let keys = this.byNode.get(node);
+    if (!keys) this.byNode.set(node, (keys = new Set()));
+    keys.add(key);
   }
 
   private unindex(key: string, prev: KubeObject): void {
