@@ -76,4 +76,51 @@ describe('sim/apiserver/watchcache', () => {
     const notB = { fields: [{ field: 'metadata.name', op: '!=' as const, value: 'b' }] };
     assert.deepEqual(cache.replayFor(notB, 0)?.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED a', 'MODIFIED a']);
   });
+
+  it('replays and lists a node\'s pods as a scan of the whole window would, through binds, deletions, trimming and compaction', () => {
+    const cache = new WatchCache(pods, { capacity: 2, freshMs: 1e9, maxCapacity: 300 });
+    cache.reset([], 0);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+    const nodes = ['', 'worker-1', 'worker-2', 'worker-3'];
+    const live = new Map<string, KubeObject>();
+    const history: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; prev?: KubeObject; rv: number }[] = [];
+    const nodeOf = (o: KubeObject | undefined) => (o?.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
+    for (let rv = 1; rv <= 5000; rv++) {
+      const name = `p${rand(60)}`;
+      const prev = live.get(name);
+      if (!prev) {
+        const object = pod(name, rv, nodes[rand(4)] || undefined);
+        live.set(name, object);
+        cache.apply('ADDED', object, undefined, rv, rv, ctx);
+        history.push({ type: 'ADDED', object, rv });
+      } else if (rand(4) === 0) {
+        live.delete(name);
+        cache.apply('DELETED', prev, prev, rv, rv, ctx);
+        history.push({ type: 'DELETED', object: prev, prev, rv });
+      } else {
+        const object = pod(name, rv, nodeOf(prev) || nodes[rand(4)] || undefined);
+        live.set(name, object);
+        cache.apply('MODIFIED', object, prev, rv, rv, ctx);
+        history.push({ type: 'MODIFIED', object, prev, rv });
+      }
+      if (rv % 250 !== 0) continue;
+      for (const node of nodes) {
+        const filter = { fields: [{ field: 'spec.nodeName', op: '=' as const, value: node }] };
+        assert.deepEqual(cache.list(filter).map((o) => o.metadata.name).sort(), [...live.values()].filter((o) => nodeOf(o) === node).map((o) => o.metadata.name).sort());
+        for (const from of [cache.windowStart, cache.windowStart + 37, rv - 5]) {
+          const expected: string[] = [];
+          for (const e of history) {
+            if (e.rv <= from) continue;
+            const before = e.prev !== undefined && nodeOf(e.prev) === node;
+            const after = e.type !== 'DELETED' && nodeOf(e.object) === node;
+            const type = after ? (before ? 'MODIFIED' : 'ADDED') : before ? 'DELETED' : undefined;
+            if (type) expected.push(`${type} ${e.object.metadata.name} ${e.rv}`);
+          }
+          assert.deepEqual(cache.replayFor(filter, from)?.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`), expected, `node "${node}" from ${from} at ${rv}`);
+        }
+      }
+    }
+    assert.ok(cache.windowStart > 4000, 'the window was trimmed and compacted');
+  });
 });
