@@ -11,7 +11,7 @@
  * Every request gets a `response` log entry; every watch delivery a `watch` entry whose parent is the
  * etcd commit that caused it.
  */
-import type { ApiRequest, ApiResponse, ListObject, Status, WatchEvent, WatchEventType, WatchHandle } from '../api/request';
+import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
 import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
@@ -57,9 +57,12 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
 }
 
-/** Where a watch's events go (the client's transport). */
+/**
+ * Where a watch's events go (the client's transport). An event comes as its parts: the receiver
+ * builds the WatchEvent when it arrives, so only what the message carries lives during its flight.
+ */
 export interface WatchSink {
-  event(event: WatchEvent, ctx: TraceContext): void;
+  event(type: WatchEventType, object: KubeObject, ctx: TraceContext): void;
   close(status: Status): void;
 }
 
@@ -445,7 +448,7 @@ export class ApiServer {
       summary: `${type} ${def.resource} ${objectKey(object)}`,
       detail: { type, resourceVersion: object.metadata.resourceVersion, object },
     }));
-    sink.event({ type, object }, { traceId: ctx.traceId, parentId: seq });
+    sink.event(type, object, { traceId: ctx.traceId, parentId: seq });
   }
 
   private closeAllWatches(reason: Status): void {

@@ -131,8 +131,8 @@ export class SimClient implements ApiClient {
       server = s;
       establishing.settle();
       serverHandle = s.watch(full, at, {
-        event: (event, evCtx) => back(() => {
-          if (!closed) onEvent(event, evCtx);
+        event: (type, object, evCtx) => back(() => {
+          if (!closed) onEvent({ type, object }, evCtx);
         }),
         close: (reason) => back(() => close(reason)),
       });
