@@ -9,7 +9,7 @@
  * stops them all.
  */
 import type { Clock, TimerId } from '../clock';
-import type { EventLog, LogEntry, TraceContext } from '../log';
+import type { EventLog, TraceContext } from '../log';
 import type { ObjectRef } from '../api/types';
 import { lookupImage, pullFailureMessage, type ImageInfo } from '../images';
 import { containerArgv, programFor } from './command';
@@ -171,7 +171,7 @@ export class ContainerRuntime {
 
   runPodSandbox(config: PodSandboxConfig, ctx: TraceContext, done: CriDone<Sandbox>): void {
     const ref = podRef(config.namespace, config.name);
-    this.call('RunPodSandbox', `RunPodSandbox ${config.namespace}/${config.name}`, ref, ctx, this.timings.runPodSandbox, () => {
+    this.call('RunPodSandbox', () => `RunPodSandbox ${config.namespace}/${config.name}`, ref, ctx, this.timings.runPodSandbox, () => {
       const ip = config.hostNetwork ? this.hostIP : this.addresses.allocate();
       if (ip === undefined) {
         return fail('Unknown', `failed to setup network for sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: no IP addresses available in range set: ${this.addresses.cidr}`);
@@ -189,13 +189,13 @@ export class ContainerRuntime {
       this.sandboxes.set(sandbox.id, sandbox);
       indexAdd(this.sandboxesByPod, sandbox.podUid, sandbox);
       return { ok: true, value: sandbox };
-    }, done, (s) => `sandbox ${short(s.id)} ready, IP ${s.ip}`);
+    }, done, describeSandbox);
   }
 
   stopPodSandbox(sandboxId: string, ctx: TraceContext, done: CriDone<void>): void {
     const sandbox = this.sandboxes.get(sandboxId);
     const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
-    this.call('StopPodSandbox', `StopPodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.stopPodSandbox, () => {
+    this.call('StopPodSandbox', () => `StopPodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.stopPodSandbox, () => {
       const current = this.sandboxes.get(sandboxId);
       if (current && current.state === 'SANDBOX_READY') {
         current.state = 'SANDBOX_NOTREADY';
@@ -209,7 +209,7 @@ export class ContainerRuntime {
   removePodSandbox(sandboxId: string, ctx: TraceContext, done: CriDone<void>): void {
     const sandbox = this.sandboxes.get(sandboxId);
     const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
-    this.call('RemovePodSandbox', `RemovePodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.removePodSandbox, () => {
+    this.call('RemovePodSandbox', () => `RemovePodSandbox ${short(sandboxId)}`, ref, ctx, this.timings.removePodSandbox, () => {
       const current = this.sandboxes.get(sandboxId);
       if (current?.state === 'SANDBOX_READY' && current.ip !== this.hostIP) this.addresses.release(current.ip);
       for (const c of current ? [...(this.containersByPod.get(current.podUid) ?? [])] : []) {
@@ -238,12 +238,12 @@ export class ContainerRuntime {
 
   pullImage(image: string, ref: ObjectRef | undefined, ctx: TraceContext, done: CriDone<PulledImage>): void {
     const lookup = lookupImage(image);
-    const requestEntry = this.logCall('PullImage', `PullImage ${image}`, ref, ctx);
+    const callSeq = this.logCall('PullImage', () => `PullImage ${image}`, ref, ctx);
     const epoch = this.epoch;
     const reply = (result: CriResult<PulledImage>) => {
       if (epoch !== this.epoch) return;
-      const entry = this.logReply('PullImage', ref, requestEntry, result, (v) => `pulled ${image} (${v.sizeBytes} bytes)`);
-      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+      const replySeq = this.logReply('PullImage', ref, ctx.traceId, callSeq, result, (v) => `pulled ${image} (${v.sizeBytes} bytes)`);
+      done(result, { traceId: ctx.traceId, parentId: replySeq });
     };
     const resolve = sample(this.clock.rng, this.timings.resolveManifest);
     if (lookup.status === 'invalid') {
@@ -290,7 +290,7 @@ export class ContainerRuntime {
   createContainer(sandboxId: string, config: ContainerConfig, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
     const sandbox = this.sandboxes.get(sandboxId);
     const ref = sandbox ? podRef(sandbox.namespace, sandbox.name) : undefined;
-    this.call('CreateContainer', `CreateContainer ${config.name} (attempt ${config.attempt})`, ref, ctx, this.timings.createContainer, () => {
+    this.call('CreateContainer', () => `CreateContainer ${config.name} (attempt ${config.attempt})`, ref, ctx, this.timings.createContainer, () => {
       const sb = this.sandboxes.get(sandboxId);
       if (!sb || sb.state !== 'SANDBOX_READY') return fail('NotFound', `failed to get sandbox "${sandboxId}": not found`);
       const lookup = lookupImage(config.image);
@@ -319,13 +319,13 @@ export class ContainerRuntime {
       this.containers.set(record.id, record);
       indexAdd(this.containersByPod, record.podUid, record);
       return { ok: true, value: record };
-    }, done, (c) => `container ${short(c.id)} created`);
+    }, done, describeCreated);
   }
 
   startContainer(containerId: string, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
     const record = this.containers.get(containerId);
     const ref = this.refOf(record);
-    this.call('StartContainer', `StartContainer ${record?.name ?? short(containerId)}`, ref, ctx, this.timings.startContainer, () => {
+    this.call('StartContainer', () => `StartContainer ${record?.name ?? short(containerId)}`, ref, ctx, this.timings.startContainer, () => {
       const c = this.containers.get(containerId);
       if (!c || c.state !== 'CONTAINER_CREATED') return fail('FailedPrecondition', `container ${containerId} is not in created state`);
       if (c.program.startError) {
@@ -353,7 +353,7 @@ export class ContainerRuntime {
         }
       }
       done(result, replyCtx);
-    }, (c) => `container ${short(c.id)} running`);
+    }, describeRunning);
   }
 
   /**
@@ -363,12 +363,12 @@ export class ContainerRuntime {
   stopContainer(containerId: string, timeoutSeconds: number, ctx: TraceContext, done: CriDone<ContainerInfo>): void {
     const record = this.containers.get(containerId);
     const ref = this.refOf(record);
-    const requestEntry = this.logCall('StopContainer', `StopContainer ${record?.name ?? short(containerId)} (timeout ${timeoutSeconds}s)`, ref, ctx, { timeout: timeoutSeconds });
+    const callSeq = this.logCall('StopContainer', () => `StopContainer ${record?.name ?? short(containerId)} (timeout ${timeoutSeconds}s)`, ref, ctx, timeoutSeconds);
     const epoch = this.epoch;
     const reply = (result: CriResult<ContainerInfo>) => {
       if (epoch !== this.epoch) return;
-      const entry = this.logReply('StopContainer', ref, requestEntry, result, (c) => `container ${short(c.id)} exited with ${c.exitCode}`);
-      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+      const replySeq = this.logReply('StopContainer', ref, ctx.traceId, callSeq, result, describeExited);
+      done(result, { traceId: ctx.traceId, parentId: replySeq });
     };
     this.clock.schedule(sample(this.clock.rng, this.timings.signalContainer), () => {
       if (epoch !== this.epoch) return;
@@ -398,7 +398,7 @@ export class ContainerRuntime {
 
   removeContainer(containerId: string, ctx: TraceContext, done: CriDone<void>): void {
     const ref = this.refOf(this.containers.get(containerId));
-    this.call('RemoveContainer', `RemoveContainer ${short(containerId)}`, ref, ctx, this.timings.removeContainer, () => {
+    this.call('RemoveContainer', () => `RemoveContainer ${short(containerId)}`, ref, ctx, this.timings.removeContainer, () => {
       const c = this.containers.get(containerId);
       if (c) {
         this.kill(c);
@@ -561,20 +561,25 @@ export class ContainerRuntime {
     return this.clock.rng.hex(8);
   }
 
-  /** One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. */
-  private call<T>(method: string, summary: string, ref: ObjectRef | undefined, ctx: TraceContext, latency: Range, work: () => CriResult<T>, done: CriDone<T>, describe?: (value: T) => string): void {
-    const requestEntry = this.logCall(method, summary, ref, ctx);
+  /**
+   * One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. The log
+   * entries (and their summaries) are built only when someone records the log; otherwise only their
+   * seqs are taken, so the replies' causal links are the same either way.
+   */
+  private call<T>(method: string, summary: () => string, ref: ObjectRef | undefined, ctx: TraceContext, latency: Range, work: () => CriResult<T>, done: CriDone<T>, describe?: (value: T) => string): void {
+    const callSeq = this.logCall(method, summary, ref, ctx);
     const epoch = this.epoch;
     this.clock.schedule(sample(this.clock.rng, latency), () => {
       if (epoch !== this.epoch) return;
       const result = work();
-      const entry = this.logReply(method, ref, requestEntry, result, describe);
-      done(result, { traceId: ctx.traceId, parentId: entry.seq });
+      const replySeq = this.logReply(method, ref, ctx.traceId, callSeq, result, describe);
+      done(result, { traceId: ctx.traceId, parentId: replySeq });
     }, 'cri');
   }
 
-  private logCall(method: string, summary: string, ref: ObjectRef | undefined, ctx: TraceContext, extra?: Record<string, unknown>): LogEntry {
-    return this.log.append({
+  /** Log a CRI call from the kubelet; returns its seq. `timeout` is StopContainer's. */
+  private logCall(method: string, summary: () => string, ref: ObjectRef | undefined, ctx: TraceContext, timeout?: number): number {
+    return this.log.appendLazily(() => ({
       t: this.clock.now(),
       traceId: ctx.traceId,
       parentId: ctx.parentId,
@@ -582,26 +587,26 @@ export class ContainerRuntime {
       to: this.name,
       kind: 'cri',
       objectRef: ref,
-      summary,
-      detail: { method, ...extra },
-    });
+      summary: summary(),
+      detail: timeout === undefined ? { method } : { method, timeout },
+    }));
   }
 
-  private logReply<T>(method: string, ref: ObjectRef | undefined, request: LogEntry, result: CriResult<T>, describe?: (value: T) => string): LogEntry {
-    const summary = result.ok
-      ? `${method} OK${describe ? `: ${describe(result.value)}` : ''}`
-      : `${method} failed: ${criErrorMessage(result)}`;
-    return this.log.append({
+  /** Log the runtime's reply to the call `callSeq`; returns its seq. */
+  private logReply<T>(method: string, ref: ObjectRef | undefined, traceId: string, callSeq: number, result: CriResult<T>, describe?: (value: T) => string): number {
+    return this.log.appendLazily(() => ({
       t: this.clock.now(),
-      traceId: request.traceId,
-      parentId: request.seq,
+      traceId,
+      parentId: callSeq,
       from: this.name,
       to: this.caller,
       kind: 'cri',
       objectRef: ref,
-      summary,
+      summary: result.ok
+        ? `${method} OK${describe ? `: ${describe(result.value)}` : ''}`
+        : `${method} failed: ${criErrorMessage(result)}`,
       detail: result.ok ? { method } : { method, code: result.code, error: result.message },
-    });
+    }));
   }
 }
 
@@ -628,6 +633,12 @@ function indexDelete<T>(index: Map<string, T[]>, key: string, value: T): void {
   if (list.length === 1) index.delete(key);
   else list.splice(at, 1);
 }
+
+/** Reply summaries, shared rather than a closure per call. */
+const describeSandbox = (s: Sandbox): string => `sandbox ${short(s.id)} ready, IP ${s.ip}`;
+const describeCreated = (c: ContainerInfo): string => `container ${short(c.id)} created`;
+const describeRunning = (c: ContainerInfo): string => `container ${short(c.id)} running`;
+const describeExited = (c: ContainerInfo): string => `container ${short(c.id)} exited with ${c.exitCode}`;
 
 function podRef(namespace: string, name: string): ObjectRef {
   return { resource: 'pods', namespace, name };
