@@ -111,7 +111,9 @@ export class Kubelet implements Component, PodLogProvider {
   private informer: Informer<Pod> | undefined;
   private readonly pods = new Map<string, PodWork>();
   private readonly uidByKey = new Map<string, string>();
-  private readonly queue = new Map<string, TraceContext>();
+  /** Pods to pass, in trigger order. Two maps swapped at each drain, not a copy of the queue per drain. */
+  private queue = new Map<string, TraceContext>();
+  private draining = new Map<string, TraceContext>();
   private queueTimer: TimerId | undefined;
   private housekeeping: TimerId | undefined;
   private crashBackoff: Backoff;
@@ -287,19 +289,29 @@ export class Kubelet implements Component, PodLogProvider {
   private trigger(uid: string, ctx: TraceContext): void {
     this.queue.set(uid, ctx);
     if (this.queueTimer === undefined) {
-      this.queueTimer = this.env.clock.schedule(0, this.live(() => this.drainQueue()), 'kubelet-queue');
+      this.queueTimer = this.env.clock.schedule(0, this.drainQueue, 'kubelet-queue');
     }
   }
 
-  private drainQueue(): void {
+  /**
+   * Pass every queued pod. One function for the kubelet's life rather than a closure per drain; it
+   * needs no `live` guard, as stop() cancels the pending drain.
+   */
+  private readonly drainQueue = (): void => {
     this.queueTimer = undefined;
-    const batch = [...this.queue];
-    this.queue.clear();
-    for (const [uid, ctx] of batch) {
-      const w = this.pods.get(uid);
-      if (w) this.pass(w, ctx);
-    }
-  }
+    // Pods triggered during the drain go to the other map, for the next drain (as upstream's work queue).
+    const batch = this.queue;
+    this.queue = this.draining;
+    this.draining = batch;
+    batch.forEach(this.passQueued);
+    batch.clear();
+  };
+
+  /** One queued pod of a drain (a function made once: no entry arrays or closure per drain). */
+  private readonly passQueued = (ctx: TraceContext, uid: string): void => {
+    const w = this.pods.get(uid);
+    if (w) this.pass(w, ctx);
+  };
 
   // ---------------------------------------------------------------- the pod worker
 
