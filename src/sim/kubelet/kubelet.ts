@@ -99,6 +99,18 @@ type Action =
   | { kind: 'confirmDelete' }
   | { kind: 'remove' };
 
+/**
+ * What the runtime has of one pod, read once per pass and shared by the status report and `decide`
+ * (nothing changes the runtime between them: CRI calls answer on the clock).
+ */
+export interface RuntimeView {
+  sandbox: Sandbox | undefined;
+  /** The runtime's list, in creation order. */
+  containers: readonly ContainerInfo[];
+  /** By container name, the newest and previous instances (the order of `containersOfPod`). */
+  instances: Map<string, ContainerInstances>;
+}
+
 const RUNNING = 'CONTAINER_RUNNING';
 const EXITED = 'CONTAINER_EXITED';
 
@@ -232,7 +244,7 @@ export class Kubelet implements Component, PodLogProvider {
     if (!w || w.removed) return { code: 404, reason: 'NotFound', message: `pods "${podName}" not found` };
     const picked = pickContainer(w.pod, container);
     if ('error' in picked) return picked.error;
-    const status = this.statusOf(w);
+    const status = this.statusOf(w, this.viewOf(w.uid));
     const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
     const target = logTarget(w.pod, all.find((s) => s.name === picked.name), options.previous ?? false);
     if ('error' in target) return target.error;
@@ -322,20 +334,23 @@ export class Kubelet implements Component, PodLogProvider {
       return;
     }
     w.failed = undefined;
-    const reported = this.report(w, ctx);
-    this.step(w, ctx, reported);
+    const view = this.viewOf(w.uid);
+    const reported = this.report(w, ctx, undefined, undefined, view);
+    this.step(w, ctx, reported, view);
   }
 
   /**
    * Act on the pod until an action is in flight or nothing is left to do. `reported` is the status
    * the pass just reported, in this same call: if nothing is done and no waiting reason changes,
-   * the idle report would build the very same status (same pod, runtime, reasons and instant).
+   * the idle report would build the very same status (same pod, runtime, reasons and instant). `view`
+   * is the runtime's state when the caller just read it.
    */
-  private step(w: PodWork, ctx: TraceContext, reported?: PodStatus): void {
+  private step(w: PodWork, ctx: TraceContext, reported?: PodStatus, known?: RuntimeView): void {
     if (this.pods.get(w.uid) !== w) return;
+    const view = known ?? this.viewOf(w.uid);
     const waitingBefore = w.waitingChanges;
-    const action = this.decide(w, ctx);
-    if (action.kind === 'idle') return this.idle(w, ctx, w.waitingChanges === waitingBefore ? reported : undefined);
+    const action = this.decide(w, ctx, view);
+    if (action.kind === 'idle') return this.idle(w, ctx, view, w.waitingChanges === waitingBefore ? reported : undefined);
     w.busy = true;
     const next = this.live((c: TraceContext) => {
       w.busy = false;
@@ -359,9 +374,9 @@ export class Kubelet implements Component, PodLogProvider {
     }
   }
 
-  private idle(w: PodWork, ctx: TraceContext, unchanged?: PodStatus): void {
+  private idle(w: PodWork, ctx: TraceContext, view: RuntimeView, unchanged?: PodStatus): void {
     w.busy = false;
-    this.report(w, ctx, undefined, unchanged);
+    this.report(w, ctx, undefined, unchanged, view);
     if (w.again) {
       const again = w.again;
       w.again = undefined;
@@ -370,13 +385,11 @@ export class Kubelet implements Component, PodLogProvider {
   }
 
   /** What the pod needs next. May record waiting reasons, events and back-off timers on the way. */
-  private decide(w: PodWork, ctx: TraceContext): Action {
+  private decide(w: PodWork, ctx: TraceContext, view: RuntimeView): Action {
     const pod = w.pod;
-    const sandbox = this.runtime.newestSandboxOf(w.uid);
-    const instances = this.instancesOf(w.uid);
-    const live: ContainerInfo[] = [];
-    for (const { latest } of instances.values()) if (latest && latest.state !== EXITED) live.push(latest);
+    const { sandbox, instances } = view;
     if (w.removed || pod.metadata.deletionTimestamp) {
+      const live = liveContainers(view);
       if (live.length > 0) return { kind: 'kill', containers: live };
       if (sandbox?.state === 'SANDBOX_READY') return { kind: 'stopSandbox', sandbox };
       if (w.removed) return { kind: 'remove' };
@@ -384,6 +397,7 @@ export class Kubelet implements Component, PodLogProvider {
       return { kind: 'idle' };
     }
     if (this.finished(pod, instances)) {
+      const live = liveContainers(view);
       if (live.length > 0) return { kind: 'kill', containers: live };
       if (sandbox?.state === 'SANDBOX_READY') return { kind: 'stopSandbox', sandbox };
       return { kind: 'idle' };
@@ -460,21 +474,14 @@ export class Kubelet implements Component, PodLogProvider {
     }), 'kubelet-resync');
   }
 
-  private instancesOf(uid: string): Map<string, ContainerInstances> {
-    const map = new Map<string, ContainerInstances>();
-    for (const c of this.runtime.containersOfPod(uid)) {
-      const entry = map.get(c.name);
-      if (!entry) map.set(c.name, { latest: c });
-      else if (!entry.previous) entry.previous = c;
-    }
-    return map;
+  private viewOf(uid: string): RuntimeView {
+    const containers = this.runtime.podContainers(uid);
+    return { sandbox: this.runtime.newestSandboxOf(uid), containers, instances: instancesOf(containers) };
   }
 
   // ---------------------------------------------------------------- status
 
-  private statusOf(w: PodWork): PodStatus {
-    const sandbox = this.runtime.newestSandboxOf(w.uid);
-    const instances = this.instancesOf(w.uid);
+  private statusOf(w: PodWork, { sandbox, instances }: RuntimeView): PodStatus {
     const deleting = w.removed || !!w.pod.metadata.deletionTimestamp;
     let anyLive = false;
     for (const { latest } of instances.values()) if (latest && latest.state !== EXITED) anyLive = true;
@@ -492,10 +499,13 @@ export class Kubelet implements Component, PodLogProvider {
     });
   }
 
-  /** Hand the pod's status to the status manager; `status` when the caller knows it is current. */
-  private report(w: PodWork, ctx: TraceContext, then?: (ok: boolean, ctx: TraceContext) => void, status?: PodStatus): PodStatus | undefined {
+  /**
+   * Hand the pod's status to the status manager; `status` when the caller knows it is current, else
+   * built from `view` when the caller has just read the runtime.
+   */
+  private report(w: PodWork, ctx: TraceContext, then?: (ok: boolean, ctx: TraceContext) => void, status?: PodStatus, view?: RuntimeView): PodStatus | undefined {
     if (w.removed) return undefined;
-    const current = status ?? this.statusOf(w);
+    const current = status ?? this.statusOf(w, view ?? this.viewOf(w.uid));
     this.status.set(w.pod, current, ctx, then);
     return current;
   }
@@ -720,6 +730,40 @@ export class Kubelet implements Component, PodLogProvider {
       }
     }
   }
+}
+
+/** `a` comes before `b` in the runtime's listing (containersOfPod): newest attempt first, then newest created. */
+function listedBefore(a: ContainerInfo, b: ContainerInfo): boolean {
+  return a.attempt > b.attempt || (a.attempt === b.attempt && a.createdAt > b.createdAt);
+}
+
+/**
+ * The newest and previous instance of each container name, as the first two of that name in
+ * containersOfPod's stable sort, found in one walk of the creation-ordered list instead of a sorted copy.
+ * (Exported for its test.)
+ */
+export function instancesOf(containers: readonly ContainerInfo[]): Map<string, ContainerInstances> {
+  const map = new Map<string, ContainerInstances>();
+  for (const c of containers) {
+    const entry = map.get(c.name);
+    if (!entry) map.set(c.name, { latest: c });
+    else if (listedBefore(c, entry.latest!)) {
+      entry.previous = entry.latest;
+      entry.latest = c;
+    } else if (!entry.previous || listedBefore(c, entry.previous)) entry.previous = c;
+  }
+  return map;
+}
+
+/**
+ * The newest instance of each name that has not exited, in the order of containersOfPod (kills go in
+ * that order, and each draws from the clock's RNG). (Exported for its test.)
+ */
+export function liveContainers({ containers, instances }: RuntimeView): ContainerInfo[] {
+  const live = containers.filter((c) => c.state !== EXITED && instances.get(c.name)?.latest === c);
+  // Stable: of equal attempts and creation times, the first created stays first, as in containersOfPod.
+  if (live.length > 1) live.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+  return live;
 }
 
 /** The reason cache of a pod that has no reasons. */

@@ -436,6 +436,14 @@ export class ContainerRuntime {
     return [...(this.containersByPod.get(podUid) ?? [])].sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   }
 
+  /**
+   * Every container of a pod in creation order, the runtime's own list (no copy, unsorted): for a
+   * caller that reads it at once, as the kubelet does on every pass.
+   */
+  podContainers(podUid: string): readonly ContainerInfo[] {
+    return this.containersByPod.get(podUid) ?? NO_CONTAINERS;
+  }
+
   containerStatus(containerId: string): ContainerInfo | undefined {
     return this.containers.get(containerId);
   }
@@ -633,6 +641,8 @@ function indexDelete<T>(index: Map<string, T[]>, key: string, value: T): void {
   if (list.length === 1) index.delete(key);
   else list.splice(at, 1);
 }
+
+const NO_CONTAINERS: readonly ContainerInfo[] = [];
 
 /** Reply summaries, shared rather than a closure per call. */
 const describeSandbox = (s: Sandbox): string => `sandbox ${short(s.id)} ready, IP ${s.ip}`;
