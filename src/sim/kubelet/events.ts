@@ -17,8 +17,9 @@ export class EventRecorder {
     this.recorder = new SharedRecorder(clock, client, { component: 'kubelet', host, instance: host }, { enabled });
   }
 
-  /** Record an event about `pod` (and one of its containers: fieldPath spec.containers{name}). */
+  /** Record an event about `pod` (and one of its containers: fieldPath spec.containers{name}); nothing when off. */
   record(pod: Pod, type: EventType, reason: string, message: string, ctx: TraceContext, container?: { name: string; init?: boolean }): void {
+    if (!this.enabled) return;
     const fieldPath = container ? `spec.${container.init ? 'initContainers' : 'containers'}{${container.name}}` : undefined;
     this.recorder.record(pod, type, reason, message, ctx, { fieldPath });
   }

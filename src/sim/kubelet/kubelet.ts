@@ -543,7 +543,7 @@ export class Kubelet implements Component, PodLogProvider {
           this.events.record(w.pod, 'Warning', 'Failed', `Error: ${message}`, c2, { name: spec.name, init });
           return fail(c2);
         }
-        this.events.record(w.pod, 'Normal', 'Created', `Created container: ${spec.name}`, c2, { name: spec.name, init });
+        if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Created', `Created container: ${spec.name}`, c2, { name: spec.name, init });
         this.startCreated(w, r.value, spec, init, c2, next);
       }));
     });
@@ -559,13 +559,16 @@ export class Kubelet implements Component, PodLogProvider {
         return next(c);
       }
       clearWaiting(w, spec.name);
-      this.events.record(w.pod, 'Normal', 'Started', `Started container ${spec.name}`, c, { name: spec.name, init });
+      if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Started', `Started container ${spec.name}`, c, { name: spec.name, init });
       if (spec.readinessProbe && r.value.startedAt !== undefined) this.resyncAt(w, readyAt(spec, r.value.startedAt));
       next(c);
     }));
   }
 
-  /** upstream EnsureImageExists: pull policy, back-off, the serialized puller, events. */
+  /**
+   * upstream EnsureImageExists: pull policy, back-off, the serialized puller, events. The events of
+   * every pod's start (Pulling, Pulled, Created, Started) are not even worded when events are off.
+   */
   private ensureImage(w: PodWork, spec: Container, init: boolean, ctx: TraceContext, done: (ok: boolean, ctx: TraceContext) => void): void {
     const pod = w.pod;
     const image = spec.image ?? '';
@@ -581,7 +584,7 @@ export class Kubelet implements Component, PodLogProvider {
     const policy = spec.imagePullPolicy ?? (!parsed.reference.digest && (tag === undefined || tag === 'latest') ? 'Always' : 'IfNotPresent');
     const present = this.runtime.imageStatus(image);
     if (present && policy !== 'Always') {
-      this.events.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, ctx, who);
+      if (this.events.enabled) this.events.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, ctx, who);
       return done(true, ctx);
     }
     if (!present && policy === 'Never') {
@@ -600,7 +603,7 @@ export class Kubelet implements Component, PodLogProvider {
       this.resyncAt(w, this.pullBackoff.endsAt(key)!);
       return done(false, ctx);
     }
-    this.events.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, ctx, who);
+    if (this.events.enabled) this.events.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, ctx, who);
     const enqueuedAt = now;
     this.serialPull((release) => {
       const startedAt = this.env.clock.now();
@@ -619,14 +622,16 @@ export class Kubelet implements Component, PodLogProvider {
         }
         this.pullBackoff.reset(key);
         this.lastPullError.delete(key);
-        this.events.record(
-          w.pod,
-          'Normal',
-          'Pulled',
-          `Successfully pulled image "${image}" in ${goDuration(t - startedAt)} (${goDuration(t - enqueuedAt)} including waiting). Image size: ${r.value.sizeBytes} bytes.`,
-          c,
-          who,
-        );
+        if (this.events.enabled) {
+          this.events.record(
+            w.pod,
+            'Normal',
+            'Pulled',
+            `Successfully pulled image "${image}" in ${goDuration(t - startedAt)} (${goDuration(t - enqueuedAt)} including waiting). Image size: ${r.value.sizeBytes} bytes.`,
+            c,
+            who,
+          );
+        }
         done(true, c);
       }));
     });
