@@ -16,7 +16,7 @@ import type { Informer } from '../api/informer';
 import type { ApiResponse } from '../api/request';
 import type { Container, Pod, PodStatus } from '../api/types';
 import { objectKey } from '../api/informer';
-import { parseImageReference } from '../images';
+import { lookupImage } from '../images';
 import { ContainerRuntime, criErrorMessage, type ContainerInfo, type Sandbox } from '../runtime/runtime';
 import { sample, type Range } from '../runtime/timings';
 import { Backoff } from './backoff';
@@ -573,15 +573,16 @@ export class Kubelet implements Component, PodLogProvider {
     const pod = w.pod;
     const image = spec.image ?? '';
     const who = { name: spec.name, init };
-    const parsed = parseImageReference(image);
-    if (!parsed.ok) {
-      const message = `Failed to apply default image tag "${image}": ${parsed.error}`;
+    // The cached lookup of the image (its parse included), not a parse per container start.
+    const lookup = lookupImage(image);
+    if (lookup.status === 'invalid') {
+      const message = `Failed to apply default image tag "${image}": ${lookup.error}`;
       setWaiting(w, spec.name, { reason: 'InvalidImageName', message });
       this.events.record(pod, 'Warning', 'InspectFailed', message, ctx, who);
       return done(false, ctx);
     }
-    const tag = parsed.reference.tag;
-    const policy = spec.imagePullPolicy ?? (!parsed.reference.digest && (tag === undefined || tag === 'latest') ? 'Always' : 'IfNotPresent');
+    const { tag, digest } = lookup.reference;
+    const policy = spec.imagePullPolicy ?? (!digest && (tag === undefined || tag === 'latest') ? 'Always' : 'IfNotPresent');
     const present = this.runtime.imageStatus(image);
     if (present && policy !== 'Always') {
       if (this.events.enabled) this.events.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, ctx, who);

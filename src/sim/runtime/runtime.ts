@@ -508,7 +508,7 @@ export class ContainerRuntime {
 
   /** Container GC: keep the newest exited instance of a name (for `logs --previous`), drop older ones. */
   private pruneOldInstances(podUid: string, name: string): void {
-    const same = [...(this.containersByPod.get(podUid) ?? [])].filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
+    const same = (this.containersByPod.get(podUid) ?? []).filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
     same.sort((a, b) => b.attempt - a.attempt);
     for (const old of same.slice(1)) this.dropContainer(old);
   }
