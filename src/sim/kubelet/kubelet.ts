@@ -327,15 +327,18 @@ export class Kubelet implements Component, PodLogProvider {
 
   // ---------------------------------------------------------------- the pod worker
 
-  /** A pass: report the status as it is, then act until idle. */
-  private pass(w: PodWork, ctx: TraceContext): void {
+  /**
+   * A pass: report the status as it is, then act until idle. `status` and `view` when the caller
+   * has just built them (nothing can have changed since).
+   */
+  private pass(w: PodWork, ctx: TraceContext, status?: PodStatus, known?: RuntimeView): void {
     if (w.busy) {
       w.again = ctx;
       return;
     }
     w.failed = undefined;
-    const view = this.viewOf(w.uid);
-    const reported = this.report(w, ctx, undefined, undefined, view);
+    const view = known ?? this.viewOf(w.uid);
+    const reported = this.report(w, ctx, undefined, status, view);
     this.step(w, ctx, reported, view);
   }
 
@@ -376,11 +379,12 @@ export class Kubelet implements Component, PodLogProvider {
 
   private idle(w: PodWork, ctx: TraceContext, view: RuntimeView, unchanged?: PodStatus): void {
     w.busy = false;
-    this.report(w, ctx, undefined, unchanged, view);
+    const reported = this.report(w, ctx, undefined, unchanged, view);
     if (w.again) {
       const again = w.again;
       w.again = undefined;
-      this.pass(w, again);
+      // The pass requested meanwhile reports in this same call: the same status, not built again.
+      this.pass(w, again, reported, view);
     }
   }
 
