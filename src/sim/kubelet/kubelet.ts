@@ -328,8 +328,8 @@ export class Kubelet implements Component, PodLogProvider {
   // ---------------------------------------------------------------- the pod worker
 
   /**
-   * A pass: report the status as it is, then act until idle. `status` and `view` when the caller
-   * has just built them (nothing can have changed since).
+   * A pass: report the status as it is, then act until idle. `status` and `known` (the runtime view)
+   * when the caller has just built them, in this same call (nothing can have changed since).
    */
   private pass(w: PodWork, ctx: TraceContext, status?: PodStatus, known?: RuntimeView): void {
     if (w.busy) {
@@ -345,8 +345,8 @@ export class Kubelet implements Component, PodLogProvider {
   /**
    * Act on the pod until an action is in flight or nothing is left to do. `reported` is the status
    * the pass just reported, in this same call: if nothing is done and no waiting reason changes,
-   * the idle report would build the very same status (same pod, runtime, reasons and instant). `view`
-   * is the runtime's state when the caller just read it.
+   * the idle report would build the very same status (same pod, runtime, reasons and instant).
+   * `known` is the runtime view when the caller has just read it.
    */
   private step(w: PodWork, ctx: TraceContext, reported?: PodStatus, known?: RuntimeView): void {
     if (this.pods.get(w.uid) !== w) return;
