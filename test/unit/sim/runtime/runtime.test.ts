@@ -33,6 +33,40 @@ function setup() {
 }
 
 describe('sim/runtime/runtime', () => {
+  it('takes the same seqs and hands the same trace contexts back whether or not the log is recorded', () => {
+    /** Sandbox, pull, create, start and stop, with the contexts every reply hands back. */
+    const run = (log: EventLog) => {
+      const clock = new Clock(7);
+      const runtime = new ContainerRuntime(clock, log, 'worker-1', { podCIDR: '10.244.1.0/24', hostIP: '10.0.1.10' });
+      const replies: TraceContext[] = [];
+      const ctx: TraceContext = { traceId: 't0', parentId: 0 };
+      runtime.runPodSandbox({ uid: 'u', name: 'web', namespace: 'default', attempt: 0 }, ctx, (sb, c1) => {
+        replies.push(c1);
+        assert.ok(sb.ok);
+        runtime.pullImage('nginx:1.27', undefined, c1, (_p, c2) => {
+          replies.push(c2);
+          runtime.createContainer(sb.value.id, { name: 'c', attempt: 0, image: 'nginx:1.27', env: [] }, c2, (created, c3) => {
+            replies.push(c3);
+            assert.ok(created.ok);
+            runtime.startContainer(created.value.id, c3, (_s, c4) => {
+              replies.push(c4);
+              runtime.stopContainer(created.value.id, 1, c4, (_x, c5) => replies.push(c5));
+            });
+          });
+        });
+      });
+      clock.runUntilIdle();
+      return { replies, size: log.size };
+    };
+    const recorded = new EventLog();
+    const unrecorded = new EventLog({ store: false });
+    const a = run(recorded);
+    assert.equal(a.replies.length, 5);
+    assert.deepEqual(run(unrecorded), a);
+    // Recorded, each reply's context points at the reply entry, whose parent is its call.
+    for (const r of a.replies) assert.equal(recorded.get(recorded.get(r.parentId!)!.parentId!)!.kind, 'cri');
+  });
+
   it('gives sandboxes IPs from the pod CIDR and logs each CRI call and its reply, linked', () => {
     const { runtime, log, sandbox } = setup();
     const a = sandbox('a');
