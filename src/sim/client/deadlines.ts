@@ -5,14 +5,29 @@
  */
 import type { Clock, TimerId } from '../clock';
 
-interface Pending {
-  at: number;
-  onExpire: (() => void) | undefined;
-}
-
 export interface Deadline {
   /** The request finished in time: the deadline will not fire. Returns false if it already fired. */
   settle(): boolean;
+}
+
+/**
+ * One deadline, and also the handle its caller settles: a single object per request (not an entry, a
+ * handle and a `settle` closure), since it lives for the request's round trip and so usually survives
+ * a scavenge.
+ */
+class Pending implements Deadline {
+  constructor(
+    private readonly queue: DeadlineQueue,
+    readonly at: number,
+    public onExpire: (() => void) | undefined,
+  ) {}
+
+  settle(): boolean {
+    if (!this.onExpire) return false;
+    this.onExpire = undefined;
+    this.queue.noteSettled();
+    return true;
+  }
 }
 
 export class DeadlineQueue {
@@ -25,17 +40,15 @@ export class DeadlineQueue {
   constructor(private readonly clock: Clock, readonly delayMs: number, private readonly label: string) {}
 
   add(onExpire: () => void): Deadline {
-    const item: Pending = { at: this.clock.now() + this.delayMs, onExpire };
+    const item = new Pending(this, this.clock.now() + this.delayMs, onExpire);
     this.items.push(item);
     if (this.timer === undefined) this.arm();
-    return {
-      settle: () => {
-        if (!item.onExpire) return false;
-        item.onExpire = undefined;
-        if (++this.settled > 64 && this.settled * 2 > this.items.length - this.head) this.dropSettled();
-        return true;
-      },
-    };
+    return item;
+  }
+
+  /** For Pending.settle: one more settled deadline waits in `items`. */
+  noteSettled(): void {
+    if (++this.settled > 64 && this.settled * 2 > this.items.length - this.head) this.dropSettled();
   }
 
   /** Deadlines not yet settled or expired. */
