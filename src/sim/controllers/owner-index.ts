@@ -29,8 +29,11 @@ export class OwnerIndex<T extends KubeObject> {
     const key = objectKey(obj);
     const refs = obj.metadata.ownerReferences;
     if (refs && this.refsOf.get(key) === refs) {
-      // Same owners as before: only the cached version changes.
-      forEachUid(this.ownersOf.get(key), (uid) => this.byOwner.get(uid)?.set(key, obj));
+      // Same owners as before (nearly every event): only the cached version changes. No callback
+      // here, so this path allocates nothing.
+      const owners = this.ownersOf.get(key);
+      if (typeof owners === 'string') this.byOwner.get(owners)?.set(key, obj);
+      else if (owners !== undefined) for (const uid of owners) this.byOwner.get(uid)?.set(key, obj);
       return;
     }
     if (refs) this.refsOf.set(key, refs);

@@ -65,15 +65,21 @@ export class GarbageCollector extends QueueController {
     return `${resource}|${objectKey(obj)}`;
   }
 
+  /**
+   * Every pod event of the cluster comes here: an object that is not being deleted and whose owners
+   * are all present and not waiting for their dependents costs a few lookups, and allocates nothing.
+   */
   private observed(resource: string, obj: KubeObject, ctx: TraceContext): void {
-    if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
+    const meta = obj.metadata;
+    if (meta.uid) this.byUid.set(meta.uid, obj);
     if (resource !== 'pods') this.indexes.get(resource)!.upsert(obj);
-    const enqueueIt = () => this.enqueue(this.itemKey(resource, obj), ctx);
-    const finalizers = obj.metadata.finalizers ?? [];
-    if (obj.metadata.deletionTimestamp && (finalizers.includes(FINALIZER_FOREGROUND) || finalizers.includes(FINALIZER_ORPHAN))) enqueueIt();
-    for (const ref of obj.metadata.ownerReferences ?? []) {
+    if (meta.deletionTimestamp && (hasFinalizer(obj, FINALIZER_FOREGROUND) || hasFinalizer(obj, FINALIZER_ORPHAN))) this.enqueue(this.itemKey(resource, obj), ctx);
+    const refs = meta.ownerReferences;
+    if (!refs) return;
+    // Once per owner that is missing or waiting (as many adds as before: each one sets the key's context).
+    for (const ref of refs) {
       const owner = this.byUid.get(ref.uid);
-      if (!owner || waitsForDependents(owner)) enqueueIt();
+      if (!owner || waitsForDependents(owner)) this.enqueue(this.itemKey(resource, obj), ctx);
     }
   }
 
@@ -228,5 +234,9 @@ export class GarbageCollector extends QueueController {
 
 /** An owner being deleted in foreground: its dependents go first. */
 function waitsForDependents(owner: KubeObject): boolean {
-  return !!owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(FINALIZER_FOREGROUND);
+  return !!owner.metadata.deletionTimestamp && hasFinalizer(owner, FINALIZER_FOREGROUND);
+}
+
+function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
+  return obj.metadata.finalizers?.includes(finalizer) ?? false;
 }

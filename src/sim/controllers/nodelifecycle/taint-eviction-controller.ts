@@ -63,7 +63,7 @@ export class TaintEvictionController implements Controller {
     this.nodes.addHandlers({
       onAdd: (node, ctx) => this.nodeChanged(node, ctx),
       onUpdate: (old, node, ctx) => {
-        if (noExecuteTaints(old).map(taintId).join() !== noExecuteTaints(node).map(taintId).join()) this.nodeChanged(node, ctx);
+        if (!sameNoExecuteTaints(old, node)) this.nodeChanged(node, ctx);
       },
       onDelete: (node) => {
         for (const pod of this.podsByNode.on(node.metadata.name!)) this.cancel(objectKey(pod));
@@ -99,7 +99,7 @@ export class TaintEvictionController implements Controller {
     }
   }
 
-  private processPod(pod: Pod, taints: Taint[], ctx: TraceContext): void {
+  private processPod(pod: Pod, taints: readonly Taint[], ctx: TraceContext): void {
     if (!this.running) return;
     const k = objectKey(pod);
     if (taints.length === 0) return this.cancel(k);
@@ -150,8 +150,27 @@ export class TaintEvictionController implements Controller {
   }
 }
 
-function noExecuteTaints(node: Node): Taint[] {
-  return (node.spec.taints ?? []).filter((t) => t.effect === 'NoExecute');
+const NONE: readonly Taint[] = Object.freeze([]);
+
+/**
+ * The node's NoExecute taints. Asked on every pod event (and every node update): a node without any
+ * (nearly all of them) answers one shared empty list instead of a new array.
+ */
+function noExecuteTaints(node: Node): readonly Taint[] {
+  const taints = node.spec.taints;
+  if (!taints || !hasNoExecute(taints)) return NONE;
+  return taints.filter((t) => t.effect === 'NoExecute');
+}
+
+function hasNoExecute(taints: readonly Taint[]): boolean {
+  for (const t of taints) if (t.effect === 'NoExecute') return true;
+  return false;
+}
+
+/** Same NoExecute taints (by key, value and effect) on both versions of a node. */
+function sameNoExecuteTaints(a: Node, b: Node): boolean {
+  if (a.spec.taints === b.spec.taints) return true;
+  return noExecuteTaints(a).map(taintId).join() === noExecuteTaints(b).map(taintId).join();
 }
 
 function taintId(t: Taint): string {

@@ -37,11 +37,16 @@ export class ActivePodCounts {
 
   upsert(pod: Pod): void {
     const key = objectKey(pod);
-    this.remove(key);
     const owner = controllerRef(pod)?.uid;
-    if (!owner) return;
+    if (!owner) return this.remove(key);
     const active = isPodActive(pod);
-    const c: Contribution = { owner, active, ready: active && isPodReady(pod), labeled: active && hasLabels(pod, this.templateLabels(owner)) };
+    const ready = active && isPodReady(pod);
+    const labeled = active && hasLabels(pod, this.templateLabels(owner));
+    const prev = this.byPod.get(key);
+    // Most events (a status update of a running pod) change none of this: keep the contribution.
+    if (prev && prev.owner === owner && prev.active === active && prev.ready === ready && prev.labeled === labeled && !this.isLast(prev)) return;
+    this.remove(key);
+    const c: Contribution = { owner, active, ready, labeled };
     this.byPod.set(key, c);
     const counts = this.byOwner.get(owner) ?? { active: 0, ready: 0, labeled: 0 };
     counts.active += c.active ? 1 : 0;
@@ -61,6 +66,17 @@ export class ActivePodCounts {
   clear(): void {
     this.byPod.clear();
     this.byOwner.clear();
+  }
+
+  /**
+   * Removing `c` would empty its owner's counts: remove-then-add then replaces the owner's counts
+   * object, and a reconcile still holding the old one (across its API calls) reads zeros from it. The
+   * short cut in upsert keeps to the old behaviour by not applying then.
+   */
+  private isLast(c: Contribution): boolean {
+    const counts = this.byOwner.get(c.owner);
+    if (!counts) return true;
+    return counts.active === (c.active ? 1 : 0) && counts.ready === (c.ready ? 1 : 0) && counts.labeled === (c.labeled ? 1 : 0);
   }
 
   private remove(key: string): void {

@@ -131,7 +131,9 @@ export class ReplicaSetController extends QueueController {
   private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
     this.counts.upsert(pod);
     const key = this.ownerKey(pod);
-    const oldKey = this.ownerKey(old);
+    // Owner references are shared by the versions of a pod that did not change them (nearly all).
+    const sameOwners = old.metadata.ownerReferences === pod.metadata.ownerReferences && old.metadata.namespace === pod.metadata.namespace;
+    const oldKey = sameOwners ? key : this.ownerKey(old);
     if (oldKey && oldKey !== key) this.enqueue(oldKey, ctx);
     if (!key) return;
     if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
