@@ -174,7 +174,9 @@ export function podConditions(input: PodStatusInput, init: readonly ContainerSta
   const spec = input.pod.spec;
   const prior = input.pod.status?.conditions;
   const condition = (type: string, status: PodCondition['status'], reason?: string, message?: string): PodCondition => {
-    const old = prior?.find((p) => p.type === type);
+    const old = prior && findCondition(prior, type);
+    // Nearly every report repeats the pod's conditions: the pod's own object then stands for the new one.
+    if (old && isCondition(old, type, status, reason, message)) return old;
     const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowIso();
     const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime };
     if (reason) c.reason = reason;
@@ -203,13 +205,49 @@ export function podConditions(input: PodStatusInput, init: readonly ContainerSta
   return conditions;
 }
 
-function readiness(regular: readonly ContainerStatus[], phase: PodPhase): Pick<PodCondition, 'status' | 'reason' | 'message'> {
-  if (phase === 'Succeeded') return { status: 'False', reason: 'PodCompleted' };
-  if (phase === 'Failed') return { status: 'False', reason: 'PodFailed' };
-  const unready = regular.filter((s) => !s.ready).map((s) => s.name);
-  if (unready.length > 0) return { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${names(unready)}` };
-  return { status: 'True' };
+function findCondition(conditions: readonly PodCondition[], type: string): PodCondition | undefined {
+  // An index loop: for-of allocates iterator results wherever it is not optimized.
+  for (let i = 0; i < conditions.length; i++) if (conditions[i].type === type) return conditions[i];
+  return undefined;
 }
+
+const CONDITION_KEYS = ['type', 'status', 'lastProbeTime', 'lastTransitionTime', 'reason', 'message'] as const;
+
+/**
+ * Is `old` the very condition podConditions would build (same JSON, key order included), so that it
+ * may be reported again instead of a copy? Its lastTransitionTime is kept whenever its status holds.
+ */
+function isCondition(old: PodCondition, type: string, status: PodCondition['status'], reason: string | undefined, message: string | undefined): boolean {
+  if (old.type !== type || old.status !== status || old.lastProbeTime !== null || !old.lastTransitionTime) return false;
+  if (old.reason !== (reason || undefined) || old.message !== (message || undefined)) return false;
+  // The keys, in the order a new one would have them (a condition someone else wrote may differ).
+  let i = 0;
+  for (const k in old) {
+    const value = (old as unknown as Record<string, unknown>)[k];
+    if (value === undefined) continue;
+    while (i < CONDITION_KEYS.length && (old as unknown as Record<string, unknown>)[CONDITION_KEYS[i]] === undefined) i++;
+    if (CONDITION_KEYS[i] !== k) return false;
+    i++;
+  }
+  return true;
+}
+
+type Readiness = Readonly<Pick<PodCondition, 'status' | 'reason' | 'message'>>;
+
+// The answers that do not depend on the pod, built once (callers only read them).
+const READY: Readiness = { status: 'True' };
+const COMPLETED: Readiness = { status: 'False', reason: 'PodCompleted' };
+const FAILED: Readiness = { status: 'False', reason: 'PodFailed' };
+
+function readiness(regular: readonly ContainerStatus[], phase: PodPhase): Readiness {
+  if (phase === 'Succeeded') return COMPLETED;
+  if (phase === 'Failed') return FAILED;
+  if (regular.every(isReady)) return READY;
+  const unready = regular.filter((s) => !s.ready).map((s) => s.name);
+  return { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${names(unready)}` };
+}
+
+const isReady = (s: ContainerStatus): boolean => s.ready;
 
 /** The QoS class from requests and limits (upstream GetPodQOS, comparing quantities as written). */
 export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
@@ -258,10 +296,17 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   for (const c of own) conditions.push(c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c);
   const podIP = pod.spec.hostNetwork ? input.hostIP : input.podIP ?? old.podIP;
   // Optional fields are assigned in place (not spread from temporary objects), in the API's key order.
-  const status: PodStatus = { phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] };
+  // Parts equal to the pod's own (the usual case) are its objects: nothing new to keep, and the status
+  // manager's comparisons with the pod's status stop at the first reference.
+  const status: PodStatus = {
+    phase,
+    conditions: sameElements(conditions, old.conditions) ? old.conditions : conditions,
+    hostIP: input.hostIP,
+    hostIPs: ipList(input.hostIP, old.hostIPs),
+  };
   if (podIP) {
     status.podIP = podIP;
-    status.podIPs = [{ ip: podIP }];
+    status.podIPs = ipList(podIP, old.podIPs);
   }
   status.startTime = input.startTime;
   if (init.length > 0) status.initContainerStatuses = init;
@@ -270,6 +315,24 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   if (old.phase === phase && old.reason) status.reason = old.reason;
   if (old.phase === phase && old.message) status.message = old.message;
   return status;
+}
+
+function sameElements<T>(a: readonly T[], b: readonly T[] | undefined): b is T[] {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `[{ ip }]`: the pod's own list when it is exactly that. */
+function ipList(ip: string, old: readonly { ip: string }[] | undefined): { ip: string }[] {
+  if (old && old.length === 1 && isOnlyIp(old[0], ip)) return old as { ip: string }[];
+  return [{ ip }];
+}
+
+function isOnlyIp(entry: { ip: string }, ip: string): boolean {
+  if (entry.ip !== ip) return false;
+  for (const k in entry) if (k !== 'ip' && (entry as Record<string, unknown>)[k] !== undefined) return false;
+  return true;
 }
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);

@@ -148,6 +148,32 @@ describe('sim/kubelet/pod-status', () => {
     assert.equal(cond(second, 'Ready').lastTransitionTime, 't1000');
   });
 
+  it('reports the pod\'s own conditions and IP lists again when they did not change, the same JSON as new ones', () => {
+    const p = pod('Always');
+    const running = { latest: instance('running') };
+    const first = status(p, [['c0', running]], [], { now: 1000 });
+    p.status = JSON.parse(JSON.stringify(first));
+    const second = status(p, [['c0', running]], [], { now: 5000 });
+    assert.equal(second.conditions, p.status!.conditions);
+    assert.equal(second.hostIPs, p.status!.hostIPs);
+    assert.equal(second.podIPs, p.status!.podIPs);
+    assert.equal(JSON.stringify(second), JSON.stringify(first));
+    // A condition written with its keys in another order (or with extra ones) is not reported as is.
+    const ready = p.status!.conditions!.find((c) => c.type === 'Ready')!;
+    const { type, ...rest } = ready;
+    p.status!.conditions = p.status!.conditions!.map((c) => (c === ready ? ({ ...rest, type } as typeof c) : c));
+    const third = status(p, [['c0', running]], [], { now: 6000 });
+    assert.notEqual(third.conditions, p.status!.conditions);
+    assert.notEqual(cond(third, 'Ready'), p.status!.conditions!.find((c) => c.type === 'Ready'));
+    assert.equal(cond(third, 'Initialized'), p.status!.conditions!.find((c) => c.type === 'Initialized'));
+    assert.equal(JSON.stringify(third), JSON.stringify(first));
+    // A changed condition is new; the others stay the pod's.
+    const stopped = status(p, [['c0', { latest: instance('exited', 1) }]], [], { now: 7000 });
+    assert.equal(cond(stopped, 'Ready').status, 'False');
+    assert.equal(cond(stopped, 'Ready').lastTransitionTime, 't7000');
+    assert.equal(cond(stopped, 'PodReadyToStartContainers'), p.status!.conditions!.find((c) => c.type === 'PodReadyToStartContainers'));
+  });
+
   it('computes the QoS class', () => {
     assert.equal(qosClass(pod('Always').spec), 'BestEffort');
     assert.equal(qosClass(pod('Always', [{ resources: { limits: { cpu: '1', memory: '1Gi' } } }]).spec), 'Guaranteed');
