@@ -27,6 +27,15 @@ interface Health {
   probe: number;
   leaseRenewTime?: string;
   heartbeat?: string;
+  /** The key of the node's Lease in the leases cache (built once, not on every pass). */
+  leaseKey: string;
+  /**
+   * The node object the last pass read, with what it read from it: a node changes seldom (its
+   * heartbeat goes to the Lease), so most passes over 5,000 nodes only compare references.
+   */
+  node?: Node;
+  ready?: NodeCondition;
+  zone: string;
 }
 
 interface ZoneQueue {
@@ -38,7 +47,10 @@ interface ZoneQueue {
 }
 
 export function readyCondition(node: Node): NodeCondition | undefined {
-  return node.status?.conditions?.find((c) => c.type === 'Ready');
+  const conditions = node.status?.conditions;
+  if (!conditions) return undefined;
+  for (let i = 0; i < conditions.length; i++) if (conditions[i].type === 'Ready') return conditions[i];
+  return undefined;
 }
 
 /** ComputeZoneState: no ready node → full disruption; more than 2 and ≥ threshold not ready → partial. */
@@ -113,10 +125,18 @@ export class NodeLifecycleController implements Controller {
     let ctx: TraceContext | undefined;
     for (const node of this.nodes.list()) {
       const name = node.metadata.name!;
-      const ready = readyCondition(node);
       let h = this.health.get(name);
-      if (!h) this.health.set(name, (h = { probe: now, heartbeat: ready?.lastHeartbeatTime }));
-      const lease = this.leases.get(`kube-node-lease/${name}`);
+      if (!h) {
+        h = { probe: now, heartbeat: readyCondition(node)?.lastHeartbeatTime, leaseKey: `kube-node-lease/${name}`, zone: '' };
+        this.health.set(name, h);
+      }
+      if (h.node !== node) {
+        h.node = node;
+        h.ready = readyCondition(node);
+        h.zone = node.metadata.labels?.[ZONE_LABEL] ?? '';
+      }
+      const ready = h.ready;
+      const lease = this.leases.get(h.leaseKey);
       const renew = lease?.spec.renewTime;
       if (renew !== h.leaseRenewTime) {
         h.leaseRenewTime = renew;
@@ -132,11 +152,10 @@ export class NodeLifecycleController implements Controller {
         this.markUnknown(node, ctx);
         status = 'Unknown';
       }
-      const zone = node.metadata.labels?.[ZONE_LABEL] ?? '';
-      const counts = perZone.get(zone) ?? { ready: 0, notReady: 0 };
+      let counts = perZone.get(h.zone);
+      if (!counts) perZone.set(h.zone, (counts = { ready: 0, notReady: 0 }));
       if (status === 'True') counts.ready++;
       else counts.notReady++;
-      perZone.set(zone, counts);
     }
     this.updateZoneStates(perZone);
   }
