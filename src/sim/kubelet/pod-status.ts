@@ -164,7 +164,7 @@ export function podPhase(spec: PodSpec, init: readonly ContainerStatus[], regula
   return 'Pending';
 }
 
-const names = (list: string[]) => `[${list.join(' ')}]`;
+const names = (list: readonly string[]) => `[${list.join(' ')}]`;
 
 /**
  * The kubelet-owned conditions, in upstream's order. Conditions whose status did not change keep the
@@ -186,12 +186,15 @@ export function podConditions(input: PodStatusInput, init: readonly ContainerSta
   const conditions: PodCondition[] = [];
   conditions.push(condition('PodReadyToStartContainers', input.sandboxReady ? 'True' : 'False'));
 
-  const incomplete = (spec.initContainers ?? [])
-    .filter((c) => {
-      const s = init.find((x) => x.name === c.name);
-      return !(s?.state?.terminated && s.state.terminated.exitCode === 0);
-    })
-    .map((c) => c.name);
+  // Most pods have no init containers: no lists to build for them.
+  const incomplete = spec.initContainers?.length
+    ? spec.initContainers
+        .filter((c) => {
+          const s = init.find((x) => x.name === c.name);
+          return !(s?.state?.terminated && s.state.terminated.exitCode === 0);
+        })
+        .map((c) => c.name)
+    : NO_NAMES;
   if (phase === 'Succeeded' && incomplete.length === 0 && (spec.initContainers?.length ?? 0) > 0) {
     conditions.push(condition('Initialized', 'True', 'PodCompleted'));
   } else if (incomplete.length > 0) {
@@ -282,7 +285,7 @@ function cachedQosClass(spec: PodSpec): ReturnType<typeof qosClass> {
 export function generatePodStatus(input: PodStatusInput): PodStatus {
   const { pod } = input;
   const old = pod.status ?? {};
-  const init = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, input, true));
+  const init = pod.spec.initContainers?.length ? pod.spec.initContainers.map((c) => containerStatus(c, input, true)) : NO_STATUSES;
   const regular = pod.spec.containers.map((c) => containerStatus(c, input, false));
   let phase = podPhase(pod.spec, init, regular, input.terminal);
   // A pod never leaves a terminal phase.
@@ -290,9 +293,10 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   // Formatting the time costs a Date and two strings: done only if a condition changed.
   let nowIso: string | undefined;
   const own = podConditions(input, init, regular, phase, () => (nowIso ??= input.iso(input.now)));
-  const scheduled = (old.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  const scheduled = old.conditions && findCondition(old.conditions, 'PodScheduled');
   // Others' conditions first (kept as they are), then the kubelet's.
-  const conditions = (old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const conditions: PodCondition[] = [];
+  for (const c of old.conditions ?? NO_CONDITIONS) if (!KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
   for (const c of own) conditions.push(c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c);
   const podIP = pod.spec.hostNetwork ? input.hostIP : input.podIP ?? old.podIP;
   // Optional fields are assigned in place (not spread from temporary objects), in the API's key order.
@@ -334,6 +338,11 @@ function isOnlyIp(entry: { ip: string }, ip: string): boolean {
   for (const k in entry) if (k !== 'ip' && (entry as Record<string, unknown>)[k] !== undefined) return false;
   return true;
 }
+
+// Shared empty lists, only ever read.
+const NO_NAMES: readonly string[] = Object.freeze([]);
+const NO_STATUSES: ContainerStatus[] = Object.freeze([]) as unknown as ContainerStatus[];
+const NO_CONDITIONS: readonly PodCondition[] = Object.freeze([]);
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
