@@ -45,6 +45,11 @@ export class TaintEvictionController implements Controller {
   private readonly pods: Informer<Pod>;
   private readonly podsByNode: PodsByNode;
   private readonly scheduled = new Map<string, Scheduled>();
+  /**
+   * Names of the cached nodes that have NoExecute taints, kept by the node handlers (not cleared on
+   * stop: it mirrors the informer's cache; a stale name only sends pod events down the full path).
+   */
+  private readonly tainted = new Set<string>();
   private readonly events: ObjectEventRecorder;
   private running = false;
   /** Pods deleted so far (for tests and benchmarks). */
@@ -61,11 +66,16 @@ export class TaintEvictionController implements Controller {
       onDelete: (pod) => this.cancel(objectKey(pod)),
     });
     this.nodes.addHandlers({
-      onAdd: (node, ctx) => this.nodeChanged(node, ctx),
+      onAdd: (node, ctx) => {
+        this.trackTaints(node);
+        this.nodeChanged(node, ctx);
+      },
       onUpdate: (old, node, ctx) => {
+        this.trackTaints(node);
         if (!sameNoExecuteTaints(old, node)) this.nodeChanged(node, ctx);
       },
       onDelete: (node) => {
+        this.tainted.delete(node.metadata.name!);
         for (const pod of this.podsByNode.on(node.metadata.name!)) this.cancel(objectKey(pod));
       },
     });
@@ -86,7 +96,15 @@ export class TaintEvictionController implements Controller {
     return new Map([...this.scheduled].map(([k, s]) => [k, s.at]));
   }
 
+  /** Keep `tainted` in line with the node cache (called from every node event). */
+  private trackTaints(node: Node): void {
+    if (node.spec.taints && hasNoExecute(node.spec.taints)) this.tainted.add(node.metadata.name!);
+    else this.tainted.delete(node.metadata.name!);
+  }
+
   private podChanged(pod: Pod, ctx: TraceContext): void {
+    // No eviction to plan or cancel (the usual state): every pod event would end in a no-op.
+    if (this.tainted.size === 0 && this.scheduled.size === 0) return;
     if (pod.metadata.deletionTimestamp || !pod.spec.nodeName) return this.cancel(objectKey(pod));
     const node = this.nodes.get(pod.spec.nodeName);
     if (node) this.processPod(pod, noExecuteTaints(node), ctx);

@@ -110,13 +110,18 @@ export class ReplicaSetController extends QueueController {
     this.rsKeyByUid.clear();
   }
 
-  /** The ReplicaSet key a pod's controller reference points to, if it is one we know. */
+  /**
+   * The ReplicaSet key a pod's controller reference points to, if it is one we know: the cached
+   * ReplicaSet named by the reference in the pod's namespace, with the reference's uid. Found by uid
+   * (rsKeyByUid follows the cache), which spares building and hashing "namespace/name" on every pod event.
+   */
   private ownerKey(pod: Pod): string | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const key = `${pod.metadata.namespace}/${ref.name}`;
-    const rs = this.replicaSets.get(key);
-    return rs && rs.metadata.uid === ref.uid ? key : undefined;
+    const key = this.rsKeyByUid.get(ref.uid);
+    const rs = key === undefined ? undefined : this.replicaSets.get(key);
+    if (!rs || rs.metadata.uid !== ref.uid || rs.metadata.name !== ref.name || rs.metadata.namespace !== pod.metadata.namespace) return undefined;
+    return key;
   }
 
   private podAdded(pod: Pod, ctx: TraceContext): void {
