@@ -36,4 +36,28 @@ describe('sim/client/deadlines', () => {
     clock.advance(60_000);
     assert.deepEqual(fired, Array.from({ length: 100 }, (_, k) => k * 100));
   });
+
+  it('keeps order and times when an expiring deadline adds many more (settled ones dropped meanwhile)', () => {
+    const clock = new Clock(1);
+    const q = new DeadlineQueue(clock, 1000, 'test');
+    const fired: string[] = [];
+    const at = (name: string) => () => fired.push(`${name}@${clock.now()}`);
+    q.add(at('a'));
+    q.add(() => {
+      fired.push(`b@${clock.now()}`);
+      // 3,000 more, all but two settled at once: enough to drop settled deadlines during this firing.
+      for (let i = 0; i < 3000; i++) {
+        const d = q.add(at(`n${i}`));
+        if (i !== 0 && i !== 2999) d.settle();
+      }
+    });
+    q.add(at('c'));
+    clock.advance(1000);
+    assert.deepEqual(fired, ['a@1000', 'b@1000', 'c@1000']);
+    assert.equal(q.size, 2);
+    clock.advance(1000);
+    assert.deepEqual(fired.slice(3), ['n0@2000', 'n2999@2000']);
+    assert.equal(q.size, 0);
+    assert.equal(clock.pending(), 0);
+  });
 });
