@@ -36,6 +36,8 @@ interface Health {
   node?: Node;
   ready?: NodeCondition;
   zone: string;
+  /** The Lease object the last pass read (its renewTime is leaseRenewTime). */
+  lease?: Lease;
 }
 
 interface ZoneQueue {
@@ -131,22 +133,26 @@ export class NodeLifecycleController implements Controller {
         this.health.set(name, h);
       }
       if (h.node !== node) {
+        // Only a new node object can bring a new heartbeat.
         h.node = node;
         h.ready = readyCondition(node);
         h.zone = node.metadata.labels?.[ZONE_LABEL] ?? '';
+        if (h.ready?.lastHeartbeatTime !== h.heartbeat) {
+          h.heartbeat = h.ready?.lastHeartbeatTime;
+          h.probe = now;
+        }
       }
-      const ready = h.ready;
       const lease = this.leases.get(h.leaseKey);
-      const renew = lease?.spec.renewTime;
-      if (renew !== h.leaseRenewTime) {
-        h.leaseRenewTime = renew;
-        h.probe = now;
+      // A lease is renewed every 10 s and looked at every 5 s: half the time it is the same object.
+      if (lease !== h.lease) {
+        h.lease = lease;
+        const renew = lease?.spec.renewTime;
+        if (renew !== h.leaseRenewTime) {
+          h.leaseRenewTime = renew;
+          h.probe = now;
+        }
       }
-      if (ready?.lastHeartbeatTime !== h.heartbeat) {
-        h.heartbeat = ready?.lastHeartbeatTime;
-        h.probe = now;
-      }
-      let status = ready?.status;
+      let status = h.ready?.status;
       if (now > h.probe + grace && status !== 'Unknown') {
         ctx ??= { traceId: this.cc.log.newTraceId() };
         this.markUnknown(node, ctx);
