@@ -44,7 +44,7 @@ export class ActivePodCounts {
     const labeled = active && hasLabels(pod, this.templateLabels(owner));
     const prev = this.byPod.get(key);
     // Most events (a status update of a running pod) change none of this: keep the contribution.
-    if (prev && prev.owner === owner && prev.active === active && prev.ready === ready && prev.labeled === labeled && !this.isLast(prev)) return;
+    if (prev && prev.owner === owner && prev.active === active && prev.ready === ready && prev.labeled === labeled) return;
     this.remove(key);
     const c: Contribution = { owner, active, ready, labeled };
     this.byPod.set(key, c);
@@ -59,24 +59,18 @@ export class ActivePodCounts {
     this.remove(objectKey(pod));
   }
 
+  /**
+   * The owner's counts now, as a copy: a sync reads them at its start and writes the status from them
+   * after its API calls, as upstream computes the status from the pods it listed at the start.
+   */
   counts(owner: string | undefined): PodCounts {
-    return (owner && this.byOwner.get(owner)) || { active: 0, ready: 0, labeled: 0 };
+    const live = owner ? this.byOwner.get(owner) : undefined;
+    return live ? { active: live.active, ready: live.ready, labeled: live.labeled } : { active: 0, ready: 0, labeled: 0 };
   }
 
   clear(): void {
     this.byPod.clear();
     this.byOwner.clear();
-  }
-
-  /**
-   * Removing `c` would empty its owner's counts: remove-then-add then replaces the owner's counts
-   * object, and a reconcile still holding the old one (across its API calls) reads zeros from it. The
-   * short cut in upsert keeps to the old behaviour by not applying then.
-   */
-  private isLast(c: Contribution): boolean {
-    const counts = this.byOwner.get(c.owner);
-    if (!counts) return true;
-    return counts.active === (c.active ? 1 : 0) && counts.ready === (c.ready ? 1 : 0) && counts.labeled === (c.labeled ? 1 : 0);
   }
 
   private remove(key: string): void {

@@ -41,18 +41,16 @@ describe('sim/controllers/replicaset/pod-counts', () => {
     assert.deepEqual(counts.counts('rs2'), { active: 0, ready: 0, labeled: 0 });
   });
 
-  it('replaces the counts object of an owner whose only pod is updated, as remove-then-add always did', () => {
+  it('answers counts as a snapshot: later pod events never change counts already read (the ReplicaSet status is written from them after its API calls)', () => {
     const counts = new ActivePodCounts(() => ({ app: 'a' }));
     counts.upsert(pod('p1', 'rs1', { ready: true }));
     const held = counts.counts('rs1');
-    counts.upsert(pod('p1', 'rs1', { ready: true }));
-    assert.notEqual(counts.counts('rs1'), held);
-    assert.deepEqual(held, { active: 0, ready: 0, labeled: 0 });
-    // With a second pod the owner's counts object stays, whatever the update.
-    counts.upsert(pod('p2', 'rs1'));
-    const kept = counts.counts('rs1');
-    counts.upsert(pod('p1', 'rs1', { ready: true }));
-    assert.equal(counts.counts('rs1'), kept);
-    assert.deepEqual(kept, { active: 2, ready: 1, labeled: 2 });
+    // The only pod changes (not ready any more), then goes: what was read stays what it was.
+    counts.upsert(pod('p1', 'rs1', { ready: false }));
+    assert.deepEqual(held, { active: 1, ready: 1, labeled: 1 });
+    assert.deepEqual(counts.counts('rs1'), { active: 1, ready: 0, labeled: 1 });
+    counts.delete(pod('p1', 'rs1'));
+    assert.deepEqual(held, { active: 1, ready: 1, labeled: 1 });
+    assert.deepEqual(counts.counts('rs1'), { active: 0, ready: 0, labeled: 0 });
   });
 });
