@@ -156,17 +156,11 @@ export class Network {
     return ch.from === ch.to || this.cut.size === 0 || !this.cut.has(ch.pair);
   }
 
-  /** One-way latency for a message between two hosts, in milliseconds (drawn from the seeded RNG). */
-  latency(from: string, to: string): number {
-    if (from === to) return SAME_HOST_MS;
-    return this.draw(this.hosts.get(from)?.zone, this.hosts.get(to)?.zone);
-  }
-
-  private channelLatency(ch: Channel): number {
-    return ch.from === ch.to ? SAME_HOST_MS : this.draw(ch.from.zone, ch.to.zone);
-  }
-
-  private draw(za: string | undefined, zb: string | undefined): number {
+  /** One-way latency on a channel, in milliseconds (drawn from the seeded RNG; none for the same machine). */
+  private latencyOf(ch: Channel): number {
+    if (ch.from === ch.to) return SAME_HOST_MS;
+    const za = ch.from.zone;
+    const zb = ch.to.zone;
     const rng = this.clock.rng;
     if (za === undefined || zb === undefined) return 0.8 + rng.next() * 0.4;
     if (za === zb) return 0.5 + rng.next() * 0.5;
@@ -184,7 +178,7 @@ export class Network {
       return false;
     }
     if (this.joinBatch(ch, undefined, undefined, deliver)) return true;
-    this.startBatch(ch, undefined, undefined, this.channelLatency(ch), deliver);
+    this.startBatch(ch, undefined, undefined, this.latencyOf(ch), deliver);
     return true;
   }
 
@@ -202,7 +196,7 @@ export class Network {
     }
     const ch = this.channel(from, to)!;
     if (this.joinBatch(ch, first, second, deliver)) return true;
-    this.startBatch(ch, first, second, this.channelLatency(first) + this.channelLatency(second), deliver);
+    this.startBatch(ch, first, second, this.latencyOf(first) + this.latencyOf(second), deliver);
     return true;
   }
 
