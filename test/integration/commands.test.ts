@@ -62,6 +62,7 @@ describe('cluster commands (integration)', function () {
     assert.deepEqual(outcome.results.map((r) => `${r.ref} ${r.action}`), ['deployment.apps/cmd created', 'service/cmd created']);
     await runUntil(api, '3 cmd pods Running', () => running(podsOf(api, 'cmd-')).length === 3, 120_000);
     pod = running(podsOf(api, 'cmd-'))[0];
+    await waitFor('the tree shows the pod on its node', () => api.tree.current?.podRowId('default', pod.metadata.name!)?.includes('/node:'));
   });
 
   after(async () => {
@@ -87,6 +88,18 @@ describe('cluster commands (integration)', function () {
     await vscode.commands.executeCommand('k8sLab.describe', api.tree.current!.nodeRowId(pod.spec.nodeName!));
     await waitFor('the node document', () => activeText().startsWith(`Name:               ${pod.spec.nodeName}`));
     assert.match(activeText(), /Non-terminated Pods:/);
+  });
+
+  it('acts on the object of a row the view has since moved, instead of asking which one', async () => {
+    const stale = `cluster/unscheduled/pod:default.${pod.metadata.name}`;
+    assert.equal(api.lab.model()!.row(stale), undefined, 'the pod is no longer under "Unscheduled"');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'asked'>((resolve) => { timer = setTimeout(() => resolve('asked'), 10_000); });
+    const outcome = await Promise.race([vscode.commands.executeCommand('k8sLab.describe', stale).then(() => 'opened' as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'asked') await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(outcome, 'opened', 'the command asked which object instead of opening the row\'s pod');
+    assert.ok(activeText().startsWith(`Name:             ${pod.metadata.name}`), activeText().slice(0, 80));
   });
 
   it('shows the live YAML of a pod and refreshes it when the object changes', async () => {

@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import type { ObjectRef } from '../../sim/api/types';
 import type { LabController } from '../lab-controller';
-import type { ComponentKind, RowTarget } from '../tree/model';
+import { type ComponentKind, type RowTarget, targetOfRowId } from '../tree/model';
 
 export function targetOf(lab: LabController, arg: unknown): RowTarget | undefined {
-  if (typeof arg === 'string') return lab.model()?.row(arg)?.target;
+  if (typeof arg === 'string') return lab.model()?.row(arg)?.target ?? targetOfRowId(arg);
   if (arg && typeof arg === 'object') {
     const a = arg as Record<string, unknown>;
     if (typeof a.resource === 'string' && typeof a.name === 'string') return { kind: 'object', ref: arg as ObjectRef };

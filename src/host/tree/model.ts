@@ -141,6 +141,37 @@ function refOf(obj: { metadata: { namespace?: string; name?: string } }, resourc
   return { resource, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
 }
 
+const OBJECT_SEGMENTS: Record<string, string> = { pod: 'pods', deploy: 'deployments', rs: 'replicasets', svc: 'services' };
+const COMPONENTS: readonly string[] = ['apiserver', 'etcd', 'scheduler', 'controller-manager'];
+
+/**
+ * What a row id stands for, read from the id alone. A context-menu command can arrive with the id of a row
+ * the view has since moved (a pod that left "Unscheduled" for its node while the menu was open): the id
+ * still names the object, so the command acts on it instead of asking the learner to pick one.
+ */
+export function targetOfRowId(id: string): RowTarget | undefined {
+  const segments = id.split('/');
+  const [type, value] = splitSegment(segments[segments.length - 1]);
+  if (!value) return undefined;
+  const resource = OBJECT_SEGMENTS[type];
+  if (resource) {
+    const dot = value.indexOf('.');
+    return dot > 0 ? { kind: 'object', ref: { resource, namespace: value.slice(0, dot), name: value.slice(dot + 1) } } : undefined;
+  }
+  if (type === 'node') return { kind: 'node', name: value };
+  if (type === 'zone') return { kind: 'zone', name: value };
+  if (type === 'component' && COMPONENTS.includes(value)) {
+    const [parentType, host] = splitSegment(segments[segments.length - 2] ?? '');
+    return parentType === 'master' && host ? { kind: 'component', component: value as ComponentKind, host } : undefined;
+  }
+  return undefined;
+}
+
+function splitSegment(segment: string): [string, string] {
+  const colon = segment.indexOf(':');
+  return colon < 0 ? [segment, ''] : [segment.slice(0, colon), segment.slice(colon + 1)];
+}
+
 function controllerOf(obj: Pod | ReplicaSet): { kind: string; name: string; uid: string } | undefined {
   return obj.metadata.ownerReferences?.find((o) => o.controller);
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Deployment, Endpoints, ReplicaSet, Service } from '../../../src/sim/api/types';
-import { GROUP_THRESHOLD, ROOT_ID, TreeModel, computeHealth, nodeRowId, simulatedTime, type Row } from '../../../src/host/tree/model';
+import { GROUP_THRESHOLD, ROOT_ID, TreeModel, computeHealth, nodeRowId, simulatedTime, targetOfRowId, type Row } from '../../../src/host/tree/model';
 import { defaultState, master, node, pod, ZONES } from './fixtures';
 
 /** Every row, depth first (what a fully expanded view shows). */
@@ -139,6 +139,22 @@ describe('tree model', () => {
     for (const row of rows) for (const child of after.children(row.id)) assert.equal(after.parent(child), row.id, child);
     for (const top of after.roots()) assert.equal(after.parent(top), undefined, top);
     assert.equal(before.row(after.podRowId('default', 'web-2')!), undefined);
+  });
+
+  it('reads what a row stands for from its id alone, so a command on a row the view has since moved still acts on it', () => {
+    const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } };
+    const rs: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d4f', namespace: 'default', uid: 'r1' }, spec: { replicas: 1, selector: {}, template: { spec: { containers: [] } } } };
+    const model = new TreeModel(defaultState({ services: [svc], replicaSets: [rs], pods: [pod('web-1', 'worker-1'), pod('web-2', undefined)] }));
+    const rows = walk(model).filter((r) => r.target.kind !== 'none' && r.target.kind !== 'cluster');
+    assert.deepEqual([...new Set(rows.map((r) => r.target.kind))].sort(), ['component', 'node', 'object', 'zone']);
+    for (const row of rows) assert.deepEqual(targetOfRowId(row.id), row.target, row.id);
+    const pending = model.podRowId('default', 'web-2')!;
+    const bound = new TreeModel(defaultState({ pods: [pod('web-1', 'worker-1'), pod('web-2', 'worker-2')] }));
+    assert.equal(bound.row(pending), undefined, 'the pod left "Unscheduled"');
+    assert.deepEqual(targetOfRowId(pending), { kind: 'object', ref: { resource: 'pods', namespace: 'default', name: 'web-2' } });
+    for (const id of ['cluster', 'cluster/control-plane', 'cluster/control-plane/lb:lb', 'cluster/workloads/group:Running', 'pod:nodot', 'cluster/component:etcd', 'cluster/master:m/component:kubelet']) {
+      assert.equal(targetOfRowId(id), undefined, id);
+    }
   });
 
   it('groups and pages 1,000 pods on one ReplicaSet, and reveal finds each pod', () => {
