@@ -539,7 +539,8 @@ export class Kubelet implements Component, PodLogProvider {
     };
     this.ensureImage(w, spec, init, ctx, (ok, c1) => {
       if (!ok) return fail(c1);
-      const env: [string, string][] = [...(spec.env ?? []).map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV];
+      // Containers without variables of their own (most) share the one list (the runtime only reads it).
+      const env: [string, string][] = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV] : SERVICE_ENV;
       this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, c1, this.live((r, c2) => {
         if (!r.ok) {
           const message = criErrorMessage(r);

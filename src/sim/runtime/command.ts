@@ -27,9 +27,15 @@ export function expandKubernetesVars(text: string, env: ReadonlyMap<string, stri
   return text.replace(/\$\$|\$\((\w+)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : env.get(name!) ?? m));
 }
 
-/** The argv of the main process: command/args from the pod spec, else the image's ENTRYPOINT/CMD. */
-export function containerArgv(container: Pick<Container, 'command' | 'args'>, image: Pick<ImageInfo, 'entrypoint' | 'cmd'>, env: ReadonlyMap<string, string>): string[] {
-  const expand = (list: string[]) => list.map((s) => expandKubernetesVars(s, env));
+/**
+ * The argv of the main process: command/args from the pod spec, else the image's ENTRYPOINT/CMD.
+ * `env` may be a function: it is called only when there is a command or args to expand.
+ */
+export function containerArgv(container: Pick<Container, 'command' | 'args'>, image: Pick<ImageInfo, 'entrypoint' | 'cmd'>, env: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>)): string[] {
+  const expand = (list: string[]) => {
+    const vars = typeof env === 'function' ? env() : env;
+    return list.map((s) => expandKubernetesVars(s, vars));
+  };
   if (container.command && container.command.length > 0) return [...expand(container.command), ...expand(container.args ?? [])];
   if (container.args && container.args.length > 0) return [...image.entrypoint, ...expand(container.args)];
   return [...image.entrypoint, ...image.cmd];

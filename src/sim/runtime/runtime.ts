@@ -12,7 +12,7 @@ import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { ObjectRef } from '../api/types';
 import { lookupImage, pullFailureMessage, type ImageInfo } from '../images';
-import { containerArgv, programFor } from './command';
+import { containerArgv, programFor, type ProcessContext } from './command';
 import { outputWithin, programDuration, exitCodeOf, renderLine, type OutputLine, type Program } from './program';
 import { DEFAULT_RUNTIME_TIMINGS, sample, type Range, type RuntimeTimings } from './timings';
 import { PodAddressPool } from './address-pool';
@@ -298,9 +298,7 @@ export class ContainerRuntime {
       if (lookup.status !== 'found' || !stored) {
         return fail('NotFound', `failed to get image "${config.image}": image not found`);
       }
-      const env = new Map<string, string>([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', sb.name]]);
-      for (const [k, v] of config.env) env.set(k, v);
-      const program = this.programOf(lookup.image, lookup.tag.version, config, sb, env);
+      const program = this.programOf(lookup.image, lookup.tag.version, config, sb);
       this.pruneOldInstances(sb.podUid, config.name);
       const record: ContainerRecord = {
         id: this.newId(),
@@ -501,13 +499,19 @@ export class ContainerRuntime {
 
   // ---------------------------------------------------------------- internals
 
-  private programOf(image: ImageInfo, version: string | undefined, config: ContainerConfig, sandbox: Sandbox, env: Map<string, string>): Program {
-    const argv = containerArgv(config, image, env);
-    return programFor(argv, { image, version, hostname: sandbox.name, podIP: sandbox.ip, env });
+  /** The container's Program (its environment is built only if something reads it: see LazyEnvContext). */
+  private programOf(image: ImageInfo, version: string | undefined, config: ContainerConfig, sandbox: Sandbox): Program {
+    const ctx = new LazyEnvContext(image, version, sandbox, config);
+    return programFor(containerArgv(config, image, ctx.envOf), ctx);
   }
 
   /** Container GC: keep the newest exited instance of a name (for `logs --previous`), drop older ones. */
   private pruneOldInstances(podUid: string, name: string): void {
+    const all = this.containersByPod.get(podUid) ?? NO_CONTAINERS;
+    // Most creations (a pod's first start, a first restart) have fewer than two to compare: no copies.
+    let exited = 0;
+    for (let i = 0; i < all.length; i++) if (all[i].name === name && all[i].state === 'CONTAINER_EXITED') exited++;
+    if (exited < 2) return;
     const same = (this.containersByPod.get(podUid) ?? []).filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
     same.sort((a, b) => b.attempt - a.attempt);
     for (const old of same.slice(1)) this.dropContainer(old);
@@ -616,6 +620,39 @@ export class ContainerRuntime {
       detail: result.ok ? { method } : { method, code: result.code, error: result.message },
     }));
   }
+}
+
+/**
+ * A container's process context whose environment (what the runtime sets, then the container's own
+ * variables in order) is built on first use: most containers (no $(VAR) to expand, no shell, an image
+ * whose program needs no variable) never read it, and a Map of a dozen variables per container start
+ * adds up on a big cluster. A class, not an object literal with a getter (which V8 builds slowly).
+ */
+class LazyEnvContext implements ProcessContext {
+  readonly hostname: string;
+  readonly podIP: string;
+  private vars: Map<string, string> | undefined;
+
+  constructor(
+    readonly image: ImageInfo,
+    readonly version: string | undefined,
+    sandbox: Sandbox,
+    private readonly config: ContainerConfig,
+  ) {
+    this.hostname = sandbox.name;
+    this.podIP = sandbox.ip;
+  }
+
+  get env(): Map<string, string> {
+    if (this.vars === undefined) {
+      this.vars = new Map([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', this.hostname]]);
+      for (const [k, v] of this.config.env) this.vars.set(k, v);
+    }
+    return this.vars;
+  }
+
+  /** `env` as a function, for containerArgv. */
+  readonly envOf = (): Map<string, string> => this.env;
 }
 
 /** The error string the kubelet sees from a failed CRI call. */
