@@ -254,31 +254,37 @@ const isReady = (s: ContainerStatus): boolean => s.ready;
 
 /** The QoS class from requests and limits (upstream GetPodQOS, comparing quantities as written). */
 export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const all = [...(spec.initContainers ?? []), ...spec.containers];
+  // Computed on every status report, so without copies: index loops, no merged requests object.
   let any = false;
   let guaranteed = true;
-  for (const c of all) {
-    const limits = c.resources?.limits ?? {};
-    const requests = { ...limits, ...(c.resources?.requests ?? {}) };
-    for (const r of ['cpu', 'memory']) {
-      if (requests[r] !== undefined || limits[r] !== undefined) any = true;
-      if (limits[r] === undefined || String(requests[r]) !== String(limits[r])) guaranteed = false;
+  const lists = [spec.initContainers, spec.containers];
+  for (let l = 0; l < 2; l++) {
+    const list = lists[l];
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const resources = list[i].resources;
+      for (let k = 0; k < QOS_RESOURCES.length; k++) {
+        const r = QOS_RESOURCES[k];
+        const limit = resources?.limits?.[r];
+        const request = requestOf(resources, r);
+        if (request !== undefined || limit !== undefined) any = true;
+        if (limit === undefined || String(request) !== String(limit)) guaranteed = false;
+      }
     }
   }
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-/**
- * qosClass, once per pod spec object: the kubelet reports a pod's status many times over its life,
- * and specs from the API are never mutated (a changed pod arrives as a new object).
- */
-const qosBySpec = new WeakMap<PodSpec, ReturnType<typeof qosClass>>();
+const QOS_RESOURCES = ['cpu', 'memory'] as const;
+const hasOwn = Object.prototype.hasOwnProperty;
 
-function cachedQosClass(spec: PodSpec): ReturnType<typeof qosClass> {
-  let qos = qosBySpec.get(spec);
-  if (qos === undefined) qosBySpec.set(spec, (qos = qosClass(spec)));
-  return qos;
+/** The request for `r`, defaulted to the limit: what `{ ...limits, ...requests }[r]` reads. */
+function requestOf(resources: Container['resources'], r: string): unknown {
+  const requests = resources?.requests;
+  if (requests && hasOwn.call(requests, r)) return requests[r];
+  const limits = resources?.limits;
+  return limits && hasOwn.call(limits, r) ? limits[r] : undefined;
 }
 
 /** The whole PodStatus the kubelet reports. */
@@ -315,7 +321,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   status.startTime = input.startTime;
   if (init.length > 0) status.initContainerStatuses = init;
   status.containerStatuses = regular;
-  status.qosClass = cachedQosClass(pod.spec);
+  status.qosClass = qosClass(pod.spec);
   if (old.phase === phase && old.reason) status.reason = old.reason;
   if (old.phase === phase && old.message) status.message = old.message;
   return status;

@@ -22,7 +22,8 @@ interface Entry {
   confirmed?: PodStatus;
   /** The resourceVersion our last successful write produced: its watch echo changes nothing. */
   confirmedRv?: string;
-  pending?: { status: PodStatus; ctx: TraceContext; then: StatusCallback[] };
+  /** The status to write next; `then`, created with the first callback (most reports have none). */
+  pending?: { status: PodStatus; ctx: TraceContext; then?: StatusCallback[] };
   inFlight: boolean;
   retry?: TimerId;
   /** The newest pod object the kubelet has (what its next report is compared with). */
@@ -60,9 +61,13 @@ export class StatusManager {
       then?.(true, ctx);
       return;
     }
-    const callbacks = entry.pending?.then ?? [];
-    if (then) callbacks.push(then);
-    entry.pending = { status, ctx, then: callbacks };
+    // A newer status replaces the waiting one in place; the callbacks of both run when it is written.
+    const pending = entry.pending;
+    if (pending) {
+      pending.status = status;
+      pending.ctx = ctx;
+      if (then) (pending.then ??= []).push(then);
+    } else entry.pending = { status, ctx, then: then ? [then] : undefined };
     this.flush(entry);
   }
 
@@ -101,7 +106,7 @@ export class StatusManager {
     const { status, ctx, then } = entry.pending;
     entry.pending = undefined;
     if (entry.confirmed !== undefined && deepEqual(entry.confirmed, status)) {
-      for (const cb of then) cb(true, ctx);
+      if (then) for (const cb of then) cb(true, ctx);
       return;
     }
     entry.inFlight = true;
@@ -125,12 +130,12 @@ export class StatusManager {
           const written = r.body as Pod;
           entry.confirmed = deepEqual(written.status, status) ? written.status : status;
           entry.confirmedRv = written.metadata?.resourceVersion;
-          for (const cb of then) cb(true, rctx);
+          if (then) for (const cb of then) cb(true, rctx);
           this.flush(entry);
           this.forgetIfSettled(entry);
           return;
         } else if (r.code === 404) {
-          for (const cb of then) cb(false, rctx);
+          if (then) for (const cb of then) cb(false, rctx);
           this.forget(entry.uid);
           return;
         } else if (!entry.pending) {
@@ -141,7 +146,7 @@ export class StatusManager {
             this.flush(entry);
           }, 'kubelet-status-retry');
           return;
-        } else entry.pending.then.unshift(...then);
+        } else if (then) (entry.pending.then ??= []).unshift(...then);
         this.flush(entry);
       },
     );
