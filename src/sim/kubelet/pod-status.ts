@@ -168,24 +168,10 @@ const names = (list: readonly string[]) => `[${list.join(' ')}]`;
 
 /**
  * The kubelet-owned conditions, in upstream's order. Conditions whose status did not change keep the
- * pod's lastTransitionTime; `nowIso` is asked only for changed ones.
+ * pod's lastTransitionTime; the time (input.now) is formatted only for changed ones.
  */
-export function podConditions(input: PodStatusInput, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], phase: PodPhase, nowIso: () => string): PodCondition[] {
+export function podConditions(input: PodStatusInput, init: readonly ContainerStatus[], regular: readonly ContainerStatus[], phase: PodPhase): PodCondition[] {
   const spec = input.pod.spec;
-  const prior = input.pod.status?.conditions;
-  const condition = (type: string, status: PodCondition['status'], reason?: string, message?: string): PodCondition => {
-    const old = prior && findCondition(prior, type);
-    // Nearly every report repeats the pod's conditions: the pod's own object then stands for the new one.
-    if (old && isCondition(old, type, status, reason, message)) return old;
-    const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowIso();
-    const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime };
-    if (reason) c.reason = reason;
-    if (message) c.message = message;
-    return c;
-  };
-  const conditions: PodCondition[] = [];
-  conditions.push(condition('PodReadyToStartContainers', input.sandboxReady ? 'True' : 'False'));
-
   // Most pods have no init containers: no lists to build for them.
   const incomplete = spec.initContainers?.length
     ? spec.initContainers
@@ -195,17 +181,35 @@ export function podConditions(input: PodStatusInput, init: readonly ContainerSta
         })
         .map((c) => c.name)
     : NO_NAMES;
+  const sandbox = ownCondition(input, 'PodReadyToStartContainers', input.sandboxReady ? 'True' : 'False');
+  let initialized: PodCondition;
   if (phase === 'Succeeded' && incomplete.length === 0 && (spec.initContainers?.length ?? 0) > 0) {
-    conditions.push(condition('Initialized', 'True', 'PodCompleted'));
+    initialized = ownCondition(input, 'Initialized', 'True', 'PodCompleted');
   } else if (incomplete.length > 0) {
-    conditions.push(condition('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: ${names(incomplete)}`));
-  } else conditions.push(condition('Initialized', 'True'));
-
+    initialized = ownCondition(input, 'Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: ${names(incomplete)}`);
+  } else initialized = ownCondition(input, 'Initialized', 'True');
   const ready = readiness(regular, phase);
-  conditions.push(condition('Ready', ready.status, ready.reason, ready.message));
-  conditions.push(condition('ContainersReady', ready.status, ready.reason, ready.message));
-  conditions.push(condition('PodScheduled', 'True'));
-  return conditions;
+  // One literal of the final length (no closure, no list grown by push: a status is built on every report).
+  return [
+    sandbox,
+    initialized,
+    ownCondition(input, 'Ready', ready.status, ready.reason, ready.message),
+    ownCondition(input, 'ContainersReady', ready.status, ready.reason, ready.message),
+    ownCondition(input, 'PodScheduled', 'True'),
+  ];
+}
+
+/** One kubelet-owned condition: the pod's own object when it is already exactly this one (nearly every report). */
+function ownCondition(input: PodStatusInput, type: string, status: PodCondition['status'], reason?: string, message?: string): PodCondition {
+  const prior = input.pod.status?.conditions;
+  const old = prior && findCondition(prior, type);
+  if (old && isCondition(old, type, status, reason, message)) return old;
+  // The clock formats one string per second: asking again costs no Date.
+  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : input.iso(input.now);
+  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
 }
 
 function findCondition(conditions: readonly PodCondition[], type: string): PodCondition | undefined {
@@ -296,14 +300,12 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   let phase = podPhase(pod.spec, init, regular, input.terminal);
   // A pod never leaves a terminal phase.
   if ((old.phase === 'Succeeded' || old.phase === 'Failed') && phase !== old.phase) phase = old.phase;
-  // Formatting the time costs a Date and two strings: done only if a condition changed.
-  let nowIso: string | undefined;
-  const own = podConditions(input, init, regular, phase, () => (nowIso ??= input.iso(input.now)));
+  const own = podConditions(input, init, regular, phase);
+  // The scheduler's PodScheduled condition stands when True (the kubelet's is the last one).
   const scheduled = old.conditions && findCondition(old.conditions, 'PodScheduled');
-  // Others' conditions first (kept as they are), then the kubelet's.
-  const conditions: PodCondition[] = [];
-  for (const c of old.conditions ?? NO_CONDITIONS) if (!KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
-  for (const c of own) conditions.push(c.type === 'PodScheduled' && scheduled?.status === 'True' ? scheduled : c);
+  if (scheduled?.status === 'True') own[own.length - 1] = scheduled;
+  // Others' conditions first (kept as they are), then the kubelet's: a new list only when there are others.
+  const conditions = hasForeignCondition(old.conditions) ? [...old.conditions!.filter((c) => !KUBELET_CONDITIONS.has(c.type)), ...own] : own;
   const podIP = pod.spec.hostNetwork ? input.hostIP : input.podIP ?? old.podIP;
   // Optional fields are assigned in place (not spread from temporary objects), in the API's key order.
   // Parts equal to the pod's own (the usual case) are its objects: nothing new to keep, and the status
@@ -327,6 +329,12 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   return status;
 }
 
+/** Does the list hold a condition that is not the kubelet's? */
+function hasForeignCondition(conditions: readonly PodCondition[] | undefined): boolean {
+  if (conditions) for (let i = 0; i < conditions.length; i++) if (!KUBELET_CONDITIONS.has(conditions[i].type)) return true;
+  return false;
+}
+
 function sameElements<T>(a: readonly T[], b: readonly T[] | undefined): b is T[] {
   if (!b || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -348,7 +356,6 @@ function isOnlyIp(entry: { ip: string }, ip: string): boolean {
 // Shared empty lists, only ever read.
 const NO_NAMES: readonly string[] = Object.freeze([]);
 const NO_STATUSES: ContainerStatus[] = Object.freeze([]) as unknown as ContainerStatus[];
-const NO_CONDITIONS: readonly PodCondition[] = Object.freeze([]);
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
