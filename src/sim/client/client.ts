@@ -13,7 +13,7 @@ import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { LoadBalancer } from '../loadbalancer';
 import type { Network } from '../network';
-import { DeadlineQueue } from './deadlines';
+import { DeadlineEntry, DeadlineQueue } from './deadlines';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A reset connection is noticed after a round trip. */
@@ -74,19 +74,82 @@ export class SimClient implements ApiClient {
 
   request(req: Omit<ApiRequest, 'client'>, ctx: TraceContext, done: ResponseCallback): void {
     const full: ApiRequest = { ...req, client: this.name };
-    const reqCtx = this.logRequest(full, ctx);
-    const deadline = this.deadlines.add(() => {
-      const res = this.timeoutResponse(full);
-      const note = this.log.append({
-        t: this.clock.now(), traceId: reqCtx.traceId, parentId: reqCtx.parentId, from: this.name, to: this.name, kind: 'note',
-        objectRef: refOf(full), summary: `no answer: ${(res.body as Status).message}`, detail: { code: res.code, timeout: true },
-      });
-      done(res, { traceId: reqCtx.traceId, parentId: note.seq });
+    const call = new Call(this, full, this.logRequest(full, ctx), done);
+    this.deadlines.addEntry(call);
+    const { server, lb } = this.options;
+    if (lb) {
+      this.network.send(this.host, lb.host, call.onArrive);
+      return;
+    }
+    call.toServer(server!, call.reqCtx);
+    this.network.send(this.host, server!.host, call.onArrive);
+  }
+
+  /** @internal (Call) A request's message reached the end of its hop. */
+  arrived(call: Call): void {
+    switch (call.hop) {
+      case 'lb': return this.atLoadBalancer(call);
+      case 'server': return this.atServer(call);
+      case 'back': return this.finish(call, call.res!, call.at);
+    }
+  }
+
+  /** @internal (Call) The API server answered `call` (normally once): the answer travels back. */
+  answered(call: Call, res: ApiResponse, at: TraceContext): void {
+    if (call.hop !== 'server') {
+      // An answer is already on its way or arrived: this one travels on its own, and only settles nothing.
+      this.sendBack(call.server!, () => this.finish(call, res, at));
+      return;
+    }
+    call.back(res, at);
+    this.sendBack(call.server!, call.onArrive);
+  }
+
+  /** @internal (Call) No answer within the timeout: client-go's "Client.Timeout exceeded". */
+  expired(call: Call): void {
+    const { req, reqCtx } = call;
+    const res = this.timeoutResponse(req);
+    const note = this.log.append({
+      t: this.clock.now(), traceId: reqCtx.traceId, parentId: reqCtx.parentId, from: this.name, to: this.name, kind: 'note',
+      objectRef: refOf(req), summary: `no answer: ${(res.body as Status).message}`, detail: { code: res.code, timeout: true },
     });
-    const finish = (res: ApiResponse, at: TraceContext) => {
-      if (deadline.settle()) done(res, at);
-    };
-    this.toServer(full, reqCtx, (server, at, back) => server.handle(full, at, (res, resCtx) => back(() => finish(res, resCtx))), finish);
+    call.done(res, { traceId: reqCtx.traceId, parentId: note.seq });
+  }
+
+  private finish(call: Call, res: ApiResponse, at: TraceContext): void {
+    if (call.settle()) call.done(res, at);
+  }
+
+  private atLoadBalancer(call: Call): void {
+    const lb = this.options.lb!;
+    const req = call.req;
+    const picked = lb.pick(call.reqCtx, () => `${httpMethod(req.verb)} ${requestPath(req)}`, this.name);
+    if (!picked) {
+      const res = noServerResponse();
+      call.back(res, this.noServerAtLb(req, res, call.reqCtx));
+      this.network.send(lb.host, this.host, call.onArrive);
+      return;
+    }
+    call.toServer(picked.server, picked.ctx);
+    this.network.send(lb.host, picked.server.host, call.onArrive);
+  }
+
+  private atServer(call: Call): void {
+    const s = call.server!;
+    if (s.running) {
+      s.handle(call.req, call.at, call.respond);
+      return;
+    }
+    const res = refusedResponse(s, call.req);
+    call.back(res, this.noteRefused(s, call.req, call.at));
+    this.sendBack(s, call.onArrive);
+  }
+
+  /** A message from the API server `s` back to this client (through the load balancer, which only relays it). */
+  private sendBack(s: ApiServer, deliver: () => void): void {
+    const { lb } = this.options;
+    if (lb) this.network.sendVia(s.host, lb.host, this.host, deliver);
+    else this.network.send(s.host, this.host, deliver);
   }
 
   watch(
@@ -151,15 +214,9 @@ export class SimClient implements ApiClient {
     // A server process that is not running refuses the connection: the caller learns at once.
     const reach = (s: ApiServer, at: TraceContext, back: Back) => {
       if (s.running) return arrive(s, at, back);
-      const url = `https://${s.host}:6443${requestPath(req)}`;
-      const method = httpMethod(req.verb);
-      const message = `${method[0]}${method.slice(1).toLowerCase()} "${url}": dial tcp ${s.host}:6443: connect: connection refused`;
-      const res: ApiResponse = { code: 503, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message } };
-      const entry = this.log.append({
-        t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: s.name, to: this.name, kind: 'note',
-        objectRef: refOf(req), summary: `connection refused: ${s.name} is not running`, detail: { code: 503 },
-      });
-      back(() => unavailable(res, { traceId: at.traceId, parentId: entry.seq }));
+      const res = refusedResponse(s, req);
+      const refusedAt = this.noteRefused(s, req, at);
+      back(() => unavailable(res, refusedAt));
     };
     if (!lb) {
       this.network.send(this.host, server!.host, () => reach(server!, ctx, (fn) => this.network.send(server!.host, this.host, fn)));
@@ -168,20 +225,32 @@ export class SimClient implements ApiClient {
     this.network.send(this.host, lb.host, () => {
       const picked = lb.pick(ctx, () => `${httpMethod(req.verb)} ${requestPath(req)}`, this.name);
       if (!picked) {
-        const res: ApiResponse = {
-          code: 503,
-          body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'No server is available to handle this request.' },
-        };
-        const entry = this.log.append({
-          t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: lb.name, to: this.name, kind: 'response',
-          objectRef: refOf(req), summary: '503 Service Unavailable: no API server in rotation', detail: { code: 503, verb: req.verb, body: res.body },
-        });
-        this.network.send(lb.host, this.host, () => unavailable(res, { traceId: ctx.traceId, parentId: entry.seq }));
+        const res = noServerResponse();
+        const at = this.noServerAtLb(req, res, ctx);
+        this.network.send(lb.host, this.host, () => unavailable(res, at));
         return;
       }
       const s = picked.server;
       this.network.send(lb.host, s.host, () => reach(s, picked.ctx, (fn) => this.network.sendVia(s.host, lb.host, this.host, fn)));
     });
+  }
+
+  /** Log that `s` refused the connection (its process is not running); returns the context of the note. */
+  private noteRefused(s: ApiServer, req: ApiRequest, at: TraceContext): TraceContext {
+    const entry = this.log.append({
+      t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: s.name, to: this.name, kind: 'note',
+      objectRef: refOf(req), summary: `connection refused: ${s.name} is not running`, detail: { code: 503 },
+    });
+    return { traceId: at.traceId, parentId: entry.seq };
+  }
+
+  /** Log the load balancer's 503 when no API server is in rotation; returns the context of the response entry. */
+  private noServerAtLb(req: ApiRequest, res: ApiResponse, ctx: TraceContext): TraceContext {
+    const entry = this.log.append({
+      t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.options.lb!.name, to: this.name, kind: 'response',
+      objectRef: refOf(req), summary: '503 Service Unavailable: no API server in rotation', detail: { code: 503, verb: req.verb, body: res.body },
+    });
+    return { traceId: ctx.traceId, parentId: entry.seq };
   }
 
   private pathOk(server: ApiServer): boolean {
@@ -216,6 +285,63 @@ export class SimClient implements ApiClient {
     const message = `${method[0]}${method.slice(1).toLowerCase()} "${url}": net/http: request canceled (Client.Timeout exceeded while awaiting headers)`;
     return { code: 504, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 504, reason: 'Timeout', message } };
   }
+}
+
+/**
+ * One request's round trip (client → [load balancer →] API server → back) as one object. It is the
+ * request's deadline, and the network carries its `onArrive` for every hop (one message of a request
+ * is in flight at a time; `hop` says where it goes): thousands of requests are in flight at once and
+ * live through scavenges, and each used to keep a closure per hop and callback alive instead.
+ */
+class Call extends DeadlineEntry {
+  /** Where the message in flight is going: the load balancer, the API server, or back to the client. */
+  hop: 'lb' | 'server' | 'back' = 'lb';
+  /** The API server that gets the request. */
+  server: ApiServer | undefined = undefined;
+  /** The context the message in flight arrives with. */
+  at: TraceContext;
+  /** The answer on its way back. */
+  res: ApiResponse | undefined = undefined;
+  readonly onArrive = (): void => this.client.arrived(this);
+  /** How the API server answers. */
+  readonly respond = (res: ApiResponse, at: TraceContext): void => this.client.answered(this, res, at);
+
+  constructor(private readonly client: SimClient, readonly req: ApiRequest, readonly reqCtx: TraceContext, readonly done: ResponseCallback) {
+    super();
+    this.at = reqCtx;
+  }
+
+  toServer(server: ApiServer, at: TraceContext): void {
+    this.hop = 'server';
+    this.server = server;
+    this.at = at;
+  }
+
+  back(res: ApiResponse, at: TraceContext): void {
+    this.hop = 'back';
+    this.res = res;
+    this.at = at;
+  }
+
+  expire(): void {
+    this.client.expired(this);
+  }
+}
+
+/** The load balancer's answer when no API server is in rotation. */
+function noServerResponse(): ApiResponse {
+  return {
+    code: 503,
+    body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'No server is available to handle this request.' },
+  };
+}
+
+/** What a client sees when the API server's process is not running: the connection is refused. */
+function refusedResponse(s: ApiServer, req: ApiRequest): ApiResponse {
+  const url = `https://${s.host}:6443${requestPath(req)}`;
+  const method = httpMethod(req.verb);
+  const message = `${method[0]}${method.slice(1).toLowerCase()} "${url}": dial tcp ${s.host}:6443: connect: connection refused`;
+  return { code: 503, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message } };
 }
 
 function refOf(req: Pick<ApiRequest, 'resource' | 'namespace' | 'name' | 'subresource' | 'body'>): ObjectRef {

@@ -11,36 +11,68 @@ export interface Deadline {
 }
 
 /**
- * One deadline, and also the handle its caller settles. It lives for its request's round trip (so it
- * usually survives a scavenge): it holds nothing but the callback. Its time is in the queue's
- * `times`, a list of plain numbers (a number field would be one more boxed object per deadline).
+ * A deadline the caller's own object can be (a request's state, say): the queue calls `expire()`
+ * unless `settle()` came first. Settling empties its slot in the queue at once, so a settled entry is
+ * not kept alive by the queue (thousands of requests are answered every second, and the queue drops
+ * its empty slots only now and then). Its time is in the queue's `times`, a list of plain numbers.
  */
-class Pending implements Deadline {
-  constructor(public onExpire: (() => void) | undefined) {}
+export abstract class DeadlineEntry implements Deadline {
+  /** The queue holding this entry until it is settled or expires (for the queue only). */
+  queue: DeadlineQueue | undefined = undefined;
+  /** Its index in the queue's lists (for the queue only). */
+  slot = -1;
+
+  /** Neither settled nor expired (nor added yet). */
+  get pending(): boolean {
+    return this.queue !== undefined;
+  }
 
   settle(): boolean {
-    if (!this.onExpire) return false;
-    this.onExpire = undefined;
+    const queue = this.queue;
+    if (queue === undefined) return false;
+    queue.release(this);
     return true;
+  }
+
+  /** The deadline passed first. */
+  abstract expire(): void;
+}
+
+/** A deadline that calls a function. */
+class Pending extends DeadlineEntry {
+  constructor(private readonly onExpire: () => void) {
+    super();
+  }
+
+  expire(): void {
+    this.onExpire();
   }
 }
 
-/** Settled deadlines are dropped once the list is this long, or twice as long as after the last drop. */
+/** Empty slots are dropped once the list is this long, or twice as long as after the last drop. */
 const MIN_DROP_AT = 1024;
 
 export class DeadlineQueue {
-  private items: Pending[] = [];
+  /** Entries in the order added; undefined where one was settled or has expired. */
+  private items: (DeadlineEntry | undefined)[] = [];
   /** When items[i] expires. */
   private times: number[] = [];
   private head = 0;
   private timer: TimerId | undefined;
-  /** Length of the part of `items` from `head` at which settled deadlines are dropped next. */
+  /** Length of the part of `items` from `head` at which empty slots are dropped next. */
   private dropAt = MIN_DROP_AT;
 
   constructor(private readonly clock: Clock, readonly delayMs: number, private readonly label: string) {}
 
   add(onExpire: () => void): Deadline {
-    const item = new Pending(onExpire);
+    return this.addEntry(new Pending(onExpire));
+  }
+
+  /** Add an entry not in any queue; it expires `delayMs` from now unless settled. */
+  addEntry<E extends DeadlineEntry>(item: E): E {
+    if (item.queue !== undefined) throw new Error('DeadlineQueue: entry already pending');
+    item.queue = this;
+    item.slot = this.items.length;
     this.items.push(item);
     this.times.push(this.clock.now() + this.delayMs);
     if (this.items.length - this.head >= this.dropAt) this.dropSettled();
@@ -48,24 +80,32 @@ export class DeadlineQueue {
     return item;
   }
 
+  /** Settle `item` (pending in this queue): its slot is emptied. */
+  release(item: DeadlineEntry): void {
+    this.items[item.slot] = undefined;
+    item.queue = undefined;
+  }
+
   /** Deadlines not yet settled or expired. */
   get size(): number {
     let n = 0;
-    for (let i = this.head; i < this.items.length; i++) if (this.items[i].onExpire) n++;
+    for (let i = this.head; i < this.items.length; i++) if (this.items[i] !== undefined) n++;
     return n;
   }
 
   /**
-   * Most requests are answered long before their deadline: forget those instead of keeping them until
-   * it passes (in place, keeping the order). Amortised O(1) per deadline: the next drop waits until
-   * the list has doubled.
+   * Most requests are answered long before their deadline: drop their empty slots instead of keeping
+   * them until it passes (in place, keeping the order). Amortised O(1) per deadline: the next drop
+   * waits until the list has doubled.
    */
   private dropSettled(): void {
     const { items, times } = this;
     let kept = 0;
     for (let i = this.head; i < items.length; i++) {
-      if (items[i].onExpire === undefined) continue;
-      items[kept] = items[i];
+      const item = items[i];
+      if (item === undefined) continue;
+      item.slot = kept;
+      items[kept] = item;
       times[kept] = times[i];
       kept++;
     }
@@ -76,7 +116,7 @@ export class DeadlineQueue {
   }
 
   private arm(): void {
-    while (this.head < this.items.length && !this.items[this.head].onExpire) this.head++;
+    while (this.head < this.items.length && this.items[this.head] === undefined) this.head++;
     if (this.head >= this.items.length) {
       this.items = [];
       this.times = [];
@@ -93,10 +133,11 @@ export class DeadlineQueue {
   private fire(): void {
     const now = this.clock.now();
     while (this.head < this.items.length && this.times[this.head] <= now) {
-      const item = this.items[this.head++];
-      const fn = item.onExpire;
-      item.onExpire = undefined;
-      fn?.();
+      const item = this.items[this.head];
+      this.items[this.head++] = undefined;
+      if (item === undefined) continue;
+      item.queue = undefined;
+      item.expire();
     }
     this.arm();
   }

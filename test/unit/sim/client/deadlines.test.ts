@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Clock } from '../../../../src/sim/clock';
-import { DeadlineQueue } from '../../../../src/sim/client/deadlines';
+import { DeadlineEntry, DeadlineQueue } from '../../../../src/sim/client/deadlines';
 
 describe('sim/client/deadlines', () => {
   it('fires only the deadlines not settled, each at its time, with one timer', () => {
@@ -59,5 +59,32 @@ describe('sim/client/deadlines', () => {
     assert.deepEqual(fired.slice(3), ['n0@2000', 'n2999@2000']);
     assert.equal(q.size, 0);
     assert.equal(clock.pending(), 0);
+  });
+
+  it('expires an entry object unless settled, and lets go of it as soon as it is settled', () => {
+    const clock = new Clock(1);
+    const q = new DeadlineQueue(clock, 1000, 'test');
+    const expired: string[] = [];
+    class Req extends DeadlineEntry {
+      constructor(readonly name: string) {
+        super();
+      }
+      expire(): void {
+        expired.push(`${this.name}@${clock.now()}`);
+      }
+    }
+    const a = q.addEntry(new Req('a'));
+    const b = q.addEntry(new Req('b'));
+    assert.equal(a.pending, true);
+    assert.equal(a.settle(), true);
+    assert.equal(a.pending, false);
+    assert.equal(a.settle(), false, 'settling twice');
+    const items = (q as unknown as { items: unknown[] }).items;
+    assert.ok(!items.includes(a), 'a settled entry is not held by the queue');
+    clock.advance(1000);
+    assert.deepEqual(expired, ['b@1000']);
+    assert.equal(b.pending, false);
+    assert.equal(b.settle(), false, 'settling after expiry');
+    assert.equal(q.size, 0);
   });
 });
