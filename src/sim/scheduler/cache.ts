@@ -10,7 +10,7 @@
 import type { Selector } from '../api/labels';
 import type { Node, Pod } from '../api/types';
 import { ALL_NAMESPACES, type CounterOptions, type PodCounter, type Snapshot } from './framework';
-import { NodeInfo, type PodInfo, podInfoOf, podKey } from './node-info';
+import { NodeInfo, NodeTable, type PodInfo, podInfoOf, podKey } from './node-info';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const REGION_LABEL = 'topology.kubernetes.io/region';
@@ -183,6 +183,8 @@ export class SchedulerCache implements Snapshot {
   private tick = 0;
   /** The next NodeInfo's index (a node that comes back gets a new one). */
   private nextIndex = 0;
+  /** The rows of the nodes' hot numbers (see NodeTable), one block for all of them. */
+  private readonly table = new NodeTable();
 
   // ------------------------------------------------------------ Snapshot
 
@@ -295,7 +297,7 @@ export class SchedulerCache implements Snapshot {
       this.updateNode(node);
       return existing;
     }
-    const info = new NodeInfo(node);
+    const info = new NodeInfo(node, this.table);
     info.index = this.nextIndex++;
     this.nodes.set(name, info);
     this.countLabels(info, 1);

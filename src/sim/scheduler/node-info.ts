@@ -217,8 +217,58 @@ function sameQuantities(a: Quantities, b: Quantities): boolean {
   return true;
 }
 
+/** NodeTable's columns. */
+const FREE_PODS = 0;
+const FREE_MILLI_CPU = 1;
+const FREE_MEMORY = 2;
+const FREE_EPHEMERAL_STORAGE = 3;
+const ALLOCATABLE_MILLI_CPU = 4;
+const ALLOCATABLE_MEMORY = 5;
+const REQUESTED_MILLI_CPU = 6;
+const REQUESTED_MEMORY = 7;
+const NON_ZERO_REQUESTED_MILLI_CPU = 8;
+const NON_ZERO_REQUESTED_MEMORY = 9;
+const ROW_WIDTH = 10;
+
+/**
+ * The per-node numbers NodeResourcesFit's Filter and the resource Scores read, for hundreds of nodes
+ * per cycle, kept in one Float64Array: a row of ROW_WIDTH doubles per node (NodeInfo.row is its
+ * offset). As fields of NodeInfo the memory and storage amounts (above 2^31, not small integers)
+ * were each a separate boxed number on the heap: a node's filter and scores touched the object and
+ * several boxes scattered in memory. A row is 80 contiguous bytes, and the rows of a cache's nodes
+ * are one block.
+ */
+export class NodeTable {
+  /** ROW_WIDTH doubles per row; replaced by a larger copy when full (NodeInfos keep their row offsets). */
+  data: Float64Array;
+  private rows = 0;
+
+  constructor(capacity = 64) {
+    this.data = new Float64Array(Math.max(1, capacity) * ROW_WIDTH);
+  }
+
+  /**
+   * A new row, zeroed; its offset in `data`. Rows are not reused: a NodeInfo the cache has dropped
+   * may still be read (a cycle's result), and nodes come and go rarely.
+   */
+  allocate(): number {
+    const row = this.rows++ * ROW_WIDTH;
+    if (row + ROW_WIDTH > this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    return row;
+  }
+}
+
 /** A node and the pods the scheduler has placed on it (bound or assumed). */
 export class NodeInfo {
+  // The table and row first: every filter and score reads them, and they then share the object's first cache line.
+  /** Where this node's hot numbers live (its cache's table; a table of its own outside a cache). */
+  readonly table: NodeTable;
+  /** The offset of this node's row in table.data. */
+  readonly row: number;
   node: Node;
   readonly name: string;
   allocatable: Resources = zeroResources();
@@ -235,7 +285,9 @@ export class NodeInfo {
   /** The node's slot in its cache (dense, from 0; -1 outside a cache, e.g. a preemption trial). */
   index = -1;
 
-  constructor(node: Node) {
+  constructor(node: Node, table: NodeTable = new NodeTable(1)) {
+    this.table = table;
+    this.row = table.allocate();
     this.node = node;
     this.name = node.metadata.name ?? '';
     this.setNode(node);
@@ -264,22 +316,42 @@ export class NodeInfo {
   unschedulable = false;
   /**
    * What is left on the node: allowed pods minus pods, allocatable minus requested, kept up to date
-   * with every change so that NodeResourcesFit's Filter reads a few numbers of this object only.
+   * with every change so that NodeResourcesFit's Filter reads a few numbers of the node's row only.
    */
-  freePods = 0;
-  freeMilliCPU = 0;
-  freeMemory = 0;
-  freeEphemeralStorage = 0;
+  get freePods(): number {
+    return this.table.data[this.row + FREE_PODS];
+  }
+  get freeMilliCPU(): number {
+    return this.table.data[this.row + FREE_MILLI_CPU];
+  }
+  get freeMemory(): number {
+    return this.table.data[this.row + FREE_MEMORY];
+  }
+  get freeEphemeralStorage(): number {
+    return this.table.data[this.row + FREE_EPHEMERAL_STORAGE];
+  }
   /**
    * Copies of allocatable, requested and nonZeroRequested cpu and memory, for the same reason: the
    * Score plugins read them for hundreds of nodes per cycle.
    */
-  allocatableMilliCPU = 0;
-  allocatableMemory = 0;
-  requestedMilliCPU = 0;
-  requestedMemory = 0;
-  nonZeroRequestedMilliCPU = 0;
-  nonZeroRequestedMemory = 0;
+  get allocatableMilliCPU(): number {
+    return this.table.data[this.row + ALLOCATABLE_MILLI_CPU];
+  }
+  get allocatableMemory(): number {
+    return this.table.data[this.row + ALLOCATABLE_MEMORY];
+  }
+  get requestedMilliCPU(): number {
+    return this.table.data[this.row + REQUESTED_MILLI_CPU];
+  }
+  get requestedMemory(): number {
+    return this.table.data[this.row + REQUESTED_MEMORY];
+  }
+  get nonZeroRequestedMilliCPU(): number {
+    return this.table.data[this.row + NON_ZERO_REQUESTED_MILLI_CPU];
+  }
+  get nonZeroRequestedMemory(): number {
+    return this.table.data[this.row + NON_ZERO_REQUESTED_MEMORY];
+  }
   /** The quantities `allocatable` was parsed from (a node update with equal ones parses nothing). */
   private allocatableSource: Quantities | undefined;
 
@@ -310,17 +382,21 @@ export class NodeInfo {
     this.generation++;
   }
 
+  /** Write the node's row from its allocatable, requests and pods. */
   private updateFree(): void {
-    this.freePods = this.allowedPodNumber - this.pods.size;
-    this.freeMilliCPU = this.allocatable.milliCPU - this.requested.milliCPU;
-    this.freeMemory = this.allocatable.memory - this.requested.memory;
-    this.freeEphemeralStorage = this.allocatable.ephemeralStorage - this.requested.ephemeralStorage;
-    this.allocatableMilliCPU = this.allocatable.milliCPU;
-    this.allocatableMemory = this.allocatable.memory;
-    this.requestedMilliCPU = this.requested.milliCPU;
-    this.requestedMemory = this.requested.memory;
-    this.nonZeroRequestedMilliCPU = this.nonZeroRequested.milliCPU;
-    this.nonZeroRequestedMemory = this.nonZeroRequested.memory;
+    const d = this.table.data;
+    const row = this.row;
+    const { allocatable, requested, nonZeroRequested } = this;
+    d[row + FREE_PODS] = this.allowedPodNumber - this.pods.size;
+    d[row + FREE_MILLI_CPU] = allocatable.milliCPU - requested.milliCPU;
+    d[row + FREE_MEMORY] = allocatable.memory - requested.memory;
+    d[row + FREE_EPHEMERAL_STORAGE] = allocatable.ephemeralStorage - requested.ephemeralStorage;
+    d[row + ALLOCATABLE_MILLI_CPU] = allocatable.milliCPU;
+    d[row + ALLOCATABLE_MEMORY] = allocatable.memory;
+    d[row + REQUESTED_MILLI_CPU] = requested.milliCPU;
+    d[row + REQUESTED_MEMORY] = requested.memory;
+    d[row + NON_ZERO_REQUESTED_MILLI_CPU] = nonZeroRequested.milliCPU;
+    d[row + NON_ZERO_REQUESTED_MEMORY] = nonZeroRequested.memory;
   }
 
   addPod(info: PodInfo): void {

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
-import { NO_TAINTS, NodeInfo, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
+import { NO_TAINTS, NodeInfo, NodeTable, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
 import { nodeChanges, sameLabels } from '../../../../src/sim/scheduler/scheduler';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
@@ -118,6 +118,21 @@ describe('sim/scheduler hot path', () => {
     const nested = [info.allocatable.milliCPU, info.allocatable.memory, info.requested.milliCPU, info.requested.memory, info.nonZeroRequested.milliCPU, info.nonZeroRequested.memory];
     assert.deepEqual(flat, nested);
     assert.deepEqual(flat, [2000, 1024 ** 3, 0, 1024 ** 2, 100, 1024 ** 2], 'non-zero requests count the default cpu only');
+  });
+
+  it("NodeInfos sharing a NodeTable keep their own rows, also once the table has grown", () => {
+    const table = new NodeTable(2);
+    const infos = Array.from({ length: 5 }, (_, i) => new NodeInfo(makeNode(`n${i}`, { cpu: String(i + 1), memory: `${i + 1}Gi` }), table));
+    infos[1].addPod(podInfoOf(makePod('a', { cpu: '500m', memory: '1Gi' })));
+    infos[4].addPod(podInfoOf(makePod('b', { cpu: '1' })));
+    const rows = infos.map((n) => [n.freePods, n.freeMilliCPU, n.freeMemory, n.requestedMilliCPU, n.nonZeroRequestedMemory]);
+    assert.deepEqual(rows, [
+      [110, 1000, 1024 ** 3, 0, 0],
+      [109, 1500, 1024 ** 3, 500, 1024 ** 3],
+      [110, 3000, 3 * 1024 ** 3, 0, 0],
+      [110, 4000, 4 * 1024 ** 3, 0, 0],
+      [109, 4000, 5 * 1024 ** 3, 1000, 200 * 1024 ** 2],
+    ]);
   });
 
   it('NodeInfo.label reads the hostname and zone from fields that follow node updates, other keys from the labels', () => {
