@@ -264,13 +264,25 @@ export class NodeTable {
 
 /** A node and the pods the scheduler has placed on it (bound or assumed). */
 export class NodeInfo {
-  // The table and row first: every filter and score reads them, and they then share the object's first cache line.
+  // The fields every cycle reads for each node it evaluates come first, so that they share the
+  // object's first cache lines (a cycle reads hundreds of NodeInfos, scattered in the heap).
   /** Where this node's hot numbers live (its cache's table; a table of its own outside a cache). */
   readonly table: NodeTable;
   /** The offset of this node's row in table.data. */
   readonly row: number;
-  node: Node;
+  /** spec.unschedulable (cordoned). */
+  unschedulable = false;
+  /** The NoSchedule and NoExecute taints (TaintToleration's Filter), in the node's order; NO_TAINTS when none. */
+  doNotScheduleTaints: readonly Taint[] = NO_TAINTS;
   readonly name: string;
+  /** The node's slot in its cache (dense, from 0; -1 outside a cache, e.g. a preemption trial). */
+  index = -1;
+  /** labels[HOSTNAME_LABEL] and labels[ZONE_LABEL], the usual topology keys, read once per node update. */
+  private hostnameLabel: string | undefined;
+  private zoneLabel: string | undefined;
+  /** The PreferNoSchedule taints (TaintToleration's Score), in the node's order; NO_TAINTS when none. */
+  preferNoScheduleTaints: readonly Taint[] = NO_TAINTS;
+  node: Node;
   allocatable: Resources = zeroResources();
   allowedPodNumber = 0;
   /** Sum of the requests of the pods on the node. */
@@ -282,8 +294,6 @@ export class NodeInfo {
   private readonly usedPorts = new Map<string, Map<string, number>>();
   /** Bumped on every change (a cheap way to see whether anything moved). */
   generation = 0;
-  /** The node's slot in its cache (dense, from 0; -1 outside a cache, e.g. a preemption trial). */
-  index = -1;
 
   constructor(node: Node, table: NodeTable = new NodeTable(1)) {
     this.table = table;
@@ -295,9 +305,6 @@ export class NodeInfo {
 
   /** The node's labels (never undefined). */
   labels: Readonly<Record<string, string>> = {};
-  /** labels[HOSTNAME_LABEL] and labels[ZONE_LABEL], the usual topology keys, read once per node update. */
-  private hostnameLabel: string | undefined;
-  private zoneLabel: string | undefined;
 
   /** labels[key]; the hostname and zone come from fields (spreading asks for them for hundreds of nodes per cycle). */
   label(key: string): string | undefined {
@@ -308,12 +315,6 @@ export class NodeInfo {
 
   /** The node's taints (never undefined), read once per node update: filters ask for them on every cycle. */
   taints: readonly Taint[] = NO_TAINTS;
-  /** The NoSchedule and NoExecute taints (TaintToleration's Filter), in the node's order; NO_TAINTS when none. */
-  doNotScheduleTaints: readonly Taint[] = NO_TAINTS;
-  /** The PreferNoSchedule taints (TaintToleration's Score), in the node's order; NO_TAINTS when none. */
-  preferNoScheduleTaints: readonly Taint[] = NO_TAINTS;
-  /** spec.unschedulable (cordoned). */
-  unschedulable = false;
   /**
    * What is left on the node: allowed pods minus pods, allocatable minus requested, kept up to date
    * with every change so that NodeResourcesFit's Filter reads a few numbers of the node's row only.
