@@ -94,6 +94,11 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score is not run this cycle. */
   readonly skipScore = new Set<string>();
+  /**
+   * The filters PreFilter did not skip, worked out by the profile on the cycle's first runFilter: a
+   * field rather than an entry of `data`, since runFilter reads it for every node the cycle evaluates.
+   */
+  activeFilters: readonly Plugin[] | undefined = undefined;
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;

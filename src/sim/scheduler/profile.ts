@@ -17,9 +17,6 @@ import {
 import type { NodeInfo, PodInfo } from './node-info';
 import type { ProfileConfig, Registry } from './registry';
 
-/** The filters not skipped by PreFilter, worked out once per cycle. */
-const ACTIVE_FILTERS_KEY = 'framework/activeFilters';
-
 /** No per-plugin scores (shared, never written): a cycle that compared nothing, or kept only totals. */
 export const NO_SCORES: ReadonlyMap<string, readonly number[]> = new Map();
 
@@ -89,7 +86,7 @@ export class Profile {
 
   /** Run the filters on one node; the first that does not succeed decides. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const active = state.read<Plugin[]>(ACTIVE_FILTERS_KEY) ?? this.activeFilters(state);
+    const active = state.activeFilters ?? this.activeFilters(state);
     for (let i = 0; i < active.length; i++) {
       const status = active[i].filter!(state, pod, node);
       if (status.code !== 'Success') return withPlugin(status, active[i].name);
@@ -102,9 +99,9 @@ export class Profile {
    * runFilter: a closure over `state` there made every call (one per node) allocate a context for
    * it, ~40 bytes, even when the closure was not created (~16 KB a cycle on 1,000 nodes).
    */
-  private activeFilters(state: CycleState): Plugin[] {
+  private activeFilters(state: CycleState): readonly Plugin[] {
     const active = this.filters.filter((p) => !state.skipFilter.has(p.name));
-    state.write(ACTIVE_FILTERS_KEY, active);
+    state.activeFilters = active;
     return active;
   }
 

@@ -200,9 +200,11 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   let processed = 0;
   /** The plugin of the previous rejection (most come from the same one): spares a Set insertion per node. */
   let lastPlugin: string | undefined;
-  const start = nodes.length ? input.startNodeIndex % nodes.length : 0;
+  // `at` walks the nodes from the start, wrapping around once (a compare rather than a division per node).
+  let at = nodes.length ? input.startNodeIndex % nodes.length : 0;
   for (let i = 0; i < nodes.length && found < wanted; i++) {
-    const node = nodes[(start + i) % nodes.length];
+    const node = nodes[at];
+    if (++at === nodes.length) at = 0;
     processed++;
     const status = profile.runFilter(state, pod, node);
     if (status.code === 'Success') feasible[found++] = node;
