@@ -33,6 +33,19 @@ export interface PreFilterOutcome {
   rejectedBy: string[];
 }
 
+/** Add a node's final score, weighted, to its total (and to `weighted`); false when the score is out of range. */
+function addWeighted(totals: number[], weighted: number[] | undefined, i: number, score: number, weight: number): boolean {
+  if (score > 100 || score < 0 || !Number.isFinite(score)) return false;
+  const w = score * weight;
+  if (weighted) weighted[i] = w;
+  totals[i] += w;
+  return true;
+}
+
+function invalidScore(plugin: Plugin, score: number): Status {
+  return errorStatus(`plugin "${plugin.name}" returns an invalid score ${score}, it should in the range of [0, 100] after normalizing`);
+}
+
 export class Profile {
   readonly schedulerName: string;
   readonly plugins: readonly Plugin[];
@@ -139,17 +152,19 @@ export class Profile {
     for (let i = 0; i < feasible.length; i++) (scores[i] as { name: string }).name = feasible[i].name;
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
-      for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
-      plugin.normalizeScore?.(state, pod, scores);
-      const weighted = keepPerPlugin ? new Array<number>(scores.length) : undefined;
-      for (let i = 0; i < scores.length; i++) {
-        const s = scores[i].score;
-        if (s > 100 || s < 0 || !Number.isFinite(s)) {
-          return errorStatus(`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
+      const weighted = keepPerPlugin ? new Array<number>(feasible.length) : undefined;
+      if (plugin.normalizeScore) {
+        for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
+        plugin.normalizeScore(state, pod, scores);
+        for (let i = 0; i < scores.length; i++) {
+          if (!addWeighted(totals, weighted, i, scores[i].score, weight)) return invalidScore(plugin, scores[i].score);
         }
-        const w = s * weight;
-        if (weighted) weighted[i] = w;
-        totals[i] += w;
+      } else {
+        // Without NormalizeScore a raw score is final: weighted as it comes, one pass instead of two.
+        for (let i = 0; i < feasible.length; i++) {
+          const score = plugin.score!(state, pod, feasible[i]);
+          if (!addWeighted(totals, weighted, i, score, weight)) return invalidScore(plugin, score);
+        }
       }
       if (weighted) (perPlugin as Map<string, number[]>).set(plugin.name, weighted);
     }

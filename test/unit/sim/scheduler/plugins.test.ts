@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { Node, Pod } from '../../../../src/sim/api/types';
-import { CycleState, type Status } from '../../../../src/sim/scheduler/framework';
-import { podInfoOf } from '../../../../src/sim/scheduler/node-info';
+import { CycleState, type PluginFactory, type Status } from '../../../../src/sim/scheduler/framework';
+import { podInfoOf, type NodeInfo } from '../../../../src/sim/scheduler/node-info';
+import { Profile } from '../../../../src/sim/scheduler/profile';
 import { CONTROL_PLANE_TAINT, Harness, makeNode, makePod } from './fixtures';
 
 /** Run one plugin's PreFilter + Filter for a pod on each node; returns "ok" or the status. */
@@ -314,5 +315,33 @@ describe('sim/scheduler/plugins', () => {
       const bare = scoreWith('PodTopologySpread', makePod('bare', { labels: { app: 'web' } }), [], [], h);
       assert.deepEqual(bare, { a1: -1, a2: -1, b1: -1 }, 'a pod without owner or service gets no default constraints');
     });
+  });
+});
+
+describe('sim/scheduler/profile runScore', () => {
+  /** A profile of two scorers: "raw" (no NormalizeScore) and "normalized" (halves its scores), with the given raw scores. */
+  function scoring(raw: number[], normalized: number[]) {
+    const h = new Harness().nodes(makeNode('a'), makeNode('b'));
+    const nodes = h.cache.nodeInfos();
+    const at = (node: NodeInfo) => nodes.indexOf(node);
+    const registry = new Map<string, PluginFactory>([
+      ['raw', () => ({ name: 'raw', score: (_s, _p, node) => raw[at(node)] })],
+      ['normalized', () => ({ name: 'normalized', score: (_s, _p, node) => normalized[at(node)], normalizeScore: (_s, _p, scores) => scores.forEach((s) => (s.score /= 2)) })],
+    ]);
+    const profile = new Profile({ schedulerName: 's', plugins: [{ name: 'raw', weight: 2 }, { name: 'normalized', weight: 3 }] }, registry, h.handle);
+    return profile.runScore(new CycleState(), podInfoOf(makePod('p')), nodes);
+  }
+
+  it('weights final scores, with and without NormalizeScore', () => {
+    const r = scoring([10, 100], [200, 0]) as { perPlugin: ReadonlyMap<string, readonly number[]>; totals: number[] };
+    assert.deepEqual([...r.perPlugin], [['raw', [20, 200]], ['normalized', [300, 0]]]);
+    assert.deepEqual(r.totals, [320, 200]);
+  });
+
+  it('fails the cycle on a score out of [0, 100], raw or normalized', () => {
+    const invalid = (plugin: string, score: number) => ({ code: 'Error', reasons: [`plugin "${plugin}" returns an invalid score ${score}, it should in the range of [0, 100] after normalizing`] });
+    assert.deepEqual(scoring([10, 101], [0, 0]), invalid('raw', 101));
+    assert.deepEqual(scoring([10, Number.NaN], [0, 0]), invalid('raw', Number.NaN));
+    assert.deepEqual(scoring([10, 10], [202, 0]), invalid('normalized', 101));
   });
 });
