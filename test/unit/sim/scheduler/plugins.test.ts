@@ -315,6 +315,23 @@ describe('sim/scheduler/plugins', () => {
       const bare = scoreWith('PodTopologySpread', makePod('bare', { labels: { app: 'web' } }), [], [], h);
       assert.deepEqual(bare, { a1: -1, a2: -1, b1: -1 }, 'a pod without owner or service gets no default constraints');
     });
+
+    it('PreScore counts the zones present among the feasible nodes, whether or not they are all the cluster has', () => {
+      const h = new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: 'PodTopologySpread', weight: 1 }] });
+      h.listers.rss.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } } } });
+      const rsPod = (name: string, node?: string) => makePod(name, { nodeName: node, labels: { app: 'web' }, ownerRS: 'web-abc' });
+      h.nodes(makeNode('a1', { zone: 'a' }), makeNode('a2', { zone: 'a' }), makeNode('b1', { zone: 'b' }), makeNode('c1', { zone: 'c' }));
+      h.bound(rsPod('w1', 'a1'), rsPod('w2', 'b1'), rsPod('w3', 'b1'));
+      const preScore = (names: string[]) => {
+        const state = new CycleState();
+        h.profile.runPreScore(state, podInfoOf(rsPod('new')), names.map((n) => h.cache.get(n)!));
+        const s = state.read<{ valueCounts: Map<string, number>[]; weights: number[] }>('PreScorePodTopologySpread')!;
+        return { zones: Object.fromEntries(s.valueCounts[1]), weights: s.weights.map((w) => w.toFixed(4)) };
+      };
+      // Every zone of the cluster among them (the scan may stop at c1), then only two of the three.
+      assert.deepEqual(preScore(['a1', 'b1', 'c1', 'a2']), { zones: { a: 1, b: 2, c: 0 }, weights: [Math.log(6).toFixed(4), Math.log(5).toFixed(4)] });
+      assert.deepEqual(preScore(['a1', 'a2', 'b1']), { zones: { a: 1, b: 2 }, weights: [Math.log(5).toFixed(4), Math.log(4).toFixed(4)] });
+    });
   });
 });
 

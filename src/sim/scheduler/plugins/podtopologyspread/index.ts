@@ -130,10 +130,25 @@ export function podTopologySpread(handle: Handle): Plugin {
       const ns = pod.pod.metadata.namespace ?? 'default';
       const ignored = new Set<string>();
       const valueCounts = constraints.map(() => new Map<string, number>());
+      const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
+      const everyCounts = everyNodeCounts(pod.pod, constraints, requireAll);
+      // The loop below finds the domains (values) present among the feasible nodes. When no node can
+      // be ignored, that is all it does, so it can stop once each constraint has found every value the
+      // cluster has: with 3 zones that takes a few nodes, not 500 (the totals are needed below anyway).
+      let incomplete = Infinity;
+      const clusterValues: number[] = [];
+      if (!requireAll && everyCounts) {
+        incomplete = 0;
+        for (let i = 0; i < constraints.length; i++) {
+          const key = constraints[i].topologyKey;
+          clusterValues.push(key === HOSTNAME_LABEL ? 0 : counters[i].domainCounts(key).size);
+          if (key !== HOSTNAME_LABEL) incomplete++;
+        }
+      }
       // The first few distinct values per constraint (zones, typically): a node with one of them adds nothing.
       const seen = constraints.map((): string[] => []);
       // Indexed: a for-of here allocated an iterator result per feasible node (~6 KB a cycle).
-      for (let n = 0; n < feasible.length; n++) {
+      for (let n = 0; n < feasible.length && incomplete > 0; n++) {
         const node = feasible[n];
         if (requireAll && !nodeHasAllKeys(node, constraints)) {
           ignored.add(node.name);
@@ -147,14 +162,16 @@ export function podTopologySpread(handle: Handle): Plugin {
           let known = false;
           for (let j = 0; j < recent.length && !known; j++) known = recent[j] === value;
           if (known) continue;
-          valueCounts[i].set(value, 0);
+          const values = valueCounts[i];
+          if (values.has(value)) continue;
+          values.set(value, 0);
           if (recent.length < 8) recent.push(value);
+          if (values.size === clusterValues[i]) incomplete--;
         }
       }
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : valueCounts[i].size) + 2));
-      const counters = constraints.map((c) => snapshot.podCounter(ns, c.selector));
       if (constraints.some((c) => c.topologyKey !== HOSTNAME_LABEL)) {
-        if (everyNodeCounts(pod.pod, constraints, requireAll)) {
+        if (everyCounts) {
           // Every node counts: the incrementally kept per-domain totals are the answer.
           constraints.forEach((c, i) => {
             if (c.topologyKey === HOSTNAME_LABEL) return;
