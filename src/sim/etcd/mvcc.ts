@@ -171,9 +171,12 @@ export class MvccStore {
     let event: MvccEvent;
     if (reuse) event = shared;
     else {
+      // Every version keeps the key string its creation stored, not the request's copy (a string per write
+      // that history would keep until compaction).
+      const key = current ? current.key : request.key;
       const value = this.options.stamp ? this.options.stamp(request.op.value, revision, current?.value) : request.op.value;
       const kv: KeyValue = {
-        key: request.key,
+        key,
         value,
         createRevision: current ? current.createRevision : revision,
         modRevision: revision,
@@ -184,7 +187,7 @@ export class MvccStore {
     }
     let entries = this.dirs.get(dir);
     if (!entries) this.dirs.set(dir, (entries = new Map()));
-    entries.set(request.key, event.kv);
+    entries.set(event.kv.key, event.kv);
     if (!current) this.count++;
     this.record(event);
     return { succeeded: true, revision, kv: event.kv };
