@@ -32,26 +32,45 @@ const DETAILED_BATCH = 64;
 
 export type EtcdOp = { type: 'txn'; txn: TxnRequest } | { type: 'compact'; revision: number } | { type: 'noop' };
 
+/**
+ * A log entry. Every member's log holds it (messages carry entries by reference) until the log is
+ * truncated, 10,000 to 20,000 entries later: long enough to outlive scavenges, so it is one object of
+ * one shape (see newEntry) with numbers where it can, not a cluster of small objects.
+ */
 export interface RaftEntry {
   readonly index: number;
   readonly term: number;
   readonly op: EtcdOp;
   /** The context of the etcd-propose log entry. */
-  readonly ctx?: TraceContext;
-  /** Where to send the result: the member that received the proposal, and its proposal id. */
-  readonly proposal?: { origin: number; id: number };
+  readonly ctx: TraceContext | undefined;
+  /** Where to send the result: the ordinal of the member that received the proposal (-1: none) ... */
+  readonly origin: number;
+  /** ... and its proposal id there. */
+  readonly proposalId: number;
   /** Log seq of the etcd-append entry per follower ordinal (first transmission). */
-  appendSeqs?: number[];
+  appendSeqs: number[] | undefined;
   /** Log seq of the ack that completed the quorum. */
-  quorumAckSeq?: number;
-  /** Members (ordinals) that acknowledged it, leader included, at commit time. */
-  acks?: number[];
+  quorumAckSeq: number | undefined;
+  /** Members that acknowledged it, leader included, at commit time: bit `1 << ordinal` each. */
+  ackMask: number;
   /** Log seq of the etcd-commit entry (set by the leader when it commits). */
-  commitSeq?: number;
+  commitSeq: number | undefined;
   /** The context its effects (watch events) carry, made once and shared by the members. */
-  commitCtx?: TraceContext;
+  commitCtx: TraceContext | undefined;
   /** What applying it produced, shared by the members (see TxnMemo). */
-  applied?: MvccEvent;
+  applied: MvccEvent | undefined;
+}
+
+/** An entry with every field present from the start (fields added later would each change its shape). */
+function newEntry(index: number, term: number, op: EtcdOp, ctx: TraceContext | undefined, origin: number, proposalId: number): RaftEntry {
+  return { index, term, op, ctx, origin, proposalId, appendSeqs: undefined, quorumAckSeq: undefined, ackMask: 0, commitSeq: undefined, commitCtx: undefined, applied: undefined };
+}
+
+/** The ordinals whose bits are set in `mask`, in ascending order. */
+function ordinalsOf(mask: number, members: number): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < members; o++) if (mask & (1 << o)) out.push(o);
+  return out;
 }
 
 export type ProposalResult =
@@ -195,7 +214,7 @@ export class EtcdMember {
       if (this.proposals.delete(id)) done({ ok: false, error: ERR_TIMEOUT });
     });
     this.proposals.set(id, { done, deadline });
-    if (this.role === 'leader') this.appendAsLeader(op, ctx, { origin: this.ordinal, id });
+    if (this.role === 'leader') this.appendAsLeader(op, ctx, this.ordinal, id);
     else if (this.leaderOrdinal !== undefined) this.send(this.leaderOrdinal, { type: 'propose', op, ctx, origin: this.ordinal, id });
     // Without a leader the proposal is dropped, as raft does; the timeout answers the client.
   }
@@ -262,16 +281,9 @@ export class EtcdMember {
       case 'vote': return this.onVote(msg);
       case 'vote-resp': return this.onVoteResp(msg);
       case 'propose':
-        if (this.role === 'leader') this.appendAsLeader(msg.op, msg.ctx, { origin: msg.origin, id: msg.id });
+        if (this.role === 'leader') this.appendAsLeader(msg.op, msg.ctx, msg.origin, msg.id);
         return;
-      case 'result': {
-        const pending = this.proposals.get(msg.id);
-        if (!pending) return;
-        this.proposals.delete(msg.id);
-        pending.deadline.settle();
-        pending.done(msg.result);
-        return;
-      }
+      case 'result': return this.settleProposal(msg.id, msg.result);
       case 'read-index':
         if (this.role === 'leader' && this.hasQuorumContact()) this.send(msg.from, { type: 'read-index-resp', id: msg.id, index: this.commitIndex });
         return;
@@ -282,6 +294,15 @@ export class EtcdMember {
         return;
       }
     }
+  }
+
+  /** A proposal this member received got its result (from the leader, or from itself as leader). */
+  private settleProposal(id: number, result: ProposalResult): void {
+    const pending = this.proposals.get(id);
+    if (!pending) return;
+    this.proposals.delete(id);
+    pending.deadline.settle();
+    pending.done(result);
   }
 
   private onAppend(msg: Extract<RaftMessage, { type: 'append' }>): void {
@@ -491,7 +512,7 @@ export class EtcdMember {
       detail: { term: this.term, votes: [...this.votes].map((o) => this.cluster.members[o].name) },
     });
     // An empty entry of the new term lets earlier entries commit (Raft §5.4.2).
-    this.appendAsLeader({ type: 'noop' }, undefined, undefined);
+    this.appendAsLeader({ type: 'noop' }, undefined, -1, 0);
     this.heartbeat();
     this.cluster.network.changed();
   }
@@ -524,8 +545,8 @@ export class EtcdMember {
 
   // ------------------------------------------------------------------ replication
 
-  private appendAsLeader(op: EtcdOp, ctx: TraceContext | undefined, proposal: RaftEntry['proposal']): void {
-    const entry: RaftEntry = { index: this.lastIndex + 1, term: this.term, op, ctx, proposal };
+  private appendAsLeader(op: EtcdOp, ctx: TraceContext | undefined, origin: number, proposalId: number): void {
+    const entry = newEntry(this.lastIndex + 1, this.term, op, ctx, origin, proposalId);
     this.log.push(entry);
     this.match[this.ordinal] = entry.index;
     if (this.cluster.quorum === 1) {
@@ -614,9 +635,9 @@ export class EtcdMember {
     for (let i = this.commitIndex + 1; i <= newCommit; i++) {
       const entry = this.entryAt(i)!;
       if (!entry.ctx) continue;
-      const acks: number[] = [];
-      for (let p = 0; p < n; p++) if (this.match[p] >= i) acks.push(p);
-      entry.acks = acks;
+      let ackMask = 0;
+      for (let p = 0; p < n; p++) if (this.match[p] >= i) ackMask |= 1 << p;
+      entry.ackMask = ackMask;
     }
     this.commitIndex = newCommit;
     this.applyCommitted();
@@ -637,16 +658,19 @@ export class EtcdMember {
   private apply(entry: RaftEntry): void {
     if (this.role === 'leader' && entry.ctx && entry.commitSeq === undefined) {
       const ctx = entry.ctx;
-      entry.commitSeq = this.cluster.log.appendLazily(() => ({
-        t: this.clock.now(), traceId: ctx.traceId, parentId: entry.quorumAckSeq ?? ctx.parentId, from: this.name, to: this.name,
-        kind: 'etcd-commit',
-        summary: `commit ${describeOp(entry.op)} at index ${entry.index}: quorum ${(entry.acks ?? []).length}/${this.cluster.members.length}`,
-        detail: {
-          index: entry.index, term: entry.term, key: opKey(entry.op),
-          revision: entry.op.type === 'txn' ? this.store.revision + 1 : this.store.revision,
-          acks: (entry.acks ?? []).map((o) => this.cluster.members[o].name),
-        },
-      }));
+      entry.commitSeq = this.cluster.log.appendLazily(() => {
+        const acks = ordinalsOf(entry.ackMask, this.cluster.members.length);
+        return {
+          t: this.clock.now(), traceId: ctx.traceId, parentId: entry.quorumAckSeq ?? ctx.parentId, from: this.name, to: this.name,
+          kind: 'etcd-commit',
+          summary: `commit ${describeOp(entry.op)} at index ${entry.index}: quorum ${acks.length}/${this.cluster.members.length}`,
+          detail: {
+            index: entry.index, term: entry.term, key: opKey(entry.op),
+            revision: entry.op.type === 'txn' ? this.store.revision + 1 : this.store.revision,
+            acks: acks.map((o) => this.cluster.members[o].name),
+          },
+        };
+      });
     }
     const parentId = entry.commitSeq ?? entry.ctx?.parentId;
     let commitCtx = entry.commitCtx;
@@ -655,17 +679,20 @@ export class EtcdMember {
       entry.commitCtx = commitCtx;
     }
     this.applyCtx = commitCtx;
+    // Only the leader answers a proposal: the followers apply without building a result.
+    const answer = entry.origin >= 0 && this.role === 'leader';
     let result: ProposalResult | undefined;
-    if (entry.op.type === 'txn') result = { ok: true, result: this.store.txn(entry.op.txn, entry), commitCtx };
-    else if (entry.op.type === 'compact') {
+    if (entry.op.type === 'txn') {
+      const txn = this.store.txn(entry.op.txn, entry);
+      if (answer) result = { ok: true, result: txn, commitCtx };
+    } else if (entry.op.type === 'compact') {
       const r = this.store.compact(entry.op.revision);
-      result = r.error ? { ok: false, error: r.error } : { ok: true, compacted: entry.op.revision, commitCtx };
+      if (answer) result = r.error ? { ok: false, error: r.error } : { ok: true, compacted: entry.op.revision, commitCtx };
     }
     this.applyCtx = undefined;
-    if (result && entry.proposal && this.role === 'leader') {
-      const { origin, id } = entry.proposal;
-      if (origin === this.ordinal) this.receive({ type: 'result', id, result });
-      else this.send(origin, { type: 'result', id, result });
+    if (result) {
+      if (entry.origin === this.ordinal) this.settleProposal(entry.proposalId, result);
+      else this.send(entry.origin, { type: 'result', id: entry.proposalId, result });
     }
   }
 
