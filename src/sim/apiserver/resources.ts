@@ -129,19 +129,32 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceDef |
   return byKind.get(`${apiVersion}/${kind}`);
 }
 
-const byKeyDir = new Map<string, ResourceDef | null>();
+/** Length of the part every etcd prefix shares ("/registry/"). */
+const SHARED_PREFIX = RESOURCES.reduce((n, d) => {
+  const first = RESOURCES[0].etcdPrefix;
+  let i = 0;
+  while (i < n && d.etcdPrefix[i] === first[i]) i++;
+  return i;
+}, RESOURCES[0].etcdPrefix.length);
 
-/** The resource owning an etcd key (memoized by the key's directory: called for every change). */
+/** The resources by the character of their prefix after the shared part, longest prefix first. */
+const byKeyChar = new Map<number, ResourceDef[]>();
+for (const d of [...RESOURCES].sort((a, b) => b.etcdPrefix.length - a.etcdPrefix.length)) {
+  const c = d.etcdPrefix.charCodeAt(SHARED_PREFIX);
+  let list = byKeyChar.get(c);
+  if (!list) byKeyChar.set(c, (list = []));
+  list.push(d);
+}
+
+/**
+ * The resource owning an etcd key: the longest etcdPrefix it starts with. Called for every change by
+ * every API server, so it reads one character to pick the one or two candidates (prefixes are distinct
+ * directories, each longer than the shared part) and builds no string.
+ */
 export function resourceForKey(key: string): ResourceDef | undefined {
-  const dir = key.slice(0, key.lastIndexOf('/') + 1);
-  let def = byKeyDir.get(dir);
-  if (def === undefined) {
-    let best: ResourceDef | null = null;
-    for (const d of RESOURCES) if (key.startsWith(d.etcdPrefix) && (!best || d.etcdPrefix.length > best.etcdPrefix.length)) best = d;
-    if (byKeyDir.size < 10_000) byKeyDir.set(dir, best);
-    def = best;
-  }
-  return def ?? undefined;
+  const candidates = byKeyChar.get(key.charCodeAt(SHARED_PREFIX));
+  if (candidates) for (const d of candidates) if (key.startsWith(d.etcdPrefix)) return d;
+  return undefined;
 }
 
 export function etcdKey(d: ResourceDef, namespace: string | undefined, name: string): string {
