@@ -123,10 +123,18 @@ export function stampResourceVersion(value: unknown, revision: number, prev?: un
   return Object.freeze({ ...obj, metadata: Object.freeze(metadata) });
 }
 
+/** Dotted paths split into their parts: field selectors read the same few paths for every watcher and event. */
+const pathParts = new Map<string, readonly string[]>();
+
 /** Read a dotted path ("spec.nodeName") from an object. */
 export function getPath(obj: unknown, path: string): unknown {
+  let parts = pathParts.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (pathParts.size < 1000) pathParts.set(path, parts);
+  }
   let cur: unknown = obj;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (!isPlainObject(cur)) return undefined;
     cur = cur[part];
   }
