@@ -115,6 +115,20 @@ class SelectorCounter implements PodCounter {
  */
 const MAX_COUNTERS = 1024;
 
+/**
+ * A pod the cache has placed. While `node` is set the pod is on it (node.pods holds `info`); while it
+ * is unset the pod waits among the orphans for its node (`info` set), or — assumed on a node the
+ * cache did not know — is on no node at all (`info` unset).
+ */
+interface PlacedPod {
+  /** spec.nodeName, or the node it was assumed on. */
+  readonly nodeName: string;
+  node: NodeInfo | undefined;
+  info: PodInfo | undefined;
+  /** Assumed by this scheduler, its binding not yet seen by the informer. */
+  assumed: boolean;
+}
+
 /** A selector's first single-value equality requirement ("app=web"): a pod it matches carries that label. */
 function anchorOf(selector: Selector): { key: string; value: string } | undefined {
   const r = selector.requirements.find((q) => (q.operator === '=' || q.operator === '==' || q.operator === 'in') && q.values.length === 1);
@@ -164,9 +178,11 @@ export class SchedulerCache implements Snapshot {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly zones = new Map<string, NodeInfo[]>();
   private ordered: NodeInfo[] | undefined;
-  /** Where each known pod is placed: key → node name. */
-  private readonly podNode = new Map<string, string>();
-  private readonly assumed = new Set<string>();
+  /**
+   * Every pod the cache has placed (bound or assumed), by key: its node, PodInfo and assumed flag in
+   * one record, so that an update finds all of it with one lookup in a map of every pod.
+   */
+  private readonly placed = new Map<string, PlacedPod>();
   /** Bound pods whose node the cache does not know yet (the node informer lags). */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly counters = new Map<string, SelectorCounter>();
@@ -228,9 +244,8 @@ export class SchedulerCache implements Snapshot {
     // The index may still list a pod under a label it has since lost (relabelled while its node was
     // away): adjust() checks the selector itself, so such a key costs a lookup, never a wrong count.
     for (const key of this.podsByLabel.get(anchor.key)?.get(anchor.value) ?? []) {
-      const node = this.nodes.get(this.podNode.get(key)!);
-      const info = node?.pods.get(key);
-      if (node && info) counter.adjust(node, info.pod, 1);
+      const placed = this.placed.get(key);
+      if (placed?.node) counter.adjust(placed.node, placed.info!.pod, 1);
     }
   }
 
@@ -306,7 +321,7 @@ export class SchedulerCache implements Snapshot {
     const waiting = this.orphans.get(name);
     if (waiting) {
       this.orphans.delete(name);
-      for (const p of waiting.values()) this.place(info, p);
+      for (const p of waiting.values()) this.place(info, p, this.placed.get(p.key)!);
     }
     return info;
   }
@@ -337,7 +352,10 @@ export class SchedulerCache implements Snapshot {
     this.removeFromZone(info);
     // Pods stay known (upstream keeps them until their deletion arrives), waiting for the node.
     if (info.pods.size) this.orphans.set(name, new Map(info.pods));
-    for (const key of info.pods.keys()) this.affinityPods.delete(key);
+    for (const key of info.pods.keys()) {
+      this.placed.get(key)!.node = undefined;
+      this.affinityPods.delete(key);
+    }
     for (const c of this.counters.values()) c.forget(info);
     this.nodesChanged();
   }
@@ -362,8 +380,9 @@ export class SchedulerCache implements Snapshot {
 
   // ------------------------------------------------------------ pods
 
-  private place(node: NodeInfo, info: PodInfo): void {
-    const old = node.pods.get(info.key);
+  /** Put `info` on `node` (a new version of a pod already there replaces it). */
+  private place(node: NodeInfo, info: PodInfo, placed: PlacedPod): void {
+    const old = placed.node === node ? placed.info : node.pods.get(info.key);
     // A new version of a pod on the same node (a status update) counts as it did unless its
     // namespace, labels or deletion changed: the counters are then left alone.
     const recount = !old || !countsAlike(old.pod, info.pod);
@@ -372,6 +391,8 @@ export class SchedulerCache implements Snapshot {
       this.indexLabels(old.pod, info.key, false);
     }
     node.addPod(info);
+    placed.node = node;
+    placed.info = info;
     if (recount) {
       this.counterIndex.adjust(node, info.pod, 1);
       this.indexLabels(info.pod, info.key, true);
@@ -381,15 +402,15 @@ export class SchedulerCache implements Snapshot {
     else this.affinityPods.delete(info.key);
   }
 
-  private unplace(key: string): void {
-    const nodeName = this.podNode.get(key);
-    if (nodeName === undefined) return;
-    this.podNode.delete(key);
-    const node = this.nodes.get(nodeName);
+  /** Take the pod off its node (or out of the orphans) and forget it. */
+  private unplace(key: string, placed: PlacedPod): void {
+    this.placed.delete(key);
+    const node = placed.node;
     if (!node) {
-      const orphan = this.orphans.get(nodeName)?.get(key);
+      const waiting = this.orphans.get(placed.nodeName);
+      const orphan = waiting?.get(key);
       if (orphan) this.indexLabels(orphan.pod, key, false);
-      this.orphans.get(nodeName)?.delete(key);
+      waiting?.delete(key);
       return;
     }
     const removed = node.removePod(key);
@@ -408,28 +429,23 @@ export class SchedulerCache implements Snapshot {
   addPod(pod: Pod, key = podKey(pod)): void {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) return;
-    const info = this.reuse(pod, key);
-    if (this.podNode.get(info.key) !== nodeName) this.unplace(info.key);
-    this.assumed.delete(info.key);
-    this.podNode.set(info.key, nodeName);
-    const node = this.nodes.get(nodeName);
-    if (node) this.place(node, info);
+    let placed = this.placed.get(key);
+    const info = reuse(pod, placed);
+    if (placed && placed.nodeName !== nodeName) {
+      this.unplace(key, placed);
+      placed = undefined;
+    }
+    if (!placed) this.placed.set(key, (placed = { nodeName, node: undefined, info: undefined, assumed: false }));
+    placed.assumed = false;
+    // The pod's node as recorded when it is on one (a status update finds it without a lookup).
+    const node = placed.node ?? this.nodes.get(nodeName);
+    if (node) this.place(node, info, placed);
     else {
       let waiting = this.orphans.get(nodeName);
       if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
-      waiting.set(info.key, info);
+      waiting.set(key, info);
+      placed.info = info;
     }
-  }
-
-  /**
-   * The PodInfo for a new version of a pod already placed: a bound pod's containers cannot change,
-   * so its requests and ports are reused rather than parsed again on every status update.
-   */
-  private reuse(pod: Pod, key: string): PodInfo {
-    const nodeName = this.podNode.get(key);
-    const placed = nodeName === undefined ? undefined : (this.nodes.get(nodeName)?.pods.get(key) ?? this.orphans.get(nodeName)?.get(key));
-    if (placed && placed.pod.metadata.uid === pod.metadata.uid && placed.pod !== pod) return { ...placed, pod };
-    return podInfoOf(pod);
   }
 
   updatePod(pod: Pod): void {
@@ -438,8 +454,8 @@ export class SchedulerCache implements Snapshot {
 
   removePod(pod: Pod): void {
     const key = podKey(pod);
-    this.assumed.delete(key);
-    this.unplace(key);
+    const placed = this.placed.get(key);
+    if (placed) this.unplace(key, placed);
   }
 
   /** Place a pod on a node before the binding is confirmed (upstream's AssumePod). */
@@ -447,26 +463,36 @@ export class SchedulerCache implements Snapshot {
     const assumedPod: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
     const base = podInfoOf(pod);
     const info: PodInfo = { ...base, pod: assumedPod };
-    this.unplace(info.key);
-    this.podNode.set(info.key, nodeName);
-    this.assumed.add(info.key);
+    const old = this.placed.get(info.key);
+    if (old) this.unplace(info.key, old);
+    const placed: PlacedPod = { nodeName, node: undefined, info: undefined, assumed: true };
+    this.placed.set(info.key, placed);
     const node = this.nodes.get(nodeName);
-    if (node) this.place(node, info);
+    if (node) this.place(node, info, placed);
   }
 
   /** The binding failed: take the assumed pod off its node (upstream's ForgetPod). */
   forgetPod(key: string): void {
-    if (!this.assumed.has(key)) return;
-    this.assumed.delete(key);
-    this.unplace(key);
+    const placed = this.placed.get(key);
+    if (placed?.assumed) this.unplace(key, placed);
   }
 
   isAssumed(key: string): boolean {
-    return this.assumed.has(key);
+    return !!this.placed.get(key)?.assumed;
   }
 
   /** Where the cache has the pod, if anywhere. */
   nodeOf(key: string): string | undefined {
-    return this.podNode.get(key);
+    return this.placed.get(key)?.nodeName;
   }
+}
+
+/**
+ * The PodInfo for a new version of a pod already placed: a bound pod's containers cannot change,
+ * so its requests and ports are reused rather than parsed again on every status update.
+ */
+function reuse(pod: Pod, placed: PlacedPod | undefined): PodInfo {
+  const info = placed?.info;
+  if (info && info.pod.metadata.uid === pod.metadata.uid && info.pod !== pod) return { ...info, pod };
+  return podInfoOf(pod);
 }

@@ -262,6 +262,19 @@ export class NodeTable {
   }
 }
 
+/** into += sign × r. */
+function addSigned(into: Resources, r: Resources, sign: 1 | -1): void {
+  into.milliCPU += sign * r.milliCPU;
+  into.memory += sign * r.memory;
+  into.ephemeralStorage += sign * r.ephemeralStorage;
+  if (r.scalar) for (const k of Object.keys(r.scalar)) (into.scalar ??= {})[k] = (into.scalar?.[k] ?? 0) + sign * r.scalar[k];
+}
+
+/** Whether two PodInfos ask for the same things by identity (the cache's reused requests and ports). */
+function sameDemands(a: PodInfo, b: PodInfo): boolean {
+  return a.requests === b.requests && a.nonZeroRequests === b.nonZeroRequests && a.hostPorts === b.hostPorts;
+}
+
 /** A node and the pods the scheduler has placed on it (bound or assumed). */
 export class NodeInfo {
   // The fields every cycle reads for each node it evaluates come first, so that they share the
@@ -402,8 +415,15 @@ export class NodeInfo {
 
   addPod(info: PodInfo): void {
     const previous = this.pods.get(info.key);
-    if (previous) this.removePod(previous.key);
+    if (previous) this.pods.delete(info.key); // the new version goes last, as a removal and an add put it
     this.pods.set(info.key, info);
+    if (previous && sameDemands(previous, info)) {
+      // A new version with the very same requests and ports (the cache reuses them on a status
+      // update): taking them off and adding them back would leave every sum as it is.
+      this.generation++;
+      return;
+    }
+    if (previous) this.apply(previous, -1);
     this.apply(info, 1);
   }
 
@@ -416,14 +436,8 @@ export class NodeInfo {
   }
 
   private apply(info: PodInfo, sign: 1 | -1): void {
-    const add = (into: Resources, r: Resources) => {
-      into.milliCPU += sign * r.milliCPU;
-      into.memory += sign * r.memory;
-      into.ephemeralStorage += sign * r.ephemeralStorage;
-      if (r.scalar) for (const k of Object.keys(r.scalar)) (into.scalar ??= {})[k] = (into.scalar?.[k] ?? 0) + sign * r.scalar[k];
-    };
-    add(this.requested, info.requests);
-    add(this.nonZeroRequested, info.nonZeroRequests);
+    addSigned(this.requested, info.requests, sign);
+    addSigned(this.nonZeroRequested, info.nonZeroRequests, sign);
     for (const hp of info.hostPorts) {
       let byIp = this.usedPorts.get(hp.ip);
       if (!byIp) this.usedPorts.set(hp.ip, (byIp = new Map()));

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { labelSelectorAsSelector } from '../../../../src/sim/api/labels';
-import type { LabelSelector } from '../../../../src/sim/api/types';
+import type { LabelSelector, Pod } from '../../../../src/sim/api/types';
 import { podRequests } from '../../../../src/sim/scheduler/node-info';
 import { Harness, makeNode, makePod } from './fixtures';
 
@@ -127,6 +127,115 @@ describe('sim/scheduler properties', () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('keeps each node\'s pods (in order), sums, assumed pods, orphans and counters as a model through pod versions, assumes and node departures', () => {
+    const NODES = 3;
+    const step = fc.record({
+      kind: fc.constantFrom('bind', 'assume', 'confirm', 'forget', 'status', 'relabel', 'recreate', 'move', 'delete', 'removeNode', 'addNode'),
+      index: fc.nat(),
+      node: fc.nat({ max: NODES - 1 }),
+      web: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 20, maxLength: 80 }), (steps) => {
+        const h = new Harness().nodes(...Array.from({ length: NODES - 1 }, (_, i) => makeNode(`n${i}`, { cpu: '64', pods: 50 })));
+        const web = h.cache.podCounter('default', labelSelectorAsSelector({ matchLabels: { app: 'web' } }));
+        // The model: each pod's latest version, node and assumed flag; each known node's pods in the
+        // order they were (re)placed; pods waiting for an unknown node, in the order they came.
+        type Entry = { pod: Pod; nodeName: string; assumed: boolean };
+        const pods = new Map<string, Entry>();
+        const known = new Map<string, string[]>(Array.from({ length: NODES - 1 }, (_, i) => [`n${i}`, []]));
+        const orphans = new Map<string, string[]>();
+        const without = (list: string[] | undefined, key: string) => {
+          const i = list ? list.indexOf(key) : -1;
+          if (i >= 0) list!.splice(i, 1);
+        };
+        const forget = (key: string) => {
+          const e = pods.get(key);
+          if (!e) return;
+          without(known.get(e.nodeName), key);
+          without(orphans.get(e.nodeName), key);
+          pods.delete(key);
+        };
+        const bind = (pod: Pod) => {
+          const key = `default/${pod.metadata.name}`;
+          const nodeName = pod.spec.nodeName!;
+          if (pods.get(key)?.nodeName !== nodeName) forget(key);
+          pods.set(key, { pod, nodeName, assumed: false });
+          const list = known.get(nodeName);
+          if (list) {
+            without(list, key);
+            list.push(key);
+          } else {
+            if (!orphans.has(nodeName)) orphans.set(nodeName, []);
+            if (!orphans.get(nodeName)!.includes(key)) orphans.get(nodeName)!.push(key);
+          }
+          h.cache.addPod(pod);
+        };
+        const labels = (isWeb: boolean) => ({ app: isWeb ? 'web' : 'db' });
+        let n = 0;
+        for (const s of steps) {
+          const keys = [...pods.keys()];
+          const picked = keys.length ? pods.get(keys[s.index % keys.length])! : undefined;
+          const nodeName = `n${s.node}`;
+          if (s.kind === 'bind' || (!picked && s.kind !== 'assume' && s.kind !== 'removeNode' && s.kind !== 'addNode')) {
+            bind(makePod(`p${n++}`, { nodeName, labels: labels(s.web), cpu: '100m' }));
+          } else if (s.kind === 'assume') {
+            const pod = makePod(`p${n++}`, { labels: labels(s.web), cpu: '200m' });
+            const key = `default/${pod.metadata.name}`;
+            pods.set(key, { pod: { ...pod, spec: { ...pod.spec, nodeName } }, nodeName, assumed: true });
+            known.get(nodeName)?.push(key);
+            h.cache.assumePod(pod, nodeName);
+          } else if (s.kind === 'confirm') {
+            if (picked!.assumed) bind({ ...picked!.pod, metadata: { ...picked!.pod.metadata, resourceVersion: String(n++) } });
+          } else if (s.kind === 'forget') {
+            const key = `default/${picked!.pod.metadata.name}`;
+            if (picked!.assumed) forget(key);
+            h.cache.forgetPod(key);
+          } else if (s.kind === 'status' || s.kind === 'relabel' || s.kind === 'move') {
+            // A new version sharing the spec and labels, as the API server's status writes make.
+            const p = picked!.pod;
+            const metadata = s.kind === 'relabel' ? { ...p.metadata, labels: labels(s.web) } : { ...p.metadata, resourceVersion: String(n++) };
+            const spec = s.kind === 'move' ? { ...p.spec, nodeName } : p.spec;
+            if (!picked!.assumed) bind({ ...p, metadata, spec, status: { phase: s.web ? 'Running' : 'Pending' } });
+          } else if (s.kind === 'recreate') {
+            const p = picked!.pod;
+            if (!picked!.assumed) bind({ ...makePod(p.metadata.name!, { nodeName: p.spec.nodeName, labels: labels(s.web), cpu: '300m' }), metadata: { ...p.metadata, uid: `uid-${n++}` } });
+          } else if (s.kind === 'delete') {
+            forget(`default/${picked!.pod.metadata.name}`);
+            h.cache.removePod(picked!.pod);
+          } else if (s.kind === 'removeNode') {
+            const list = known.get(nodeName);
+            if (list) {
+              known.delete(nodeName);
+              if (list.length) orphans.set(nodeName, list);
+            }
+            h.cache.removeNode(nodeName);
+          } else if (s.kind === 'addNode') {
+            if (!known.has(nodeName)) {
+              known.set(nodeName, orphans.get(nodeName) ?? []);
+              orphans.delete(nodeName);
+            }
+            h.cache.addNode(makeNode(nodeName, { cpu: '64', pods: 50 }));
+          }
+          for (const [name, list] of known) {
+            const info = h.cache.get(name)!;
+            assert.deepEqual([...info.pods.keys()], list, `${name}'s pods, in order`);
+            for (const key of list) assert.equal(info.pods.get(key)!.pod.metadata, pods.get(key)!.pod.metadata, `${key}'s latest version`);
+            const cpu = list.reduce((sum, key) => sum + podRequests(pods.get(key)!.pod).milliCPU, 0);
+            assert.equal(info.requestedMilliCPU, cpu, `${name}'s requested cpu`);
+            assert.equal(info.freePods, 50 - list.length);
+            assert.equal(web.count(info), list.filter((key) => pods.get(key)!.pod.metadata.labels?.app === 'web').length, `web pods on ${name}`);
+          }
+          for (const key of [...keys, `default/p${n - 1}`]) {
+            assert.equal(h.cache.nodeOf(key), pods.get(key)?.nodeName, `${key}'s node`);
+            assert.equal(h.cache.isAssumed(key), !!pods.get(key)?.assumed, `${key} assumed`);
+          }
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
