@@ -79,13 +79,13 @@ export function defaultSelector(pod: Pod, listers: Listers): Selector {
       byServices = true;
     }
   }
-  const selector = selectorFromSet(merged);
   const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
   const rs = owner && owner.kind === 'ReplicaSet' && owner.apiVersion === 'apps/v1' ? listers.replicaSet(ns, owner.name) : undefined;
-  if (!rs) return selector;
-  if (byServices) return withReplicaSet(selector, rs);
+  if (!rs) return selectorFromSet(merged);
+  if (byServices) return withReplicaSet(selectorFromSet(merged), rs);
+  // The shared one needs no empty selector built to start from (unless it is built now).
   let shared = replicaSetOnlySelectors.get(rs);
-  if (!shared) replicaSetOnlySelectors.set(rs, (shared = withReplicaSet(selector, rs)));
+  if (!shared) replicaSetOnlySelectors.set(rs, (shared = withReplicaSet(selectorFromSet(merged), rs)));
   return shared;
 }
 
