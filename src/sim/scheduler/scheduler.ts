@@ -17,6 +17,7 @@ import { SchedulerCache } from './cache';
 import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
 import { reasonHistogram } from './fit-error';
 import { eventMatches, type ActionType, type ClusterEvent, type Handle, type Listers } from './framework';
+import { sameJson } from '../apiserver/objects';
 import { podKey } from './node-info';
 import { Profile } from './profile';
 import { SchedulingQueue, type QueuedPodInfo } from './queue';
@@ -401,9 +402,9 @@ export function sameLabels(a: Pod | Node, b: Pod | Node): boolean {
 }
 
 /** JSON.stringify(a ?? empty) === JSON.stringify(b ?? empty), without serialising when the answer is plain. */
-function sameJson(a: unknown, b: unknown, empty: unknown): boolean {
-  if (a === b) return true;
-  return JSON.stringify(a ?? empty) === JSON.stringify(b ?? empty);
+/** Would JSON.stringify (with `empty` for a missing value) give the same text? Without building it: every node status write asks. */
+function sameOrEmpty(a: unknown, b: unknown, empty: unknown): boolean {
+  return sameJson(a ?? empty, b ?? empty);
 }
 
 /** What changed on a node, as the actions plugins register for. */
@@ -412,11 +413,11 @@ export function nodeChanges(oldNode: Node, newNode: Node): ActionType[] {
   if (!sameLabels(oldNode, newNode)) actions.push('UpdateNodeLabel');
   const oldTaints = oldNode.spec?.taints;
   const newTaints = newNode.spec?.taints;
-  const sameTaints = (!oldTaints?.length && !newTaints?.length) || sameJson(oldTaints, newTaints, []);
+  const sameTaints = (!oldTaints?.length && !newTaints?.length) || sameOrEmpty(oldTaints, newTaints, []);
   if (!sameTaints || !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable) {
     actions.push('UpdateNodeTaint');
   }
-  if (!sameJson(oldNode.status?.allocatable, newNode.status?.allocatable, {})) actions.push('UpdateNodeAllocatable');
+  if (!sameOrEmpty(oldNode.status?.allocatable, newNode.status?.allocatable, {})) actions.push('UpdateNodeAllocatable');
   return actions;
 }
 

@@ -226,6 +226,11 @@ describe('sim/scheduler hot path', () => {
     assert.deepEqual(nodeChanges(n, makeNode('n')), ['UpdateNodeTaint']);
     assert.deepEqual(nodeChanges(makeNode('n'), makeNode('n', { unschedulable: true })), ['UpdateNodeTaint']);
     assert.deepEqual(nodeChanges(makeNode('n'), makeNode('n', { cpu: '8', labels: { x: 'y' } })), ['UpdateNodeLabel', 'UpdateNodeAllocatable']);
+    // Compared as their JSON text was: the same taint written with its keys in another order is a change.
+    const reordered = makeNode('n', { taints: [{ effect: 'NoSchedule', key: CONTROL_PLANE_TAINT.key }] });
+    assert.deepEqual(nodeChanges(n, reordered), JSON.stringify(n.spec?.taints) === JSON.stringify(reordered.spec?.taints) ? [] : ['UpdateNodeTaint']);
+    const undefinedValue = makeNode('n', { taints: [{ ...CONTROL_PLANE_TAINT, value: undefined }] });
+    assert.deepEqual(nodeChanges(n, undefinedValue), JSON.stringify(n.spec?.taints) === JSON.stringify(undefinedValue.spec?.taints) ? [] : ['UpdateNodeTaint']);
   });
 
   it('a bound pod\'s new version is counted by its labels and deletion, whether or not they changed', () => {
