@@ -23,7 +23,7 @@ import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
 import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
 import { parseFieldSelector, type FieldRequirement } from './fields';
-import { deepClone, deepEqual, deepEqualExcept, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
+import { deepClone, deepCloneSharingFrozen, deepEqual, deepEqualExcept, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch';
 import { requestPath, STATUS_TEXT } from './paths';
 import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
@@ -554,7 +554,8 @@ export class ApiServer {
       const meta = isPlainObject(body.metadata) ? (body.metadata as KubeObject['metadata']) : {};
       if (meta.name && meta.name !== name) return reply(errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`));
       if (meta.resourceVersion) precondition = Number(meta.resourceVersion);
-      const clone = deepClone(body) as KubeObject;
+      // The body usually holds the stored object's frozen parts: those are shared, the rest copied.
+      const clone = deepCloneSharingFrozen(body) as KubeObject;
       makeCandidate = () => clone;
     } else {
       const type = req.patchType ?? 'application/strategic-merge-patch+json';

@@ -37,6 +37,58 @@ export function deepClone<T>(value: T): T {
   return out as T;
 }
 
+/**
+ * deepClone for data that may hold parts of stored objects (an update's body is usually the stored
+ * object with a few fields changed): a frozen subtree whose copy would be equal to it key for key is
+ * returned as it is — it cannot change, so sharing it is as safe as copying it, and the API server's
+ * freeze skips it. A frozen subtree with a key whose value is undefined anywhere in it is copied, as
+ * deepClone would (dropping such keys): where a key sits decides where a later spread puts its value,
+ * so sharing it could change the JSON key order of a later version. What is not frozen is copied.
+ */
+export function deepCloneSharingFrozen<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const frozen = Object.isFrozen(value);
+  if (Array.isArray(value)) return (frozen ? shareOrCopyList(value) : value.map(deepCloneSharingFrozen)) as unknown as T;
+  const obj = value as Record<string, unknown>;
+  // A frozen object is copied only from the first key that needs it (a changed part or an undefined value).
+  let out: Record<string, unknown> | undefined = frozen ? undefined : {};
+  for (const key in obj) {
+    if (!hasOwn.call(obj, key)) continue;
+    const v = obj[key];
+    if (v === undefined) {
+      out ??= copyKeysBefore(obj, key);
+      continue;
+    }
+    const c = deepCloneSharingFrozen(v);
+    if (out) out[key] = c;
+    else if (c !== v) (out = copyKeysBefore(obj, key))[key] = c;
+  }
+  return (out ?? obj) as T;
+}
+
+/** A frozen list as it is when every element may be shared, else a copy (of its exact length) sharing those that may. */
+function shareOrCopyList(list: readonly unknown[]): unknown[] {
+  for (let i = 0; i < list.length; i++) {
+    const c = deepCloneSharingFrozen(list[i]);
+    if (c === list[i]) continue;
+    const out = list.slice();
+    out[i] = c;
+    for (let j = i + 1; j < list.length; j++) out[j] = deepCloneSharingFrozen(list[j]);
+    return out;
+  }
+  return list as unknown[];
+}
+
+/** The keys of `obj` before `stop` (each one shared: it needed no copy) in a new object. */
+function copyKeysBefore(obj: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in obj) {
+    if (key === stop) break;
+    if (hasOwn.call(obj, key)) out[key] = obj[key];
+  }
+  return out;
+}
+
 /** Structural equality of JSON-like data; identical references short-circuit, so shared subtrees cost nothing. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

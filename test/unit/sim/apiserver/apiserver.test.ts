@@ -183,6 +183,28 @@ describe('sim/apiserver', () => {
     assert.match(old.closed!.message, new RegExp(`^too old resource version: ${rv0} \\(\\d+\\)$`));
   });
 
+  it('an update whose body shares the stored object stores the JSON a copied body would, key order included', () => {
+    // Stored metadata carries keys whose value is undefined (an update's deletionTimestamp ...), here before a
+    // label added later by a patch; a copy of the body drops them, and the deletion puts deletionTimestamp last.
+    const run = (name: string, copyBody: boolean) => {
+      const send = (obj: KubeObject) => (copyBody ? (JSON.parse(JSON.stringify(obj)) as KubeObject) : obj);
+      const path = { apiVersion: 'v1', resource: 'configmaps', namespace: 'default', name };
+      let obj = call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, finalizers: ['lab/hold'] }, data: { v: '1' } } }).body as KubeObject;
+      obj = call(cluster, { ...path, verb: 'update', body: send({ ...obj, data: { v: '2' } } as KubeObject) }).body as KubeObject;
+      obj = call(cluster, { ...path, verb: 'patch', patchType: 'application/merge-patch+json', body: { metadata: { labels: { a: 'b' } } } }).body as KubeObject;
+      obj = call(cluster, { ...path, verb: 'update', body: send({ ...obj, data: { v: '3' } } as KubeObject) }).body as KubeObject;
+      assert.equal(obj.metadata.labels?.a, 'b');
+      const deleted = call(cluster, { ...path, verb: 'delete' });
+      assert.equal(deleted.code, 200, message(deleted));
+      const keysOf = (o: unknown): unknown => (o && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, keysOf(v)]) : null);
+      return keysOf(deleted.body);
+    };
+    const shared = run('order-shared', false);
+    assert.deepEqual(shared, run('order-copied', true));
+    const meta = (shared as [string, unknown][]).find(([k]) => k === 'metadata')![1] as [string, unknown][];
+    assert.deepEqual(meta.map(([k]) => k).slice(-3), ['labels', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+  });
+
   it('serves the scale subresource of a deployment with defaults applied', () => {
     const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } };
     const created = call(cluster, { verb: 'create', apiVersion: 'apps/v1', resource: 'deployments', namespace: 'default', body: d });

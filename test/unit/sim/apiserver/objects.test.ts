@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { deepClone, deepEqual, deepFreeze, stampResourceVersion } from '../../../../src/sim/apiserver/objects';
+import { deepClone, deepCloneSharingFrozen, deepEqual, deepFreeze, stampResourceVersion } from '../../../../src/sim/apiserver/objects';
 import { objectKey } from '../../../../src/sim/api/informer';
 import type { KubeObject } from '../../../../src/sim/api/types';
 
@@ -23,6 +23,28 @@ describe('sim/apiserver/objects', () => {
     assert.deepEqual(copy, { a: { b: [{ c: 1 }] } });
     assert.equal(Object.isFrozen(copy.a.b[0]), false);
     assert.equal('d' in copy, false);
+  });
+
+  it('deepCloneSharingFrozen shares frozen parts a copy would equal key for key, and copies the rest as deepClone', () => {
+    const clean = deepFreeze({ labels: { a: 'b' }, refs: [{ uid: '1' }, { uid: '2' }] });
+    const holey = deepFreeze({ name: 'x', gone: undefined, labels: { c: 'd' } });
+    const list = deepFreeze([{ a: 1 }, { b: 2, gone: undefined }, { c: 3 }]);
+    const body = { meta: clean, holey, list, spec: { n: 1, skip: undefined }, items: [1, undefined] };
+    const copy = deepCloneSharingFrozen(body);
+    assert.equal(JSON.stringify(copy), JSON.stringify(deepClone(body)));
+    assert.deepEqual(copy, deepClone(body), 'no key whose value is undefined is left');
+    assert.equal(copy.meta, clean, 'a clean frozen subtree is shared');
+    assert.notEqual(copy.spec, body.spec, 'what is not frozen is copied');
+    assert.equal(Object.isFrozen(copy.spec), false);
+    assert.notEqual(copy.holey, holey, 'a frozen object with an undefined value is copied');
+    assert.deepEqual(Object.keys(copy.holey), ['name', 'labels']);
+    assert.equal(copy.holey.labels, holey.labels, '... sharing its clean parts');
+    assert.notEqual(copy.list, list);
+    assert.equal(copy.list[0], list[0]);
+    assert.equal(copy.list[2], list[2]);
+    assert.deepEqual(Object.keys(copy.list[1]), ['b']);
+    assert.equal(deepCloneSharingFrozen(list.slice(0, 1)).length, 1);
+    assert.equal(deepCloneSharingFrozen(deepFreeze({ a: [clean] })).a[0], clean);
   });
 
   it('a stored version carries its key, invisible to JSON, spreads, keys and comparisons', () => {
