@@ -8,7 +8,7 @@
  *     $deleteFromPrimitiveList/<field> and $setElementOrder/<field> are honoured.
  *   - JSON patch (RFC 6902): add, remove, replace, move, copy, test.
  */
-import { deepClone, isPlainObject, sameJson } from './objects';
+import { deepClone, deepCloneSharingFrozen, isPlainObject, sameJson } from './objects';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -17,8 +17,8 @@ export class PatchError extends Error {}
 /**
  * JSON merge patch of `target` by `patch`. The result shares every part of `target` the patch leaves
  * as it was — a value the patch sets to what is already there (a kubelet sends its whole status each
- * time) included — and no part of `patch`: what the patch brings is copied, as crossing a real network
- * would. So a patch that changes nothing returns `target` itself, and the API server freezes and
+ * time) included — and no part of `patch` that could change: what the patch brings is copied, as crossing
+ * a real network would, but for frozen parts (deepCloneSharingFrozen). So a patch that changes nothing returns `target` itself, and the API server freezes and
  * compares only what changed. The result is the JSON of mergePatch(target, deepClone(patch)), key order
  * included.
  */
@@ -46,7 +46,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 /**
  * A list replaces the target's: the result is the target itself when equal, else a copy of the patch
- * that shares the target's elements where they are equal at the same index. (Built by map, at its
+ * that shares the target's elements where they are equal at the same index (and the patch's own frozen
+ * elements: a kubelet freezes the status it sends, so its answer holds the very same parts). (Built by map, at its
  * exact length: stored lists live long, and one grown by push carries spare capacity.)
  */
 function replaceList(target: unknown, patch: unknown[]): unknown[] {
@@ -54,7 +55,7 @@ function replaceList(target: unknown, patch: unknown[]): unknown[] {
   let same = 0;
   while (same < patch.length && same < old.length && sameJson(old[same], patch[same])) same++;
   if (same === patch.length && same === old.length) return old;
-  return patch.map((value, i) => (i < same || (i > same && i < old.length && sameJson(old[i], value)) ? old[i] : deepClone(value)));
+  return patch.map((value, i) => (i < same || (i > same && i < old.length && sameJson(old[i], value)) ? old[i] : deepCloneSharingFrozen(value)));
 }
 
 /** Strategic merge: `keys` maps list paths ("spec.containers") to merge keys ("" = union of primitives). */

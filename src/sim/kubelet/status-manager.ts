@@ -7,7 +7,7 @@ import type { Clock, TimerId } from '../clock';
 import type { TraceContext } from '../log';
 import type { ApiClient, ApiResponse } from '../api/request';
 import type { Pod, PodStatus } from '../api/types';
-import { deepEqual } from '../apiserver/objects';
+import { deepEqual, deepFreeze } from '../apiserver/objects';
 
 interface Entry {
   namespace: string;
@@ -110,6 +110,9 @@ export class StatusManager {
       return;
     }
     entry.inFlight = true;
+    // Statuses are never mutated, so frozen: the API server stores their parts as they are instead of
+    // copies (its freeze then skips them), and the comparison with its answer stops at those references.
+    deepFreeze(status);
     this.client.request(
       {
         verb: 'patch',

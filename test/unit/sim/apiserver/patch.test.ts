@@ -6,6 +6,18 @@ import { RESOURCES } from '../../../../src/sim/apiserver/resources';
 const deploymentKeys = RESOURCES.find((d) => d.kind === 'Deployment')!.mergeKeys;
 
 describe('sim/apiserver/patch', () => {
+  it('merge patch shares the frozen elements a patch brings in a list, and copies the others', () => {
+    const stored = deepFreeze({ status: { phase: 'Pending', containerStatuses: [{ name: 'a', ready: false }] } });
+    const running = deepFreeze({ name: 'a', ready: true, state: { running: { startedAt: 't' } } });
+    const fresh = { name: 'b', ready: true };
+    const patch = { status: { phase: 'Running', containerStatuses: [running, fresh] } };
+    const out = mergePatch(stored, patch) as typeof patch;
+    assert.equal(JSON.stringify(out), JSON.stringify(mergePatch(stored, deepClone(patch))));
+    assert.equal(out.status.containerStatuses[0], running);
+    assert.notEqual(out.status.containerStatuses[1], fresh);
+    assert.notEqual(out.status.containerStatuses, patch.status.containerStatuses);
+  });
+
   const base = deepFreeze({
     metadata: { name: 'web', labels: { app: 'web', tier: 'front' }, finalizers: ['a'] },
     spec: {
