@@ -15,6 +15,8 @@ const NAME_CHECKS: Record<NameRule, (v: string) => string[]> = {
 
 /** Checks a name (metadata.name, a container or volume name) and suggests a valid lowercase one. */
 export function checkName(errs: FieldError[], value: string, path: FieldPath, rule: NameRule): void {
+  // A valid name (nearly every one the API server sees) needs no suggestion: the check alone decides.
+  if (NAME_CHECKS[rule](value).length === 0) return;
   const fix = suggestDnsName(value, rule === 'subdomain');
   const valid = fix && NAME_CHECKS[rule](fix).length === 0 ? [fix] : undefined;
   checkSyntax(errs, value, path, NAME_CHECKS[rule], 'invalid-name', valid ? { suggestions: valid } : {});
@@ -23,12 +25,19 @@ export function checkName(errs: FieldError[], value: string, path: FieldPath, ru
 /** Label keys and values; upstream reports them on the map's path (metadata.labels), the editor on the entry. */
 export function checkLabels(errs: FieldError[], labels: unknown, path: FieldPath): void {
   if (!isObj(labels)) return;
-  const field = formatPath(path);
+  // Paths and the map's field name are built only for a label with a problem (valid ones allocate nothing more).
+  let field: string | undefined;
   for (const [key, value] of Object.entries(labels)) {
-    checkSyntax(errs, key, [...path, key], isQualifiedName, 'invalid-label', { field, target: 'key' });
-    if (typeof value === 'string') checkSyntax(errs, value, [...path, key], isValidLabelValue, 'invalid-label', { field });
+    const keyProblems = isQualifiedName(key);
+    const valueProblems = typeof value === 'string' ? isValidLabelValue(value) : NO_PROBLEMS;
+    if (keyProblems.length === 0 && valueProblems.length === 0) continue;
+    field ??= formatPath(path);
+    for (const m of keyProblems) errs.push(fieldError.invalid([...path, key], key, m, { rule: 'invalid-label', field, target: 'key' }));
+    for (const m of valueProblems) errs.push(fieldError.invalid([...path, key], value, m, { rule: 'invalid-label', field }));
   }
 }
+
+const NO_PROBLEMS: readonly string[] = [];
 
 export function checkAnnotations(errs: FieldError[], annotations: unknown, path: FieldPath): void {
   if (!isObj(annotations)) return;
