@@ -10,14 +10,36 @@
 export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 /**
- * A scheduled callback. Its time and sequence number (which breaks ties at equal times) live only in
- * the heap's key arrays: hundreds of thousands are pending at once and most are network messages in
- * flight, so each carries nothing else.
+ * What the clock runs: an object with a `run()` method. A component whose many pending deliveries are
+ * objects already (a group of network messages in flight, say) schedules the object itself, instead of
+ * a closure and a timer wrapping it: hundreds of thousands are pending at once and live through
+ * scavenges. Such a task cannot be cancelled (it decides when it runs whether anything is left to do).
  */
-interface Timer {
-  /** Undefined once run or cancelled (the heap drops a cancelled timer lazily when it reaches the top). */
-  fn: (() => void) | undefined;
-  label: string;
+export interface ClockTask {
+  run(): void;
+}
+
+/**
+ * A scheduled callback, cancellable. Its time and sequence number (which breaks ties at equal times)
+ * live only in the heap's key arrays, so it carries nothing else.
+ */
+class Timer implements ClockTask {
+  constructor(
+    /** Undefined once run or cancelled (the heap drops a cancelled timer lazily when it reaches the top). */
+    public fn: (() => void) | undefined,
+    readonly label: string,
+  ) {}
+
+  run(): void {
+    const fn = this.fn!;
+    this.fn = undefined;
+    fn();
+  }
+}
+
+/** Whether `task` is a cancelled timer, to be dropped without advancing time to it. */
+function isCancelled(task: ClockTask): boolean {
+  return task instanceof Timer && task.fn === undefined;
 }
 
 /** What `schedule` returns, to cancel the timer: the timer itself, opaque to callers (no lookup table). */
@@ -125,13 +147,13 @@ export class Rng {
 }
 
 /**
- * A 4-ary min-heap of timers ordered by (at, seq); sifting moves a hole instead of swapping pairs.
+ * A 4-ary min-heap of tasks ordered by (at, seq); sifting moves a hole instead of swapping pairs.
  * A cluster keeps hundreds of thousands of timers pending and each pop walks from the root to a leaf:
  * four children per node halve a binary heap's depth, and the keys live in typed arrays beside the
  * timers, so comparing them reads contiguous memory instead of chasing a pointer per timer.
  */
 class TimerHeap {
-  private items: Timer[] = [];
+  private items: ClockTask[] = [];
   private ats = new Float64Array(1024);
   private seqs = new Float64Array(1024);
   private n = 0;
@@ -140,7 +162,7 @@ class TimerHeap {
     return this.n;
   }
 
-  peek(): Timer | undefined {
+  peek(): ClockTask | undefined {
     return this.n > 0 ? this.items[0] : undefined;
   }
 
@@ -149,7 +171,7 @@ class TimerHeap {
     return this.ats[0];
   }
 
-  push(timer: Timer, at: number, seq: number): void {
+  push(timer: ClockTask, at: number, seq: number): void {
     if (this.n === this.ats.length) this.grow();
     const { items, ats, seqs } = this;
     let i = this.n++;
@@ -167,7 +189,7 @@ class TimerHeap {
     seqs[i] = seq;
   }
 
-  pop(): Timer | undefined {
+  pop(): ClockTask | undefined {
     if (this.n === 0) return undefined;
     const { items, ats, seqs } = this;
     const top = items[0];
@@ -175,7 +197,7 @@ class TimerHeap {
     const last = items[n];
     const at = ats[n];
     const seq = seqs[n];
-    items[n] = undefined as unknown as Timer;
+    items[n] = undefined as unknown as ClockTask;
     if (n > 0) {
       let i = 0;
       for (;;) {
@@ -275,10 +297,20 @@ export class Clock {
   /** Run `fn` after `delayMs` of virtual time (0 = after everything already due now). */
   schedule(delayMs: number, fn: () => void, label = ''): TimerId {
     if (!(delayMs >= 0)) throw new Error(`Clock.schedule: bad delay ${delayMs}`);
-    const timer: Timer = { fn, label };
+    const timer = new Timer(fn, label);
     this.heap.push(timer, this.time + delayMs, ++this.seq);
     this.dueCount++;
     return timer as unknown as TimerId;
+  }
+
+  /**
+   * Run `task.run()` after `delayMs` of virtual time, ordered with timers exactly as `schedule` would
+   * order a callback scheduled at the same moment. Not cancellable.
+   */
+  scheduleTask(delayMs: number, task: ClockTask): void {
+    if (!(delayMs >= 0)) throw new Error(`Clock.schedule: bad delay ${delayMs}`);
+    this.heap.push(task, this.time + delayMs, ++this.seq);
+    this.dueCount++;
   }
 
   cancel(id: TimerId | undefined): void {
@@ -305,12 +337,10 @@ export class Clock {
     this.dropCancelled();
     if (this.heap.size === 0) return false;
     const at = this.heap.peekAt();
-    const timer = this.heap.pop()!;
+    const task = this.heap.pop()!;
     this.dueCount--;
     this.time = at;
-    const fn = timer.fn!;
-    timer.fn = undefined;
-    fn();
+    task.run();
     return true;
   }
 
@@ -363,6 +393,6 @@ export class Clock {
   }
 
   private dropCancelled(): void {
-    for (let top = this.heap.peek(); top && top.fn === undefined; top = this.heap.peek()) this.heap.pop();
+    for (let top = this.heap.peek(); top !== undefined && isCancelled(top); top = this.heap.peek()) this.heap.pop();
   }
 }

@@ -12,7 +12,7 @@
  *
  * The network writes no log entries: the layers that know what a message means do.
  */
-import type { Clock } from './clock';
+import type { Clock, ClockTask } from './clock';
 
 export interface HostSpec {
   name: string;
@@ -39,15 +39,39 @@ interface Channel {
   batch: Batch | undefined;
 }
 
-/** Messages written to one channel in one instant, delivered together. */
-interface Batch {
-  sentAt: number;
-  /** For `sendVia` groups, the two hops through the relay (checked on arrival); else undefined. */
-  hop1: Channel | undefined;
-  hop2: Channel | undefined;
-  first: () => void;
+/**
+ * A message that is an object rather than a closure: a request's round trip or a watch stream sends
+ * itself, many times, instead of a fresh closure per message. `arrive()` runs on delivery; `lost()`
+ * when the network drops it on arrival (dropped at once, `send` returns false instead).
+ */
+export interface NetworkMessage {
+  arrive(): void;
+  lost(): void;
+}
+
+export type Message = (() => void) | NetworkMessage;
+
+/**
+ * Messages written to one channel in one instant, delivered together. The batch is itself the clock's
+ * task (no closure or timer per batch).
+ */
+class Batch implements ClockTask {
   /** Later messages of the group, in the order sent (most groups have one message: no array). */
-  rest: (() => void)[] | undefined;
+  rest: Message[] | undefined = undefined;
+
+  constructor(
+    private readonly network: Network,
+    readonly ch: Channel,
+    readonly sentAt: number,
+    /** For `sendVia` groups, the two hops through the relay (checked on arrival); else undefined. */
+    readonly hop1: Channel | undefined,
+    readonly hop2: Channel | undefined,
+    readonly first: Message,
+  ) {}
+
+  run(): void {
+    this.network.deliverBatch(this);
+  }
 }
 
 export interface Partition {
@@ -171,7 +195,7 @@ export class Network {
    * Send a message: `deliver` runs at the receiver after the latency, unless either end is down or
    * cut off when it is sent or when it would arrive. Returns false when dropped at once.
    */
-  send(from: string, to: string, deliver: () => void): boolean {
+  send(from: string, to: string, deliver: Message): boolean {
     const ch = this.channel(from, to);
     if (!ch || !this.open(ch)) {
       this.dropped++;
@@ -187,7 +211,7 @@ export class Network {
    * after both hops' latency, dropped if either hop is cut when sent or when it arrives. FIFO per
    * (from, to) pair as with `send`.
    */
-  sendVia(from: string, via: string, to: string, deliver: () => void): boolean {
+  sendVia(from: string, via: string, to: string, deliver: Message): boolean {
     const first = this.channel(from, via);
     const second = this.channel(via, to);
     if (!first || !second || !this.open(first) || !this.open(second)) {
@@ -201,37 +225,43 @@ export class Network {
   }
 
   /** Add `deliver` to the channel's newest group if it was sent this instant the same way. */
-  private joinBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, deliver: () => void): boolean {
+  private joinBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, deliver: Message): boolean {
     const batch = ch.batch;
     if (batch === undefined || batch.sentAt !== this.clock.now() || batch.hop1 !== hop1 || batch.hop2 !== hop2) return false;
     (batch.rest ??= []).push(deliver);
     return true;
   }
 
-  private startBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, latency: number, deliver: () => void): void {
+  private startBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, latency: number, deliver: Message): void {
     const now = this.clock.now();
     let at = now + latency;
     if (ch.tail > at) at = ch.tail;
     ch.tail = at;
-    const batch: Batch = { sentAt: now, hop1, hop2, first: deliver, rest: undefined };
+    const batch = new Batch(this, ch, now, hop1, hop2, deliver);
     ch.batch = batch;
-    this.clock.schedule(at - now, () => {
-      if (ch.batch === batch) ch.batch = undefined;
-      this.arrive(batch, ch, batch.first);
-      const rest = batch.rest;
-      if (rest !== undefined) for (let i = 0; i < rest.length; i++) this.arrive(batch, ch, rest[i]);
-    });
+    this.clock.scheduleTask(at - now, batch);
+  }
+
+  /** @internal (Batch) A group's time came: each message arrives in turn. */
+  deliverBatch(batch: Batch): void {
+    const ch = batch.ch;
+    if (ch.batch === batch) ch.batch = undefined;
+    this.arrive(batch, batch.first);
+    const rest = batch.rest;
+    if (rest !== undefined) for (let i = 0; i < rest.length; i++) this.arrive(batch, rest[i]);
   }
 
   /** One message of a group arrives: delivered if its path is still open (a delivery may change it). */
-  private arrive(batch: Batch, ch: Channel, deliver: () => void): void {
-    const ok = batch.hop1 === undefined ? this.open(ch) : this.open(batch.hop1) && this.open(batch.hop2!);
+  private arrive(batch: Batch, message: Message): void {
+    const ok = batch.hop1 === undefined ? this.open(batch.ch) : this.open(batch.hop1) && this.open(batch.hop2!);
     if (!ok) {
       this.dropped++;
+      if (typeof message !== 'function') message.lost();
       return;
     }
     this.delivered++;
-    deliver();
+    if (typeof message === 'function') message();
+    else message.arrive();
   }
 
   /** Called when reachability may have changed (hosts, partitions, or a process starting or stopping). */

@@ -12,7 +12,7 @@ import { httpMethod, requestPath } from '../apiserver/paths';
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { LoadBalancer } from '../loadbalancer';
-import type { Network } from '../network';
+import type { Message, Network, NetworkMessage } from '../network';
 import { DeadlineEntry, DeadlineQueue } from './deadlines';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -78,11 +78,11 @@ export class SimClient implements ApiClient {
     this.deadlines.addEntry(call);
     const { server, lb } = this.options;
     if (lb) {
-      this.network.send(this.host, lb.host, call.onArrive);
+      this.network.send(this.host, lb.host, call);
       return;
     }
     call.toServer(server!, call.reqCtx);
-    this.network.send(this.host, server!.host, call.onArrive);
+    this.network.send(this.host, server!.host, call);
   }
 
   /** @internal (Call) A request's message reached the end of its hop. */
@@ -102,7 +102,7 @@ export class SimClient implements ApiClient {
       return;
     }
     call.back(res, at);
-    this.sendBack(call.server!, call.onArrive);
+    this.sendBack(call.server!, call);
   }
 
   /** @internal (Call) No answer within the timeout: client-go's "Client.Timeout exceeded". */
@@ -127,11 +127,11 @@ export class SimClient implements ApiClient {
     if (!picked) {
       const res = noServerResponse();
       call.back(res, this.noServerAtLb(req, res, call.reqCtx));
-      this.network.send(lb.host, this.host, call.onArrive);
+      this.network.send(lb.host, this.host, call);
       return;
     }
     call.toServer(picked.server, picked.ctx);
-    this.network.send(lb.host, picked.server.host, call.onArrive);
+    this.network.send(lb.host, picked.server.host, call);
   }
 
   private atServer(call: Call): void {
@@ -142,11 +142,11 @@ export class SimClient implements ApiClient {
     }
     const res = refusedResponse(s, call.req);
     call.back(res, this.noteRefused(s, call.req, call.at));
-    this.sendBack(s, call.onArrive);
+    this.sendBack(s, call);
   }
 
   /** A message from the API server `s` back to this client (through the load balancer, which only relays it). */
-  private sendBack(s: ApiServer, deliver: () => void): void {
+  private sendBack(s: ApiServer, deliver: Message): void {
     const { lb } = this.options;
     if (lb) this.network.sendVia(s.host, lb.host, this.host, deliver);
     else this.network.send(s.host, this.host, deliver);
@@ -289,11 +289,11 @@ export class SimClient implements ApiClient {
 
 /**
  * One request's round trip (client → [load balancer →] API server → back) as one object. It is the
- * request's deadline, and the network carries its `onArrive` for every hop (one message of a request
- * is in flight at a time; `hop` says where it goes): thousands of requests are in flight at once and
- * live through scavenges, and each used to keep a closure per hop and callback alive instead.
+ * request's deadline, and the network message of every hop (one message of a request is in flight at
+ * a time; `hop` says where it goes): thousands of requests are in flight at once and live through
+ * scavenges, and each used to keep a closure per hop and callback alive instead.
  */
-class Call extends DeadlineEntry {
+class Call extends DeadlineEntry implements NetworkMessage {
   /** Where the message in flight is going: the load balancer, the API server, or back to the client. */
   hop: 'lb' | 'server' | 'back' = 'lb';
   /** The API server that gets the request. */
@@ -302,7 +302,6 @@ class Call extends DeadlineEntry {
   at: TraceContext;
   /** The answer on its way back. */
   res: ApiResponse | undefined = undefined;
-  readonly onArrive = (): void => this.client.arrived(this);
   /** How the API server answers. */
   readonly respond = (res: ApiResponse, at: TraceContext): void => this.client.answered(this, res, at);
 
@@ -322,6 +321,13 @@ class Call extends DeadlineEntry {
     this.res = res;
     this.at = at;
   }
+
+  arrive(): void {
+    this.client.arrived(this);
+  }
+
+  /** A lost message is noticed by the deadline only, as a real client would. */
+  lost(): void {}
 
   expire(): void {
     this.client.expired(this);
