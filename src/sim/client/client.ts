@@ -5,9 +5,10 @@
  * with client-go's "Client.Timeout exceeded"), and a watch notices a lost connection as TCP would:
  * at once when the server process is gone (reset), after the HTTP/2 keepalive when the path is cut.
  */
-import type { ApiRequest, ApiResponse, ApiClient, ResponseCallback, Status, WatchEvent, WatchHandle } from '../api/request';
+import type { ApiRequest, ApiResponse, ApiClient, ResponseCallback, Status, WatchEvent, WatchEventType, WatchHandle } from '../api/request';
+import type { KubeObject } from '../api/types';
 import type { ObjectRef } from '../api/types';
-import type { ApiServer } from '../apiserver/apiserver';
+import type { ApiServer, WatchSink } from '../apiserver/apiserver';
 import { httpMethod, requestPath } from '../apiserver/paths';
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
@@ -145,11 +146,14 @@ export class SimClient implements ApiClient {
     this.sendBack(s, call);
   }
 
-  /** A message from the API server `s` back to this client (through the load balancer, which only relays it). */
-  private sendBack(s: ApiServer, deliver: Message): void {
+  /**
+   * A message from the API server `s` back to this client (through the load balancer, which only
+   * relays it). Returns false when the network drops it at once.
+   */
+  sendBack(s: ApiServer, deliver: Message): boolean {
     const { lb } = this.options;
-    if (lb) this.network.sendVia(s.host, lb.host, this.host, deliver);
-    else this.network.send(s.host, this.host, deliver);
+    if (lb) return this.network.sendVia(s.host, lb.host, this.host, deliver);
+    return this.network.send(s.host, this.host, deliver);
   }
 
   watch(
@@ -189,16 +193,13 @@ export class SimClient implements ApiClient {
         }
       }, 'api watch keepalive');
     });
-    this.toServer(full, reqCtx, (s, at, back) => {
+    this.toServer(full, reqCtx, (s, at) => {
       if (closed) return;
       server = s;
       establishing.settle();
-      serverHandle = s.watch(full, at, {
-        event: (type, object, evCtx) => back(() => {
-          if (!closed) onEvent({ type, object }, evCtx);
-        }),
-        close: (reason) => back(() => close(reason)),
-      });
+      serverHandle = s.watch(full, at, new WatchStream(this, s, (type, object, evCtx) => {
+        if (!closed) onEvent({ type, object }, evCtx);
+      }, (reason) => close(reason)));
     }, (res) => close(res.body as Status));
     return { stop: cleanup };
   }
@@ -331,6 +332,87 @@ class Call extends DeadlineEntry implements NetworkMessage {
 
   expire(): void {
     this.client.expired(this);
+  }
+}
+
+/** Watch events in flight a stream has room for before its queue grows (most streams carry one at a time). */
+const STREAM_INITIAL_EVENTS = 2;
+
+/**
+ * One watch's stream of events from the API server back to the client: the server's sink, and the
+ * network message of every event. Watch events are the most frequent deliveries (each pod change fans
+ * out to several informers); instead of a closure per event, the stream queues the events in flight
+ * and sends itself. All of a stream's messages travel on one FIFO channel, so they arrive (or are
+ * lost on arrival) in the order sent: each arrival takes the oldest queued event.
+ */
+class WatchStream implements WatchSink, NetworkMessage {
+  /** Events in flight, oldest at `head`: type, object and context in three consecutive slots (a ring). */
+  private ring: unknown[] | undefined = undefined;
+  private head = 0;
+  private count = 0;
+
+  constructor(
+    private readonly client: SimClient,
+    private readonly server: ApiServer,
+    private readonly onEvent: (type: WatchEventType, object: KubeObject, ctx: TraceContext) => void,
+    private readonly onClose: (reason: Status) => void,
+  ) {}
+
+  event(type: WatchEventType, object: KubeObject, ctx: TraceContext): void {
+    if (this.client.sendBack(this.server, this)) this.push(type, object, ctx);
+  }
+
+  close(reason: Status): void {
+    this.client.sendBack(this.server, () => this.onClose(reason));
+  }
+
+  arrive(): void {
+    const ring = this.ring!;
+    const i = this.head;
+    const type = ring[i] as WatchEventType;
+    const object = ring[i + 1] as KubeObject;
+    const ctx = ring[i + 2] as TraceContext;
+    this.shift();
+    this.onEvent(type, object, ctx);
+  }
+
+  lost(): void {
+    this.shift();
+  }
+
+  private push(type: WatchEventType, object: KubeObject, ctx: TraceContext): void {
+    let ring = this.ring;
+    if (ring === undefined || this.count * 3 === ring.length) ring = this.grow();
+    let i = this.head + this.count * 3;
+    if (i >= ring.length) i -= ring.length;
+    ring[i] = type;
+    ring[i + 1] = object;
+    ring[i + 2] = ctx;
+    this.count++;
+  }
+
+  /** Drop the oldest event (its slots emptied: the ring keeps no delivered object alive). */
+  private shift(): void {
+    const ring = this.ring!;
+    const i = this.head;
+    ring[i] = ring[i + 1] = ring[i + 2] = undefined;
+    this.head = i + 3 === ring.length ? 0 : i + 3;
+    this.count--;
+  }
+
+  /** A ring twice as large (or the first one), with the events in flight in order from slot 0. */
+  private grow(): unknown[] {
+    const old = this.ring;
+    const ring: unknown[] = new Array<unknown>(old === undefined ? STREAM_INITIAL_EVENTS * 3 : old.length * 2).fill(undefined);
+    if (old !== undefined) {
+      for (let k = 0, i = this.head; k < this.count * 3; k++) {
+        ring[k] = old[i];
+        if (++i === old.length) i = 0;
+      }
+    }
+    this.ring = ring;
+    this.head = 0;
+    return ring;
   }
 }
 

@@ -29,6 +29,22 @@ describe('sim/clock', () => {
     assert.equal(clock.pending(), 0);
   });
 
+  it('runs task objects in (time, scheduling order) among timers; a cancelled timer before them does not advance time', () => {
+    const clock = new Clock(1);
+    const seen: string[] = [];
+    const task = (label: string) => ({ run: () => seen.push(label) });
+    clock.schedule(10, () => seen.push('timer 10'));
+    clock.scheduleTask(10, task('task 10'));
+    clock.scheduleTask(5, task('task 5'));
+    const cancelled = clock.schedule(1, () => seen.push('cancelled'));
+    clock.cancel(cancelled);
+    assert.equal(clock.pending(), 3);
+    assert.equal(clock.nextTime(), 5);
+    clock.runUntilIdle();
+    assert.deepEqual(seen, ['task 5', 'timer 10', 'task 10']);
+    assert.equal(clock.pending(), 0);
+  });
+
   it('runUntil advances time even with nothing due', () => {
     const clock = new Clock(1);
     let ran = false;

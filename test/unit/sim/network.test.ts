@@ -48,6 +48,22 @@ describe('sim/network', () => {
     assert.equal(network.send('a', 'b', () => got.push('third')), false, 'dropped at once while b is down');
   });
 
+  it('carries message objects among closures in order, and tells one dropped on arrival that it was lost', () => {
+    const { clock, network } = net();
+    const got: string[] = [];
+    const message = (label: string) => ({ arrive: () => got.push(label), lost: () => got.push(`lost ${label}`) });
+    network.send('a', 'b', message('object 1'));
+    network.send('a', 'b', () => got.push('closure'));
+    network.send('a', 'b', message('object 2'));
+    clock.advance(10);
+    network.send('a', 'b', message('object 3'));
+    network.setDown('b');
+    clock.advance(10);
+    assert.deepEqual(got, ['object 1', 'closure', 'object 2', 'lost object 3']);
+    assert.equal(network.delivered, 3);
+    assert.equal(network.dropped, 1);
+  });
+
   it('groups messages through a relay apart from direct ones, keeping the channel in order', () => {
     const { clock, network } = net();
     const got: string[] = [];

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { KubeObject } from '../../../../src/sim/api/types';
 import { createInformer } from '../../../../src/sim/client/informer';
-import { bootCluster, call, createPod } from '../support/harness';
+import { bootCluster, call, createPod, record } from '../support/harness';
 
 describe('sim/client', () => {
   it('times out a request that is dropped, with client-go\'s message, after 10 s of virtual time', () => {
@@ -62,5 +62,34 @@ describe('sim/client', () => {
     }
     cluster.clock.advance(100);
     assert.deepEqual(mine.list().map((p) => p.metadata.name).sort(), ['p1', 'p3']);
+  });
+
+  it('a watch delivers a burst of events in order, and events lost on arrival never take the place of later ones', () => {
+    const cluster = bootCluster({ kubelets: false, controlPlane: [] });
+    const client = cluster.env('worker-1', 'watcher@worker-1', 'lb').client;
+    const rec = record(cluster, { apiVersion: 'v1', resource: 'configmaps', namespace: 'default' }, client);
+    cluster.clock.advance(100);
+    const create = (name: string) => client.request({ verb: 'create', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } }, { traceId: name }, () => undefined);
+    // Many events in flight at once on one stream.
+    const burst = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    for (const name of burst) create(name);
+    cluster.clock.advance(100);
+    assert.deepEqual(rec.events.map((e) => e.name), burst);
+    // Cut the watcher off from the load balancer right after the server sends these, heal before the next.
+    let partition: number | undefined;
+    cluster.log.subscribe((entry) => {
+      if (entry.kind === 'watch' && entry.to === 'watcher@worker-1' && entry.objectRef?.name.startsWith('lost-') && partition === undefined) {
+        cluster.clock.schedule(0, () => (partition = cluster.network.partition('worker-1', ['lb']).id));
+      }
+    });
+    const lostBefore = cluster.network.dropped;
+    call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lost-1' } } });
+    assert.ok(partition !== undefined);
+    assert.ok(cluster.network.dropped > lostBefore, 'the event was lost on arrival');
+    cluster.network.heal(partition);
+    for (const name of ['after-1', 'after-2']) create(name);
+    cluster.clock.advance(100);
+    assert.deepEqual(rec.events.map((e) => e.name), [...burst, 'after-1', 'after-2']);
+    assert.equal(rec.closed, undefined);
   });
 });
