@@ -113,37 +113,49 @@ export class Rng {
 
   /**
    * A UUID-shaped identifier (version 4 layout) drawn from this generator: the first n hex digits of
-   * successive 32-bit draws. Built from character codes, so the result is one flat string (pieces
-   * joined with + stay in memory as a tree of fragments for as long as the identifier lives).
+   * successive 32-bit draws. Built from character codes in a reused buffer, so the result is one flat
+   * string (pieces joined with + stay in memory as a tree of fragments for as long as the identifier
+   * lives) and nothing else is allocated (every pod and container gets one).
    */
   uuid(): string {
-    const codes: number[] = [];
-    this.hexInto(codes, 8);
-    codes.push(DASH);
-    this.hexInto(codes, 4);
-    codes.push(DASH, HEX_CODES[4]);
-    this.hexInto(codes, 3);
-    codes.push(DASH);
-    codes.push(HEX_CODES[8 + this.int(4)]);
-    this.hexInto(codes, 3);
-    codes.push(DASH);
-    this.hexInto(codes, 8);
-    this.hexInto(codes, 4);
+    const codes = UUID_CODES;
+    let i = this.hexInto(codes, 0, 8);
+    codes[i++] = DASH;
+    i = this.hexInto(codes, i, 4);
+    codes[i++] = DASH;
+    codes[i++] = HEX_CODES[4];
+    i = this.hexInto(codes, i, 3);
+    codes[i++] = DASH;
+    codes[i++] = HEX_CODES[8 + this.int(4)];
+    i = this.hexInto(codes, i, 3);
+    codes[i++] = DASH;
+    i = this.hexInto(codes, i, 8);
+    this.hexInto(codes, i, 4);
     return String.fromCharCode.apply(null, codes);
   }
 
   /** `words` draws as 8 lowercase hex digits each, concatenated (a flat string). */
   hex(words: number): string {
-    const codes: number[] = [];
-    for (let i = 0; i < words; i++) this.hexInto(codes, 8);
+    const codes = hexBuffer(words);
+    for (let i = 0, w = 0; w < words; w++) i = this.hexInto(codes, i, 8);
     return String.fromCharCode.apply(null, codes);
   }
 
-  /** Append the first `digits` hex digits of one 32-bit draw, zero-padded to 8 digits. */
-  private hexInto(codes: number[], digits: number): void {
+  /** Write the first `digits` hex digits of one 32-bit draw, zero-padded to 8 digits, at `at`; returns the index after them. */
+  private hexInto(codes: number[], at: number, digits: number): number {
     const v = this.nextUint32();
-    for (let k = 0; k < digits; k++) codes.push(HEX_CODES[(v >>> (28 - 4 * k)) & 15]);
+    for (let k = 0; k < digits; k++) codes[at + k] = HEX_CODES[(v >>> (28 - 4 * k)) & 15];
+    return at + digits;
   }
+}
+
+/** uuid()'s characters, overwritten by each call (the simulation runs on one thread). */
+const UUID_CODES: number[] = new Array<number>(36).fill(0);
+/** hex()'s buffers by length in words (a simulation uses one or two lengths). */
+const HEX_BUFFERS: number[][] = [];
+
+function hexBuffer(words: number): number[] {
+  return (HEX_BUFFERS[words] ??= new Array<number>(8 * words).fill(0));
 }
 
 /**
