@@ -129,6 +129,15 @@ export class EventLog {
     return this.recording ? this.append(build()).seq : this.nextSeq++;
   }
 
+  /**
+   * When nobody records (see `recording`), take the seq the next entry would have had, without an
+   * entry: a hot path checks `recording` and builds its entry only then, with no closure either way.
+   */
+  takeSeq(): number {
+    if (this.recording) throw new Error('EventLog.takeSeq: entries are recorded; append one');
+    return this.nextSeq++;
+  }
+
   /** Subscribe to new entries; returns the unsubscribe function. */
   subscribe(listener: LogListener): () => void {
     this.listeners.add(listener);

@@ -11,7 +11,7 @@ import type { ObjectRef } from '../api/types';
 import type { ApiServer, WatchSink } from '../apiserver/apiserver';
 import { httpMethod, requestPath } from '../apiserver/paths';
 import type { Clock, TimerId } from '../clock';
-import type { EventLog, TraceContext } from '../log';
+import type { EventLog, LogEntry, TraceContext } from '../log';
 import type { LoadBalancer } from '../loadbalancer';
 import type { Message, Network, NetworkMessage } from '../network';
 import { DeadlineEntry, DeadlineQueue } from './deadlines';
@@ -268,16 +268,19 @@ export class SimClient implements ApiClient {
     return this.network.canReach(this.host, server.host) || this.network.isUp(server.host);
   }
 
+  /** Log the request (only its seq when nobody records: no entry, and no closure to build one lazily). */
   private logRequest(req: ApiRequest, ctx: TraceContext): TraceContext {
-    const seq = this.log.appendLazily(() => {
-      const path = requestPath(req);
-      return {
-        t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: this.target, kind: 'request',
-        objectRef: refOf(req), summary: `${httpMethod(req.verb)} ${path}`,
-        detail: { verb: req.verb, path, body: req.body, query: req.query, patchType: req.patchType },
-      };
-    });
+    const seq = this.log.recording ? this.log.append(this.requestEntry(req, ctx)).seq : this.log.takeSeq();
     return { traceId: ctx.traceId, parentId: seq };
+  }
+
+  private requestEntry(req: ApiRequest, ctx: TraceContext): Omit<LogEntry, 'seq'> {
+    const path = requestPath(req);
+    return {
+      t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: this.target, kind: 'request',
+      objectRef: refOf(req), summary: `${httpMethod(req.verb)} ${path}`,
+      detail: { verb: req.verb, path, body: req.body, query: req.query, patchType: req.patchType },
+    };
   }
 
   private timeoutResponse(req: ApiRequest): ApiResponse {

@@ -12,6 +12,18 @@ describe('sim/log', () => {
     assert.deepEqual(log.all(), []);
   });
 
+  it('takes a seq without an entry only while nobody records, numbering on as append would', () => {
+    const log = new EventLog({ store: false });
+    assert.equal(log.takeSeq(), 1);
+    assert.equal(log.append(entry('two')).seq, 2);
+    assert.equal(log.size, 2);
+    const unsubscribe = log.subscribe(() => undefined);
+    assert.throws(() => log.takeSeq(), /recorded/);
+    unsubscribe();
+    assert.equal(log.takeSeq(), 3);
+    assert.throws(() => new EventLog().takeSeq(), /recorded/);
+  });
+
   it('gives listeners and the store a copy that starts with seq, whoever else holds the literal', () => {
     const log = new EventLog({ store: false });
     const seen: LogEntry[] = [];
