@@ -64,6 +64,26 @@ describe('sim/network', () => {
     assert.equal(network.dropped, 1);
   });
 
+  it('drops across a partition until healed, and while any host of a path is down, however often powered off', () => {
+    const { clock, network } = net();
+    let got = 0;
+    const p = network.partition('a', ['b']);
+    assert.equal(network.send('b', 'a', () => got++), false);
+    assert.equal(network.send('a', 'lb', () => got++), true, 'only the listed hosts are cut off');
+    network.heal(p.id);
+    assert.equal(network.send('a', 'b', () => got++), true);
+    network.setDown('a');
+    network.setDown('a');
+    network.setDown('b');
+    network.setUp('a');
+    assert.equal(network.send('a', 'b', () => got++), false, 'b is still down');
+    assert.equal(network.send('a', 'lb', () => got++), true);
+    network.setUp('b');
+    assert.equal(network.send('a', 'b', () => got++), true);
+    clock.advance(10);
+    assert.equal(got, 4);
+  });
+
   it('groups messages through a relay apart from direct ones, keeping the channel in order', () => {
     const { clock, network } = net();
     const got: string[] = [];
