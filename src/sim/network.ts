@@ -29,7 +29,7 @@ interface Host extends HostSpec {
  * place) and the last delivery time scheduled on it, updated in place (a number stored in a map
  * would be a fresh heap allocation on every send). Found once per message, with two map lookups.
  */
-interface Channel {
+export interface Channel {
   from: Host;
   to: Host;
   /** "a|b", for the partition check (only needed while a partition exists). */
@@ -73,6 +73,33 @@ class Batch implements ClockTask {
 
   run(): void {
     this.network.deliverBatch(this);
+  }
+}
+
+/**
+ * A path many messages take (a client's to and from an API server, a watch's events): `send` as
+ * `Network.send` or `sendVia` would, with its channels found once instead of looked up by host names
+ * (two or three lookups in maps of thousands of hosts) for every message.
+ */
+export class Path {
+  /** @internal The channels, once both hosts (and the relay) are known; undefined until then. */
+  ch: Channel | undefined = undefined;
+  /** @internal */
+  hop1: Channel | undefined = undefined;
+  /** @internal */
+  hop2: Channel | undefined = undefined;
+
+  constructor(
+    private readonly network: Network,
+    readonly from: string,
+    readonly to: string,
+    /** The relay that makes no decision (as with `sendVia`), if any. */
+    readonly via: string | undefined,
+  ) {}
+
+  /** Returns false when the message is dropped at once. */
+  send(message: Message): boolean {
+    return this.network.sendOn(this, message);
   }
 }
 
@@ -218,13 +245,8 @@ export class Network {
    */
   send(from: string, to: string, deliver: Message): boolean {
     const ch = this.channel(from, to);
-    if (!ch || !this.open(ch)) {
-      this.dropped++;
-      return false;
-    }
-    if (this.joinBatch(ch, undefined, undefined, deliver)) return true;
-    this.startBatch(ch, undefined, undefined, this.latencyOf(ch), deliver);
-    return true;
+    if (!ch) return this.drop();
+    return this.sendAlong(ch, undefined, undefined, deliver);
   }
 
   /**
@@ -235,14 +257,43 @@ export class Network {
   sendVia(from: string, via: string, to: string, deliver: Message): boolean {
     const first = this.channel(from, via);
     const second = this.channel(via, to);
-    if (!first || !second || !this.open(first) || !this.open(second)) {
-      this.dropped++;
-      return false;
+    if (!first || !second) return this.drop();
+    return this.sendAlong(this.channel(from, to)!, first, second, deliver);
+  }
+
+  /** The path from → to (through the relay `via`, if given) for many messages: see `Path`. */
+  path(from: string, to: string, via?: string): Path {
+    return new Path(this, from, to, via);
+  }
+
+  /** @internal (Path) Send along a path, finding its channels the first time both ends are known. */
+  sendOn(path: Path, deliver: Message): boolean {
+    let ch = path.ch;
+    if (ch === undefined) {
+      const via = path.via;
+      const found = this.channel(path.from, path.to);
+      const hop1 = via === undefined ? undefined : this.channel(path.from, via);
+      const hop2 = via === undefined ? undefined : this.channel(via, path.to);
+      if (!found || (via !== undefined && (!hop1 || !hop2))) return this.drop();
+      path.ch = ch = found;
+      path.hop1 = hop1;
+      path.hop2 = hop2;
     }
-    const ch = this.channel(from, to)!;
-    if (this.joinBatch(ch, first, second, deliver)) return true;
-    this.startBatch(ch, first, second, this.latencyOf(first) + this.latencyOf(second), deliver);
+    return this.sendAlong(ch, path.hop1, path.hop2, deliver);
+  }
+
+  /** Send on channel `ch`, directly or (with its two hops) through a relay. */
+  private sendAlong(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, deliver: Message): boolean {
+    if (hop1 === undefined ? !this.open(ch) : !this.open(hop1) || !this.open(hop2!)) return this.drop();
+    if (this.joinBatch(ch, hop1, hop2, deliver)) return true;
+    const latency = hop1 === undefined ? this.latencyOf(ch) : this.latencyOf(hop1) + this.latencyOf(hop2!);
+    this.startBatch(ch, hop1, hop2, latency, deliver);
     return true;
+  }
+
+  private drop(): false {
+    this.dropped++;
+    return false;
   }
 
   /** Add `deliver` to the channel's newest group if it was sent this instant the same way. */

@@ -13,7 +13,7 @@ import { httpMethod, requestPath } from '../apiserver/paths';
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, LogEntry, TraceContext } from '../log';
 import type { LoadBalancer } from '../loadbalancer';
-import type { Message, Network, NetworkMessage } from '../network';
+import type { Network, NetworkMessage, Path } from '../network';
 import { DeadlineEntry, DeadlineQueue } from './deadlines';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -39,6 +39,17 @@ export interface SimClientOptions {
 
 type Back = (fn: () => void) => void;
 
+/**
+ * The network paths of requests to one API server and of its answers and watch events back: directly,
+ * or through the load balancer (which picks the server on the way there and only relays on the way back).
+ */
+interface ServerPaths {
+  /** From this client, or from the load balancer, to the server. */
+  readonly to: Path;
+  /** From the server to this client (through the load balancer, if any). */
+  readonly back: Path;
+}
+
 export class SimClient implements ApiClient {
   private identity: string;
   readonly host: string;
@@ -47,6 +58,10 @@ export class SimClient implements ApiClient {
   private readonly network: Network;
   private readonly timeoutMs: number;
   private readonly deadlines: DeadlineQueue;
+  /** To the load balancer, if requests go through it. */
+  private readonly toLb: Path | undefined;
+  /** By API server, found once (a client talks to one, or to the three behind the load balancer). */
+  private readonly serverPaths = new Map<ApiServer, ServerPaths>();
 
   constructor(private readonly options: SimClientOptions) {
     if (!options.server && !options.lb) throw new Error('SimClient needs a server or a load balancer');
@@ -57,6 +72,7 @@ export class SimClient implements ApiClient {
     this.network = options.network;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadlines = new DeadlineQueue(this.clock, this.timeoutMs, 'api client timeout');
+    this.toLb = options.lb ? this.network.path(this.host, options.lb.host) : undefined;
   }
 
   get name(): string {
@@ -77,13 +93,13 @@ export class SimClient implements ApiClient {
     const full: ApiRequest = { ...req, client: this.name };
     const call = new Call(this, full, this.logRequest(full, ctx), done);
     this.deadlines.addEntry(call);
-    const { server, lb } = this.options;
-    if (lb) {
-      this.network.send(this.host, lb.host, call);
+    if (this.toLb) {
+      this.toLb.send(call);
       return;
     }
-    call.toServer(server!, call.reqCtx);
-    this.network.send(this.host, server!.host, call);
+    const server = this.options.server!;
+    call.toServer(server, this.pathsOf(server), call.reqCtx);
+    call.paths!.to.send(call);
   }
 
   /** @internal (Call) A request's message reached the end of its hop. */
@@ -99,11 +115,11 @@ export class SimClient implements ApiClient {
   answered(call: Call, res: ApiResponse, at: TraceContext): void {
     if (call.hop !== 'server') {
       // An answer is already on its way or arrived: this one travels on its own, and only settles nothing.
-      this.sendBack(call.server!, () => this.finish(call, res, at));
+      call.paths!.back.send(() => this.finish(call, res, at));
       return;
     }
     call.back(res, at);
-    this.sendBack(call.server!, call);
+    call.paths!.back.send(call);
   }
 
   /** @internal (Call) No answer within the timeout: client-go's "Client.Timeout exceeded". */
@@ -131,8 +147,8 @@ export class SimClient implements ApiClient {
       this.network.send(lb.host, this.host, call);
       return;
     }
-    call.toServer(picked.server, picked.ctx);
-    this.network.send(lb.host, picked.server.host, call);
+    call.toServer(picked.server, this.pathsOf(picked.server), picked.ctx);
+    call.paths!.to.send(call);
   }
 
   private atServer(call: Call): void {
@@ -143,17 +159,20 @@ export class SimClient implements ApiClient {
     }
     const res = refusedResponse(s, call.req);
     call.back(res, this.noteRefused(s, call.req, call.at));
-    this.sendBack(s, call);
+    call.paths!.back.send(call);
   }
 
-  /**
-   * A message from the API server `s` back to this client (through the load balancer, which only
-   * relays it). Returns false when the network drops it at once.
-   */
-  sendBack(s: ApiServer, deliver: Message): boolean {
-    const { lb } = this.options;
-    if (lb) return this.network.sendVia(s.host, lb.host, this.host, deliver);
-    return this.network.send(s.host, this.host, deliver);
+  /** @internal The paths to and from the API server `s`. */
+  pathsOf(s: ApiServer): ServerPaths {
+    let paths = this.serverPaths.get(s);
+    if (paths === undefined) {
+      const { lb } = this.options;
+      paths = lb
+        ? { to: this.network.path(lb.host, s.host), back: this.network.path(s.host, this.host, lb.host) }
+        : { to: this.network.path(this.host, s.host), back: this.network.path(s.host, this.host) };
+      this.serverPaths.set(s, paths);
+    }
+    return paths;
   }
 
   watch(
@@ -197,7 +216,7 @@ export class SimClient implements ApiClient {
       if (closed) return;
       server = s;
       establishing.settle();
-      serverHandle = s.watch(full, at, new WatchStream(this, s, (type, object, evCtx) => {
+      serverHandle = s.watch(full, at, new WatchStream(this.pathsOf(s).back, (type, object, evCtx) => {
         if (!closed) onEvent({ type, object }, evCtx);
       }, (reason) => close(reason)));
     }, (res) => close(res.body as Status));
@@ -302,6 +321,8 @@ class Call extends DeadlineEntry implements NetworkMessage {
   hop: 'lb' | 'server' | 'back' = 'lb';
   /** The API server that gets the request. */
   server: ApiServer | undefined = undefined;
+  /** The paths to that server and back. */
+  paths: ServerPaths | undefined = undefined;
   /** The context the message in flight arrives with. */
   at: TraceContext;
   /** The answer on its way back. */
@@ -314,9 +335,10 @@ class Call extends DeadlineEntry implements NetworkMessage {
     this.at = reqCtx;
   }
 
-  toServer(server: ApiServer, at: TraceContext): void {
+  toServer(server: ApiServer, paths: ServerPaths, at: TraceContext): void {
     this.hop = 'server';
     this.server = server;
+    this.paths = paths;
     this.at = at;
   }
 
@@ -355,18 +377,18 @@ class WatchStream implements WatchSink, NetworkMessage {
   private count = 0;
 
   constructor(
-    private readonly client: SimClient,
-    private readonly server: ApiServer,
+    /** From the API server back to the client. */
+    private readonly back: Path,
     private readonly onEvent: (type: WatchEventType, object: KubeObject, ctx: TraceContext) => void,
     private readonly onClose: (reason: Status) => void,
   ) {}
 
   event(type: WatchEventType, object: KubeObject, ctx: TraceContext): void {
-    if (this.client.sendBack(this.server, this)) this.push(type, object, ctx);
+    if (this.back.send(this)) this.push(type, object, ctx);
   }
 
   close(reason: Status): void {
-    this.client.sendBack(this.server, () => this.onClose(reason));
+    this.back.send(() => this.onClose(reason));
   }
 
   arrive(): void {

@@ -84,6 +84,27 @@ describe('sim/network', () => {
     assert.equal(got, 4);
   });
 
+  it('sends along a path as send and sendVia do, in one channel order with them, once its hosts exist', () => {
+    const { clock, network } = net();
+    const got: string[] = [];
+    const direct = network.path('a', 'b');
+    const relayed = network.path('a', 'b', 'lb');
+    const later = network.path('a', 'c');
+    assert.equal(later.send(() => got.push('too early')), false, 'c is unknown yet: dropped');
+    network.addHost({ name: 'c', zone: 'us-east-2a' });
+    network.send('a', 'b', () => got.push('send'));
+    relayed.send(() => got.push('path via lb'));
+    direct.send(() => got.push('path'));
+    network.sendVia('a', 'lb', 'b', () => got.push('sendVia'));
+    later.send(() => got.push('to c'));
+    clock.advance(10);
+    assert.deepEqual(got.filter((l) => l !== 'to c'), ['send', 'path via lb', 'path', 'sendVia']);
+    assert.ok(got.includes('to c'));
+    network.setDown('lb');
+    assert.equal(relayed.send(() => got.push('lb down')), false);
+    assert.equal(network.dropped, 2);
+  });
+
   it('groups messages through a relay apart from direct ones, keeping the channel in order', () => {
     const { clock, network } = net();
     const got: string[] = [];
