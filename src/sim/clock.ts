@@ -348,21 +348,15 @@ export class Clock {
   step(): boolean {
     this.dropCancelled();
     if (this.heap.size === 0) return false;
-    const at = this.heap.peekAt();
-    const task = this.heap.pop()!;
-    this.dueCount--;
-    this.time = at;
-    task.run();
+    this.runTop();
     return true;
   }
 
   /** Run every timer due at or before `t`, then set the time to `t`. Returns the number run. */
   runUntil(t: number): number {
     let n = 0;
-    for (;;) {
-      const next = this.nextTime();
-      if (next === undefined || next > t) break;
-      this.step();
+    while (this.dueBy(t)) {
+      this.runTop();
       n++;
     }
     if (t > this.time) this.time = t;
@@ -381,10 +375,8 @@ export class Clock {
    */
   runUntilIdle(maxSteps = 10_000_000, maxTime = Number.POSITIVE_INFINITY): number {
     let n = 0;
-    while (n < maxSteps) {
-      const next = this.nextTime();
-      if (next === undefined || next > maxTime) break;
-      this.step();
+    while (n < maxSteps && this.dueBy(maxTime)) {
+      this.runTop();
       n++;
     }
     return n;
@@ -394,14 +386,31 @@ export class Clock {
   runUntilCondition(done: () => boolean, maxTime: number): boolean {
     const deadline = this.time + maxTime;
     while (!done()) {
-      const next = this.nextTime();
-      if (next === undefined || next > deadline) {
-        if (deadline > this.time && next === undefined) this.time = deadline;
+      if (!this.dueBy(deadline)) {
+        if (deadline > this.time && this.heap.size === 0) this.time = deadline;
         return done();
       }
-      this.step();
+      this.runTop();
     }
     return true;
+  }
+
+  /**
+   * Whether a timer is due at or before `t` (cancelled ones dropped first). The run loops ask this
+   * rather than `nextTime()`, whose number-or-undefined answer is a fresh heap number every step.
+   */
+  private dueBy(t: number): boolean {
+    this.dropCancelled();
+    return this.heap.size > 0 && this.heap.peekAt() <= t;
+  }
+
+  /** Run the top timer (the heap is not empty and its top is not cancelled). */
+  private runTop(): void {
+    const at = this.heap.peekAt();
+    const task = this.heap.pop()!;
+    this.dueCount--;
+    this.time = at;
+    task.run();
   }
 
   private dropCancelled(): void {
