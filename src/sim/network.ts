@@ -39,6 +39,9 @@ export interface Channel {
   tail: number;
   /** The newest group of messages on the channel: later messages sent in its instant join it. */
   batch: Batch | undefined;
+  /** When `batch` was sent (kept here, updated in place: a number field of each batch would be a heap number). */
+  batchSentAt: number;
+  readonly network: Network;
 }
 
 /**
@@ -62,9 +65,7 @@ class Batch implements ClockTask {
   rest: Message[] | undefined = undefined;
 
   constructor(
-    private readonly network: Network,
     readonly ch: Channel,
-    readonly sentAt: number,
     /** For `sendVia` groups, the two hops through the relay (checked on arrival); else undefined. */
     readonly hop1: Channel | undefined,
     readonly hop2: Channel | undefined,
@@ -72,7 +73,7 @@ class Batch implements ClockTask {
   ) {}
 
   run(): void {
-    this.network.deliverBatch(this);
+    this.ch.network.deliverBatch(this);
   }
 }
 
@@ -299,8 +300,10 @@ export class Network {
   /** Add `deliver` to the channel's newest group if it was sent this instant the same way. */
   private joinBatch(ch: Channel, hop1: Channel | undefined, hop2: Channel | undefined, deliver: Message): boolean {
     const batch = ch.batch;
-    if (batch === undefined || batch.sentAt !== this.clock.now() || batch.hop1 !== hop1 || batch.hop2 !== hop2) return false;
-    (batch.rest ??= []).push(deliver);
+    if (batch === undefined || ch.batchSentAt !== this.clock.now() || batch.hop1 !== hop1 || batch.hop2 !== hop2) return false;
+    // A literal of one (an empty array's first push would reserve room for 17).
+    if (batch.rest === undefined) batch.rest = [deliver];
+    else batch.rest.push(deliver);
     return true;
   }
 
@@ -309,8 +312,9 @@ export class Network {
     let at = now + latency;
     if (ch.tail > at) at = ch.tail;
     ch.tail = at;
-    const batch = new Batch(this, ch, now, hop1, hop2, deliver);
+    const batch = new Batch(ch, hop1, hop2, deliver);
     ch.batch = batch;
+    ch.batchSentAt = now;
     this.clock.scheduleTask(at - now, batch);
   }
 
@@ -376,7 +380,7 @@ export class Network {
     const b = this.hosts.get(to);
     if (!a || !b) return undefined;
     if (!out) this.channels.set(from, (out = new Map()));
-    out.set(to, (ch = { from: a, to: b, pair: pairKey(from, to), kind: linkKind(a, b), tail: Number.NEGATIVE_INFINITY, batch: undefined }));
+    out.set(to, (ch = { from: a, to: b, pair: pairKey(from, to), kind: linkKind(a, b), tail: Number.NEGATIVE_INFINITY, batch: undefined, batchSentAt: Number.NEGATIVE_INFINITY, network: this }));
     return ch;
   }
 
