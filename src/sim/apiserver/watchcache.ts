@@ -26,8 +26,6 @@ export interface CacheEvent {
   /** The object before the event. */
   prev?: KubeObject;
   rv: number;
-  /** Virtual time the cache saw it (for the window). */
-  at: number;
   ctx: TraceContext;
 }
 
@@ -75,6 +73,11 @@ export class WatchCache {
   /** Pods by spec.nodeName ("" = unassigned). */
   private readonly byNode: Map<string, NodeIndex> | undefined;
   private events: CacheEvent[] = [];
+  /**
+   * Virtual time the cache saw each of `events` (same index), for the window: kept apart, unboxed in
+   * a number array, rather than as a field boxed in a heap number on every retained event.
+   */
+  private times: number[] = [];
   private head = 0;
   /** `events` before this index are in their nodes' NodeIndex.events (pods only). */
   private nodeIndexedTo = 0;
@@ -97,6 +100,7 @@ export class WatchCache {
     this.byNode?.clear();
     for (const item of items) this.index(item);
     this.events = [];
+    this.times = [];
     this.head = 0;
     this.nodeIndexedTo = 0;
     this.windowStart = rv;
@@ -135,8 +139,9 @@ export class WatchCache {
     if (type !== 'DELETED') this.objects.set(key, object);
     else if (prev) this.objects.delete(key);
     const stored = type === 'DELETED' ? (stampResourceVersion(object, rv) as KubeObject) : object;
-    const event: CacheEvent = { type, object: stored, prev, rv, at, ctx };
+    const event: CacheEvent = { type, object: stored, prev, rv, ctx };
     this.events.push(event);
+    this.times.push(at);
     if (this.byNode) this.moveKey(key, event);
     this.trim(at);
     this.dispatch(event);
@@ -248,12 +253,13 @@ export class WatchCache {
 
   private trim(now: number): void {
     const { capacity, freshMs, maxCapacity } = this.options;
-    while (this.events.length - this.head > capacity && (now - this.events[this.head].at > freshMs || this.events.length - this.head > maxCapacity)) {
+    while (this.events.length - this.head > capacity && (now - this.times[this.head] > freshMs || this.events.length - this.head > maxCapacity)) {
       this.windowStart = this.events[this.head].rv;
       this.head++;
     }
     if (this.head > 1024 && this.head > this.events.length / 2) {
       this.events = this.events.slice(this.head);
+      this.times = this.times.slice(this.head);
       this.nodeIndexedTo = Math.max(0, this.nodeIndexedTo - this.head);
       this.head = 0;
       if (this.byNode) for (const index of this.byNode.values()) this.cutDropped(index);
