@@ -261,15 +261,17 @@ export class ApiServer {
   }
 
   private reply(req: ApiRequest, res: ApiResponse, at: TraceContext, respond: Respond): void {
+    // Nobody records (a scale run): the response's entry only takes its number.
+    if (!this.log.recording) return respond(res, { traceId: at.traceId, parentId: this.log.takeSeq() });
     const body = res.body as Partial<KubeObject> & Partial<Status>;
     const rv = isPlainObject(body) && isPlainObject(body.metadata) ? (body.metadata as { resourceVersion?: string }).resourceVersion : undefined;
     const failed = isPlainObject(body) && body.kind === 'Status' && body.status === 'Failure';
-    const seq = this.log.appendLazily(() => ({
+    const seq = this.log.append({
       t: this.clock.now(), traceId: at.traceId, parentId: at.parentId, from: this.name, to: req.client, kind: 'response',
       objectRef: refOf(req, body),
       summary: `${res.code} ${STATUS_TEXT[res.code] ?? ''}${rv ? ` rv=${rv}` : ''}${failed ? `: ${body.message}` : ''}`,
       detail: { code: res.code, verb: req.verb, resourceVersion: rv, body: res.body },
-    }));
+    }).seq;
     respond(res, { traceId: at.traceId, parentId: seq });
   }
 
@@ -442,12 +444,13 @@ export class ApiServer {
   }
 
   private deliver(def: ResourceDef, client: string, type: WatchEventType, object: KubeObject, ctx: TraceContext, sink: WatchSink): void {
-    const seq = this.log.appendLazily(() => ({
+    // The most frequent entry of all: built only when someone records, and no closure otherwise.
+    const seq = !this.log.recording ? this.log.takeSeq() : this.log.append({
       t: this.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: client, kind: 'watch',
       objectRef: { resource: def.resource, namespace: object.metadata.namespace, name: object.metadata.name ?? '' },
       summary: `${type} ${def.resource} ${objectKey(object)}`,
       detail: { type, resourceVersion: object.metadata.resourceVersion, object },
-    }));
+    }).seq;
     sink.event(type, object, { traceId: ctx.traceId, parentId: seq });
   }
 
