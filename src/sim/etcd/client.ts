@@ -5,9 +5,10 @@
  * from the members. Every call crosses the simulated network both ways.
  */
 import type { TimerId } from '../clock';
-import { DeadlineQueue, type Deadline } from '../client/deadlines';
+import { DeadlineEntry, DeadlineQueue } from '../client/deadlines';
+import type { NetworkMessage, Path } from '../network';
 import type { TraceContext } from '../log';
-import { ERR_TIMEOUT, REQUEST_TIMEOUT_MS, type EtcdCluster, type EtcdMember, type EtcdOp, type ProposalResult } from './raft';
+import { ERR_TIMEOUT, REQUEST_TIMEOUT_MS, type EtcdCluster, type EtcdMember, type EtcdOp, type ProposalRequester, type ProposalResult, type ReadRequester } from './raft';
 import type { KeyValue, MvccEvent, RangeResult, TxnRequest, TxnResult } from './mvcc';
 
 /** How long until a broken connection is noticed: a crashed process resets at once, a dead host needs keepalives. */
@@ -28,6 +29,10 @@ export class EtcdClient {
   private readonly endpoints: EtcdMember[];
   /** @internal The timeouts of this client's calls. */
   readonly deadlines: DeadlineQueue;
+  /** @internal The paths to each member and back, by member ordinal (found once, not per message). */
+  readonly toMember: Path[];
+  /** @internal */
+  readonly fromMember: Path[];
 
   constructor(
     readonly etcd: EtcdCluster,
@@ -39,6 +44,8 @@ export class EtcdClient {
     const local = etcd.members.filter((m) => m.host === host);
     this.endpoints = [...local, ...etcd.members.filter((m) => m.host !== host)];
     this.deadlines = new DeadlineQueue(etcd.clock, REQUEST_TIMEOUT_MS + 500, 'etcd client timeout');
+    this.toMember = etcd.members.map((m) => etcd.network.path(host, m.host));
+    this.fromMember = etcd.members.map((m) => etcd.network.path(m.host, host));
   }
 
   /** A member this client can use now: its own host's first, as `--etcd-servers` order prefers. */
@@ -73,18 +80,12 @@ export class EtcdClient {
 
   /** A linearizable range (ReadIndex through the leader, then the member's own store). */
   range(prefix: string, _ctx: TraceContext, done: (r: { ok: true; result: RangeResult } | { ok: false; error: string }) => void): void {
-    const member = this.pickEndpoint() ?? this.endpoints[0];
-    new Call(this, member, done, (reply) => member.readBarrier((ok) => {
-      if (!ok) return reply({ ok: false, error: ERR_TIMEOUT });
-      const result = member.store.range(prefix);
-      reply('error' in result ? { ok: false, error: result.error } : { ok: true, result });
-    })).send();
+    new RangeCall(this, this.pickEndpoint() ?? this.endpoints[0], done, prefix).send();
   }
 
   /** The current revision, confirmed by the leader (what a consistent read from cache waits for). */
   currentRevision(_ctx: TraceContext, done: (r: { ok: true; revision: number } | { ok: false; error: string }) => void): void {
-    const member = this.pickEndpoint() ?? this.endpoints[0];
-    new Call(this, member, done, (reply) => member.readBarrier((ok) => reply(ok ? { ok: true, revision: member.store.revision } : { ok: false, error: ERR_TIMEOUT }))).send();
+    new RevisionCall(this, this.pickEndpoint() ?? this.endpoints[0], done).send();
   }
 
   /**
@@ -174,52 +175,103 @@ export class EtcdClient {
 
 /**
  * A request to a member and its reply back across the network, timing out as the server would if
- * either is lost. Its state is one object rather than a closure per step: thousands are in flight at
- * once, for long enough to outlive a scavenge.
+ * either is lost. It is one object: its own deadline, and the network message both ways (one is in
+ * flight at a time) — thousands are in flight at once, for long enough to outlive a scavenge.
  */
-class Call<R extends { ok: boolean }> {
-  private deadline: Deadline | undefined;
+abstract class Call<R extends { ok: boolean }> extends DeadlineEntry implements NetworkMessage {
+  /** The reply, once the member has sent it (the message in flight then goes back to the client). */
+  private reply: R | undefined = undefined;
+  private replying = false;
 
   constructor(
     protected readonly client: EtcdClient,
     readonly member: EtcdMember,
     private readonly done: (r: R) => void,
-    private readonly invoke?: (reply: (r: R) => void) => void,
-  ) {}
-
-  send(): void {
-    this.deadline = this.client.deadlines.add(() => this.settle({ ok: false, error: ERR_TIMEOUT } as unknown as R));
-    this.client.etcd.network.send(this.client.host, this.member.host, () => {
-      if (this.member.running) this.arrive((r) => this.client.etcd.network.send(this.member.host, this.client.host, () => this.finish(r)));
-    });
+  ) {
+    super();
   }
 
-  /** At the member: do the request, then `reply`. */
-  protected arrive(reply: (r: R) => void): void {
-    this.invoke!(reply);
+  send(): void {
+    this.client.deadlines.addEntry(this);
+    this.client.toMember[this.member.ordinal].send(this);
+  }
+
+  /** At the member: do the request, then `answer` (once). */
+  protected abstract start(): void;
+
+  /** At the member: send the reply back. */
+  protected answer(r: R): void {
+    this.reply = r;
+    this.replying = true;
+    this.client.fromMember[this.member.ordinal].send(this);
+  }
+
+  arrive(): void {
+    if (!this.replying) {
+      if (this.member.running) this.start();
+    } else if (this.settle()) this.finish(this.reply!);
+  }
+
+  /** A lost message is noticed by the deadline only. */
+  lost(): void {}
+
+  expire(): void {
+    this.finish({ ok: false, error: ERR_TIMEOUT } as unknown as R);
   }
 
   /** The request failed (its error is logged by proposals). */
   protected failed(_error: string): void {}
 
   private finish(r: R): void {
-    if (this.deadline!.settle()) this.settle(r);
-  }
-
-  private settle(r: R): void {
     if (!r.ok) this.failed((r as unknown as { error: string }).error);
     this.done(r);
   }
 }
 
+type RangeReply = { ok: true; result: RangeResult } | { ok: false; error: string };
+
+/** A linearizable range: a read barrier, then the member's own store. */
+class RangeCall extends Call<RangeReply> implements ReadRequester {
+  constructor(client: EtcdClient, member: EtcdMember, done: (r: RangeReply) => void, private readonly prefix: string) {
+    super(client, member, done);
+  }
+
+  protected start(): void {
+    this.member.readBarrier(this);
+  }
+
+  readDone(ok: boolean): void {
+    if (!ok) return this.answer({ ok: false, error: ERR_TIMEOUT });
+    const result = this.member.store.range(this.prefix);
+    this.answer('error' in result ? { ok: false, error: result.error } : { ok: true, result });
+  }
+}
+
+type RevisionReply = { ok: true; revision: number } | { ok: false; error: string };
+
+/** The current revision, after a read barrier. */
+class RevisionCall extends Call<RevisionReply> implements ReadRequester {
+  protected start(): void {
+    this.member.readBarrier(this);
+  }
+
+  readDone(ok: boolean): void {
+    this.answer(ok ? { ok: true, revision: this.member.store.revision } : { ok: false, error: ERR_TIMEOUT });
+  }
+}
+
 /** A proposal: logged as etcd-propose by the client, and as etcd-error when it fails. */
-class Proposal extends Call<ProposalResult> {
+class Proposal extends Call<ProposalResult> implements ProposalRequester {
   constructor(client: EtcdClient, member: EtcdMember, private readonly op: EtcdOp, private readonly proposeCtx: TraceContext, done: (r: ProposalResult) => void) {
     super(client, member, done);
   }
 
-  protected override arrive(reply: (r: ProposalResult) => void): void {
-    this.member.propose(this.op, this.proposeCtx, reply);
+  protected start(): void {
+    this.member.propose(this.op, this.proposeCtx, this);
+  }
+
+  proposed(result: ProposalResult): void {
+    this.answer(result);
   }
 
   protected override failed(error: string): void {

@@ -16,7 +16,7 @@
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
-import { DeadlineQueue, type Deadline } from '../client/deadlines';
+import { DeadlineEntry, DeadlineQueue } from '../client/deadlines';
 import { MvccStore, type MvccEvent, type MvccOptions, type TxnRequest, type TxnResult } from './mvcc';
 
 export const ERR_TIMEOUT = 'etcdserver: request timed out';
@@ -93,15 +93,51 @@ type RaftMessage =
 
 export type EtcdWatchListener = (events: readonly MvccEvent[], revision: number, ctx: TraceContext) => void;
 
-interface PendingProposal {
-  done: (result: ProposalResult) => void;
-  deadline: Deadline;
+/** Who receives a proposal's result (the etcd client's call, across the network). */
+export interface ProposalRequester {
+  proposed(result: ProposalResult): void;
 }
 
-interface PendingRead {
-  index: number;
-  done: (ok: boolean) => void;
-  deadline: Deadline;
+/** Who waits for a read barrier (the etcd client's call, across the network). */
+export interface ReadRequester {
+  readDone(ok: boolean): void;
+}
+
+/**
+ * A proposal this member received, as one object that is also its own deadline: thousands are in
+ * flight at once for long enough to outlive scavenges, and each used to be a record, a deadline and a
+ * closure.
+ */
+class PendingProposal extends DeadlineEntry {
+  constructor(
+    private readonly member: EtcdMember,
+    readonly id: number,
+    readonly requester: ProposalRequester,
+  ) {
+    super();
+  }
+
+  expire(): void {
+    this.member.proposalTimedOut(this);
+  }
+}
+
+/** A read barrier waiting for the leader's commit index and for this member to apply up to it. */
+class PendingRead extends DeadlineEntry {
+  /** The commit index to apply up to (infinite until the leader answers). */
+  index = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly member: EtcdMember,
+    readonly id: number,
+    readonly requester: ReadRequester,
+  ) {
+    super();
+  }
+
+  expire(): void {
+    this.member.readTimedOut(this);
+  }
 }
 
 export interface EtcdClusterOptions {
@@ -144,7 +180,7 @@ export class EtcdMember {
   private nextRequestId = 1;
   private readonly proposals = new Map<number, PendingProposal>();
   private readonly reads: PendingRead[] = [];
-  private readonly readIndexWaiters = new Map<number, (index: number) => void>();
+  private readonly readIndexWaiters = new Map<number, PendingRead>();
   private applyCtx: TraceContext | undefined;
   private readonly watchCancels = new Map<number, { cancel: () => void; onCancel: (reason: string) => void }>();
   private nextWatchId = 1;
@@ -193,9 +229,9 @@ export class EtcdMember {
     this.clock.cancel(this.electionTimer);
     this.clock.cancel(this.heartbeatTimer);
     this.electionTimer = this.heartbeatTimer = undefined;
-    for (const p of this.proposals.values()) p.deadline.settle();
+    for (const p of this.proposals.values()) p.settle();
     this.proposals.clear();
-    for (const r of this.reads) r.deadline.settle();
+    for (const r of this.reads) r.settle();
     this.reads.length = 0;
     this.readIndexWaiters.clear();
     // Client watches die with the process (clients notice the broken connection themselves).
@@ -207,47 +243,50 @@ export class EtcdMember {
   // ------------------------------------------------------------------ client-facing API (local calls)
 
   /** A client's proposal arriving at this member (already across the network). */
-  propose(op: EtcdOp, ctx: TraceContext | undefined, done: (result: ProposalResult) => void): void {
+  propose(op: EtcdOp, ctx: TraceContext | undefined, requester: ProposalRequester): void {
     if (!this.running) return;
     const id = this.nextRequestId++;
-    const deadline = this.deadlines.add(() => {
-      if (this.proposals.delete(id)) done({ ok: false, error: ERR_TIMEOUT });
-    });
-    this.proposals.set(id, { done, deadline });
+    this.proposals.set(id, this.deadlines.addEntry(new PendingProposal(this, id, requester)));
     if (this.role === 'leader') this.appendAsLeader(op, ctx, this.ordinal, id);
     else if (this.leaderOrdinal !== undefined) this.send(this.leaderOrdinal, { type: 'propose', op, ctx, origin: this.ordinal, id });
     // Without a leader the proposal is dropped, as raft does; the timeout answers the client.
   }
 
+  /** @internal (PendingProposal) No result came in time. */
+  proposalTimedOut(proposal: PendingProposal): void {
+    if (this.proposals.delete(proposal.id)) proposal.requester.proposed({ ok: false, error: ERR_TIMEOUT });
+  }
+
   /**
-   * Linearizable read barrier (ReadIndex): `done(true)` once this member has applied everything the
-   * leader had committed when asked; `done(false)` after the request timeout without a leader or quorum.
+   * Linearizable read barrier (ReadIndex): `readDone(true)` once this member has applied everything
+   * the leader had committed when asked; `readDone(false)` after the request timeout without a leader
+   * or quorum.
    */
-  readBarrier(done: (ok: boolean) => void): void {
+  readBarrier(requester: ReadRequester): void {
     if (!this.running) return;
     const id = this.nextRequestId++;
-    const read: PendingRead = {
-      index: Number.POSITIVE_INFINITY,
-      done,
-      deadline: this.deadlines.add(() => {
-        const i = this.reads.indexOf(read);
-        if (i >= 0) this.reads.splice(i, 1);
-        this.readIndexWaiters.delete(id);
-        done(false);
-      }),
-    };
+    const read = this.deadlines.addEntry(new PendingRead(this, id, requester));
     this.reads.push(read);
-    const gotIndex = (index: number) => {
-      read.index = index;
-      this.serveReads();
-    };
     if (this.role === 'leader') {
-      if (this.hasQuorumContact()) gotIndex(this.commitIndex);
+      if (this.hasQuorumContact()) this.gotReadIndex(read, this.commitIndex);
       return;
     }
     if (this.leaderOrdinal === undefined) return;
-    this.readIndexWaiters.set(id, gotIndex);
+    this.readIndexWaiters.set(id, read);
     this.send(this.leaderOrdinal, { type: 'read-index', from: this.ordinal, id });
+  }
+
+  private gotReadIndex(read: PendingRead, index: number): void {
+    read.index = index;
+    this.serveReads();
+  }
+
+  /** @internal (PendingRead) The barrier did not pass in time. */
+  readTimedOut(read: PendingRead): void {
+    const i = this.reads.indexOf(read);
+    if (i >= 0) this.reads.splice(i, 1);
+    this.readIndexWaiters.delete(read.id);
+    read.requester.readDone(false);
   }
 
   /**
@@ -288,9 +327,9 @@ export class EtcdMember {
         if (this.role === 'leader' && this.hasQuorumContact()) this.send(msg.from, { type: 'read-index-resp', id: msg.id, index: this.commitIndex });
         return;
       case 'read-index-resp': {
-        const waiter = this.readIndexWaiters.get(msg.id);
+        const read = this.readIndexWaiters.get(msg.id);
         this.readIndexWaiters.delete(msg.id);
-        waiter?.(msg.index);
+        if (read) this.gotReadIndex(read, msg.index);
         return;
       }
     }
@@ -301,8 +340,8 @@ export class EtcdMember {
     const pending = this.proposals.get(id);
     if (!pending) return;
     this.proposals.delete(id);
-    pending.deadline.settle();
-    pending.done(result);
+    pending.settle();
+    pending.requester.proposed(result);
   }
 
   private onAppend(msg: Extract<RaftMessage, { type: 'append' }>): void {
@@ -701,8 +740,8 @@ export class EtcdMember {
       const read = this.reads[i];
       if (this.appliedIndex >= read.index) {
         this.reads.splice(i, 1);
-        read.deadline.settle();
-        read.done(true);
+        read.settle();
+        read.requester.readDone(true);
       } else i++;
     }
   }
