@@ -203,6 +203,24 @@ function taintsWith(taints: readonly Taint[], effect1: string, effect2?: string)
   return taints.filter((t) => t.effect === effect1 || t.effect === effect2);
 }
 
+/** Ids of the taint lists seen, by their (key, value, effect) in order; 0 is the empty list. */
+const taintSetIds = new Map<string, number>();
+
+/**
+ * A small number standing for a list of taints' keys, values and effects, in order (not timeAdded,
+ * which no toleration reads): what a toleration check depends on. Nodes tainted alike (the third of
+ * a cluster whose zone failed: each carries the same two unreachable taints) share one id, so a
+ * Filter can decide once per pod for all of them. A cluster has a handful of distinct lists.
+ */
+export function taintSetId(taints: readonly Taint[]): number {
+  if (taints.length === 0) return 0;
+  let key = '';
+  for (let i = 0; i < taints.length; i++) key += `${taints[i].key}\u0000${taints[i].value ?? ''}\u0000${taints[i].effect}\u0001`;
+  let id = taintSetIds.get(key);
+  if (id === undefined) taintSetIds.set(key, (id = taintSetIds.size + 1));
+  return id;
+}
+
 type Quantities = Readonly<Record<string, Quantity>>;
 
 /** Parsed allocatable, per quantities object (a trial NodeInfo for the same Node parses nothing). */
@@ -287,6 +305,8 @@ export class NodeInfo {
   unschedulable = false;
   /** The NoSchedule and NoExecute taints (TaintToleration's Filter), in the node's order; NO_TAINTS when none. */
   doNotScheduleTaints: readonly Taint[] = NO_TAINTS;
+  /** Which list of (key, value, effect) doNotScheduleTaints is (taintSetId): nodes with equal ones share it. */
+  doNotScheduleTaintsId = 0;
   readonly name: string;
   /** The node's slot in its cache (dense, from 0; -1 outside a cache, e.g. a preemption trial). */
   index = -1;
@@ -375,6 +395,7 @@ export class NodeInfo {
     if (taints !== this.taints) {
       this.taints = taints;
       this.doNotScheduleTaints = taintsWith(taints, 'NoSchedule', 'NoExecute');
+      this.doNotScheduleTaintsId = taintSetId(this.doNotScheduleTaints);
       this.preferNoScheduleTaints = taintsWith(taints, 'PreferNoSchedule');
     }
     this.unschedulable = !!node.spec?.unschedulable;

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import type { Node, Pod } from '../../../../src/sim/api/types';
+import fc from 'fast-check';
+import type { Node, Pod, Toleration } from '../../../../src/sim/api/types';
+import { findUntoleratedTaint } from '../../../../src/sim/scheduler/plugins/tainttoleration/helpers';
+import { untoleratedTaintReason } from '../../../../src/sim/scheduler/plugins/tainttoleration';
 import { CycleState, type PluginFactory, type Status } from '../../../../src/sim/scheduler/framework';
 import { podInfoOf, type NodeInfo } from '../../../../src/sim/scheduler/node-info';
 import { Profile } from '../../../../src/sim/scheduler/profile';
@@ -85,6 +88,24 @@ describe('sim/scheduler/plugins', () => {
       ['an empty-key Exists toleration tolerates all', makePod('p', { tolerations: [{ operator: 'Exists' }] }), { master: 'ok', gpu: 'ok', soft: 'ok', plain: 'ok' }],
     ];
     for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('TaintToleration', pod, nodes), expected));
+
+    it('decides once per pod for nodes tainted alike, and answers as a check per node would (property)', () => {
+      const taint = fc.record({ key: fc.constantFrom('a', 'b'), value: fc.constantFrom(undefined, 'x', 'y'), effect: fc.constantFrom('NoSchedule', 'NoExecute', 'PreferNoSchedule') }, { requiredKeys: ['key', 'effect'] });
+      const toleration = fc.record({ key: fc.constantFrom(undefined, 'a', 'b'), operator: fc.constantFrom(undefined, 'Equal', 'Exists'), value: fc.constantFrom(undefined, 'x', 'y'), effect: fc.constantFrom(undefined, 'NoSchedule', 'NoExecute') }, { requiredKeys: [] });
+      const tolerations = fc.option(fc.array(toleration, { maxLength: 3 }), { nil: undefined });
+      fc.assert(fc.property(fc.array(fc.array(taint, { maxLength: 3 }), { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(tolerations, fc.boolean()), { minLength: 1, maxLength: 6 }), (taintLists, pods) => {
+        // One plugin instance for every pod, as in a scheduler; frozen lists as the API serves them, or not.
+        const h = new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: 'TaintToleration' }] }).nodes(...taintLists.map((taints, i) => makeNode(`n${i}`, { taints })));
+        for (const [list, frozen] of pods) {
+          const pod = makePod('p', { tolerations: list && (frozen ? Object.freeze(list.map((t) => Object.freeze(t))) as Toleration[] : list) });
+          for (const node of h.cache.nodeInfos()) {
+            const s = h.profile.runFilter(new CycleState(), podInfoOf(pod), node);
+            const expected = findUntoleratedTaint(node.doNotScheduleTaints, pod.spec.tolerations);
+            assert.equal(s.code === 'Success' ? 'ok' : s.reasons.join(), expected ? untoleratedTaintReason(expected.key, expected.value) : 'ok');
+          }
+        }
+      }), { numRuns: 300 });
+    });
 
     it('scores nodes with fewer untolerated PreferNoSchedule taints higher (reverse-normalised)', () => {
       const soft = [
