@@ -112,19 +112,17 @@ export class WatchCache {
 
   /** Objects matching a filter, sorted by key as etcd returns them. */
   list(filter: WatchFilter): KubeObject[] {
-    const out: KubeObject[] = [];
+    // The matching keys are sorted, not the objects: a comparison then reads two strings rather than
+    // each object's kept key (a new leader's list of 100,000 pods makes millions of comparisons).
+    const keys: string[] = [];
     const node = this.byNode ? nodeSelected(filter.fields) : undefined;
     if (node !== undefined) {
-      for (const key of this.byNode!.get(node)?.keys ?? []) {
-        const obj = this.objects.get(key)!;
-        if (this.matches(filter, obj)) out.push(obj);
-      }
-    } else for (const obj of this.objects.values()) if (this.matches(filter, obj)) out.push(obj);
-    return out.sort((a, b) => {
-      const ka = objectKey(a);
-      const kb = objectKey(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+      for (const key of this.byNode!.get(node)?.keys ?? []) if (this.matches(filter, this.objects.get(key)!)) keys.push(key);
+    } else for (const [key, obj] of this.objects) if (this.matches(filter, obj)) keys.push(key);
+    keys.sort(compareKeys);
+    const out = new Array<KubeObject>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.objects.get(keys[i])!;
+    return out;
   }
 
   matches(filter: WatchFilter, obj: KubeObject): boolean {
@@ -271,6 +269,10 @@ export class WatchCache {
     const first = firstAfter(index.events, 0, this.windowStart);
     if (first > 0) index.events = index.events.slice(first);
   }
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Index of the first of `events` from `from` on with a resourceVersion above `rv` (binary search: rvs increase). */
