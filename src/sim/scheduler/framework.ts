@@ -95,10 +95,11 @@ export class CycleState {
   /** Plugins whose PreScore returned Skip: their Score is not run this cycle. */
   readonly skipScore = new Set<string>();
   /**
-   * The filters PreFilter did not skip, worked out by the profile on the cycle's first runFilter: a
-   * field rather than an entry of `data`, since runFilter reads it for every node the cycle evaluates.
+   * The filters PreFilter did not skip and the verdicts kept per kind of node, worked out by the
+   * profile on the cycle's first runFilter: a field rather than an entry of `data`, since runFilter
+   * reads it for every node the cycle evaluates.
    */
-  activeFilters: readonly Plugin[] | undefined = undefined;
+  filterPlan: FilterPlan | undefined = undefined;
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -107,6 +108,19 @@ export class CycleState {
   write(key: string, value: unknown): void {
     this.data.set(key, value);
   }
+}
+
+/** How a cycle runs its filters (see Profile.runFilter). */
+export interface FilterPlan {
+  /** The filters PreFilter did not skip, in the profile's order. */
+  readonly filters: readonly Plugin[];
+  /** How many of the first `filters` read only the node's cordon and taints (filterReadsOnlyCordonAndTaints). */
+  readonly byCordonAndTaints: number;
+  /**
+   * Those first filters' verdict (the first non-success, tagged, or SUCCESS) by the node's
+   * cordonAndTaintsId, filled as nodes are evaluated: the same for every node with the same id.
+   */
+  readonly verdicts: Status[];
 }
 
 export interface NodeScore {
@@ -199,6 +213,13 @@ export interface Plugin {
   readonly name: string;
   /** Events after which a pod this plugin rejected may become schedulable. */
   readonly events?: readonly EventRegistration[];
+  /**
+   * True when Filter reads nothing of the node but its cordon (spec.unschedulable) and its NoSchedule
+   * and NoExecute taints: its answer is then the same for every node with the same cordonAndTaintsId,
+   * and the framework asks once per cycle for each such kind of node (not part of upstream's API:
+   * nodes tainted alike, a third of a cluster whose zone failed, are then cheap to turn down).
+   */
+  readonly filterReadsOnlyCordonAndTaints?: boolean;
   /**
    * Skip means "nothing to check for this pod": its Filter is then not called. A result with
    * `nodeNames` restricts the cycle to those nodes (upstream's PreFilterResult).

@@ -221,6 +221,14 @@ export function taintSetId(taints: readonly Taint[]): number {
   return id;
 }
 
+/**
+ * One number for a cordon flag and a taint list id (taintSetId): equal for nodes whose
+ * spec.unschedulable and NoSchedule/NoExecute taints (keys, values, effects, in order) are equal.
+ */
+export function cordonAndTaintsId(unschedulable: boolean, doNotScheduleTaintsId: number): number {
+  return doNotScheduleTaintsId * 2 + (unschedulable ? 1 : 0);
+}
+
 type Quantities = Readonly<Record<string, Quantity>>;
 
 /** Parsed allocatable, per quantities object (a trial NodeInfo for the same Node parses nothing). */
@@ -301,6 +309,11 @@ export class NodeInfo {
   readonly table: NodeTable;
   /** The offset of this node's row in table.data. */
   readonly row: number;
+  /**
+   * The node's cordon and NoSchedule/NoExecute taints as one number (cordonAndTaintsId): nodes with
+   * equal ones share it, so the Filters that read nothing else answer once per cycle for all of them.
+   */
+  cordonAndTaintsId = 0;
   /** spec.unschedulable (cordoned). */
   unschedulable = false;
   /** The NoSchedule and NoExecute taints (TaintToleration's Filter), in the node's order; NO_TAINTS when none. */
@@ -399,6 +412,7 @@ export class NodeInfo {
       this.preferNoScheduleTaints = taintsWith(taints, 'PreferNoSchedule');
     }
     this.unschedulable = !!node.spec?.unschedulable;
+    this.cordonAndTaintsId = cordonAndTaintsId(this.unschedulable, this.doNotScheduleTaintsId);
     this.labels = node.metadata.labels ?? {};
     this.hostnameLabel = this.labels[HOSTNAME_LABEL];
     this.zoneLabel = this.labels[ZONE_LABEL];

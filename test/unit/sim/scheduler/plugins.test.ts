@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import type { Node, Pod, Toleration } from '../../../../src/sim/api/types';
+import type { Node, Pod, Taint, Toleration } from '../../../../src/sim/api/types';
 import { findUntoleratedTaint } from '../../../../src/sim/scheduler/plugins/tainttoleration/helpers';
 import { untoleratedTaintReason } from '../../../../src/sim/scheduler/plugins/tainttoleration';
 import { CycleState, type PluginFactory, type Status } from '../../../../src/sim/scheduler/framework';
@@ -55,6 +55,16 @@ describe('sim/scheduler/plugins', () => {
       ['nodeName fits only that node', makePod('p', { nodeName: 'b' }), { a: "UnschedulableAndUnresolvable: node(s) didn't match the requested node name", b: 'ok' }],
     ];
     for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('NodeName', pod, [makeNode('a'), makeNode('b')]), expected));
+    it('skips its Filter for a pod that names no node', () => {
+      const h = new Harness({ schedulerName: 'default-scheduler', plugins: [{ name: 'NodeName' }] }).nodes(makeNode('a'));
+      assert.equal(h.profile.runPreFilter(new CycleState(), podInfoOf(makePod('p')), h.cache.nodeInfos()).status.code, 'Success');
+      const state = new CycleState();
+      h.profile.runPreFilter(state, podInfoOf(makePod('p')), h.cache.nodeInfos());
+      assert.ok(state.skipFilter.has('NodeName'));
+      const named = new CycleState();
+      h.profile.runPreFilter(named, podInfoOf(makePod('p', { nodeName: 'a' })), h.cache.nodeInfos());
+      assert.ok(!named.skipFilter.has('NodeName'));
+    });
   });
 
   describe('TaintToleration', () => {
@@ -89,7 +99,7 @@ describe('sim/scheduler/plugins', () => {
     ];
     for (const [name, pod, expected] of cases) it(name, () => assert.deepEqual(filterWith('TaintToleration', pod, nodes), expected));
 
-    it('decides once per pod for nodes tainted alike, and answers as a check per node would (property)', () => {
+    it('answers as a check per node would, for frozen and unfrozen tolerations (property)', () => {
       const taint = fc.record({ key: fc.constantFrom('a', 'b'), value: fc.constantFrom(undefined, 'x', 'y'), effect: fc.constantFrom('NoSchedule', 'NoExecute', 'PreferNoSchedule') }, { requiredKeys: ['key', 'effect'] });
       const toleration = fc.record({ key: fc.constantFrom(undefined, 'a', 'b'), operator: fc.constantFrom(undefined, 'Equal', 'Exists'), value: fc.constantFrom(undefined, 'x', 'y'), effect: fc.constantFrom(undefined, 'NoSchedule', 'NoExecute') }, { requiredKeys: [] });
       const tolerations = fc.option(fc.array(toleration, { maxLength: 3 }), { nil: undefined });
@@ -116,6 +126,66 @@ describe('sim/scheduler/plugins', () => {
       assert.deepEqual(scoreWith('TaintToleration', makePod('p'), soft), { two: 0, one: 50, none: 100 });
       const tolerant = makePod('p', { tolerations: [{ key: 'a', operator: 'Exists', effect: 'PreferNoSchedule' }] });
       assert.deepEqual(scoreWith('TaintToleration', tolerant, soft), { two: 0, one: 100, none: 100 });
+    });
+  });
+
+  describe('filters that read only the cordon and the taints (asked once per cycle per kind of node)', () => {
+    const taint = fc.record({ key: fc.constantFrom('a', 'b'), value: fc.constantFrom(undefined, 'x'), effect: fc.constantFrom('NoSchedule', 'NoExecute', 'PreferNoSchedule') }, { requiredKeys: ['key', 'effect'] });
+    const nodeSpec = fc.tuple(fc.array(taint, { maxLength: 2 }), fc.boolean(), fc.constantFrom('1', '2'));
+    const toleration = fc.record({ key: fc.constantFrom(undefined, 'a', 'b', 'node.kubernetes.io/unschedulable'), operator: fc.constantFrom(undefined, 'Exists'), effect: fc.constantFrom(undefined, 'NoSchedule', 'NoExecute') }, { requiredKeys: [] });
+    const podSpec = fc.tuple(fc.option(fc.array(toleration, { maxLength: 2 }), { nil: undefined }), fc.constantFrom('500m', '1500m'), fc.option(fc.constantFrom('n0', 'n1'), { nil: undefined }));
+    const makeTestNode = (name: string, [taints, unschedulable, cpu]: [Taint[], boolean, string]) => makeNode(name, { taints, unschedulable, cpu });
+    /** What runFilter answered before: every filter in order, on this node alone, the first failure tagged. */
+    const uncached = (h: Harness, state: CycleState, pod: Pod, node: NodeInfo): Status => {
+      for (const p of h.profile.plugins) {
+        if (!p.filter || state.skipFilter.has(p.name)) continue;
+        const s = p.filter(state, podInfoOf(pod), node);
+        if (s.code !== 'Success') return { ...s, plugin: p.name };
+      }
+      return { code: 'Success', reasons: [] };
+    };
+    const same = (a: Status, b: Status) => assert.deepEqual({ code: a.code, reasons: [...a.reasons], plugin: a.code === 'Success' ? undefined : a.plugin }, { code: b.code, reasons: [...b.reasons], plugin: b.code === 'Success' ? undefined : b.plugin });
+
+    it('give every node the verdict a check of that node would, in one cycle for many nodes and pods (property)', () => {
+      fc.assert(fc.property(fc.array(nodeSpec, { minLength: 1, maxLength: 8 }), fc.array(podSpec, { minLength: 1, maxLength: 4 }), (nodes, pods) => {
+        const h = new Harness().nodes(...nodes.map((n, i) => makeTestNode(`n${i}`, n)));
+        for (const [tolerations, cpu, nodeName] of pods) {
+          const pod = makePod('p', { tolerations, cpu, nodeName });
+          const state = new CycleState();
+          const pre = h.profile.runPreFilter(state, podInfoOf(pod), h.cache.nodeInfos());
+          assert.equal(pre.status.code, 'Success');
+          for (const node of [...h.cache.nodeInfos(), ...h.cache.nodeInfos()]) same(h.profile.runFilter(state, podInfoOf(pod), node), uncached(h, state, pod, node));
+        }
+      }), { numRuns: 300 });
+    });
+
+    it('follow a node whose cordon or taints change, within a cycle too (property)', () => {
+      fc.assert(fc.property(fc.array(nodeSpec, { minLength: 2, maxLength: 6 }), podSpec, fc.array(fc.tuple(fc.nat(), nodeSpec), { maxLength: 6 }), (nodes, [tolerations, cpu], updates) => {
+        const h = new Harness().nodes(...nodes.map((n, i) => makeTestNode(`n${i}`, n)));
+        const pod = makePod('p', { tolerations, cpu });
+        const state = new CycleState();
+        h.profile.runPreFilter(state, podInfoOf(pod), h.cache.nodeInfos());
+        for (const [which, spec] of updates) {
+          for (const node of h.cache.nodeInfos()) same(h.profile.runFilter(state, podInfoOf(pod), node), uncached(h, state, pod, node));
+          h.cache.updateNode(makeTestNode(`n${which % nodes.length}`, spec));
+        }
+        for (const node of h.cache.nodeInfos()) same(h.profile.runFilter(state, podInfoOf(pod), node), uncached(h, state, pod, node));
+      }), { numRuns: 300 });
+    });
+
+    it('give nodes the same id exactly when their cordon and NoSchedule/NoExecute taints are the same', () => {
+      const h = new Harness().nodes(
+        makeNode('a', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }),
+        makeNode('b', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }, { key: 'soft', effect: 'PreferNoSchedule' }] }),
+        makeNode('c', { taints: [{ key: 'k', value: 'w', effect: 'NoSchedule' }] }),
+        makeNode('d', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }], unschedulable: true }),
+        makeNode('e'),
+        makeNode('f', { taints: [{ key: 'soft', effect: 'PreferNoSchedule' }] }),
+      );
+      const id = (name: string) => h.cache.get(name)!.cordonAndTaintsId;
+      assert.equal(id('a'), id('b'));
+      assert.equal(id('e'), id('f'));
+      assert.equal(new Set(['a', 'c', 'd', 'e'].map(id)).size, 4);
     });
   });
 

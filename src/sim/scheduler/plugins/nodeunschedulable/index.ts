@@ -13,6 +13,7 @@ export function nodeUnschedulable(): Plugin {
   return {
     name: NAME,
     events: [{ resource: 'Node', actions: ['Add', 'UpdateNodeTaint'] }],
+    filterReadsOnlyCordonAndTaints: true,
     filter(_state, pod, node) {
       if (!node.unschedulable) return SUCCESS;
       // A pod that tolerates the unschedulable taint also tolerates spec.unschedulable.

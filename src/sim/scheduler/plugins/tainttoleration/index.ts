@@ -2,7 +2,7 @@
  * TaintToleration: Filter rejects nodes with a NoSchedule/NoExecute taint the pod does not tolerate;
  * Score prefers nodes with fewer untolerated PreferNoSchedule taints.
  */
-import { MAX_NODE_SCORE, SUCCESS, StatusCache, defaultNormalizeScore, type Plugin, type Status } from '../../framework';
+import { MAX_NODE_SCORE, SUCCESS, StatusCache, defaultNormalizeScore, type Plugin } from '../../framework';
 import type { Toleration } from '../../../api/types';
 import { NO_TAINTS } from '../../node-info';
 import { findUntoleratedTaint, tolerationsTolerateTaint } from './helpers';
@@ -18,34 +18,18 @@ export function untoleratedTaintReason(key: string, value: string | undefined): 
 export function taintToleration(): Plugin {
   /** One shared status per untolerated taint key and value. */
   const rejected = new StatusCache('UnschedulableAndUnresolvable', untoleratedTaintReason);
-  /**
-   * The answers for the tolerations of the pod being filtered, by the node's taint-list id: the answer
-   * depends only on the two lists, and most tainted nodes carry the same ones (after a zone failure a
-   * third of the nodes, each with the same two unreachable taints: one check per pod instead of one per
-   * node). `tolerationsOf` is the tolerations list they were computed for (lists from the API are frozen).
-   */
-  let tolerationsOf: readonly Toleration[] | undefined | null = null;
-  const answers: Status[] = [];
   return {
     name: NAME,
     events: [{ resource: 'Node', actions: ['Add', 'UpdateNodeTaint'] }],
+    // The framework asks once per cycle for all nodes tainted alike (after a zone failure a third
+    // of the nodes, each with the same two unreachable taints), not once per node.
+    filterReadsOnlyCordonAndTaints: true,
     filter(_state, pod, node) {
       // The node's NoSchedule and NoExecute taints, picked out once per node update.
       const taints = node.doNotScheduleTaints;
       if (taints === NO_TAINTS) return SUCCESS;
-      const tolerations = pod.pod.spec.tolerations;
-      // A list that is not frozen could change between calls (a test's hand-built pod): nothing is kept for it.
-      if (tolerations !== tolerationsOf || (tolerations !== undefined && !Object.isFrozen(tolerations))) {
-        tolerationsOf = tolerations;
-        answers.length = 0;
-      }
-      const id = node.doNotScheduleTaintsId;
-      let answer = answers[id];
-      if (answer === undefined) {
-        const taint = findUntoleratedTaint(taints, tolerations);
-        answers[id] = answer = taint ? rejected.get(taint.key, taint.value ?? '') : SUCCESS;
-      }
-      return answer;
+      const taint = findUntoleratedTaint(taints, pod.pod.spec.tolerations);
+      return taint ? rejected.get(taint.key, taint.value ?? '') : SUCCESS;
     },
     preScore(state, pod) {
       const preferred = (pod.pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
