@@ -163,7 +163,7 @@ describe('sim/scheduler hot path', () => {
     assert.equal(counter.count(new NodeInfo(makeNode('n2'))), 0, 'a NodeInfo outside the cache (a preemption trial) has no pods counted');
   });
 
-  it('the default spreading selector of a ReplicaSet\'s pods is shared per ReplicaSet object, and reads as a fresh one', () => {
+  it('the default spreading selector of a ReplicaSet\'s pods is shared per ReplicaSet selector object, and reads as a fresh one', () => {
     const rs = (selector: ReplicaSet['spec']['selector']): ReplicaSet => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'default' }, spec: { replicas: 1, selector, template: { spec: { containers: [] } } } });
     let current = rs({ matchLabels: { app: 'web', hash: '1' } });
     let services: Service[] = [];
@@ -172,6 +172,8 @@ describe('sim/scheduler hot path', () => {
     const first = defaultSelector(pod, listers);
     assert.equal(first.toString(), 'app=web,hash=1');
     assert.equal(defaultSelector(makePod('q', { labels: { app: 'web', hash: '1' }, ownerRS: 'web-1' }), listers), first, 'shared for the same ReplicaSet object');
+    current = { ...current, status: { replicas: 1 } };
+    assert.equal(defaultSelector(pod, listers), first, 'shared by a new version of the ReplicaSet with the same selector object');
     current = rs({ matchLabels: { app: 'web', hash: '2' } });
     assert.equal(defaultSelector(pod, listers).toString(), 'app=web,hash=2', 'a new ReplicaSet object gets its own');
     services = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'front', namespace: 'default' }, spec: { selector: { tier: 'front' } } }];

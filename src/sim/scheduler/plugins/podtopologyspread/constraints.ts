@@ -4,7 +4,7 @@
  * belongs to a Service or ReplicaSet.
  */
 import { Requirement, SelectorError, labelSelectorAsSelector, selectorFromSet, type Selector } from '../../../api/labels';
-import type { Pod, ReplicaSet, TopologySpreadConstraint } from '../../../api/types';
+import type { LabelSelector, Pod, ReplicaSet, TopologySpreadConstraint } from '../../../api/types';
 import type { Listers } from '../../framework';
 import type { NodeInfo } from '../../node-info';
 import type { RequiredNodeAffinity } from '../nodeaffinity/required';
@@ -60,10 +60,13 @@ function withReplicaSet(selector: Selector, rs: ReplicaSet): Selector {
 
 /**
  * The default selector of a ReplicaSet's pods that no Service selects (most pods), per ReplicaSet
- * object: every cycle of such a pod asks for it, and building it parsed and validated the
- * ReplicaSet's selector again (Selectors are immutable, so one can be shared).
+ * selector object: every cycle of such a pod asks for it, and building it parsed and validated the
+ * ReplicaSet's selector again (Selectors are immutable, so one can be shared). Keyed by the
+ * ReplicaSet's spec.selector, which is all it is built from, rather than by the ReplicaSet: the
+ * controller rewrites a ReplicaSet's status with every pod it creates or loses, and the API server's
+ * new versions share the frozen, unchanged selector object.
  */
-const replicaSetOnlySelectors = new WeakMap<ReplicaSet, Selector>();
+const replicaSetOnlySelectors = new WeakMap<LabelSelector, Selector>();
 
 /** upstream helper.DefaultSelector: the selectors of the Services and the ReplicaSet owning the pod. */
 export function defaultSelector(pod: Pod, listers: Listers): Selector {
@@ -84,8 +87,10 @@ export function defaultSelector(pod: Pod, listers: Listers): Selector {
   if (!rs) return selectorFromSet(merged);
   if (byServices) return withReplicaSet(selectorFromSet(merged), rs);
   // The shared one needs no empty selector built to start from (unless it is built now).
-  let shared = replicaSetOnlySelectors.get(rs);
-  if (!shared) replicaSetOnlySelectors.set(rs, (shared = withReplicaSet(selectorFromSet(merged), rs)));
+  const key = rs.spec.selector;
+  if (!key) return withReplicaSet(selectorFromSet(merged), rs);
+  let shared = replicaSetOnlySelectors.get(key);
+  if (!shared) replicaSetOnlySelectors.set(key, (shared = withReplicaSet(selectorFromSet(merged), rs)));
   return shared;
 }
 
