@@ -8,7 +8,7 @@
  * node, not to the kubelet process: when the kubelet crashes, containers keep running; a node power-off
  * stops them all.
  */
-import type { Clock, TimerId } from '../clock';
+import type { Clock, ClockTask, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
 import type { ObjectRef } from '../api/types';
 import { lookupImage, pullFailureMessage, type ImageInfo } from '../images';
@@ -130,7 +130,8 @@ export class ContainerRuntime {
   private readonly sandboxesByPod = new Map<string, Sandbox[]>();
   private readonly containersByPod = new Map<string, ContainerRecord[]>();
   private readonly images = new Map<string, StoredImage>();
-  private readonly pulling = new Map<string, ((ok: boolean) => void)[]>();
+  /** PullImage calls waiting for a fetch of the same image in progress (answered when it ends). */
+  private readonly pulling = new Map<string, CriCall<PulledImage>[]>();
   private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
   private addresses: PodAddressPool;
   private hostIP: string;
@@ -238,45 +239,42 @@ export class ContainerRuntime {
 
   pullImage(image: string, ref: ObjectRef | undefined, ctx: TraceContext, done: CriDone<PulledImage>): void {
     const lookup = lookupImage(image);
-    const callSeq = this.logCall('PullImage', () => `PullImage ${image}`, ref, ctx);
-    const epoch = this.epoch;
-    const reply = (result: CriResult<PulledImage>) => {
-      if (epoch !== this.epoch) return;
-      const replySeq = this.logReply('PullImage', ref, ctx.traceId, callSeq, result, (v) => `pulled ${image} (${v.sizeBytes} bytes)`);
-      done(result, { traceId: ctx.traceId, parentId: replySeq });
-    };
+    const call = new CriCall(this, this.epoch, 'PullImage', this.logCall('PullImage', () => `PullImage ${image}`, ref, ctx), ref, ctx, undefined, done, (v) => `pulled ${image} (${v.sizeBytes} bytes)`);
     const resolve = sample(this.clock.rng, this.timings.resolveManifest);
     if (lookup.status === 'invalid') {
-      this.clock.schedule(0, () => reply(fail('InvalidArgument', lookup.error)), 'cri');
+      call.result = fail('InvalidArgument', lookup.error);
+      this.clock.scheduleTask(0, call);
       return;
     }
     if (lookup.status !== 'found') {
       const why = pullFailureMessage(lookup);
-      this.clock.schedule(resolve, () => reply(fail(why.code, why.desc)), 'cri');
+      call.result = fail(why.code, why.desc);
+      this.clock.scheduleTask(resolve, call);
       return;
     }
     const key = lookup.reference.normalized;
     const pulled: StoredImage = { name: key, imageRef: lookup.imageRef, sizeBytes: lookup.tag.sizeBytes };
+    call.result = { ok: true, value: pulled };
     if (this.images.has(key)) {
-      this.clock.schedule(resolve, () => reply({ ok: true, value: pulled }), 'cri');
+      this.clock.scheduleTask(resolve, call);
       return;
     }
     // containerd fetches each layer once: a second pull of the same image waits for the first.
     const waiters = this.pulling.get(key);
-    const finish = () => reply({ ok: true, value: pulled });
     if (waiters) {
-      waiters.push(finish);
+      waiters.push(call);
       return;
     }
-    this.pulling.set(key, [finish]);
+    this.pulling.set(key, [call]);
     const bytes = lookup.tag.sizeBytes;
     const duration = resolve + Math.ceil(bytes / this.timings.pullBytesPerMs) + Math.ceil(bytes / this.timings.unpackBytesPerMs);
+    const epoch = this.epoch;
     this.clock.schedule(duration, () => {
       if (epoch !== this.epoch) return;
       this.images.set(key, pulled);
       const all = this.pulling.get(key) ?? [];
       this.pulling.delete(key);
-      for (const w of all) w(true);
+      for (const waiting of all) waiting.run();
     }, 'cri');
   }
 
@@ -362,12 +360,9 @@ export class ContainerRuntime {
     const record = this.containers.get(containerId);
     const ref = this.refOf(record);
     const callSeq = this.logCall('StopContainer', () => `StopContainer ${record?.name ?? short(containerId)} (timeout ${timeoutSeconds}s)`, ref, ctx, timeoutSeconds);
+    const call = new CriCall(this, this.epoch, 'StopContainer', callSeq, ref, ctx, undefined, done, describeExited);
     const epoch = this.epoch;
-    const reply = (result: CriResult<ContainerInfo>) => {
-      if (epoch !== this.epoch) return;
-      const replySeq = this.logReply('StopContainer', ref, ctx.traceId, callSeq, result, describeExited);
-      done(result, { traceId: ctx.traceId, parentId: replySeq });
-    };
+    const reply = (result: CriResult<ContainerInfo>) => this.reply(call, result);
     this.clock.schedule(sample(this.clock.rng, this.timings.signalContainer), () => {
       if (epoch !== this.epoch) return;
       const c = this.containers.get(containerId);
@@ -574,24 +569,36 @@ export class ContainerRuntime {
   }
 
   /**
-   * One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. The log
-   * entries (and their summaries) are built only when someone records the log; otherwise only their
-   * seqs are taken, so the replies' causal links are the same either way.
+   * One CRI round trip: log the call, wait `latency`, run `work`, log the reply, call back. The call
+   * is one object, the clock's task: many are in flight at once, long enough to outlive a scavenge.
    */
   private call<T>(method: string, summary: () => string, ref: ObjectRef | undefined, ctx: TraceContext, latency: Range, work: () => CriResult<T>, done: CriDone<T>, describe?: (value: T) => string): void {
-    const callSeq = this.logCall(method, summary, ref, ctx);
-    const epoch = this.epoch;
-    this.clock.schedule(sample(this.clock.rng, latency), () => {
-      if (epoch !== this.epoch) return;
-      const result = work();
-      const replySeq = this.logReply(method, ref, ctx.traceId, callSeq, result, describe);
-      done(result, { traceId: ctx.traceId, parentId: replySeq });
-    }, 'cri');
+    const call = new CriCall(this, this.epoch, method, this.logCall(method, summary, ref, ctx), ref, ctx, work, done, describe);
+    this.clock.scheduleTask(sample(this.clock.rng, latency), call);
   }
 
-  /** Log a CRI call from the kubelet; returns its seq. `timeout` is StopContainer's. */
+  /** CriCall's run(): the call's latency has passed; do its work and reply (nothing after a power-off since the call). */
+  answer<T>(call: CriCall<T>): void {
+    if (call.epoch !== this.epoch) return;
+    this.reply(call, call.result ?? call.work!());
+  }
+
+  /** Log the runtime's reply to `call` and hand `result` to the caller, unless the node lost power since the call. */
+  private reply<T>(call: CriCall<T>, result: CriResult<T>): void {
+    if (call.epoch !== this.epoch) return;
+    const { ctx } = call;
+    const replySeq = this.logReply(call.method, call.ref, ctx.traceId, call.callSeq, result, call.describe);
+    call.done(result, { traceId: ctx.traceId, parentId: replySeq });
+  }
+
+  /**
+   * Log a CRI call from the kubelet; returns its seq. `timeout` is StopContainer's. The entry (and
+   * its summary) is built only when someone records the log; otherwise only its seq is taken, so the
+   * replies' causal links are the same either way.
+   */
   private logCall(method: string, summary: () => string, ref: ObjectRef | undefined, ctx: TraceContext, timeout?: number): number {
-    return this.log.appendLazily(() => ({
+    if (!this.log.recording) return this.log.takeSeq();
+    return this.log.append({
       t: this.clock.now(),
       traceId: ctx.traceId,
       parentId: ctx.parentId,
@@ -601,12 +608,13 @@ export class ContainerRuntime {
       objectRef: ref,
       summary: summary(),
       detail: timeout === undefined ? { method } : { method, timeout },
-    }));
+    }).seq;
   }
 
   /** Log the runtime's reply to the call `callSeq`; returns its seq. */
   private logReply<T>(method: string, ref: ObjectRef | undefined, traceId: string, callSeq: number, result: CriResult<T>, describe?: (value: T) => string): number {
-    return this.log.appendLazily(() => ({
+    if (!this.log.recording) return this.log.takeSeq();
+    return this.log.append({
       t: this.clock.now(),
       traceId,
       parentId: callSeq,
@@ -618,7 +626,34 @@ export class ContainerRuntime {
         ? `${method} OK${describe ? `: ${describe(result.value)}` : ''}`
         : `${method} failed: ${criErrorMessage(result)}`,
       detail: result.ok ? { method } : { method, code: result.code, error: result.message },
-    }));
+    }).seq;
+  }
+}
+
+/**
+ * One CRI call in flight, and the clock's task that answers it when the runtime's latency has
+ * passed: one object per call instead of a timer, its closure and reply closures.
+ */
+class CriCall<T> implements ClockTask {
+  /** The answer when known at the call (PullImage); otherwise `work` makes it when the call runs. */
+  result: CriResult<T> | undefined = undefined;
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    /** The runtime's epoch at the call: a power-off since then drops the reply. */
+    readonly epoch: number,
+    readonly method: string,
+    /** The call's log entry: the reply's parent. */
+    readonly callSeq: number,
+    readonly ref: ObjectRef | undefined,
+    readonly ctx: TraceContext,
+    readonly work: (() => CriResult<T>) | undefined,
+    readonly done: CriDone<T>,
+    readonly describe: ((value: T) => string) | undefined,
+  ) {}
+
+  run(): void {
+    this.runtime.answer(this);
   }
 }
 
