@@ -65,6 +65,8 @@ export interface KubeletOptions {
 
 /** The kubelet's memory of one pod. */
 interface PodWork {
+  /** The kubelet's generation (start) it was created in: the answers of its calls count only in that one. */
+  generation: number;
   uid: string;
   key: string;
   pod: Pod;
@@ -76,6 +78,8 @@ interface PodWork {
   /** An action is in flight; another pass requested meanwhile runs after it. */
   busy: boolean;
   again?: TraceContext;
+  /** Ends the action in flight and goes on with the pass (made once per pod, not a closure per action). */
+  next: (ctx: TraceContext) => void;
   /**
    * The reason cache: why a container is not running. Created with the first reason and dropped
    * when emptied: most pods never need one, and a Map per pod adds up on a big cluster.
@@ -260,6 +264,35 @@ export class Kubelet implements Component, PodLogProvider {
     };
   }
 
+  /**
+   * Whether the answer to a call made for `w` still counts: the kubelet has not restarted since (as
+   * live() checks, without a wrapper per call; a pod's calls are all made in its own generation).
+   */
+  private current(w: PodWork): boolean {
+    return this.active && w.generation === this.generation;
+  }
+
+  private newPodWork(uid: string, key: string, pod: Pod): PodWork {
+    const w: PodWork = {
+      generation: this.generation,
+      uid,
+      key,
+      pod,
+      startTime: pod.status?.startTime ?? this.env.clock.iso(),
+      removed: false,
+      deleteRequested: false,
+      busy: false,
+      next: actionInFlight,
+    };
+    // The action in flight is done: act on.
+    w.next = (ctx) => {
+      if (!this.current(w)) return;
+      w.busy = false;
+      this.step(w, ctx);
+    };
+    return w;
+  }
+
   private observe(pod: Pod, ctx: TraceContext): void {
     if (pod.spec.nodeName !== this.node.name || !pod.metadata.uid) return;
     const uid = pod.metadata.uid;
@@ -275,15 +308,7 @@ export class Kubelet implements Component, PodLogProvider {
     this.uidByKey.set(key, uid);
     let w = this.pods.get(uid);
     if (!w) {
-      w = {
-        uid,
-        key,
-        pod,
-        startTime: pod.status?.startTime ?? this.env.clock.iso(),
-        removed: false,
-        deleteRequested: false,
-        busy: false,
-      };
+      w = this.newPodWork(uid, key, pod);
       this.pods.set(uid, w);
     }
     w.pod = pod;
@@ -355,10 +380,7 @@ export class Kubelet implements Component, PodLogProvider {
     const action = this.decide(w, ctx, view);
     if (action.kind === 'idle') return this.idle(w, ctx, view, w.waitingChanges === waitingBefore ? reported : undefined);
     w.busy = true;
-    const next = this.live((c: TraceContext) => {
-      w.busy = false;
-      this.step(w, c);
-    });
+    const next = w.next;
     switch (action.kind) {
       case 'sandbox':
         return this.runSandbox(w, action.attempt, ctx, next);
@@ -521,14 +543,15 @@ export class Kubelet implements Component, PodLogProvider {
     this.runtime.runPodSandbox(
       { uid: w.uid, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', attempt, hostNetwork: pod.spec.hostNetwork },
       ctx,
-      this.live((r, c) => {
+      (r, c) => {
+        if (!this.current(w)) return;
         if (!r.ok) {
           this.events.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${criErrorMessage(r)}`, c);
           markFailed(w, '');
           this.resyncAt(w, this.env.clock.now() + this.timings.backoffInitialMs);
         }
         next(c);
-      }),
+      },
     );
   }
 
@@ -541,7 +564,8 @@ export class Kubelet implements Component, PodLogProvider {
       if (!ok) return fail(c1);
       // Containers without variables of their own (most) share the one list (the runtime only reads it).
       const env: [string, string][] = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV] : SERVICE_ENV;
-      this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, c1, this.live((r, c2) => {
+      this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, c1, (r, c2) => {
+        if (!this.current(w)) return;
         if (!r.ok) {
           const message = criErrorMessage(r);
           setWaiting(w, spec.name, { reason: 'CreateContainerError', message });
@@ -550,12 +574,13 @@ export class Kubelet implements Component, PodLogProvider {
         }
         if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Created', `Created container: ${spec.name}`, c2, { name: spec.name, init });
         this.startCreated(w, r.value, spec, init, c2, next);
-      }));
+      });
     });
   }
 
   private startCreated(w: PodWork, container: ContainerInfo, spec: Container, init: boolean, ctx: TraceContext, next: (ctx: TraceContext) => void): void {
-    this.runtime.startContainer(container.id, ctx, this.live((r, c) => {
+    this.runtime.startContainer(container.id, ctx, (r, c) => {
+      if (!this.current(w)) return;
       if (!r.ok) {
         const message = criErrorMessage(r);
         setWaiting(w, spec.name, { reason: 'RunContainerError', message });
@@ -567,7 +592,7 @@ export class Kubelet implements Component, PodLogProvider {
       if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Started', `Started container ${spec.name}`, c, { name: spec.name, init });
       if (spec.readinessProbe && r.value.startedAt !== undefined) this.resyncAt(w, readyAt(spec, r.value.startedAt));
       next(c);
-    }));
+    });
   }
 
   /**
@@ -611,10 +636,11 @@ export class Kubelet implements Component, PodLogProvider {
     }
     if (this.events.enabled) this.events.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, ctx, who);
     const enqueuedAt = now;
-    this.serialPull((release) => {
+    this.serialPull(() => {
       const startedAt = this.env.clock.now();
-      this.runtime.pullImage(image, { resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name! }, ctx, this.live((r, c) => {
-        release();
+      this.runtime.pullImage(image, { resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name! }, ctx, (r, c) => {
+        if (!this.current(w)) return;
+        this.pullDone();
         const t = this.env.clock.now();
         if (!r.ok) {
           const message = criErrorMessage(r);
@@ -639,16 +665,21 @@ export class Kubelet implements Component, PodLogProvider {
           );
         }
         done(true, c);
-      }));
+      });
     });
   }
 
-  /** Image pulls run one at a time per node (serializeImagePulls, the kubelet's default). */
-  private serialPull(run: (release: () => void) => void): void {
-    this.pullQueue.push(() => run(() => {
-      this.pullInFlight = false;
-      this.pumpPulls();
-    }));
+  /**
+   * Image pulls run one at a time per node (serializeImagePulls, the kubelet's default): `run` starts
+   * a pull when none is in flight, and calls pullDone() when it ends.
+   */
+  private serialPull(run: () => void): void {
+    this.pullQueue.push(run);
+    this.pumpPulls();
+  }
+
+  private pullDone(): void {
+    this.pullInFlight = false;
     this.pumpPulls();
   }
 
@@ -776,6 +807,9 @@ export function liveContainers({ containers, instances }: RuntimeView): Containe
   if (live.length > 1) live.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   return live;
 }
+
+/** A new pod worker's `next` until it has its own. */
+function actionInFlight(): void {}
 
 /** The reason cache of a pod that has no reasons. */
 const NO_WAITING: ReadonlyMap<string, WaitingReason> = new Map();
