@@ -50,6 +50,12 @@ export class StatusManager {
     const uid = pod.metadata.uid!;
     let entry = this.entries.get(uid);
     if (!entry) {
+      // The API shows this very status already (a pass on the echo of our own write): nothing to
+      // send or remember, and no entry to make and drop again.
+      if (pod.status && deepEqual(status, pod.status)) {
+        then?.(true, ctx);
+        return;
+      }
       entry = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, inFlight: false };
       this.entries.set(uid, entry);
     }
