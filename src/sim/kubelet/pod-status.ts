@@ -74,9 +74,24 @@ function terminatedState(c: ContainerInfo, iso: (ms: number) => string): Contain
 }
 
 function stateOf(c: ContainerInfo, iso: (ms: number) => string): ContainerState {
-  if (c.state === 'CONTAINER_RUNNING') return { running: { startedAt: iso(c.startedAt ?? c.createdAt) } };
+  if (c.state === 'CONTAINER_RUNNING') return runningState(iso(c.startedAt ?? c.createdAt));
   if (c.state === 'CONTAINER_EXITED') return terminatedState(c, iso);
   return { waiting: {} };
+}
+
+/*
+ * Container states that are alike for many pods are shared, frozen objects (as every status is once
+ * sent): the API keeps each status a pod reports, and thousands of pods start every second.
+ */
+const NO_STATE: ContainerState = Object.freeze({});
+const CONTAINER_CREATING: ContainerState = Object.freeze({ waiting: Object.freeze({ reason: 'ContainerCreating' }) });
+const POD_INITIALIZING: ContainerState = Object.freeze({ waiting: Object.freeze({ reason: 'PodInitializing' }) });
+/** The running state last built: containers started in the same second (the API's resolution) share it. */
+let recentRunning: ContainerState = NO_STATE;
+
+function runningState(startedAt: string): ContainerState {
+  if (recentRunning.running?.startedAt !== startedAt) recentRunning = Object.freeze({ running: Object.freeze({ startedAt }) });
+  return recentRunning;
 }
 
 /** The API status of one container (upstream convertToAPIContainerStatuses). */
@@ -89,7 +104,7 @@ export function containerStatus(spec: Container, input: PodStatusInput, isInit: 
     ? {
         name: spec.name,
         state: stateOf(latest, input.iso),
-        lastState: previous && previous.state === 'CONTAINER_EXITED' ? terminatedState(previous, input.iso) : {},
+        lastState: previous && previous.state === 'CONTAINER_EXITED' ? terminatedState(previous, input.iso) : NO_STATE,
         ready: containerReady(spec, latest, input.now),
         restartCount: latest.attempt,
         image: latest.image,
@@ -99,8 +114,8 @@ export function containerStatus(spec: Container, input: PodStatusInput, isInit: 
       }
     : {
         name: spec.name,
-        state: { waiting: { reason: isInit || (input.pod.spec.initContainers?.length ?? 0) > 0 ? 'PodInitializing' : 'ContainerCreating' } },
-        lastState: {},
+        state: isInit || (input.pod.spec.initContainers?.length ?? 0) > 0 ? POD_INITIALIZING : CONTAINER_CREATING,
+        lastState: NO_STATE,
         ready: false,
         restartCount: 0,
         image: spec.image ?? '',
@@ -204,13 +219,48 @@ function ownCondition(input: PodStatusInput, type: string, status: PodCondition[
   const prior = input.pod.status?.conditions;
   const old = prior && findCondition(prior, type);
   if (old && isCondition(old, type, status, reason, message)) return old;
-  // The clock formats one string per second: asking again costs no Date.
-  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : input.iso(input.now);
+  if (old && old.status === status && old.lastTransitionTime) return newCondition(type, status, old.lastTransitionTime, reason, message);
+  // A transition now: the condition other pods changing alike this second got (the clock formats one
+  // string per second, so asking again costs no Date).
+  return recentConditions.get(type, status, input.iso(input.now), reason, message);
+}
+
+function newCondition(type: string, status: PodCondition['status'], lastTransitionTime: string, reason: string | undefined, message: string | undefined): PodCondition {
   const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime };
   if (reason) c.reason = reason;
   if (message) c.message = message;
   return c;
 }
+
+/**
+ * The conditions that changed at one instant (a second, as API times go), shared by every pod that
+ * changed alike then: a big cluster starts thousands of pods a second, and each status the API keeps
+ * (its history included) holds five conditions. Frozen, as every reported status is before it is sent.
+ */
+class RecentConditions {
+  private at = '';
+  private readonly built: PodCondition[] = [];
+
+  get(type: string, status: PodCondition['status'], at: string, reason: string | undefined, message: string | undefined): PodCondition {
+    if (at !== this.at) {
+      this.at = at;
+      this.built.length = 0;
+    }
+    const built = this.built;
+    // A handful per second (five types, a few statuses and messages): a scan, no key string to build.
+    for (let i = 0; i < built.length; i++) {
+      const c = built[i];
+      if (c.type === type && c.status === status && c.reason === (reason || undefined) && c.message === (message || undefined)) return c;
+    }
+    const c = newCondition(type, status, at, reason, message);
+    // Bounded, should the messages vary (a pod's own container names): past it, conditions are not shared.
+    if (built.length < RECENT_CONDITIONS_MAX) built.push(Object.freeze(c));
+    return c;
+  }
+}
+
+const RECENT_CONDITIONS_MAX = 64;
+const recentConditions = new RecentConditions();
 
 function findCondition(conditions: readonly PodCondition[], type: string): PodCondition | undefined {
   // An index loop: for-of allocates iterator results wherever it is not optimized.

@@ -174,6 +174,24 @@ describe('sim/kubelet/pod-status', () => {
     assert.equal(cond(stopped, 'PodReadyToStartContainers'), p.status!.conditions!.find((c) => c.type === 'PodReadyToStartContainers'));
   });
 
+  it('pods that change alike in the same second share their new conditions and container states, frozen, with the same JSON', () => {
+    const a = pod('Always');
+    const b = pod('Always', [{}], { name: 'q', uid: 'u2' });
+    const pending = [status(a, [['c0', {}]], [], { now: 42_000 }), status(b, [['c0', {}]], [], { now: 42_000 })];
+    assert.equal(cond(pending[0], 'Ready'), cond(pending[1], 'Ready'));
+    assert.equal(pending[0].containerStatuses![0].state, pending[1].containerStatuses![0].state);
+    assert.ok(Object.isFrozen(cond(pending[0], 'Ready')) && Object.isFrozen(pending[0].containerStatuses![0].state));
+    assert.equal(JSON.stringify(pending[0]), JSON.stringify(pending[1]));
+    const running = [status(a, [['c0', { latest: instance('running') }]], [], { now: 43_000 }), status(b, [['c0', { latest: instance('running') }]], [], { now: 43_000 })];
+    assert.equal(cond(running[0], 'Ready'), cond(running[1], 'Ready'));
+    assert.equal(running[0].containerStatuses![0].state, running[1].containerStatuses![0].state);
+    assert.deepEqual(running[0].containerStatuses![0].state, { running: { startedAt: 't200' } });
+    // Another second: new conditions, with that time.
+    const later = status(b, [['c0', {}]], [], { now: 44_000 });
+    assert.notEqual(cond(later, 'Ready'), cond(pending[1], 'Ready'));
+    assert.equal(cond(later, 'Ready').lastTransitionTime, 't44000');
+  });
+
   it('computes the QoS class', () => {
     assert.equal(qosClass(pod('Always').spec), 'BestEffort');
     assert.equal(qosClass(pod('Always', [{ resources: { limits: { cpu: '1', memory: '1Gi' } } }]).spec), 'Guaranteed');
