@@ -66,7 +66,10 @@ export interface WatchSink {
   close(status: Status): void;
 }
 
-export type Respond = (response: ApiResponse, ctx: TraceContext) => void;
+/** Who receives a request's response: the client's call, which carries it back (an object, not a closure per request). */
+export interface Responder {
+  respond(response: ApiResponse, ctx: TraceContext): void;
+}
 type Reply = (response: ApiResponse, ctx?: TraceContext) => void;
 type UpdateResult = { obj: KubeObject; delete?: boolean } | { response: ApiResponse };
 
@@ -220,15 +223,15 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ requests
 
-  handle(req: ApiRequest, ctx: TraceContext, respond: Respond): void {
+  handle(req: ApiRequest, ctx: TraceContext, responder: Responder): void {
     if (!this.running) return;
     if (!this.ready) {
-      this.readyWaiters.push(() => this.handle(req, ctx, respond));
+      this.readyWaiters.push(() => this.handle(req, ctx, responder));
       return;
     }
     const generation = this.generation;
     const reply: Reply = (res, at = ctx) => {
-      if (generation === this.generation) this.reply(req, res, at, respond);
+      if (generation === this.generation) this.reply(req, res, at, responder);
     };
     const def = resourceFor(req.apiVersion, req.resource);
     if (!def) return reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
@@ -260,9 +263,9 @@ export class ApiServer {
     }
   }
 
-  private reply(req: ApiRequest, res: ApiResponse, at: TraceContext, respond: Respond): void {
+  private reply(req: ApiRequest, res: ApiResponse, at: TraceContext, responder: Responder): void {
     // Nobody records (a scale run): the response's entry only takes its number.
-    if (!this.log.recording) return respond(res, { traceId: at.traceId, parentId: this.log.takeSeq() });
+    if (!this.log.recording) return responder.respond(res, { traceId: at.traceId, parentId: this.log.takeSeq() });
     const body = res.body as Partial<KubeObject> & Partial<Status>;
     const rv = isPlainObject(body) && isPlainObject(body.metadata) ? (body.metadata as { resourceVersion?: string }).resourceVersion : undefined;
     const failed = isPlainObject(body) && body.kind === 'Status' && body.status === 'Failure';
@@ -272,7 +275,7 @@ export class ApiServer {
       summary: `${res.code} ${STATUS_TEXT[res.code] ?? ''}${rv ? ` rv=${rv}` : ''}${failed ? `: ${body.message}` : ''}`,
       detail: { code: res.code, verb: req.verb, resourceVersion: rv, body: res.body },
     }).seq;
-    respond(res, { traceId: at.traceId, parentId: seq });
+    responder.respond(res, { traceId: at.traceId, parentId: seq });
   }
 
   // ------------------------------------------------------------------ reads
@@ -380,7 +383,7 @@ export class ApiServer {
   private startWatch(req: ApiRequest, ctx: TraceContext, sink: WatchSink, stopped: () => boolean): () => void {
     const logResponse = (res: ApiResponse) => {
       let at: TraceContext = ctx;
-      this.reply(req, res, ctx, (_r, c) => (at = c));
+      this.reply(req, res, ctx, { respond: (_r, c) => (at = c) });
       return at;
     };
     const def = resourceFor(req.apiVersion, req.resource);

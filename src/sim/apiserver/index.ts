@@ -1,4 +1,4 @@
-export { ApiServer, upsertCondition, type ApiServerOptions, type PodLogOptions, type PodLogSource, type WatchSink, type Respond } from './apiserver';
+export { ApiServer, upsertCondition, type ApiServerOptions, type PodLogOptions, type PodLogSource, type WatchSink, type Responder } from './apiserver';
 export { RESOURCES, resourceFor, resourceForKind, resourceForKey, etcdKey, type ResourceDef } from './resources';
 export { validate } from './validation';
 export { errors, formatFieldError, type FieldError } from './status';

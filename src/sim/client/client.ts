@@ -8,7 +8,7 @@
 import type { ApiRequest, ApiResponse, ApiClient, ResponseCallback, Status, WatchEvent, WatchEventType, WatchHandle } from '../api/request';
 import type { KubeObject } from '../api/types';
 import type { ObjectRef } from '../api/types';
-import type { ApiServer, WatchSink } from '../apiserver/apiserver';
+import type { ApiServer, Responder, WatchSink } from '../apiserver/apiserver';
 import { httpMethod, requestPath } from '../apiserver/paths';
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, LogEntry, TraceContext } from '../log';
@@ -154,7 +154,7 @@ export class SimClient implements ApiClient {
   private atServer(call: Call): void {
     const s = call.server!;
     if (s.running) {
-      s.handle(call.req, call.at, call.respond);
+      s.handle(call.req, call.at, call);
       return;
     }
     const res = refusedResponse(s, call.req);
@@ -316,7 +316,7 @@ export class SimClient implements ApiClient {
  * a time; `hop` says where it goes): thousands of requests are in flight at once and live through
  * scavenges, and each used to keep a closure per hop and callback alive instead.
  */
-class Call extends DeadlineEntry implements NetworkMessage {
+class Call extends DeadlineEntry implements NetworkMessage, Responder {
   /** Where the message in flight is going: the load balancer, the API server, or back to the client. */
   hop: 'lb' | 'server' | 'back' = 'lb';
   /** The API server that gets the request. */
@@ -327,8 +327,6 @@ class Call extends DeadlineEntry implements NetworkMessage {
   at: TraceContext;
   /** The answer on its way back. */
   res: ApiResponse | undefined = undefined;
-  /** How the API server answers. */
-  readonly respond = (res: ApiResponse, at: TraceContext): void => this.client.answered(this, res, at);
 
   constructor(private readonly client: SimClient, readonly req: ApiRequest, readonly reqCtx: TraceContext, readonly done: ResponseCallback) {
     super();
@@ -346,6 +344,11 @@ class Call extends DeadlineEntry implements NetworkMessage {
     this.hop = 'back';
     this.res = res;
     this.at = at;
+  }
+
+  /** How the API server answers. */
+  respond(res: ApiResponse, at: TraceContext): void {
+    this.client.answered(this, res, at);
   }
 
   arrive(): void {
