@@ -2,67 +2,54 @@
  * An index of cached objects by the uid of their controller (or of every owner): what upstream
  * controllers get from an informer indexer, so finding a ReplicaSet's pods costs O(its pods), not
  * O(all pods in the namespace).
+ *
+ * As client-go's indexers, it keeps keys, not objects: the objects are read from the informer's
+ * cache when asked for, so they are always its latest versions. An update that keeps the owner
+ * references (nearly every pod event: status changes) then costs nothing here — no lookup, no write.
+ * The informer hands each handler the version it replaces, which is the one indexed before.
  */
 import type { KubeObject, Pod } from '../api/types';
-import { objectKey } from '../api/informer';
+import { objectKey, type Informer } from '../api/informer';
 import type { SharedInformers } from './context';
 
 export class OwnerIndex<T extends KubeObject> {
-  private readonly byOwner = new Map<string, Map<string, T>>();
-  /** The owners each key is indexed under: one uid (nearly always), or several. */
-  private readonly ownersOf = new Map<string, string | string[]>();
-  /** The ownerReferences array each key was last indexed with (frozen objects share it across versions). */
-  private readonly refsOf = new Map<string, unknown>();
+  private readonly byOwner = new Map<string, Set<string>>();
 
-  /** `controllersOnly`: index by the controller reference only (else by every owner reference). */
-  constructor(private readonly controllersOnly = true) {}
+  /**
+   * `cache`: the informer whose objects are indexed (its handlers must call add/update/delete);
+   * `controllersOnly`: index by the controller reference only (else by every owner reference).
+   */
+  constructor(private readonly cache: Pick<Informer<T>, 'get'>, private readonly controllersOnly = true) {}
 
-  private owners(obj: T): string | string[] | undefined {
-    const refs = obj.metadata.ownerReferences;
-    if (!refs || refs.length === 0) return undefined;
-    const out: string[] = [];
-    for (const r of refs) if (!this.controllersOnly || r.controller) out.push(r.uid);
-    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+  add(obj: T): void {
+    forEachOwner(obj, this.controllersOnly, (uid) => this.insert(uid, objectKey(obj)));
   }
 
-  upsert(obj: T): void {
+  /** `old`: the version the informer replaced, the one this index last saw. */
+  update(old: T, obj: T): void {
+    // Same references array (frozen versions share it): same owners.
+    if (old.metadata.ownerReferences === obj.metadata.ownerReferences) return;
     const key = objectKey(obj);
-    const refs = obj.metadata.ownerReferences;
-    if (refs && this.refsOf.get(key) === refs) {
-      // Same owners as before (nearly every event): only the cached version changes. No callback
-      // here, so this path allocates nothing.
-      const owners = this.ownersOf.get(key);
-      if (typeof owners === 'string') this.byOwner.get(owners)?.set(key, obj);
-      else if (owners !== undefined) for (const uid of owners) this.byOwner.get(uid)?.set(key, obj);
-      return;
-    }
-    if (refs) this.refsOf.set(key, refs);
-    else this.refsOf.delete(key);
-    const next = this.owners(obj);
-    forEachUid(this.ownersOf.get(key), (uid) => {
-      if (!hasUid(next, uid)) this.remove(uid, key);
+    forEachOwner(old, this.controllersOnly, (uid) => {
+      if (!ownedBy(obj, this.controllersOnly, uid)) this.remove(uid, key);
     });
-    forEachUid(next, (uid) => {
-      let m = this.byOwner.get(uid);
-      if (!m) this.byOwner.set(uid, (m = new Map()));
-      m.set(key, obj);
-    });
-    if (next !== undefined) this.ownersOf.set(key, next);
-    else this.ownersOf.delete(key);
+    forEachOwner(obj, this.controllersOnly, (uid) => this.insert(uid, key));
   }
 
   delete(obj: T): void {
-    const key = objectKey(obj);
-    forEachUid(this.ownersOf.get(key), (uid) => this.remove(uid, key));
-    this.ownersOf.delete(key);
-    this.refsOf.delete(key);
+    forEachOwner(obj, this.controllersOnly, (uid) => this.remove(uid, objectKey(obj)));
   }
 
-  /** Objects owned by `uid` (latest cached versions). */
+  /** Objects owned by `uid` (latest cached versions), in the order they were first indexed under it. */
   dependents(uid: string | undefined): T[] {
-    if (!uid) return [];
-    const m = this.byOwner.get(uid);
-    return m ? [...m.values()] : [];
+    const keys = uid ? this.byOwner.get(uid) : undefined;
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const key of keys) {
+      const obj = this.cache.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
   }
 
   count(uid: string): number {
@@ -71,35 +58,43 @@ export class OwnerIndex<T extends KubeObject> {
 
   clear(): void {
     this.byOwner.clear();
-    this.ownersOf.clear();
-    this.refsOf.clear();
+  }
+
+  private insert(uid: string, key: string): void {
+    let keys = this.byOwner.get(uid);
+    if (!keys) this.byOwner.set(uid, (keys = new Set()));
+    keys.add(key);
   }
 
   private remove(uid: string, key: string): void {
-    const m = this.byOwner.get(uid);
-    if (!m) return;
-    m.delete(key);
-    if (m.size === 0) this.byOwner.delete(uid);
+    const keys = this.byOwner.get(uid);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.byOwner.delete(uid);
   }
 }
 
-function forEachUid(uids: string | string[] | undefined, fn: (uid: string) => void): void {
-  if (uids === undefined) return;
-  if (typeof uids === 'string') fn(uids);
-  else for (const uid of uids) fn(uid);
+function forEachOwner(obj: KubeObject, controllersOnly: boolean, fn: (uid: string) => void): void {
+  const refs = obj.metadata.ownerReferences;
+  if (!refs) return;
+  for (const r of refs) if (!controllersOnly || r.controller) fn(r.uid);
 }
 
-function hasUid(uids: string | string[] | undefined, uid: string): boolean {
-  return typeof uids === 'string' ? uids === uid : !!uids?.includes(uid);
+function ownedBy(obj: KubeObject, controllersOnly: boolean, uid: string): boolean {
+  const refs = obj.metadata.ownerReferences;
+  if (!refs) return false;
+  for (const r of refs) if (r.uid === uid && (!controllersOnly || r.controller)) return true;
+  return false;
 }
 
 /** Pods by the uid of every owner, shared by the controllers of one controller-manager. */
 export function sharedPodsByOwner(informers: SharedInformers): OwnerIndex<Pod> {
   return informers.shared('pods/by-owner', () => {
-    const idx = new OwnerIndex<Pod>(false);
-    informers.get<Pod>('v1', 'pods').addHandlers({
-      onAdd: (p) => idx.upsert(p),
-      onUpdate: (_o, p) => idx.upsert(p),
+    const pods = informers.get<Pod>('v1', 'pods');
+    const idx = new OwnerIndex<Pod>(pods, false);
+    pods.addHandlers({
+      onAdd: (p) => idx.add(p),
+      onUpdate: (old, p) => idx.update(old, p),
       onDelete: (p) => idx.delete(p),
     });
     return idx;

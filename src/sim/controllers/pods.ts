@@ -3,7 +3,7 @@
  * availability, activeness, controller references, pods from templates, and the ranking that picks
  * which pods a scale-down removes first.
  */
-import { objectKey } from '../api/informer';
+import { objectKey, type Informer } from '../api/informer';
 import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types';
 import type { SharedInformers } from './context';
 
@@ -119,58 +119,74 @@ export function rankPodsForDeletion(pods: readonly Pod[], podsOnNode: (node: str
   });
 }
 
-/** Pods by the node they are bound to, kept up to date from informer events. */
+/**
+ * Pods by the node they are bound to, kept up to date from informer events. As client-go's indexers
+ * it keeps keys and reads the pods from the informer's cache when asked, so an update that does
+ * not move the pod (every status change) costs nothing here. The informer hands each handler the
+ * version it replaces, the one indexed before.
+ */
 export class PodsByNode {
-  private readonly byNode = new Map<string, Map<string, Pod>>();
-  private readonly nodeOf = new Map<string, string>();
+  private readonly byNode = new Map<string, Set<string>>();
 
-  upsert(pod: Pod): void {
-    const key = objectKey(pod);
+  constructor(private readonly cache: Pick<Informer<Pod>, 'get'>) {}
+
+  add(pod: Pod): void {
     const node = pod.spec.nodeName;
-    const prev = this.nodeOf.get(key);
-    if (prev !== undefined && prev !== node) this.remove(prev, key);
-    if (!node) {
-      this.nodeOf.delete(key);
-      return;
-    }
-    let m = this.byNode.get(node);
-    if (!m) this.byNode.set(node, (m = new Map()));
-    m.set(key, pod);
-    this.nodeOf.set(key, node);
+    if (node) this.insert(node, objectKey(pod));
+  }
+
+  update(old: Pod, pod: Pod): void {
+    const prev = old.spec.nodeName;
+    const node = pod.spec.nodeName;
+    if (prev === node) return;
+    const key = objectKey(pod);
+    if (prev) this.remove(prev, key);
+    if (node) this.insert(node, key);
   }
 
   delete(pod: Pod): void {
-    const key = objectKey(pod);
-    const prev = this.nodeOf.get(key);
-    if (prev !== undefined) this.remove(prev, key);
-    this.nodeOf.delete(key);
+    const node = pod.spec.nodeName;
+    if (node) this.remove(node, objectKey(pod));
   }
 
+  /** The pods bound to `node` (latest cached versions), in the order they were bound. */
   on(node: string): Pod[] {
-    const m = this.byNode.get(node);
-    return m ? [...m.values()] : [];
+    const keys = this.byNode.get(node);
+    if (!keys) return [];
+    const out: Pod[] = [];
+    for (const key of keys) {
+      const pod = this.cache.get(key);
+      if (pod) out.push(pod);
+    }
+    return out;
   }
 
   clear(): void {
     this.byNode.clear();
-    this.nodeOf.clear();
+  }
+
+  private insert(node: string, key: string): void {
+    let keys = this.byNode.get(node);
+    if (!keys) this.byNode.set(node, (keys = new Set()));
+    keys.add(key);
   }
 
   private remove(node: string, key: string): void {
-    const m = this.byNode.get(node);
-    if (!m) return;
-    m.delete(key);
-    if (m.size === 0) this.byNode.delete(node);
+    const keys = this.byNode.get(node);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.byNode.delete(node);
   }
 }
 
 /** Pods by node, shared by the controllers of one controller-manager. */
 export function sharedPodsByNode(informers: SharedInformers): PodsByNode {
   return informers.shared('pods/by-node', () => {
-    const idx = new PodsByNode();
-    informers.get<Pod>('v1', 'pods').addHandlers({
-      onAdd: (p) => idx.upsert(p),
-      onUpdate: (_o, p) => idx.upsert(p),
+    const pods = informers.get<Pod>('v1', 'pods');
+    const idx = new PodsByNode(pods);
+    pods.addHandlers({
+      onAdd: (p) => idx.add(p),
+      onUpdate: (old, p) => idx.update(old, p),
       onDelete: (p) => idx.delete(p),
     });
     return idx;

@@ -30,7 +30,7 @@ type Done = (result?: ReconcileResult) => void;
 export class DeploymentController extends QueueController {
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
-  private readonly rsByOwner = new OwnerIndex<ReplicaSet>();
+  private readonly rsByOwner: OwnerIndex<ReplicaSet>;
   /** Pods by ReplicaSet uid: Recreate waits until no old pod is left running. */
   private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly pods: Informer<Pod>;
@@ -42,6 +42,7 @@ export class DeploymentController extends QueueController {
     this.events = new ObjectEventRecorder(cc.clock, cc.client, 'deployment-controller', cc.host);
     this.deployments = cc.informers.get<Deployment>('apps/v1', 'deployments');
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
+    this.rsByOwner = new OwnerIndex<ReplicaSet>(this.replicaSets);
     this.deployments.addHandlers({
       onAdd: (d, ctx) => this.enqueue(objectKey(d), ctx),
       onUpdate: (_o, d, ctx) => this.enqueue(objectKey(d), ctx),
@@ -66,12 +67,12 @@ export class DeploymentController extends QueueController {
     this.replicaSets.addHandlers({
       onAdd: (rs, ctx) => {
         this.rsByUid.set(rs.metadata.uid!, rs);
-        this.rsByOwner.upsert(rs);
+        this.rsByOwner.add(rs);
         owner(rs, ctx);
       },
       onUpdate: (old, rs, ctx) => {
         this.rsByUid.set(rs.metadata.uid!, rs);
-        this.rsByOwner.upsert(rs);
+        this.rsByOwner.update(old, rs);
         owner(rs, ctx);
         if (controllerRef(old)?.uid !== controllerRef(rs)?.uid) owner(old, ctx);
       },

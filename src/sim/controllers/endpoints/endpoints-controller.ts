@@ -73,7 +73,8 @@ export class EndpointsController extends QueueController {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
-  private readonly podsByNamespace = new Map<string, Map<string, Pod>>();
+  /** Keys of the cached pods by namespace (pods are read from the informer's cache when a sync needs them). */
+  private readonly podsByNamespace = new Map<string, Set<string>>();
   private readonly servicesByNamespace = new Map<string, Map<string, Service>>();
 
   constructor(cc: ControllerContext) {
@@ -90,7 +91,14 @@ export class EndpointsController extends QueueController {
       },
     });
     this.pods.addHandlers({
-      onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
+      onAdd: (p, ctx) => {
+        const ns = p.metadata.namespace!;
+        let keys = this.podsByNamespace.get(ns);
+        if (!keys) this.podsByNamespace.set(ns, (keys = new Set()));
+        keys.add(objectKey(p));
+        this.podChanged(undefined, p, ctx);
+      },
+      // A pod's key (and so its namespace) never changes: nothing to index on an update.
       onUpdate: (o, p, ctx) => this.podChanged(o, p, ctx),
       onDelete: (p, ctx) => {
         this.podsByNamespace.get(p.metadata.namespace!)?.delete(objectKey(p));
@@ -120,13 +128,7 @@ export class EndpointsController extends QueueController {
   }
 
   private podChanged(old: Pod | undefined, pod: Pod | undefined, ctx: TraceContext): void {
-    const p = (pod ?? old)!;
-    const ns = p.metadata.namespace!;
-    if (pod) {
-      let m = this.podsByNamespace.get(ns);
-      if (!m) this.podsByNamespace.set(ns, (m = new Map()));
-      m.set(objectKey(pod), pod);
-    }
+    const ns = (pod ?? old)!.metadata.namespace!;
     const services = this.servicesByNamespace.get(ns);
     if (!services) return;
     for (const [key, svc] of services) {
@@ -149,7 +151,11 @@ export class EndpointsController extends QueueController {
     }
     if (!svc.spec.selector || Object.keys(svc.spec.selector).length === 0) return finish();
     const sel = compileSetSelector(svc.spec.selector);
-    const pods = [...(this.podsByNamespace.get(namespace!)?.values() ?? [])].filter((p) => sel.matches(p.metadata.labels));
+    const pods: Pod[] = [];
+    for (const podKey of this.podsByNamespace.get(namespace!) ?? []) {
+      const pod = this.pods.get(podKey);
+      if (pod && sel.matches(pod.metadata.labels)) pods.push(pod);
+    }
     const subsets = computeSubsets(svc, pods);
     if (current && deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata.labels ?? {}, svc.metadata.labels ?? {})) return finish();
     const ready = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
