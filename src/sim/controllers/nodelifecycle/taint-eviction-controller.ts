@@ -22,12 +22,14 @@ import { ObjectEventRecorder } from '../events';
 export function minTolerationMs(tolerations: readonly Toleration[] | undefined, taints: readonly Taint[]): number | undefined {
   let min = Infinity;
   for (const taint of taints) {
-    const used = (tolerations ?? []).filter((t) => toleratesTaint(t, taint));
-    if (used.length === 0) return undefined;
-    for (const t of used) {
+    let used = false;
+    for (const t of tolerations ?? []) {
+      if (!toleratesTaint(t, taint)) continue;
+      used = true;
       if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) continue;
       min = Math.min(min, Math.max(0, t.tolerationSeconds) * 1000);
     }
+    if (!used) return undefined;
   }
   return min;
 }
@@ -46,9 +48,12 @@ export class TaintEvictionController implements Controller {
   private readonly podsByNode: PodsByNode;
   private readonly scheduled = new Map<string, Scheduled>();
   /**
-   * Names of the cached nodes that have NoExecute taints, kept by the node handlers (not cleared on
-   * stop: it mirrors the informer's cache; a stale name only sends pod events down the full path).
+   * The NoExecute taints of every cached node by name, kept by the node handlers: every pod event on
+   * a tainted node needs them, and they change only with the node. Not cleared on stop: it mirrors
+   * the informer's cache.
    */
+  private readonly noExecute = new Map<string, readonly Taint[]>();
+  /** Names of the cached nodes that have NoExecute taints (a stale name only sends pod events down the full path). */
   private readonly tainted = new Set<string>();
   private readonly events: ObjectEventRecorder;
   private running = false;
@@ -75,6 +80,7 @@ export class TaintEvictionController implements Controller {
         if (!sameNoExecuteTaints(old, node)) this.nodeChanged(node, ctx);
       },
       onDelete: (node) => {
+        this.noExecute.delete(node.metadata.name!);
         this.tainted.delete(node.metadata.name!);
         for (const pod of this.podsByNode.on(node.metadata.name!)) this.cancel(objectKey(pod));
       },
@@ -96,9 +102,11 @@ export class TaintEvictionController implements Controller {
     return new Map([...this.scheduled].map(([k, s]) => [k, s.at]));
   }
 
-  /** Keep `tainted` in line with the node cache (called from every node event). */
+  /** Keep `noExecute` and `tainted` in line with the node cache (called from every node event). */
   private trackTaints(node: Node): void {
-    if (node.spec.taints && hasNoExecute(node.spec.taints)) this.tainted.add(node.metadata.name!);
+    const taints = noExecuteTaints(node);
+    this.noExecute.set(node.metadata.name!, taints);
+    if (taints.length > 0) this.tainted.add(node.metadata.name!);
     else this.tainted.delete(node.metadata.name!);
   }
 
@@ -106,8 +114,9 @@ export class TaintEvictionController implements Controller {
     // No eviction to plan or cancel (the usual state): every pod event would end in a no-op.
     if (this.tainted.size === 0 && this.scheduled.size === 0) return;
     if (pod.metadata.deletionTimestamp || !pod.spec.nodeName) return this.cancel(objectKey(pod));
-    const node = this.nodes.get(pod.spec.nodeName);
-    if (node) this.processPod(pod, noExecuteTaints(node), ctx);
+    // The node's taints as its handlers last saw them: undefined while it is not in the cache.
+    const taints = this.noExecute.get(pod.spec.nodeName);
+    if (taints) this.processPod(pod, taints, ctx);
   }
 
   private nodeChanged(node: Node, ctx: TraceContext): void {
