@@ -10,7 +10,7 @@
  * matching NoSchedule taints at once. Evicting the pods is the taint eviction controller's job.
  */
 import type { TraceContext } from '../../log';
-import type { Informer } from '../../api/informer';
+import { objectKey, type Informer } from '../../api/informer';
 import type { Lease, Node, NodeCondition, Taint } from '../../api/types';
 import type { TimerId } from '../../clock';
 import { logDecision, message, type Controller, type ControllerContext } from '../context';
@@ -27,7 +27,10 @@ interface Health {
   probe: number;
   leaseRenewTime?: string;
   heartbeat?: string;
-  /** The key of the node's Lease in the leases cache (built once, not on every pass). */
+  /**
+   * The key of the node's Lease in the leases cache (built once, not on every pass), then the Lease's
+   * own key string, the one the cache is keyed by: lookups compare pointers, not characters.
+   */
   leaseKey: string;
   /**
    * The node object the last pass read, with what it read from it: a node changes seldom (its
@@ -146,6 +149,7 @@ export class NodeLifecycleController implements Controller {
       // A lease is renewed every 10 s and looked at every 5 s: half the time it is the same object.
       if (lease !== h.lease) {
         h.lease = lease;
+        if (lease) h.leaseKey = objectKey(lease);
         const renew = lease?.spec.renewTime;
         if (renew !== h.leaseRenewTime) {
           h.leaseRenewTime = renew;
