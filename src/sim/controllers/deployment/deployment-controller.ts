@@ -36,6 +36,7 @@ export class DeploymentController extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly rsByUid = new Map<string, ReplicaSet>();
   private readonly events: ObjectEventRecorder;
+  private epochOfTimestamps: number | undefined;
 
   constructor(cc: ControllerContext) {
     super(cc, 'deployment-controller');
@@ -281,7 +282,7 @@ export class DeploymentController extends QueueController {
         const cur = getCondition(status, 'Progressing');
         const deadline = d.spec.progressDeadlineSeconds;
         if (cur && cur.status === 'True' && cur.reason !== 'NewReplicaSetAvailable' && deadline !== undefined && cur.lastUpdateTime) {
-          const elapsed = this.cc.clock.now() - (Date.parse(cur.lastUpdateTime) - Date.parse(this.cc.clock.iso(0)));
+          const elapsed = this.cc.clock.now() - (Date.parse(cur.lastUpdateTime) - this.timestampEpoch());
           if (elapsed >= deadline * 1000) {
             setCondition(status, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${name}" has timed out progressing.` }, now);
           } else requeue = deadline * 1000 - elapsed + 1000;
@@ -290,6 +291,14 @@ export class DeploymentController extends QueueController {
     }
     const allDone = (err?: string) => finish(err ? { error: err } : requeue !== undefined ? { requeueAfterMs: requeue } : undefined);
     this.writeStatus(d, status, ctx, allDone);
+  }
+
+  /**
+   * Unix milliseconds of virtual time 0 as the API's timestamps read it, found once: asking the clock
+   * for iso(0) on every sync would also make it format the current second again on the next iso().
+   */
+  private timestampEpoch(): number {
+    return (this.epochOfTimestamps ??= Date.parse(this.cc.clock.iso(0)));
   }
 
   private writeStatus(d: Deployment, status: DeploymentStatus, ctx: TraceContext, done: (err?: string) => void): void {
