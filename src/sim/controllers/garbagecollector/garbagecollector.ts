@@ -26,25 +26,19 @@ export const FINALIZER_ORPHAN = 'orphan';
 interface Tracked {
   apiVersion: string;
   resource: string;
-  kind: string;
 }
 
 const TRACKED: Tracked[] = [
-  { apiVersion: 'apps/v1', resource: 'deployments', kind: 'Deployment' },
-  { apiVersion: 'apps/v1', resource: 'replicasets', kind: 'ReplicaSet' },
-  { apiVersion: 'v1', resource: 'pods', kind: 'Pod' },
+  { apiVersion: 'apps/v1', resource: 'deployments' },
+  { apiVersion: 'apps/v1', resource: 'replicasets' },
+  { apiVersion: 'v1', resource: 'pods' },
 ];
 
 export class GarbageCollector extends QueueController {
   private readonly informers = new Map<string, Informer<KubeObject>>();
-  private readonly informersByKind = new Map<string, Informer<KubeObject>>();
   /** Dependents by owner uid, one index per resource (pods' is shared with the other controllers). */
   private readonly indexes = new Map<string, OwnerIndex<KubeObject>>();
-  /**
-   * uid → the object, for every tracked object in the caches: the version first seen with that uid,
-   * which owner() reads the latest version of in the informer's cache. Written when an object
-   * appears (or its key gets a new uid), not on each of its updates.
-   */
+  /** uid → the object (its latest cached version), for every tracked object in the caches. */
   private readonly byUid = new Map<string, KubeObject>();
 
   constructor(cc: ControllerContext) {
@@ -55,16 +49,13 @@ export class GarbageCollector extends QueueController {
       const idx = own ? new OwnerIndex<KubeObject>(inf, false) : sharedPodsByOwner(cc.informers) as unknown as OwnerIndex<KubeObject>;
       this.indexes.set(t.resource, idx);
       this.informers.set(t.resource, inf);
-      this.informersByKind.set(t.kind, inf);
       inf.addHandlers({
         onAdd: (o, ctx) => {
           if (own) idx.add(o);
-          if (o.metadata.uid) this.byUid.set(o.metadata.uid, o);
           this.observed(t.resource, o, ctx);
         },
         onUpdate: (old, o, ctx) => {
           if (own) idx.update(old, o);
-          if (o.metadata.uid !== old.metadata.uid) this.uidChanged(old, o);
           this.observed(t.resource, o, ctx);
         },
         onDelete: (o, ctx) => this.gone(t.resource, o, ctx),
@@ -88,12 +79,13 @@ export class GarbageCollector extends QueueController {
    */
   private observed(resource: string, obj: KubeObject, ctx: TraceContext): void {
     const meta = obj.metadata;
+    if (meta.uid) this.byUid.set(meta.uid, obj);
     if (meta.deletionTimestamp && (hasFinalizer(obj, FINALIZER_FOREGROUND) || hasFinalizer(obj, FINALIZER_ORPHAN))) this.enqueue(this.itemKey(resource, obj), ctx);
     const refs = meta.ownerReferences;
     if (!refs) return;
     // Once per owner that is missing or waiting (as many adds as before: each one sets the key's context).
     for (const ref of refs) {
-      const owner = this.owner(ref.uid);
+      const owner = this.byUid.get(ref.uid);
       if (!owner || waitsForDependents(owner)) this.enqueue(this.itemKey(resource, obj), ctx);
     }
   }
@@ -106,29 +98,9 @@ export class GarbageCollector extends QueueController {
     for (const dep of this.dependentsOf(uid)) this.enqueue(this.keyOf(dep), ctx);
     // An owner waiting in foreground deletion may now be free to go.
     for (const ref of obj.metadata.ownerReferences ?? []) {
-      const owner = this.owner(ref.uid);
+      const owner = this.byUid.get(ref.uid);
       if (owner) this.enqueue(this.keyOf(owner), ctx);
     }
-  }
-
-  /**
-   * A relist found another object under a key (deleted and created again while the watch was
-   * down): the old uid keeps the version last seen with it, as its dependents may still point to it.
-   */
-  private uidChanged(old: KubeObject, obj: KubeObject): void {
-    if (old.metadata.uid) this.byUid.set(old.metadata.uid, old);
-    if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
-  }
-
-  /**
-   * The tracked object with this uid, in its latest cached version: the informer's object under the
-   * key of the version byUid keeps, while that still has this uid (else the version kept).
-   */
-  private owner(uid: string): KubeObject | undefined {
-    const seen = this.byUid.get(uid);
-    if (!seen) return undefined;
-    const latest = this.informersByKind.get(seen.kind)?.get(objectKey(seen));
-    return latest?.metadata.uid === uid ? latest : seen;
   }
 
   private dependentsOf(uid: string | undefined): KubeObject[] {
@@ -183,7 +155,7 @@ export class GarbageCollector extends QueueController {
       });
     };
     for (const ref of refs) {
-      const owner = this.owner(ref.uid);
+      const owner = this.byUid.get(ref.uid);
       if (owner) {
         (waitsForDependents(owner) ? waiting : solid).push(ref);
         if (--pending === 0) decide();
