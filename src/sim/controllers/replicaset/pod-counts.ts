@@ -55,18 +55,6 @@ export class ActivePodCounts {
     this.byOwner.set(owner, counts);
   }
 
-  /**
-   * A pod's new version, `old` being the one counted before (the version the informer replaced).
-   * Most events (a status update of a running pod) keep the owner references and labels (frozen
-   * versions share them) and the pod's activeness and readiness: its contribution stays, found
-   * without looking anything up. A new template is counted by upsert() from the ReplicaSet's handlers.
-   */
-  update(old: Pod, pod: Pod): void {
-    if (old.metadata.ownerReferences === pod.metadata.ownerReferences && old.metadata.labels === pod.metadata.labels &&
-      isPodActive(old) === isPodActive(pod) && isPodReady(old) === isPodReady(pod)) return;
-    this.upsert(pod);
-  }
-
   delete(pod: Pod): void {
     this.remove(objectKey(pod));
   }

@@ -134,7 +134,7 @@ export class ReplicaSetController extends QueueController {
   }
 
   private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
-    this.counts.update(old, pod);
+    this.counts.upsert(pod);
     const key = this.ownerKey(pod);
     // Owner references are shared by the versions of a pod that did not change them (nearly all).
     const sameOwners = old.metadata.ownerReferences === pod.metadata.ownerReferences && old.metadata.namespace === pod.metadata.namespace;

@@ -53,26 +53,4 @@ describe('sim/controllers/replicaset/pod-counts', () => {
     assert.deepEqual(held, { active: 1, ready: 1, labeled: 1 });
     assert.deepEqual(counts.counts('rs1'), { active: 0, ready: 0, labeled: 0 });
   });
-
-  it('update(old, pod) counts what changed since the version counted, and keeps the contribution when nothing counted did', () => {
-    const counts = new ActivePodCounts(() => ({ app: 'a' }));
-    const p1 = pod('p1', 'rs1');
-    counts.upsert(p1);
-    // A new version sharing the counted one's owner references and labels, still not ready.
-    const same = { ...p1, status: { ...p1.status, podIP: '10.0.0.1' } } as Pod;
-    counts.update(p1, same);
-    assert.deepEqual(counts.counts('rs1'), { active: 1, ready: 0, labeled: 1 });
-    const ready = { ...same, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } } as Pod;
-    counts.update(same, ready);
-    assert.deepEqual(counts.counts('rs1'), { active: 1, ready: 1, labeled: 1 });
-    const relabelled = { ...ready, metadata: { ...ready.metadata, labels: { app: 'b' } } } as Pod;
-    counts.update(ready, relabelled);
-    assert.deepEqual(counts.counts('rs1'), { active: 1, ready: 1, labeled: 0 });
-    const deleting = { ...relabelled, metadata: { ...relabelled.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' } } as Pod;
-    counts.update(relabelled, deleting);
-    assert.deepEqual(counts.counts('rs1'), { active: 0, ready: 0, labeled: 0 });
-    const moved = pod('p1', 'rs2', { ready: true });
-    counts.update(deleting, moved);
-    assert.deepEqual(counts.counts('rs2'), { active: 1, ready: 1, labeled: 1 });
-  });
 });
