@@ -10,7 +10,7 @@
 import type { Selector } from '../api/labels';
 import type { Node, Pod } from '../api/types';
 import { ALL_NAMESPACES, type CounterOptions, type PodCounter, type Snapshot } from './framework';
-import { NodeInfo, NodeTable, type PodInfo, podInfoOf, podKey } from './node-info';
+import { newPodInfo, NodeInfo, NodeTable, type PodInfo, podInfoOf, podKey } from './node-info';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const REGION_LABEL = 'topology.kubernetes.io/region';
@@ -458,10 +458,12 @@ export class SchedulerCache implements Snapshot {
     if (placed) this.unplace(key, placed);
   }
 
-  /** Place a pod on a node before the binding is confirmed (upstream's AssumePod). */
-  assumePod(pod: Pod, nodeName: string): void {
+  /**
+   * Place a pod on a node before the binding is confirmed (upstream's AssumePod). `base` is the
+   * pod's PodInfo when the caller has it (the queue's entry), else podInfoOf(pod).
+   */
+  assumePod(pod: Pod, nodeName: string, base: PodInfo = podInfoOf(pod)): void {
     const assumedPod: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
-    const base = podInfoOf(pod);
     const info: PodInfo = { ...base, pod: assumedPod };
     const old = this.placed.get(info.key);
     if (old) this.unplace(info.key, old);
@@ -494,5 +496,5 @@ export class SchedulerCache implements Snapshot {
 function reuse(pod: Pod, placed: PlacedPod | undefined): PodInfo {
   const info = placed?.info;
   if (info && info.pod.metadata.uid === pod.metadata.uid && info.pod !== pod) return { ...info, pod };
-  return podInfoOf(pod);
+  return info?.pod === pod ? info : newPodInfo(pod);
 }

@@ -142,15 +142,18 @@ export interface HostPort {
   port: number;
 }
 
+/** The one empty host port list, shared by the PodInfos of the pods that ask for none (most of them). */
+const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
+
 /** The host ports a pod asks for (hostIP defaults to 0.0.0.0, protocol to TCP). */
-export function podHostPorts(pod: Pod): HostPort[] {
-  const out: HostPort[] = [];
+export function podHostPorts(pod: Pod): readonly HostPort[] {
+  let out: HostPort[] | undefined;
   for (const c of pod.spec.containers ?? []) {
     for (const p of c.ports ?? []) {
-      if (p.hostPort && p.hostPort > 0) out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+      if (p.hostPort && p.hostPort > 0) (out ??= []).push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
     }
   }
-  return out;
+  return out ?? NO_HOST_PORTS;
 }
 
 /** A pod with what the scheduler derives from it, computed once per pod object. */
@@ -171,21 +174,28 @@ export function podKey(pod: Pod): string {
   return pod.metadata.namespace ? objectKey(pod) : `default/${pod.metadata.name}`;
 }
 
+/** The PodInfo of a pod version, memoized per pod object (tests and plugins ask for the same one again). */
 export function podInfoOf(pod: Pod): PodInfo {
   let info = podInfos.get(pod);
-  if (!info) {
-    const { requests, nonZero } = podRequestsAndNonZero(pod);
-    info = {
-      pod,
-      key: podKey(pod),
-      requests,
-      nonZeroRequests: nonZero,
-      hostPorts: podHostPorts(pod),
-      priority: pod.spec.priority ?? 0,
-    };
-    podInfos.set(pod, info);
-  }
+  if (!info) podInfos.set(pod, (info = newPodInfo(pod)));
   return info;
+}
+
+/**
+ * A new PodInfo for `pod`, not memoized: for callers that keep it themselves (the queue's entry, the
+ * cache's record) and never ask for it by the pod object again. A WeakMap entry per pod version
+ * (every pod the queue or a new leader's cache sees) cost a weak-table insert and GC work for nothing.
+ */
+export function newPodInfo(pod: Pod): PodInfo {
+  const { requests, nonZero } = podRequestsAndNonZero(pod);
+  return {
+    pod,
+    key: podKey(pod),
+    requests,
+    nonZeroRequests: nonZero,
+    hostPorts: podHostPorts(pod),
+    priority: pod.spec.priority ?? 0,
+  };
 }
 
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';

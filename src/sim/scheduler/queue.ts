@@ -11,7 +11,7 @@ import type { Clock, TimerId } from '../clock';
 import type { TraceContext } from '../log';
 import type { Pod } from '../api/types';
 import type { ClusterEvent } from './framework';
-import { podInfoOf, podKey, type PodInfo } from './node-info';
+import { newPodInfo, podKey, type PodInfo } from './node-info';
 
 export const DEFAULT_INITIAL_BACKOFF_MS = 1_000;
 export const DEFAULT_MAX_BACKOFF_MS = 10_000;
@@ -202,7 +202,7 @@ export class SchedulingQueue {
       return;
     }
     const now = this.clock.now();
-    this.pushActive({ pod, key, info: podInfoOf(pod), timestamp: now, initialAttemptTimestamp: now, attempts: 0, unschedulablePlugins: new Set(), ctx, seq: ++this.seq });
+    this.pushActive({ pod, key, info: newPodInfo(pod), timestamp: now, initialAttemptTimestamp: now, attempts: 0, unschedulablePlugins: new Set(), ctx, seq: ++this.seq });
   }
 
   /**
@@ -214,13 +214,13 @@ export class SchedulingQueue {
     const key = podKey(pod);
     const inFlight = this.inFlight.get(key);
     if (inFlight) {
-      Object.assign(inFlight, { pod, info: podInfoOf(pod), ctx });
+      Object.assign(inFlight, { pod, info: newPodInfo(pod), ctx });
       return;
     }
     for (const heap of [this.active, this.backoff]) {
       const p = heap.get(key);
       if (p) {
-        Object.assign(p, { pod, info: podInfoOf(pod), ctx });
+        Object.assign(p, { pod, info: newPodInfo(pod), ctx });
         heap.fix(key);
         return;
       }
@@ -228,7 +228,7 @@ export class SchedulingQueue {
     const u = this.unschedulable.get(key);
     if (u) {
       const changed = !sameSchedulingInputs(u.pod, pod);
-      Object.assign(u, { pod, info: podInfoOf(pod), ctx });
+      Object.assign(u, { pod, info: newPodInfo(pod), ctx });
       if (changed) {
         this.unschedulable.delete(key);
         this.requeue(u);

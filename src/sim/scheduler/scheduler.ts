@@ -257,7 +257,7 @@ export class Scheduler implements Component {
     const pod = p.pod;
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
-    this.cache.assumePod(pod, nodeName);
+    this.cache.assumePod(pod, nodeName, p.info);
     const body: Binding = {
       apiVersion: 'v1',
       kind: 'Binding',

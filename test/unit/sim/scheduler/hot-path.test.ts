@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { reasonHistogram } from '../../../../src/sim/scheduler/fit-error';
 import { StatusCache, sharedStatus, unresolvable, unschedulable, withPlugin } from '../../../../src/sim/scheduler/framework';
-import { NO_TAINTS, NodeInfo, NodeTable, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
+import { NO_TAINTS, NodeInfo, NodeTable, newPodInfo, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
 import { NodeStatuses } from '../../../../src/sim/scheduler/schedule-one';
 import { nodeChanges, sameLabels } from '../../../../src/sim/scheduler/scheduler';
 import { selectorFromSet } from '../../../../src/sim/api/labels';
@@ -50,6 +50,16 @@ describe('sim/scheduler hot path', () => {
       assert.deepEqual(info.nonZeroRequests, podRequests(pod, true), pod.metadata.name);
     }
     assert.deepEqual(podInfoOf(pods[0]).nonZeroRequests, { milliCPU: 100, memory: 200 * 1024 * 1024, ephemeralStorage: 0 });
+  });
+
+  it('an unmemoized PodInfo (queue entries, a new leader\'s cache) reads as podInfoOf\'s; pods without host ports share one frozen empty list', () => {
+    const ports = makePod('ports', { hostPort: 8080 });
+    const plain = makePod('plain', { cpu: '100m' });
+    for (const pod of [ports, plain]) assert.deepEqual(newPodInfo(pod), podInfoOf(pod), pod.metadata.name);
+    assert.notEqual(newPodInfo(plain), newPodInfo(plain), 'not memoized');
+    assert.equal(newPodInfo(plain).hostPorts, newPodInfo(makePod('other')).hostPorts);
+    assert.ok(Object.isFrozen(newPodInfo(plain).hostPorts));
+    assert.deepEqual(newPodInfo(ports).hostPorts, [{ ip: '0.0.0.0', protocol: 'TCP', port: 8080 }]);
   });
 
   it('NodeInfo parses allocatable again only when it changed', () => {
