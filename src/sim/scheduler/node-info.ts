@@ -136,6 +136,41 @@ function podRequestsAndNonZero(pod: Pod): { requests: Resources; nonZero: Resour
   return { requests, nonZero };
 }
 
+const NO_QUANTITIES: Quantities = Object.freeze({});
+
+/** Whether two container lists ask for the same quantities: requests and limits, keys in the same order. */
+function sameAsks(a: readonly Container[] | undefined, b: readonly Container[] | undefined): boolean {
+  if (a === b) return true;
+  if ((a?.length ?? 0) !== (b?.length ?? 0)) return false;
+  for (let i = 0; i < (a?.length ?? 0); i++) {
+    const ra = a![i].resources;
+    const rb = b![i].resources;
+    if (!sameQuantities(ra?.requests ?? NO_QUANTITIES, rb?.requests ?? NO_QUANTITIES)) return false;
+    if (!sameQuantities(ra?.limits ?? NO_QUANTITIES, rb?.limits ?? NO_QUANTITIES)) return false;
+  }
+  return true;
+}
+
+/**
+ * The last pod's derived requests, kept for the next pod: pods come by ReplicaSet (created, bound,
+ * listed by a new leader), and the pods of one ask for the same quantities, each in its own objects.
+ */
+let lastDemands: { containers: readonly Container[] | undefined; initContainers: readonly Container[] | undefined; requests: Resources; nonZero: Resources } | undefined;
+
+/**
+ * podRequestsAndNonZero(pod), shared with the previous pod when it asks for the same quantities
+ * (compared as podRequestsAndNonZero reads them: every container's requests and limits, in order).
+ * The Resources are never written to, so pods asking alike may share them.
+ */
+function demandsOf(pod: Pod): { requests: Resources; nonZero: Resources } {
+  const { containers, initContainers } = pod.spec;
+  const last = lastDemands;
+  if (last && sameAsks(containers, last.containers) && sameAsks(initContainers, last.initContainers)) return last;
+  const { requests, nonZero } = podRequestsAndNonZero(pod);
+  lastDemands = { containers, initContainers, requests, nonZero };
+  return lastDemands;
+}
+
 export interface HostPort {
   ip: string;
   protocol: string;
@@ -187,7 +222,7 @@ export function podInfoOf(pod: Pod): PodInfo {
  * (every pod the queue or a new leader's cache sees) cost a weak-table insert and GC work for nothing.
  */
 export function newPodInfo(pod: Pod): PodInfo {
-  const { requests, nonZero } = podRequestsAndNonZero(pod);
+  const { requests, nonZero } = demandsOf(pod);
   return {
     pod,
     key: podKey(pod),

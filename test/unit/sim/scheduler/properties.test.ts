@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { labelSelectorAsSelector } from '../../../../src/sim/api/labels';
 import type { LabelSelector, Pod } from '../../../../src/sim/api/types';
-import { podRequests } from '../../../../src/sim/scheduler/node-info';
+import { newPodInfo, podRequests } from '../../../../src/sim/scheduler/node-info';
 import { Harness, makeNode, makePod } from './fixtures';
 
 /** Random sequences of pod arrivals and deletions on random nodes. */
@@ -12,6 +12,26 @@ const op = fc.oneof(
 );
 
 describe('sim/scheduler properties', () => {
+  it('a PodInfo sharing the previous pod\'s requests (pods asking alike) reads as podRequests of its own pod', () => {
+    // Few distinct values and keys in both orders, so that consecutive pods often ask alike, or nearly.
+    const quantities = fc.dictionary(fc.constantFrom('cpu', 'memory', 'ephemeral-storage', 'example.com/gpu'), fc.constantFrom('1', '2', '100m', '64Mi'), { maxKeys: 3 });
+    const container = fc.record({ requests: fc.option(quantities, { nil: undefined }), limits: fc.option(quantities, { nil: undefined }) });
+    const spec = fc.record({ containers: fc.array(container, { minLength: 1, maxLength: 2 }), init: fc.array(container, { maxLength: 2 }) });
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 30 }), (specs, order) => {
+        const toContainers = (cs: { requests?: Record<string, string>; limits?: Record<string, string> }[], prefix: string) =>
+          cs.map((c, i) => ({ name: `${prefix}${i}`, image: 'x', resources: { ...(c.requests ? { requests: { ...c.requests } } : {}), ...(c.limits ? { limits: { ...c.limits } } : {}) } }));
+        order.forEach((k, n) => {
+          const s = specs[k % specs.length];
+          const pod = makePod(`p${n}`, { spec: { containers: toContainers(s.containers, 'c'), ...(s.init.length ? { initContainers: toContainers(s.init, 'i') } : {}) } });
+          const info = newPodInfo(pod);
+          assert.deepEqual(info.requests, podRequests(pod));
+          assert.deepEqual(info.nonZeroRequests, podRequests(pod, true));
+        });
+      }),
+    );
+  });
+
   it('never overcommits a node, never binds a pod twice, and keeps NodeInfo sums exact', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 6 }), fc.array(op, { maxLength: 60 }), fc.integer(), (cpus, ops, seed) => {
