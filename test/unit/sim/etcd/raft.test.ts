@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Clock } from '../../../../src/sim/clock';
 import { EventLog } from '../../../../src/sim/log';
 import { Network } from '../../../../src/sim/network';
-import { EtcdCluster } from '../../../../src/sim/etcd/raft';
+import { ELECTION_MS, ERR_TIMEOUT, EtcdCluster, REQUEST_TIMEOUT_MS } from '../../../../src/sim/etcd/raft';
 import { EtcdClient, type TxnCallback } from '../../../../src/sim/etcd/client';
 
 function setup(seed = 7) {
@@ -123,5 +123,45 @@ describe('sim/etcd/raft', () => {
     }
     clock.advance(2000);
     assert.deepEqual(seen, revs);
+  });
+  it('a linearizable read without a quorum fails once, after the request timeout, and reads again once quorum is back', () => {
+    const { put, etcd, client, clock } = setup();
+    assert.ok(put('/r/a', 1).ok);
+    const range = () => {
+      const answers: Parameters<Parameters<EtcdClient['range']>[2]>[0][] = [];
+      const started = clock.now();
+      client.range('/r/', { traceId: 'read' }, (r) => answers.push(r));
+      clock.runUntilCondition(() => answers.length > 0, 30_000);
+      const waited = clock.now() - started;
+      clock.advance(REQUEST_TIMEOUT_MS); // a second answer (a late barrier, a second timeout) would come in this time
+      return { answers, waited };
+    };
+    etcd.member('master-2')!.stop();
+    etcd.member('master-3')!.stop();
+    // A leader answers reads while it heard from a majority within an election timeout (no other
+    // leader can exist meanwhile); past that, check-quorum makes it step down.
+    clock.advance(2 * ELECTION_MS);
+    const refused = range();
+    assert.equal(refused.answers.length, 1);
+    const [answer] = refused.answers;
+    assert.equal(answer.ok, false);
+    assert.equal(!answer.ok && answer.error, ERR_TIMEOUT);
+    assert.ok(refused.waited >= REQUEST_TIMEOUT_MS && refused.waited < REQUEST_TIMEOUT_MS + 1000, `answered after ${refused.waited} ms`);
+    // The member's own barrier (the client above has its own deadline too): refused at its timeout,
+    // then forgotten, so a quorum coming back does not pass it late.
+    const barrier: boolean[] = [];
+    etcd.member('master-1')!.readBarrier({ readDone: (ok) => barrier.push(ok) });
+    clock.advance(REQUEST_TIMEOUT_MS - 1);
+    assert.deepEqual(barrier, []);
+    clock.advance(1);
+    assert.deepEqual(barrier, [false]);
+    etcd.member('master-2')!.start();
+    clock.advance(5000);
+    assert.deepEqual(barrier, [false]);
+    const read = range();
+    assert.equal(read.answers.length, 1);
+    const [again] = read.answers;
+    assert.ok(again.ok, 'quorum back: the read barrier passes');
+    assert.deepEqual(again.result.kvs.map((kv) => kv.key), ['/r/a']);
   });
 });
