@@ -16,7 +16,7 @@ import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition }
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
-import { EtcdClient, type TxnCallback } from '../etcd/client';
+import { EtcdClient, type TxnReceiver, type TxnReply } from '../etcd/client';
 import type { EtcdCluster } from '../etcd/raft';
 import type { MvccEvent, TxnRequest } from '../etcd/mvcc';
 import type { EventLog, TraceContext } from '../log';
@@ -70,8 +70,16 @@ export interface WatchSink {
 export interface Responder {
   respond(response: ApiResponse, ctx: TraceContext): void;
 }
-type Reply = (response: ApiResponse, ctx?: TraceContext) => void;
+/** Where a handler's answer goes: the request's ServerCall, or a wrapper reshaping the answer (scale, deletecollection). */
+interface Replier {
+  reply(response: ApiResponse, ctx?: TraceContext): void;
+}
 type UpdateResult = { obj: KubeObject; delete?: boolean } | { response: ApiResponse };
+/**
+ * upstream's tryUpdate: the object to store, computed from the current one. It gets the update in flight
+ * too, for the request and its input: the frequent writes pass one function shared by all requests.
+ */
+type TryUpdate = (existing: KubeObject, update: GuaranteedUpdate) => UpdateResult;
 
 const MAX_RETRIES = 16;
 const FRESHNESS_WAIT_MS = 3000;
@@ -210,14 +218,16 @@ export class ApiServer {
     this.compactCandidate = this.revision;
     if (target <= 0) return;
     const txn: TxnRequest = { key: COMPACT_REV_KEY, expectModRevision: this.compactKeyRevision, op: { type: 'put', value: String(target) } };
-    this.etcdClient.txn(txn, { traceId: this.log.newTraceId('compact') }, (r) => {
-      if (!r.ok) return;
-      if (!r.result.succeeded) {
-        this.compactKeyRevision = r.result.current?.modRevision ?? 0;
-        return;
-      }
-      this.compactKeyRevision = r.result.kv!.modRevision;
-      this.etcdClient.compact(target, r.commitCtx, () => undefined);
+    this.etcdClient.txn(txn, { traceId: this.log.newTraceId('compact') }, {
+      proposalDone: (r) => {
+        if (!r.ok) return;
+        if (!r.result.succeeded) {
+          this.compactKeyRevision = r.result.current?.modRevision ?? 0;
+          return;
+        }
+        this.compactKeyRevision = r.result.kv!.modRevision;
+        this.etcdClient.compact(target, r.commitCtx, () => undefined);
+      },
     });
   }
 
@@ -229,38 +239,40 @@ export class ApiServer {
       this.readyWaiters.push(() => this.handle(req, ctx, responder));
       return;
     }
-    const generation = this.generation;
-    const reply: Reply = (res, at = ctx) => {
-      if (generation === this.generation) this.reply(req, res, at, responder);
-    };
+    const call = new ServerCall(this, req, ctx, responder, this.generation);
     const def = resourceFor(req.apiVersion, req.resource);
-    if (!def) return reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
+    if (!def) return call.reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
     if (def.namespaced && req.namespace === undefined && !['list', 'watch', 'create', 'deletecollection'].includes(req.verb)) {
-      return reply(errors.badRequest('the server could not find the requested resource: a namespace is required'));
+      return call.reply(errors.badRequest('the server could not find the requested resource: a namespace is required'));
     }
     const sub = req.subresource;
-    if (sub === undefined) return this.handleMain(def, req, ctx, reply);
+    if (sub === undefined) return this.handleMain(def, req, ctx, call);
     if (sub === 'status' && def.hasStatus) {
-      if (req.verb === 'get') return this.get(def, req, ctx, reply);
-      if (req.verb === 'update' || req.verb === 'patch') return this.update(def, req, ctx, reply);
+      if (req.verb === 'get') return this.get(def, req, ctx, call);
+      if (req.verb === 'update' || req.verb === 'patch') return this.update(def, req, ctx, call);
     }
-    if (sub === 'binding' && def.kind === 'Pod' && req.verb === 'create') return this.bind(def, req, ctx, reply);
-    if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, reply);
-    if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, reply);
-    reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
+    if (sub === 'binding' && def.kind === 'Pod' && req.verb === 'create') return this.bind(def, req, ctx, call);
+    if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, call);
+    if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, call);
+    call.reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
   }
 
-  private handleMain(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private handleMain(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     switch (req.verb) {
-      case 'get': return this.get(def, req, ctx, reply);
-      case 'list': return this.list(def, req, ctx, reply);
-      case 'create': return this.create(def, req, ctx, reply);
+      case 'get': return this.get(def, req, ctx, call);
+      case 'list': return this.list(def, req, ctx, call);
+      case 'create': return this.create(def, req, ctx, call);
       case 'update':
-      case 'patch': return this.update(def, req, ctx, reply);
-      case 'delete': return this.delete(def, req, ctx, reply);
-      case 'deletecollection': return this.deleteCollection(def, req, ctx, reply);
-      case 'watch': return reply(errors.methodNotAllowed('watch requests go through ApiServer.watch'));
+      case 'patch': return this.update(def, req, ctx, call);
+      case 'delete': return this.delete(def, req, ctx, call);
+      case 'deletecollection': return this.deleteCollection(def, req, ctx, call);
+      case 'watch': return call.reply(errors.methodNotAllowed('watch requests go through ApiServer.watch'));
     }
+  }
+
+  /** @internal (ServerCall) Answer a request unless this server restarted since it came. */
+  answer(generation: number, req: ApiRequest, res: ApiResponse, at: TraceContext, responder: Responder): void {
+    if (generation === this.generation) this.reply(req, res, at, responder);
   }
 
   private reply(req: ApiRequest, res: ApiResponse, at: TraceContext, responder: Responder): void {
@@ -318,11 +330,11 @@ export class ApiServer {
     }
   }
 
-  private get(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private get(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     this.fresh(req.query?.resourceVersion, ctx, (error) => {
-      if (error) return reply(error);
+      if (error) return call.reply(error);
       const obj = this.caches.get(def.resource)!.get(req.namespace, req.name!);
-      reply(obj ? { code: 200, body: obj } : errors.notFound(def, req.name!));
+      call.reply(obj ? { code: 200, body: obj } : errors.notFound(def, req.name!));
     });
   }
 
@@ -338,11 +350,11 @@ export class ApiServer {
     return { namespace: def.namespaced ? req.namespace : undefined, labels, fields: fields as FieldRequirement[] };
   }
 
-  private list(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private list(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const filter = this.filterOf(def, req);
-    if ('error' in filter) return reply(filter.error);
+    if ('error' in filter) return call.reply(filter.error);
     this.fresh(req.query?.resourceVersion, ctx, (error) => {
-      if (error) return reply(error);
+      if (error) return call.reply(error);
       let items = this.caches.get(def.resource)!.list(filter);
       const metadata: ListObject['metadata'] = { resourceVersion: String(this.revision) };
       const offset = req.query?.continue ? Number(req.query.continue.split('/')[1] ?? 0) : 0;
@@ -354,7 +366,7 @@ export class ApiServer {
         items = items.slice(0, limit);
       }
       const body: ListObject = { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata, items };
-      reply({ code: 200, body });
+      call.reply({ code: 200, body });
     });
   }
 
@@ -468,17 +480,11 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ writes
 
-  /** Put `value` (frozen first: it is stored and shared as it is) or delete, if the key's modRevision is `expect`. */
-  private write(key: string, value: KubeObject | undefined, expect: number, ctx: TraceContext, done: TxnCallback): void {
-    const op = value ? { type: 'put' as const, value: deepFreeze(value) } : { type: 'delete' as const };
-    this.etcdClient.txn({ key, expectModRevision: expect, op }, ctx, done);
-  }
-
-  private create(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private create(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const body = req.body;
-    if (!isPlainObject(body)) return reply(errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body ?? null)}'`));
+    if (!isPlainObject(body)) return call.reply(errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(body ?? null)}'`));
     if (body.kind !== undefined && (body.kind !== def.kind || (body.apiVersion !== undefined && body.apiVersion !== def.apiVersion))) {
-      return reply(errors.badRequest(`${String(body.kind)} in version "${String(body.apiVersion)}" cannot be handled as a ${def.kind}: the object's kind and apiVersion must be ${def.kind} in ${def.apiVersion}`));
+      return call.reply(errors.badRequest(`${String(body.kind)} in version "${String(body.apiVersion)}" cannot be handled as a ${def.kind}: the object's kind and apiVersion must be ${def.kind} in ${def.apiVersion}`));
     }
     const obj = deepClone(body) as KubeObject;
     obj.apiVersion = def.apiVersion;
@@ -488,13 +494,13 @@ export class ApiServer {
     let namespace: string | undefined;
     if (def.namespaced) {
       namespace = req.namespace ?? meta.namespace ?? 'default';
-      if (meta.namespace && meta.namespace !== namespace) return reply(errors.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+      if (meta.namespace && meta.namespace !== namespace) return call.reply(errors.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
       meta.namespace = namespace;
       const ns = this.caches.get('namespaces')!.get(undefined, namespace);
       const nsDef = resourceFor('v1', 'namespaces')!;
-      if (!ns) return reply(errors.notFound(nsDef, namespace));
+      if (!ns) return call.reply(errors.notFound(nsDef, namespace));
       if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
-        return reply(errors.forbidden(def, meta.name ?? meta.generateName ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`));
+        return call.reply(errors.forbidden(def, meta.name ?? meta.generateName ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`));
       }
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + this.clock.rng.suffix(5);
@@ -508,88 +514,61 @@ export class ApiServer {
     if (def.hasStatus && def.kind !== 'Node') delete obj.status;
     applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP() });
     const errs = validate(def, obj);
-    if (errs.length > 0) return reply(errors.invalid(def, meta.name ?? '', errs));
-    this.write(etcdKey(def, namespace, meta.name!), obj, 0, ctx, (r) => {
-      if (!r.ok) return reply(errors.internal(r.error));
-      if (!r.result.succeeded) return reply(errors.alreadyExists(def, meta.name!), r.commitCtx);
-      reply({ code: 201, body: r.result.kv!.value as KubeObject }, r.commitCtx);
-    });
+    if (errs.length > 0) return call.reply(errors.invalid(def, meta.name ?? '', errs));
+    write(this.etcdClient, etcdKey(def, namespace, meta.name!), obj, 0, ctx, new Creation(def, meta.name!, call));
   }
 
   /**
-   * upstream's GuaranteedUpdate: compute the new object from the latest known one and write it if
-   * nobody wrote in between; otherwise recompute from etcd's current value (or give 409 when the
-   * client pinned a resourceVersion).
+   * upstream's GuaranteedUpdate (see the class of that name): start from the cached object, after the
+   * cache has caught up with a resourceVersion the client pinned.
    */
-  private guaranteedUpdate(def: ResourceDef, namespace: string | undefined, name: string, ctx: TraceContext, precondition: number | undefined, tryUpdate: (existing: KubeObject) => UpdateResult, done: Reply): void {
-    const key = etcdKey(def, namespace, name);
+  private guaranteedUpdate(def: ResourceDef, req: ApiRequest, namespace: string | undefined, name: string, ctx: TraceContext, precondition: number | undefined, tryUpdate: TryUpdate, input: unknown, done: Replier): void {
     const cache = this.caches.get(def.resource)!;
-    const attempt = (existing: KubeObject | undefined, tries: number) => {
-      if (!existing) return done(errors.notFound(def, name));
-      const current = Number(existing.metadata.resourceVersion);
-      if (precondition !== undefined && precondition !== current) return done(errors.modified(def, name));
-      const result = tryUpdate(existing);
-      if ('response' in result) return done(result.response);
-      if (!result.delete && sameObject(result.obj, existing)) return done({ code: 200, body: existing });
-      this.write(key, result.delete ? undefined : result.obj, current, ctx, (r) => {
-        if (!r.ok) return done(errors.internal(r.error));
-        if (r.result.succeeded) return done({ code: 200, body: r.result.kv!.value as KubeObject }, r.commitCtx);
-        if (precondition !== undefined || tries >= MAX_RETRIES) return done(errors.modified(def, name), r.commitCtx);
-        attempt(r.result.current?.value as KubeObject | undefined, tries + 1);
-      });
-    };
+    const update = new GuaranteedUpdate(this.etcdClient, def, req, etcdKey(def, namespace, name), name, ctx, precondition, tryUpdate, input, done);
     const cached = cache.get(namespace, name);
     if (precondition !== undefined && cached && Number(cached.metadata.resourceVersion) < precondition) {
       // The client has seen a newer version than this cache: catch up first (round-robin behind a load balancer).
-      return this.waitForRevision(precondition, () => attempt(cache.get(namespace, name), 0));
+      return this.waitForRevision(precondition, () => update.attempt(cache.get(namespace, name)));
     }
     if (!cached && precondition !== undefined) {
-      return this.waitForRevision(precondition, () => attempt(cache.get(namespace, name), 0));
+      return this.waitForRevision(precondition, () => update.attempt(cache.get(namespace, name)));
     }
-    attempt(cached, 0);
+    update.attempt(cached);
   }
 
-  private update(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private update(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const name = req.name!;
-    const sub = req.subresource;
     let precondition: number | undefined;
-    let makeCandidate: (existing: KubeObject) => KubeObject | ApiResponse;
+    let input: unknown;
     if (req.verb === 'update') {
       const body = req.body;
-      if (!isPlainObject(body)) return reply(errors.badRequest('the body of the request is not an object'));
+      if (!isPlainObject(body)) return call.reply(errors.badRequest('the body of the request is not an object'));
       const meta = isPlainObject(body.metadata) ? (body.metadata as KubeObject['metadata']) : {};
-      if (meta.name && meta.name !== name) return reply(errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`));
+      if (meta.name && meta.name !== name) return call.reply(errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`));
       if (meta.resourceVersion) precondition = Number(meta.resourceVersion);
       // The body usually holds the stored object's frozen parts: those are shared, the rest copied.
-      const clone = deepCloneSharingFrozen(body) as KubeObject;
-      makeCandidate = () => clone;
+      input = deepCloneSharingFrozen(body);
     } else {
       const type = req.patchType ?? 'application/strategic-merge-patch+json';
-      if (type === 'application/apply-patch+yaml') return reply(errors.unsupportedMediaType(type));
+      if (type === 'application/apply-patch+yaml') return call.reply(errors.unsupportedMediaType(type));
       // jsonPatch copies what it takes from the patch and mergePatch copies what it changes (sharing the
       // rest of the stored object); strategic merge takes the patch's parts as they are, so it gets a copy.
       const patch = type === 'application/strategic-merge-patch+json' ? deepClone(req.body) : req.body;
       const pinned = isPlainObject(patch) && isPlainObject(patch.metadata) ? (patch.metadata as { resourceVersion?: string }).resourceVersion : undefined;
       if (pinned) precondition = Number(pinned);
-      makeCandidate = (existing) => {
-        try {
-          if (type === 'application/merge-patch+json') return mergePatch(existing, patch) as KubeObject;
-          if (type === 'application/json-patch+json') return jsonPatch(existing, patch) as KubeObject;
-          return strategicMergePatch(existing, patch, def.mergeKeys) as KubeObject;
-        } catch (e) {
-          if (e instanceof PatchError) return status(422, 'Invalid', e.message);
-          throw e;
-        }
-      };
+      input = patch;
     }
-    this.guaranteedUpdate(def, req.namespace, name, ctx, precondition, (existing) => {
-      const candidate = makeCandidate(existing);
-      if (!isPlainObject(candidate) || !isPlainObject((candidate as KubeObject).metadata)) {
-        return { response: 'code' in (candidate as object) ? (candidate as ApiResponse) : errors.badRequest('the patched object is not a valid object') };
-      }
-      return this.prepareUpdate(def, existing, candidate as KubeObject, sub);
-    }, reply);
+    this.guaranteedUpdate(def, req, req.namespace, name, ctx, precondition, this.tryUpdateOrPatch, input, call);
   }
+
+  /** update's and patch's tryUpdate: the request's object, or its patch applied to the current object (`update.input`). */
+  private readonly tryUpdateOrPatch: TryUpdate = (existing, update) => {
+    const candidate = candidateOf(update.req, update.def, update.input, existing);
+    if (!isPlainObject(candidate) || !isPlainObject((candidate as KubeObject).metadata)) {
+      return { response: 'code' in (candidate as object) ? (candidate as ApiResponse) : errors.badRequest('the patched object is not a valid object') };
+    }
+    return this.prepareUpdate(update.def, existing, candidate as KubeObject, update.req.subresource);
+  };
 
   /** The object to store for an update of `existing` to `candidate` (which may share frozen parts). */
   private prepareUpdate(def: ResourceDef, existing: KubeObject, candidate: KubeObject, sub: string | undefined): UpdateResult {
@@ -617,12 +596,15 @@ export class ApiServer {
     return { obj };
   }
 
-  private delete(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
-    const name = req.name!;
-    const requested = req.query?.gracePeriodSeconds;
-    const propagation = req.query?.propagationPolicy;
-    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => this.prepareDelete(def, existing, requested, propagation), reply);
+  private delete(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
+    this.guaranteedUpdate(def, req, req.namespace, req.name!, ctx, undefined, this.tryDelete, undefined, call);
   }
+
+  /** delete's tryUpdate. */
+  private readonly tryDelete: TryUpdate = (existing, update) => {
+    const query = update.req.query;
+    return this.prepareDelete(update.def, existing, query?.gracePeriodSeconds, query?.propagationPolicy);
+  };
 
   /**
    * Deleting an object marks it (deletionTimestamp) when something must happen first — a pod's graceful stop, or
@@ -669,21 +651,24 @@ export class ApiServer {
     return { obj: existing, delete: true };
   }
 
-  private deleteCollection(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private deleteCollection(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const filter = this.filterOf(def, req);
-    if ('error' in filter) return reply(filter.error);
+    if ('error' in filter) return call.reply(filter.error);
     const targets = this.caches.get(def.resource)!.list(filter);
     const deleted: KubeObject[] = [];
     let lastCtx: TraceContext | undefined;
     const next = (i: number) => {
       if (i >= targets.length) {
-        return reply({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: deleted } }, lastCtx);
+        return call.reply({ code: 200, body: { apiVersion: def.apiVersion, kind: `${def.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: deleted } }, lastCtx);
       }
       const t = targets[i];
-      this.guaranteedUpdate(def, t.metadata.namespace, t.metadata.name!, ctx, undefined, (existing) => this.prepareDelete(def, existing, req.query?.gracePeriodSeconds), (res, c) => {
-        if (res.code === 200) deleted.push(res.body as KubeObject);
-        if (c) lastCtx = c;
-        next(i + 1);
+      const tryUpdate: TryUpdate = (existing) => this.prepareDelete(def, existing, req.query?.gracePeriodSeconds);
+      this.guaranteedUpdate(def, req, t.metadata.namespace, t.metadata.name!, ctx, undefined, tryUpdate, undefined, {
+        reply: (res, c) => {
+          if (res.code === 200) deleted.push(res.body as KubeObject);
+          if (c) lastCtx = c;
+          next(i + 1);
+        },
       });
     };
     next(0);
@@ -691,29 +676,35 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ subresources
 
-  private bind(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private bind(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const binding = req.body as Binding | undefined;
     const name = req.name ?? binding?.metadata?.name;
     const target = binding?.target?.name;
-    if (!name) return reply(errors.badRequest('name is required for a binding'));
-    if (!target) return reply(errors.invalid({ ...def, kind: 'Binding', group: '' }, name, [{ type: 'Required', field: 'target.name' }]));
-    this.guaranteedUpdate(def, req.namespace, name, ctx, undefined, (existing) => {
-      const pod = existing as Pod;
-      if (pod.metadata.deletionTimestamp) return { response: errors.conflict(def, name, `pod ${name} is being deleted, cannot be assigned to a host`, 'binding') };
-      if (pod.spec.nodeName) return { response: errors.conflict(def, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`, 'binding') };
-      const annotations = binding?.metadata?.annotations;
-      const scheduled: PodCondition = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.clock.iso() };
-      const obj: KubeObject = {
-        ...pod,
-        metadata: annotations ? { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...annotations } } : pod.metadata,
-        spec: { ...pod.spec, nodeName: target },
-        status: { ...pod.status, conditions: upsertCondition(pod.status?.conditions, scheduled) },
-      };
-      return { obj };
-    }, (res, at) => reply(res.code === 200 ? success(201) : res, at));
+    if (!name) return call.reply(errors.badRequest('name is required for a binding'));
+    if (!target) return call.reply(errors.invalid({ ...def, kind: 'Binding', group: '' }, name, [{ type: 'Required', field: 'target.name' }]));
+    // A binding is answered with a Status (201), not the pod.
+    const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
+    this.guaranteedUpdate(def, req, req.namespace, name, ctx, undefined, this.tryBind, target, answer);
   }
 
-  private scale(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  /** binding's tryUpdate: the pod, on node `update.input`. */
+  private readonly tryBind: TryUpdate = (existing, update) => {
+    const { def, name } = update;
+    const pod = existing as Pod;
+    if (pod.metadata.deletionTimestamp) return { response: errors.conflict(def, name, `pod ${name} is being deleted, cannot be assigned to a host`, 'binding') };
+    if (pod.spec.nodeName) return { response: errors.conflict(def, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`, 'binding') };
+    const annotations = (update.req.body as Binding | undefined)?.metadata?.annotations;
+    const scheduled: PodCondition = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.clock.iso() };
+    const obj: KubeObject = {
+      ...pod,
+      metadata: annotations ? { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...annotations } } : pod.metadata,
+      spec: { ...pod.spec, nodeName: update.input as string },
+      status: { ...pod.status, conditions: upsertCondition(pod.status?.conditions, scheduled) },
+    };
+    return { obj };
+  };
+
+  private scale(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const toScale = (obj: KubeObject) => {
       const spec = obj.spec as { replicas?: number; selector?: LabelSelector };
       const st = obj.status as { replicas?: number } | undefined;
@@ -724,11 +715,12 @@ export class ApiServer {
         status: { replicas: st?.replicas ?? 0, selector: formatLabelSelector(spec.selector) },
       } as KubeObject;
     };
+    const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? { code: 200, body: toScale(res.body as KubeObject) } : res, at) };
     if (req.verb === 'get') {
-      return this.get(def, { ...req, subresource: undefined }, ctx, (res, at) => reply(res.code === 200 ? { code: 200, body: toScale(res.body as KubeObject) } : res, at));
+      return this.get(def, { ...req, subresource: undefined }, ctx, answer);
     }
-    if (req.verb !== 'update' && req.verb !== 'patch') return reply(errors.methodNotAllowed());
-    this.guaranteedUpdate(def, req.namespace, req.name!, ctx, undefined, (existing) => {
+    if (req.verb !== 'update' && req.verb !== 'patch') return call.reply(errors.methodNotAllowed());
+    this.guaranteedUpdate(def, req, req.namespace, req.name!, ctx, undefined, (existing) => {
       const current = toScale(existing);
       let desired: KubeObject;
       try {
@@ -745,32 +737,32 @@ export class ApiServer {
       }
       const spec = { ...(existing.spec as object), replicas };
       return this.prepareUpdate(def, existing, { ...existing, spec }, undefined);
-    }, (res, at) => reply(res.code === 200 ? { code: 200, body: toScale(res.body as KubeObject) } : res, at));
+    }, undefined, answer);
   }
 
-  private podLog(def: ResourceDef, req: ApiRequest, ctx: TraceContext, reply: Reply): void {
+  private podLog(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     this.fresh('0', ctx, () => {
       const pod = this.caches.get('pods')!.get(req.namespace, req.name!) as Pod | undefined;
-      if (!pod) return reply(errors.notFound(def, req.name!));
+      if (!pod) return call.reply(errors.notFound(def, req.name!));
       const names = (pod.spec.containers ?? []).map((c) => c.name);
       let container = req.query?.container;
       if (!container) {
-        if (names.length !== 1) return reply(errors.badRequest(`a container name must be specified for pod ${req.name}, choose one of: [${names.join(' ')}]`));
+        if (names.length !== 1) return call.reply(errors.badRequest(`a container name must be specified for pod ${req.name}, choose one of: [${names.join(' ')}]`));
         container = names[0];
       }
       if (!names.includes(container) && !(pod.spec.initContainers ?? []).some((c) => c.name === container)) {
-        return reply(errors.badRequest(`container ${container} is not valid for pod ${req.name}`));
+        return call.reply(errors.badRequest(`container ${container} is not valid for pod ${req.name}`));
       }
       const node = pod.spec.nodeName;
-      if (!node) return reply(errors.badRequest(`pod ${req.name} does not have a host assigned`));
+      if (!node) return call.reply(errors.badRequest(`pod ${req.name} does not have a host assigned`));
       const url = `https://${node}:10250/containerLogs/${req.namespace}/${req.name}/${container}`;
       const source = this.options.podLogs?.(node);
-      const refused = () => reply(errors.internal(`Get "${url}": dial tcp ${node}:10250: connect: connection refused`));
+      const refused = () => call.reply(errors.internal(`Get "${url}": dial tcp ${node}:10250: connect: connection refused`));
       if (!source || !this.network.canReach(this.host, node)) return refused();
       const opts: PodLogOptions = { container, previous: req.query?.previous, tailLines: req.query?.tailLines, timestamps: req.query?.timestamps };
       this.network.send(this.host, node, () => {
         const r = source(req.namespace!, req.name!, opts);
-        this.network.send(node, this.host, () => reply(r.ok ? { code: 200, body: r.text } : status(r.code, r.code === 404 ? 'NotFound' : 'BadRequest', r.message)));
+        this.network.send(node, this.host, () => call.reply(r.ok ? { code: 200, body: r.text } : status(r.code, r.code === 404 ? 'NotFound' : 'BadRequest', r.message)));
       });
     });
   }
@@ -787,6 +779,105 @@ export class ApiServer {
       const ip = `10.96.${this.clock.rng.int(256)}.${1 + this.clock.rng.int(254)}`;
       if (!used.has(ip) && ip !== '10.96.0.1' && ip !== '10.96.0.10') return ip;
     }
+  }
+}
+
+/**
+ * One request being served: where its answer goes. An object rather than a closure per request: a
+ * write waits for its etcd round trip (raft replication to a quorum), thousands at once, long enough
+ * to survive scavenges.
+ */
+class ServerCall implements Replier {
+  constructor(
+    private readonly server: ApiServer,
+    private readonly req: ApiRequest,
+    private readonly ctx: TraceContext,
+    private readonly responder: Responder,
+    /** The server's generation when the request came: a restarted server does not answer it. */
+    private readonly generation: number,
+  ) {}
+
+  reply(res: ApiResponse, at: TraceContext = this.ctx): void {
+    this.server.answer(this.generation, this.req, res, at, this.responder);
+  }
+}
+
+/** Put `value` (frozen first: it is stored and shared as it is) or delete, if the key's modRevision is `expect`. */
+function write(etcd: EtcdClient, key: string, value: KubeObject | undefined, expect: number, ctx: TraceContext, receiver: TxnReceiver): void {
+  const op = value ? { type: 'put' as const, value: deepFreeze(value) } : { type: 'delete' as const };
+  etcd.txn({ key, expectModRevision: expect, op }, ctx, receiver);
+}
+
+/** A create's transaction ("create if absent") in flight: it answers the request when etcd has decided. */
+class Creation implements TxnReceiver {
+  constructor(private readonly def: ResourceDef, private readonly name: string, private readonly done: Replier) {}
+
+  proposalDone(r: TxnReply): void {
+    if (!r.ok) return this.done.reply(errors.internal(r.error));
+    if (!r.result.succeeded) return this.done.reply(errors.alreadyExists(this.def, this.name), r.commitCtx);
+    this.done.reply({ code: 201, body: r.result.kv!.value as KubeObject }, r.commitCtx);
+  }
+}
+
+/**
+ * upstream's GuaranteedUpdate in flight: compute the new object from the latest known one (tryUpdate)
+ * and write it if nobody wrote in between (the txn's condition: the modRevision it was computed from);
+ * otherwise recompute from etcd's current value, or give 409 when the client pinned a resourceVersion.
+ * One object holds a write's state between tries and receives the txn's result: it lives through the
+ * raft round trip where a closure per step used to.
+ */
+class GuaranteedUpdate implements TxnReceiver {
+  /** Tries lost to a concurrent write so far. */
+  private tries = 0;
+
+  constructor(
+    private readonly etcd: EtcdClient,
+    readonly def: ResourceDef,
+    readonly req: ApiRequest,
+    private readonly key: string,
+    readonly name: string,
+    private readonly ctx: TraceContext,
+    /** The resourceVersion the client pinned, if any. */
+    private readonly precondition: number | undefined,
+    private readonly tryUpdate: TryUpdate,
+    /** What tryUpdate takes from the request (the update's copy of its body, the patch, the binding's node). */
+    readonly input: unknown,
+    private readonly done: Replier,
+  ) {}
+
+  /** Try once from `existing` (the cached object, or etcd's current value after a lost race). */
+  attempt(existing: KubeObject | undefined): void {
+    const { def, name, precondition, done } = this;
+    if (!existing) return done.reply(errors.notFound(def, name));
+    const current = Number(existing.metadata.resourceVersion);
+    if (precondition !== undefined && precondition !== current) return done.reply(errors.modified(def, name));
+    const result = this.tryUpdate(existing, this);
+    if ('response' in result) return done.reply(result.response);
+    if (!result.delete && sameObject(result.obj, existing)) return done.reply({ code: 200, body: existing });
+    write(this.etcd, this.key, result.delete ? undefined : result.obj, current, this.ctx, this);
+  }
+
+  proposalDone(r: TxnReply): void {
+    const done = this.done;
+    if (!r.ok) return done.reply(errors.internal(r.error));
+    if (r.result.succeeded) return done.reply({ code: 200, body: r.result.kv!.value as KubeObject }, r.commitCtx);
+    if (this.precondition !== undefined || this.tries >= MAX_RETRIES) return done.reply(errors.modified(this.def, this.name), r.commitCtx);
+    this.tries++;
+    this.attempt(r.result.current?.value as KubeObject | undefined);
+  }
+}
+
+/** What an update or patch asks to store: the update's copy of its body, or the patch applied to `existing`. */
+function candidateOf(req: ApiRequest, def: ResourceDef, input: unknown, existing: KubeObject): KubeObject | ApiResponse {
+  if (req.verb === 'update') return input as KubeObject;
+  const type = req.patchType ?? 'application/strategic-merge-patch+json';
+  try {
+    if (type === 'application/merge-patch+json') return mergePatch(existing, input) as KubeObject;
+    if (type === 'application/json-patch+json') return jsonPatch(existing, input) as KubeObject;
+    return strategicMergePatch(existing, input, def.mergeKeys) as KubeObject;
+  } catch (e) {
+    if (e instanceof PatchError) return status(422, 'Invalid', e.message);
+    throw e;
   }
 }
 

@@ -16,7 +16,19 @@ const RESET_DETECT_MS = 100;
 const KEEPALIVE_DETECT_MS = 10_000;
 const WATCH_RETRY_MS = 1000;
 
-export type TxnCallback = (result: { ok: true; result: TxnResult; commitCtx: TraceContext } | { ok: false; error: string }) => void;
+/** A transaction's outcome: a txn entry is answered with its TxnResult or an error, never a compaction's (EtcdMember.apply). */
+export type TxnReply = { ok: true; result: TxnResult; commitCtx: TraceContext } | { ok: false; error: string };
+
+/**
+ * Who receives a proposal's result. An object, not a closure per call: an API server's write in flight
+ * is its own receiver, and thousands are in flight at once for a raft round trip (through scavenges).
+ */
+export interface ProposalReceiver<R = ProposalResult> {
+  proposalDone(result: R): void;
+}
+
+/** The receiver of a transaction. */
+export type TxnReceiver = ProposalReceiver<TxnReply>;
 
 export interface EtcdWatchHandlers {
   /** Events in revision order, with the context of the commit that caused them. */
@@ -58,24 +70,24 @@ export class EtcdClient {
   }
 
   /** A compare-and-swap transaction through raft. */
-  txn(txn: TxnRequest, ctx: TraceContext, done: TxnCallback): void {
+  txn(txn: TxnRequest, ctx: TraceContext, receiver: TxnReceiver): void {
     // A txn entry is answered with its TxnResult or an error, never a compaction's (EtcdMember.apply).
-    this.propose({ type: 'txn', txn }, ctx, done as (r: ProposalResult) => void);
+    this.propose({ type: 'txn', txn }, ctx, receiver as ProposalReceiver);
   }
 
   /** Compact history up to `revision` (the API server's compactor does this every 5 minutes). */
   compact(revision: number, ctx: TraceContext, done: (r: ProposalResult) => void): void {
-    this.propose({ type: 'compact', revision }, ctx, done);
+    this.propose({ type: 'compact', revision }, ctx, { proposalDone: done });
   }
 
-  private propose(op: EtcdOp, ctx: TraceContext, done: (r: ProposalResult) => void): void {
+  private propose(op: EtcdOp, ctx: TraceContext, receiver: ProposalReceiver): void {
     const member = this.pickEndpoint() ?? this.endpoints[0];
     const seq = this.etcd.log.appendLazily(() => ({
       t: this.etcd.clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: member.name,
       kind: 'etcd-propose', summary: `propose ${describe(op)}`,
       detail: { key: op.type === 'txn' ? op.txn.key : undefined, op: op.type === 'txn' ? op.txn.op.type : op.type, expectModRevision: op.type === 'txn' ? op.txn.expectModRevision : undefined },
     }));
-    new Proposal(this, member, op, { traceId: ctx.traceId, parentId: seq }, done).send();
+    new Proposal(this, member, op, { traceId: ctx.traceId, parentId: seq }, receiver).send();
   }
 
   /** A linearizable range (ReadIndex through the leader, then the member's own store). */
@@ -186,7 +198,6 @@ abstract class Call<R extends { ok: boolean }> extends DeadlineEntry implements 
   constructor(
     protected readonly client: EtcdClient,
     readonly member: EtcdMember,
-    private readonly done: (r: R) => void,
   ) {
     super();
   }
@@ -222,9 +233,12 @@ abstract class Call<R extends { ok: boolean }> extends DeadlineEntry implements 
   /** The request failed (its error is logged by proposals). */
   protected failed(_error: string): void {}
 
+  /** Hand the reply (or the timeout) to whoever made the call. */
+  protected abstract deliver(r: R): void;
+
   private finish(r: R): void {
     if (!r.ok) this.failed((r as unknown as { error: string }).error);
-    this.done(r);
+    this.deliver(r);
   }
 }
 
@@ -232,8 +246,12 @@ type RangeReply = { ok: true; result: RangeResult } | { ok: false; error: string
 
 /** A linearizable range: a read barrier, then the member's own store. */
 class RangeCall extends Call<RangeReply> implements ReadRequester {
-  constructor(client: EtcdClient, member: EtcdMember, done: (r: RangeReply) => void, private readonly prefix: string) {
-    super(client, member, done);
+  constructor(client: EtcdClient, member: EtcdMember, private readonly done: (r: RangeReply) => void, private readonly prefix: string) {
+    super(client, member);
+  }
+
+  protected deliver(r: RangeReply): void {
+    this.done(r);
   }
 
   protected start(): void {
@@ -251,6 +269,14 @@ type RevisionReply = { ok: true; revision: number } | { ok: false; error: string
 
 /** The current revision, after a read barrier. */
 class RevisionCall extends Call<RevisionReply> implements ReadRequester {
+  constructor(client: EtcdClient, member: EtcdMember, private readonly done: (r: RevisionReply) => void) {
+    super(client, member);
+  }
+
+  protected deliver(r: RevisionReply): void {
+    this.done(r);
+  }
+
   protected start(): void {
     this.member.readBarrier(this);
   }
@@ -262,8 +288,12 @@ class RevisionCall extends Call<RevisionReply> implements ReadRequester {
 
 /** A proposal: logged as etcd-propose by the client, and as etcd-error when it fails. */
 class Proposal extends Call<ProposalResult> implements ProposalRequester {
-  constructor(client: EtcdClient, member: EtcdMember, private readonly op: EtcdOp, private readonly proposeCtx: TraceContext, done: (r: ProposalResult) => void) {
-    super(client, member, done);
+  constructor(client: EtcdClient, member: EtcdMember, private readonly op: EtcdOp, private readonly proposeCtx: TraceContext, private readonly receiver: ProposalReceiver) {
+    super(client, member);
+  }
+
+  protected deliver(r: ProposalResult): void {
+    this.receiver.proposalDone(r);
   }
 
   protected start(): void {

@@ -3,7 +3,7 @@ import { Clock } from '../../../../src/sim/clock';
 import { EventLog } from '../../../../src/sim/log';
 import { Network } from '../../../../src/sim/network';
 import { ELECTION_MS, ERR_TIMEOUT, EtcdCluster, REQUEST_TIMEOUT_MS } from '../../../../src/sim/etcd/raft';
-import { EtcdClient, type TxnCallback } from '../../../../src/sim/etcd/client';
+import { EtcdClient, type TxnReply } from '../../../../src/sim/etcd/client';
 
 function setup(seed = 7) {
   const clock = new Clock(seed);
@@ -17,8 +17,8 @@ function setup(seed = 7) {
   clock.runUntilCondition(() => etcd.leader() !== undefined, 10_000);
   const client = new EtcdClient(etcd, 'master-1', 'apiserver@master-1');
   const put = (key: string, value: unknown, expectModRevision?: number) => {
-    let out: Parameters<TxnCallback>[0] | undefined;
-    client.txn({ key, expectModRevision, op: { type: 'put', value } }, { traceId: log.newTraceId() }, (r) => (out = r));
+    let out: TxnReply | undefined;
+    client.txn({ key, expectModRevision, op: { type: 'put', value } }, { traceId: log.newTraceId() }, { proposalDone: (r) => (out = r) });
     clock.runUntilCondition(() => out !== undefined, 20_000);
     return out!;
   };
