@@ -3,26 +3,28 @@
  * controllers get from an informer indexer, so finding a ReplicaSet's pods costs O(its pods), not
  * O(all pods in the namespace).
  *
- * As client-go's indexers, it keeps keys, not objects: the objects are read from the informer's
- * cache when asked for, so they are always its latest versions. An update that keeps the owner
- * references (nearly every pod event: status changes) then costs nothing here — no lookup, no write.
- * The informer hands each handler the version it replaces, which is the one indexed before.
+ * It keeps keys (see KeyIndex): an update that keeps the owner references (nearly every pod event:
+ * status changes) costs nothing here. The informer hands each handler the version it replaces, which
+ * is the one indexed before.
  */
 import type { KubeObject, Pod } from '../api/types';
 import { objectKey, type Informer } from '../api/informer';
 import type { SharedInformers } from './context';
+import { KeyIndex } from './key-index';
 
 export class OwnerIndex<T extends KubeObject> {
-  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly byOwner: KeyIndex<T>;
 
   /**
    * `cache`: the informer whose objects are indexed (its handlers must call add/update/delete);
    * `controllersOnly`: index by the controller reference only (else by every owner reference).
    */
-  constructor(private readonly cache: Pick<Informer<T>, 'get'>, private readonly controllersOnly = true) {}
+  constructor(cache: Pick<Informer<T>, 'get'>, private readonly controllersOnly = true) {
+    this.byOwner = new KeyIndex(cache);
+  }
 
   add(obj: T): void {
-    forEachOwner(obj, this.controllersOnly, (uid) => this.insert(uid, objectKey(obj)));
+    forEachOwner(obj, this.controllersOnly, (uid) => this.byOwner.insert(uid, objectKey(obj)));
   }
 
   /** `old`: the version the informer replaced, the one this index last saw. */
@@ -31,46 +33,26 @@ export class OwnerIndex<T extends KubeObject> {
     if (old.metadata.ownerReferences === obj.metadata.ownerReferences) return;
     const key = objectKey(obj);
     forEachOwner(old, this.controllersOnly, (uid) => {
-      if (!ownedBy(obj, this.controllersOnly, uid)) this.remove(uid, key);
+      if (!ownedBy(obj, this.controllersOnly, uid)) this.byOwner.remove(uid, key);
     });
-    forEachOwner(obj, this.controllersOnly, (uid) => this.insert(uid, key));
+    forEachOwner(obj, this.controllersOnly, (uid) => this.byOwner.insert(uid, key));
   }
 
   delete(obj: T): void {
-    forEachOwner(obj, this.controllersOnly, (uid) => this.remove(uid, objectKey(obj)));
+    forEachOwner(obj, this.controllersOnly, (uid) => this.byOwner.remove(uid, objectKey(obj)));
   }
 
   /** Objects owned by `uid` (latest cached versions), in the order they were first indexed under it. */
   dependents(uid: string | undefined): T[] {
-    const keys = uid ? this.byOwner.get(uid) : undefined;
-    if (!keys) return [];
-    const out: T[] = [];
-    for (const key of keys) {
-      const obj = this.cache.get(key);
-      if (obj) out.push(obj);
-    }
-    return out;
+    return this.byOwner.objects(uid);
   }
 
   count(uid: string): number {
-    return this.byOwner.get(uid)?.size ?? 0;
+    return this.byOwner.count(uid);
   }
 
   clear(): void {
     this.byOwner.clear();
-  }
-
-  private insert(uid: string, key: string): void {
-    let keys = this.byOwner.get(uid);
-    if (!keys) this.byOwner.set(uid, (keys = new Set()));
-    keys.add(key);
-  }
-
-  private remove(uid: string, key: string): void {
-    const keys = this.byOwner.get(uid);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.byOwner.delete(uid);
   }
 }
 

@@ -6,6 +6,7 @@
 import { objectKey, type Informer } from '../api/informer';
 import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types';
 import type { SharedInformers } from './context';
+import { KeyIndex } from './key-index';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {
   const refs = obj.metadata.ownerReferences;
@@ -120,19 +121,20 @@ export function rankPodsForDeletion(pods: readonly Pod[], podsOnNode: (node: str
 }
 
 /**
- * Pods by the node they are bound to, kept up to date from informer events. As client-go's indexers
- * it keeps keys and reads the pods from the informer's cache when asked, so an update that does
- * not move the pod (every status change) costs nothing here. The informer hands each handler the
- * version it replaces, the one indexed before.
+ * Pods by the node they are bound to, kept up to date from informer events. It keeps keys (see
+ * KeyIndex): an update that does not move the pod (every status change) costs nothing here. The
+ * informer hands each handler the version it replaces, the one indexed before.
  */
 export class PodsByNode {
-  private readonly byNode = new Map<string, Set<string>>();
+  private readonly byNode: KeyIndex<Pod>;
 
-  constructor(private readonly cache: Pick<Informer<Pod>, 'get'>) {}
+  constructor(cache: Pick<Informer<Pod>, 'get'>) {
+    this.byNode = new KeyIndex(cache);
+  }
 
   add(pod: Pod): void {
     const node = pod.spec.nodeName;
-    if (node) this.insert(node, objectKey(pod));
+    if (node) this.byNode.insert(node, objectKey(pod));
   }
 
   update(old: Pod, pod: Pod): void {
@@ -140,42 +142,22 @@ export class PodsByNode {
     const node = pod.spec.nodeName;
     if (prev === node) return;
     const key = objectKey(pod);
-    if (prev) this.remove(prev, key);
-    if (node) this.insert(node, key);
+    if (prev) this.byNode.remove(prev, key);
+    if (node) this.byNode.insert(node, key);
   }
 
   delete(pod: Pod): void {
     const node = pod.spec.nodeName;
-    if (node) this.remove(node, objectKey(pod));
+    if (node) this.byNode.remove(node, objectKey(pod));
   }
 
   /** The pods bound to `node` (latest cached versions), in the order they were bound. */
   on(node: string): Pod[] {
-    const keys = this.byNode.get(node);
-    if (!keys) return [];
-    const out: Pod[] = [];
-    for (const key of keys) {
-      const pod = this.cache.get(key);
-      if (pod) out.push(pod);
-    }
-    return out;
+    return this.byNode.objects(node);
   }
 
   clear(): void {
     this.byNode.clear();
-  }
-
-  private insert(node: string, key: string): void {
-    let keys = this.byNode.get(node);
-    if (!keys) this.byNode.set(node, (keys = new Set()));
-    keys.add(key);
-  }
-
-  private remove(node: string, key: string): void {
-    const keys = this.byNode.get(node);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.byNode.delete(node);
   }
 }
 
