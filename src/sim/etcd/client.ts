@@ -242,20 +242,29 @@ abstract class Call<R extends { ok: boolean }> extends DeadlineEntry implements 
   }
 }
 
-type RangeReply = { ok: true; result: RangeResult } | { ok: false; error: string };
-
-/** A linearizable range: a read barrier, then the member's own store. */
-class RangeCall extends Call<RangeReply> implements ReadRequester {
-  constructor(client: EtcdClient, member: EtcdMember, private readonly done: (r: RangeReply) => void, private readonly prefix: string) {
+/** A call answered after a read barrier on its member (ReadIndex through the leader), to a callback. */
+abstract class ReadCall<R extends { ok: boolean }> extends Call<R> implements ReadRequester {
+  constructor(client: EtcdClient, member: EtcdMember, private readonly done: (r: R) => void) {
     super(client, member);
   }
 
-  protected deliver(r: RangeReply): void {
+  protected deliver(r: R): void {
     this.done(r);
   }
 
   protected start(): void {
     this.member.readBarrier(this);
+  }
+
+  abstract readDone(ok: boolean): void;
+}
+
+type RangeReply = { ok: true; result: RangeResult } | { ok: false; error: string };
+
+/** A linearizable range: a read barrier, then the member's own store. */
+class RangeCall extends ReadCall<RangeReply> {
+  constructor(client: EtcdClient, member: EtcdMember, done: (r: RangeReply) => void, private readonly prefix: string) {
+    super(client, member, done);
   }
 
   readDone(ok: boolean): void {
@@ -268,19 +277,7 @@ class RangeCall extends Call<RangeReply> implements ReadRequester {
 type RevisionReply = { ok: true; revision: number } | { ok: false; error: string };
 
 /** The current revision, after a read barrier. */
-class RevisionCall extends Call<RevisionReply> implements ReadRequester {
-  constructor(client: EtcdClient, member: EtcdMember, private readonly done: (r: RevisionReply) => void) {
-    super(client, member);
-  }
-
-  protected deliver(r: RevisionReply): void {
-    this.done(r);
-  }
-
-  protected start(): void {
-    this.member.readBarrier(this);
-  }
-
+class RevisionCall extends ReadCall<RevisionReply> {
   readDone(ok: boolean): void {
     this.answer(ok ? { ok: true, revision: this.member.store.revision } : { ok: false, error: ERR_TIMEOUT });
   }
