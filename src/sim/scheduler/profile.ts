@@ -175,18 +175,12 @@ export class Profile {
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
       const weighted = keepPerPlugin ? new Array<number>(feasible.length) : undefined;
-      if (plugin.normalizeScore) {
-        for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
-        plugin.normalizeScore(state, pod, scores);
-        for (let i = 0; i < scores.length; i++) {
-          if (!addWeighted(totals, weighted, i, scores[i].score, weight)) return invalidScore(plugin, scores[i].score);
-        }
-      } else {
-        // Without NormalizeScore a raw score is final: weighted as it comes, one pass instead of two.
-        for (let i = 0; i < feasible.length; i++) {
-          const score = plugin.score!(state, pod, feasible[i]);
-          if (!addWeighted(totals, weighted, i, score, weight)) return invalidScore(plugin, score);
-        }
+      // The plugins that score every cycle do it in one call (see Plugin.scoreNodes); the others node by node.
+      if (plugin.scoreNodes) plugin.scoreNodes(state, pod, feasible, scores);
+      else for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score!(state, pod, feasible[i]);
+      if (plugin.normalizeScore) plugin.normalizeScore(state, pod, scores);
+      for (let i = 0; i < scores.length; i++) {
+        if (!addWeighted(totals, weighted, i, scores[i].score, weight)) return invalidScore(plugin, scores[i].score);
       }
       if (weighted) (perPlugin as Map<string, number[]>).set(plugin.name, weighted);
     }

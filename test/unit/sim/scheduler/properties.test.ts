@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { labelSelectorAsSelector } from '../../../../src/sim/api/labels';
 import type { LabelSelector, Pod } from '../../../../src/sim/api/types';
-import { newPodInfo, podRequests } from '../../../../src/sim/scheduler/node-info';
+import { CycleState } from '../../../../src/sim/scheduler/framework';
+import { newPodInfo, podInfoOf, podRequests } from '../../../../src/sim/scheduler/node-info';
 import { Harness, makeNode, makePod } from './fixtures';
 
 /** Random sequences of pod arrivals and deletions on random nodes. */
@@ -256,6 +257,69 @@ describe('sim/scheduler properties', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+  it('scores every node of a batch (scoreNodes) exactly as Score does node by node', () => {
+    const node = fc.record({
+      zone: fc.option(fc.constantFrom('z0', 'z1', 'z2'), { nil: undefined }),
+      rack: fc.option(fc.constantFrom('r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9'), { nil: undefined }),
+      cpu: fc.constantFrom('0', '1', '2', '4', '7'),
+      memory: fc.constantFrom('0', '1Gi', '3Gi', '8Gi'),
+      prefer: fc.boolean(),
+    });
+    const pod = fc.record({
+      app: fc.constantFrom('web', 'db', 'other'),
+      cpu: fc.option(fc.constantFrom('0', '100m', '1', '3'), { nil: undefined }),
+      memory: fc.option(fc.constantFrom('0', '64Mi', '2Gi'), { nil: undefined }),
+      tolerate: fc.boolean(),
+      spread: fc.array(fc.record({ key: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'rack'), maxSkew: fc.integer({ min: 1, max: 5 }) }), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(node, { minLength: 2, maxLength: 12 }), fc.array(fc.tuple(fc.constantFrom('web', 'db'), fc.nat()), { maxLength: 40 }), pod, (nodes, placed, p) => {
+        const h = new Harness().nodes(
+          ...nodes.map((n, i) =>
+            makeNode(`n${i}`, {
+              zone: n.zone,
+              cpu: n.cpu,
+              memory: n.memory,
+              labels: n.rack ? { rack: n.rack } : {},
+              taints: n.prefer ? [{ key: 'slow', effect: 'PreferNoSchedule' }] : undefined,
+            }),
+          ),
+        );
+        for (const app of ['web', 'db']) {
+          h.listers.rss.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `rs-${app}`, namespace: 'default' }, spec: { selector: { matchLabels: { app } }, template: { spec: { containers: [] } } } });
+        }
+        placed.forEach(([app, at], i) => h.bound(makePod(`b${i}`, { labels: { app }, ownerRS: `rs-${app}`, cpu: '200m', memory: '128Mi', nodeName: `n${at % nodes.length}` })));
+        const pending = makePod('pending', {
+          labels: { app: p.app },
+          ownerRS: p.app === 'other' ? undefined : `rs-${p.app}`,
+          cpu: p.cpu,
+          memory: p.memory,
+          tolerations: p.tolerate ? [{ key: 'slow', operator: 'Exists', effect: 'PreferNoSchedule' }] : undefined,
+          spec: p.spread.length
+            ? { topologySpreadConstraints: p.spread.map((c) => ({ topologyKey: c.key, maxSkew: c.maxSkew, whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: p.app } } })) }
+            : {},
+        });
+        const info = podInfoOf(pending);
+        const state = new CycleState();
+        const feasible = h.cache.nodeInfos();
+        assert.equal(h.profile.runPreScore(state, info, feasible).code, 'Success');
+        let batched = 0;
+        for (const plugin of h.profile.plugins) {
+          if (!plugin.scoreNodes || state.skipScore.has(plugin.name)) continue;
+          batched++;
+          const scores = feasible.map((n) => ({ name: n.name, score: -1 }));
+          plugin.scoreNodes(state, info, feasible, scores);
+          assert.deepEqual(
+            scores.map((s) => s.score),
+            feasible.map((n) => plugin.score!(state, info, n)),
+            plugin.name,
+          );
+        }
+        assert.ok(batched >= 2, 'NodeResourcesFit and TaintToleration score every pod');
+      }),
+      { numRuns: 300 },
     );
   });
 });

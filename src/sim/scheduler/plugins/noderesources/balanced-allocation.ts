@@ -3,6 +3,7 @@
  * proportions: score = (1 − std of the requested fractions) × 100. Best-effort pods are skipped.
  */
 import { SKIP, SUCCESS, type Plugin } from '../../framework';
+import type { NodeInfo, PodInfo } from '../../node-info';
 
 export const NAME = 'NodeResourcesBalancedAllocation';
 
@@ -16,6 +17,21 @@ export function balancedScore(fractions: number[]): number {
   return Math.trunc((1 - std) * 100);
 }
 
+/**
+ * balancedScore over the (at most two) fractions, without an array per node, from node.allocatable
+ * and node.requested (NodeInfo's flat copies).
+ */
+function balancedAllocationScore(pod: PodInfo, node: NodeInfo): number {
+  const allocCPU = node.allocatableMilliCPU;
+  const allocMemory = node.allocatableMemory;
+  // With either fraction missing the std is 0: (1 - 0) × 100. Returning early keeps the
+  // fractions plain doubles (as `number | undefined` locals each was boxed on the heap).
+  if (!(allocCPU > 0 && allocMemory > 0)) return 100;
+  const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / allocCPU);
+  const memory = Math.min(1, (node.requestedMemory + pod.requests.memory) / allocMemory);
+  return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * 100);
+}
+
 export function nodeResourcesBalancedAllocation(): Plugin {
   return {
     name: NAME,
@@ -27,16 +43,10 @@ export function nodeResourcesBalancedAllocation(): Plugin {
       return pod.requests.milliCPU === 0 && pod.requests.memory === 0 ? SKIP : SUCCESS;
     },
     score(_state, pod, node) {
-      // balancedScore over the (at most two) fractions, without an array per node.
-      // node.allocatable and node.requested, as NodeInfo's flat copies.
-      const allocCPU = node.allocatableMilliCPU;
-      const allocMemory = node.allocatableMemory;
-      // With either fraction missing the std is 0: (1 - 0) × 100. Returning early keeps the
-      // fractions plain doubles (as `number | undefined` locals each was boxed on the heap).
-      if (!(allocCPU > 0 && allocMemory > 0)) return 100;
-      const cpu = Math.min(1, (node.requestedMilliCPU + pod.requests.milliCPU) / allocCPU);
-      const memory = Math.min(1, (node.requestedMemory + pod.requests.memory) / allocMemory);
-      return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * 100);
+      return balancedAllocationScore(pod, node);
+    },
+    scoreNodes(_state, pod, nodes, scores) {
+      for (let i = 0; i < nodes.length; i++) scores[i].score = balancedAllocationScore(pod, nodes[i]);
     },
   };
 }

@@ -56,6 +56,21 @@ export function leastRequestedScore(requested: number, capacity: number): number
   return Math.trunc(((capacity - requested) * 100) / capacity);
 }
 
+/** Score: LeastAllocated over cpu and memory (weights 1 and 1), from node.allocatable and node.nonZeroRequested (NodeInfo's flat copies). */
+function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
+  let total = 0;
+  let weights = 0;
+  if (node.allocatableMilliCPU > 0) {
+    total += leastRequestedScore(node.nonZeroRequestedMilliCPU + pod.nonZeroRequests.milliCPU, node.allocatableMilliCPU);
+    weights++;
+  }
+  if (node.allocatableMemory > 0) {
+    total += leastRequestedScore(node.nonZeroRequestedMemory + pod.nonZeroRequests.memory, node.allocatableMemory);
+    weights++;
+  }
+  return weights ? Math.trunc(total / weights) : 0;
+}
+
 export function nodeResourcesFit(): Plugin {
   return {
     name: NAME,
@@ -69,18 +84,10 @@ export function nodeResourcesFit(): Plugin {
       return reasons.length ? rejection(reasons) : SUCCESS;
     },
     score(_state, pod, node) {
-      // node.allocatable and node.nonZeroRequested, as NodeInfo's flat copies.
-      let total = 0;
-      let weights = 0;
-      if (node.allocatableMilliCPU > 0) {
-        total += leastRequestedScore(node.nonZeroRequestedMilliCPU + pod.nonZeroRequests.milliCPU, node.allocatableMilliCPU);
-        weights++;
-      }
-      if (node.allocatableMemory > 0) {
-        total += leastRequestedScore(node.nonZeroRequestedMemory + pod.nonZeroRequests.memory, node.allocatableMemory);
-        weights++;
-      }
-      return weights ? Math.trunc(total / weights) : 0;
+      return leastAllocatedScore(pod, node);
+    },
+    scoreNodes(_state, pod, nodes, scores) {
+      for (let i = 0; i < nodes.length; i++) scores[i].score = leastAllocatedScore(pod, nodes[i]);
     },
   };
 }

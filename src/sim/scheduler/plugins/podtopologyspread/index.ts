@@ -45,6 +45,20 @@ interface ScoreState {
   weights: number[];
 }
 
+/** Score (before normalisation): the node's domains' matching pods, weighted, plus maxSkew − 1 per constraint. */
+function spreadScore(s: ScoreState, node: NodeInfo): number {
+  if (s.ignored.size && s.ignored.has(node.name)) return 0;
+  let score = 0;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const value = node.label(c.topologyKey);
+    if (value === undefined) continue;
+    const count = c.topologyKey === HOSTNAME_LABEL ? s.counters[i].count(node) : (s.valueCounts[i].get(value) ?? 0);
+    score += count * s.weights[i] + (c.maxSkew - 1);
+  }
+  return Math.round(score);
+}
+
 export function podTopologySpread(handle: Handle): Plugin {
   const { snapshot, listers } = handle;
 
@@ -198,16 +212,12 @@ export function podTopologySpread(handle: Handle): Plugin {
 
     score(state, _pod, node: NodeInfo) {
       const s = state.read<ScoreState>(PRE_SCORE_KEY);
-      if (!s || (s.ignored.size && s.ignored.has(node.name))) return 0;
-      let score = 0;
-      for (let i = 0; i < s.constraints.length; i++) {
-        const c = s.constraints[i];
-        const value = node.label(c.topologyKey);
-        if (value === undefined) continue;
-        const count = c.topologyKey === HOSTNAME_LABEL ? s.counters[i].count(node) : (s.valueCounts[i].get(value) ?? 0);
-        score += count * s.weights[i] + (c.maxSkew - 1);
-      }
-      return Math.round(score);
+      return s ? spreadScore(s, node) : 0;
+    },
+
+    scoreNodes(state, _pod, nodes, scores) {
+      const s = state.read<ScoreState>(PRE_SCORE_KEY);
+      for (let i = 0; i < nodes.length; i++) scores[i].score = s ? spreadScore(s, nodes[i]) : 0;
     },
 
     normalizeScore(state, _pod, scores) {

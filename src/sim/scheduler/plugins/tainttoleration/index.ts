@@ -4,7 +4,7 @@
  */
 import { MAX_NODE_SCORE, SUCCESS, StatusCache, defaultNormalizeScore, type Plugin } from '../../framework';
 import type { Toleration } from '../../../api/types';
-import { NO_TAINTS } from '../../node-info';
+import { NO_TAINTS, type NodeInfo } from '../../node-info';
 import { findUntoleratedTaint, tolerationsTolerateTaint } from './helpers';
 
 export const NAME = 'TaintToleration';
@@ -13,6 +13,15 @@ const PRE_SCORE_KEY = `PreScore${NAME}`;
 /** "node(s) had untolerated taint {key: value}", as upstream formats it. */
 export function untoleratedTaintReason(key: string, value: string | undefined): string {
   return `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
+}
+
+/** Score: how many of the node's PreferNoSchedule taints (picked out once per node update) `tolerations` do not tolerate. */
+function untoleratedPreferNoSchedule(node: NodeInfo, tolerations: readonly Toleration[]): number {
+  const taints = node.preferNoScheduleTaints;
+  if (taints === NO_TAINTS) return 0;
+  let count = 0;
+  for (let i = 0; i < taints.length; i++) if (!tolerationsTolerateTaint(tolerations, taints[i])) count++;
+  return count;
 }
 
 export function taintToleration(): Plugin {
@@ -37,13 +46,11 @@ export function taintToleration(): Plugin {
       return SUCCESS;
     },
     score(state, _pod, node) {
-      // The node's PreferNoSchedule taints, picked out once per node update.
-      const taints = node.preferNoScheduleTaints;
-      if (taints === NO_TAINTS) return 0;
+      return untoleratedPreferNoSchedule(node, state.read<Toleration[]>(PRE_SCORE_KEY) ?? []);
+    },
+    scoreNodes(state, _pod, nodes, scores) {
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
-      let count = 0;
-      for (let i = 0; i < taints.length; i++) if (!tolerationsTolerateTaint(tolerations, taints[i])) count++;
-      return count;
+      for (let i = 0; i < nodes.length; i++) scores[i].score = untoleratedPreferNoSchedule(nodes[i], tolerations);
     },
     normalizeScore(_state, _pod, scores) {
       defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
