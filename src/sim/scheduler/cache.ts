@@ -430,6 +430,7 @@ export class SchedulerCache implements Snapshot {
     const nodeName = pod.spec.nodeName;
     if (!nodeName) return;
     let placed = this.placed.get(key);
+    if (placed && changesNothingPlaced(placed, pod)) return;
     const info = reuse(pod, placed);
     if (placed && placed.nodeName !== nodeName) {
       this.unplace(key, placed);
@@ -487,6 +488,28 @@ export class SchedulerCache implements Snapshot {
   nodeOf(key: string): string | undefined {
     return this.placed.get(key)?.nodeName;
   }
+}
+
+/**
+ * Whether `pod`, a new version of a pod the cache has bound (not assumed) on the same node, changes
+ * nothing the cache or the plugins read of a placed pod: the same spec object (the API server's
+ * writes share the parts they leave alone, so a status write keeps it: requests, ports, affinity,
+ * priority), the same uid, and labels, namespace and deletion as the counters see them. Such a
+ * version (a kubelet's status writes: two of every pod's three updates while it starts) is not
+ * stored: the version placed stands for it, and every decision is the same as with the new one.
+ * Upstream's cache replaces the pod (removes it from its NodeInfo and adds it back); here that cost
+ * a lookup in the node's pods and two writes, a new PodInfo, and the checks, for every status write.
+ */
+function changesNothingPlaced(placed: PlacedPod, pod: Pod): boolean {
+  const cached = placed.info?.pod;
+  return (
+    cached !== undefined &&
+    !placed.assumed &&
+    cached.spec === pod.spec &&
+    placed.nodeName === pod.spec.nodeName &&
+    cached.metadata.uid === pod.metadata.uid &&
+    countsAlike(cached, pod)
+  );
 }
 
 /**
