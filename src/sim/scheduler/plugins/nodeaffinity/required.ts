@@ -14,7 +14,15 @@ export interface RequiredNodeAffinity {
 
 const cache = new WeakMap<Pod, RequiredNodeAffinity>();
 
+/**
+ * The answer for a pod with neither a nodeSelector nor required node affinity (most pods), shared:
+ * such a pod needs nothing compiled, and caching an answer per pod object cost every scheduling
+ * cycle a weak map entry (for the collector to trace), a closure and an array.
+ */
+const UNCONSTRAINED: RequiredNodeAffinity = Object.freeze({ constrained: false, matches: () => true });
+
 export function requiredNodeAffinity(pod: Pod): RequiredNodeAffinity {
+  if (!pod.spec.nodeSelector && !pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution) return UNCONSTRAINED;
   let r = cache.get(pod);
   if (!r) {
     const nodeSelector = pod.spec.nodeSelector && Object.keys(pod.spec.nodeSelector).length ? pod.spec.nodeSelector : undefined;
