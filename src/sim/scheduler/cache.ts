@@ -218,8 +218,20 @@ export class SchedulerCache implements Snapshot {
     return this.nodes.get(name);
   }
 
+  /**
+   * The counter podCounter returned last, with what it was asked for: PodTopologySpread asks twice
+   * a cycle (hostname and zone) with the same Selector object, shared by the pods of a ReplicaSet,
+   * which come in runs. A hit spares building the key string and looking it up.
+   */
+  private lastCounter: { namespace: string; selector: Selector; includeTerminating: boolean; counter: SelectorCounter } | undefined;
+
   podCounter(namespace: string, selector: Selector, options: CounterOptions = {}): PodCounter {
     const includeTerminating = !!options.includeTerminating;
+    const last = this.lastCounter;
+    if (last && last.selector === selector && last.namespace === namespace && last.includeTerminating === includeTerminating) {
+      last.counter.lastUsed = ++this.tick;
+      return last.counter;
+    }
     const text = selector.toString() || (selector.empty() ? '<everything>' : '<nothing>');
     const key = `${namespace}\x00${includeTerminating ? 'all' : 'live'}\x00${text}`;
     let counter = this.counters.get(key);
@@ -231,6 +243,7 @@ export class SchedulerCache implements Snapshot {
       this.counterIndex.add(counter);
     }
     counter.lastUsed = ++this.tick;
+    this.lastCounter = { namespace, selector, includeTerminating, counter };
     return counter;
   }
 
@@ -295,6 +308,7 @@ export class SchedulerCache implements Snapshot {
     let min = Infinity;
     for (const [key, c] of this.counters) if (c.lastUsed < min) [oldest, min] = [key, c.lastUsed];
     if (oldest === undefined) return;
+    if (this.lastCounter?.counter === this.counters.get(oldest)) this.lastCounter = undefined;
     this.counterIndex.delete(this.counters.get(oldest)!);
     this.counters.delete(oldest);
   }
