@@ -400,17 +400,16 @@ export class SchedulerCache implements Snapshot {
     // A new version of a pod on the same node (a status update) counts as it did unless its
     // namespace, labels or deletion changed: the counters are then left alone.
     const recount = !old || !countsAlike(old.pod, info.pod);
-    if (old && recount) {
-      this.counterIndex.adjust(node, old.pod, -1);
-      this.indexLabels(old.pod, info.key, false);
-    }
+    // The label index changes only with the labels: a pod being deleted (evictions, after a zone
+    // failure) is recounted, but keeps its entries.
+    const reindex = !old || (recount && !sameLabelSet(old.pod.metadata.labels ?? {}, info.pod.metadata.labels ?? {}));
+    if (old && recount) this.counterIndex.adjust(node, old.pod, -1);
+    if (old && reindex) this.indexLabels(old.pod, info.key, false);
     node.addPod(info);
     placed.node = node;
     placed.info = info;
-    if (recount) {
-      this.counterIndex.adjust(node, info.pod, 1);
-      this.indexLabels(info.pod, info.key, true);
-    }
+    if (recount) this.counterIndex.adjust(node, info.pod, 1);
+    if (reindex) this.indexLabels(info.pod, info.key, true);
     const affinity = info.pod.spec.affinity;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.affinityPods.set(info.key, { pod: info.pod, node });
     else this.affinityPods.delete(info.key);
