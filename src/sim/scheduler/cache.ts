@@ -397,8 +397,9 @@ export class SchedulerCache implements Snapshot {
   /** Put `info` on `node` (a new version of a pod already there replaces it). */
   private place(node: NodeInfo, info: PodInfo, placed: PlacedPod): void {
     const old = placed.node === node ? placed.info : node.pods.get(info.key);
-    // A new version of a pod on the same node (a status update) counts as it did unless its
-    // namespace, labels or deletion changed: the counters are then left alone.
+    // A new version of a pod on the same node (the binding's confirmation; status writes mostly stop
+    // earlier, see changesNothingPlaced) counts as it did unless its namespace, labels or deletion
+    // changed: the counters are then left alone.
     const recount = !old || !countsAlike(old.pod, info.pod);
     // The label index changes only with the labels: a pod being deleted (evictions, after a zone
     // failure) is recounted, but keeps its entries.
