@@ -3,7 +3,7 @@
  * they were added, so a FIFO and a single pending timer replace one cancelled timer per request
  * (which the clock would keep, with everything its closure holds, until its time came).
  */
-import type { Clock, TimerId } from '../clock';
+import type { Clock, ClockTask } from '../clock';
 
 export interface Deadline {
   /** The request finished in time: the deadline will not fire. Returns false if it already fired. */
@@ -60,17 +60,24 @@ class Pending extends DeadlineEntry {
 /** Empty slots are dropped once the list is this long, or twice as long as after the last drop. */
 const MIN_DROP_AT = 1024;
 
-export class DeadlineQueue {
+/**
+ * The queue is its own clock task (its timer is never cancelled): each arming schedules the queue
+ * itself, not a new timer and closure. A kubelet's client arms once per request (a Lease renewal
+ * every 10 s, 5,000 kubelets), and what is scheduled lives those 10 s, through scavenges.
+ */
+export class DeadlineQueue implements ClockTask {
   /** Entries in the order added; undefined where one was settled or has expired. */
   private items: (DeadlineEntry | undefined)[] = [];
   /** When items[i] expires. */
   private times: number[] = [];
   private head = 0;
-  private timer: TimerId | undefined;
+  /** Whether the queue is scheduled to fire (at the time of its oldest pending deadline). */
+  private armed = false;
   /** Length of the part of `items` from `head` at which empty slots are dropped next. */
   private dropAt = MIN_DROP_AT;
 
-  constructor(private readonly clock: Clock, readonly delayMs: number, private readonly label: string) {}
+  /** `label` names the queue (in a debugger: the clock holds the queue itself, not a labelled timer). */
+  constructor(private readonly clock: Clock, readonly delayMs: number, readonly label: string) {}
 
   add(onExpire: () => void): Deadline {
     return this.addEntry(new Pending(onExpire));
@@ -84,7 +91,7 @@ export class DeadlineQueue {
     this.items.push(item);
     this.times.push(this.clock.now() + this.delayMs);
     if (this.items.length - this.head >= this.dropAt) this.dropSettled();
-    if (this.timer === undefined) this.arm();
+    if (!this.armed) this.arm();
     return item;
   }
 
@@ -130,12 +137,19 @@ export class DeadlineQueue {
       this.times = [];
       this.head = 0;
       this.dropAt = MIN_DROP_AT;
-      this.timer = undefined;
+      this.armed = false;
       return;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) this.dropSettled();
     const delay = Math.max(0, this.times[this.head] - this.clock.now());
-    this.timer = this.clock.schedule(delay, () => this.fire(), this.label);
+    // Ordered among timers exactly as clock.schedule would order a timer set now.
+    this.clock.scheduleTask(delay, this);
+    this.armed = true;
+  }
+
+  /** @internal (Clock) The oldest pending deadline's time came: expire what is due, and arm again. */
+  run(): void {
+    this.fire();
   }
 
   private fire(): void {
