@@ -32,6 +32,10 @@ export class NodeAgent {
   private active = false;
   /** Responses to requests sent before the last stop are ignored. */
   private generation = 0;
+  /** The heartbeat, bound once (not a new closure every 10 s on each of thousands of nodes). */
+  private readonly onTick = (): void => this.tick();
+  /** The answer to a Lease update, guarded for the current generation: built at each start, not per renewal. */
+  private leaseUpdated: (r: ApiResponse, ctx: TraceContext) => void = () => {};
   /** Called once the Node exists, with the object the API returned. */
   onRegistered: (node: Node, ctx: TraceContext) => void = () => {};
 
@@ -51,6 +55,10 @@ export class NodeAgent {
   start(ctx: TraceContext): void {
     this.active = true;
     this.generation++;
+    this.leaseUpdated = this.guard((r) => {
+      // On a conflict or any failure, read the Lease afresh at the next renewal.
+      this.lease = r.code === 200 && isObject(r) ? (r.body as Lease) : undefined;
+    });
     this.register(ctx);
   }
 
@@ -129,7 +137,7 @@ export class NodeAgent {
 
   private scheduleTick(): void {
     this.clock.cancel(this.timer);
-    this.timer = this.clock.schedule(this.timings.leaseRenewMs, () => this.tick(), 'kubelet-lease');
+    this.timer = this.clock.schedule(this.timings.leaseRenewMs, this.onTick, 'kubelet-lease');
   }
 
   private renewLease(ctx: TraceContext): void {
@@ -157,10 +165,7 @@ export class NodeAgent {
     this.client.request(
       { verb: 'update', apiVersion: 'coordination.k8s.io/v1', resource: 'leases', namespace: NODE_LEASE_NAMESPACE, name: this.config.name, body },
       ctx,
-      this.guard((r) => {
-        // On a conflict or any failure, read the Lease afresh at the next renewal.
-        this.lease = r.code === 200 && isObject(r) ? (r.body as Lease) : undefined;
-      }),
+      this.leaseUpdated,
     );
   }
 }
