@@ -87,4 +87,21 @@ describe('sim/client/deadlines', () => {
     assert.equal(b.settle(), false, 'settling after expiry');
     assert.equal(q.size, 0);
   });
+
+  it('fires among timers due at the same time in the order timers set when it armed would', () => {
+    const clock = new Clock(1);
+    const q = new DeadlineQueue(clock, 1000, 'test');
+    const order: string[] = [];
+    clock.schedule(1000, () => order.push('timer before'));
+    q.add(() => order.push('deadline'));
+    clock.schedule(1000, () => order.push('timer after'));
+    // A later deadline is due at 1500: the queue arms for it when it fires at 1000, so it runs after a
+    // timer for 1500 set at 500.
+    clock.advance(500);
+    q.add(() => order.push('second deadline'));
+    clock.schedule(1000, () => order.push('timer at 1500, set at 500'));
+    clock.advance(1000);
+    assert.deepEqual(order, ['timer before', 'deadline', 'timer after', 'timer at 1500, set at 500', 'second deadline']);
+    assert.equal(clock.pending(), 0);
+  });
 });
