@@ -33,6 +33,7 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
   if (def.hasScale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
   if (def.resource === 'pods') {
     out.push({ name: 'binding', kind: 'Binding', verbs: ['create'] });
+    out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] });
     out.push({ name: 'log', kind: 'Pod', verbs: ['get'] });
   }
   return out;

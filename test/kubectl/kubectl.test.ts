@@ -340,6 +340,9 @@ describe('kubectl against k8s-lab serve', function () {
       const r = await kubectl(lab, ['drain', 'worker-1', '--ignore-daemonsets', '--force', '--timeout=60s'], { timeoutMs: 70_000 });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /node\/worker-1 drained/);
+      // kubectl found pods/eviction in discovery and evicted each pod (it deletes only when eviction is unsupported).
+      assert.match(r.stdout + r.stderr, /evicting pod default\//);
+      assert.match(r.stdout, /pod\/\S+ evicted/);
       const left = await k('get', 'pods', '-A', '--field-selector', 'spec.nodeName=worker-1', '-o', 'name');
       assert.equal(left.stdout.trim(), '');
       await k('uncordon', 'worker-1');

@@ -126,9 +126,9 @@ export class ClusterCommands implements vscode.Disposable {
   }
 
   /**
-   * kubectl drain: cordon, then remove every pod on the node that a controller will replace (DaemonSet
-   * pods are left, as with --ignore-daemonsets). The lab's API has no eviction subresource, so — as kubectl
-   * does when eviction is unsupported — the pods are deleted.
+   * kubectl drain: cordon, then evict every pod on the node (DaemonSet pods are left, as with
+   * --ignore-daemonsets) through the pods/eviction subresource, as kubectl does: each pod stops
+   * gracefully and its controller replaces it elsewhere.
    */
   private async drain(arg: unknown): Promise<void> {
     const name = await nodeTarget(this.lab, arg, vscode.l10n.t('Drain which node?'));
@@ -136,9 +136,11 @@ export class ClusterCommands implements vscode.Disposable {
     const pods = this.lab.list<Pod>('pods').filter((p) => p.spec.nodeName === name && !p.metadata.deletionTimestamp);
     const daemon = (p: KubeObject) => p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet');
     for (const pod of pods.filter((p) => !daemon(p))) {
-      const { response } = await this.lab.request({ verb: 'delete', apiVersion: 'v1', resource: 'pods', namespace: pod.metadata.namespace, name: pod.metadata.name });
+      const { namespace, name: podName } = pod.metadata;
+      const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace } };
+      const { response } = await this.lab.request({ verb: 'create', apiVersion: 'v1', resource: 'pods', namespace, name: podName, subresource: 'eviction', body: eviction });
       if (response.code >= 400 && response.code !== 404) return this.fail(response.body as Status);
-      this.lab.log.info(`pod/${pod.metadata.name} deleted`);
+      this.lab.log.info(`pod/${podName} evicted`);
     }
     this.tell(`node/${name} drained`);
   }

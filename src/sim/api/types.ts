@@ -277,6 +277,13 @@ export interface Binding extends KubeObject {
   target: { apiVersion?: string; kind: 'Node'; name: string };
 }
 
+/** policy/v1 Eviction: POSTed to pods/<name>/eviction, a delete that PodDisruptionBudgets may refuse. */
+export interface Eviction extends KubeObject {
+  apiVersion: 'policy/v1';
+  kind: 'Eviction';
+  deleteOptions?: { gracePeriodSeconds?: number };
+}
+
 // ---------------------------------------------------------------- core/v1 Node
 
 export interface Taint {

@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -252,6 +252,7 @@ export class ApiServer {
       if (req.verb === 'update' || req.verb === 'patch') return this.update(def, req, ctx, call);
     }
     if (sub === 'binding' && def.kind === 'Pod' && req.verb === 'create') return this.bind(def, req, ctx, call);
+    if (sub === 'eviction' && def.kind === 'Pod' && req.verb === 'create') return this.evict(def, req, ctx, call);
     if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, call);
     if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, call);
     call.reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
@@ -686,6 +687,27 @@ export class ApiServer {
     const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
     this.guaranteedUpdate(def, req, req.namespace, name, ctx, undefined, this.tryBind, target, answer);
   }
+
+  /**
+   * pods/eviction: a delete that first asks the pod's PodDisruptionBudget, as `kubectl drain` sends it.
+   * The lab serves no PodDisruptionBudgets, so none refuses (upstream's 429 "Cannot evict pod as it would
+   * violate the pod's disruption budget." needs one): the pod is deleted as a delete with the Eviction's
+   * deleteOptions would (gracefully), and the answer is a Status Success, 201.
+   */
+  private evict(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
+    const eviction = req.body as Partial<Eviction> | undefined;
+    if (!isPlainObject(eviction) || eviction.kind !== 'Eviction') return call.reply(errors.badRequest('not a Eviction object'));
+    if (!req.name || eviction.metadata?.name !== req.name) return call.reply(errors.badRequest('name in URL does not match name in Eviction object'));
+    const grace = eviction.deleteOptions?.gracePeriodSeconds;
+    if (grace !== undefined && !(Number.isInteger(grace) && grace >= 0)) {
+      return call.reply(errors.badRequest(`deleteOptions.gracePeriodSeconds: must be a non-negative integer, not ${JSON.stringify(grace)}`));
+    }
+    const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
+    this.guaranteedUpdate(def, req, req.namespace, req.name, ctx, undefined, this.tryEvict, grace, answer);
+  }
+
+  /** eviction's tryUpdate: delete, with the grace period `update.input` (the Eviction's deleteOptions). */
+  private readonly tryEvict: TryUpdate = (existing, update) => this.prepareDelete(update.def, existing, update.input as number | undefined);
 
   /** binding's tryUpdate: the pod, on node `update.input`. */
   private readonly tryBind: TryUpdate = (existing, update) => {

@@ -137,6 +137,33 @@ describe('sim/apiserver', () => {
     assert.equal(call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'unbound' }).code, 404);
   });
 
+  it('evicts through pods/eviction: the pod is deleted gracefully and the answer is a Status Success (201)', () => {
+    createPod(cluster, 'evictme');
+    call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'evictme', subresource: 'binding', body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'evictme' }, target: { kind: 'Node', name: 'worker-1' } } });
+    const eviction = (name: string, deleteOptions?: object) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' }, deleteOptions });
+    const evict = (name: string, body: unknown) => call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', name, subresource: 'eviction', body });
+
+    const mismatch = evict('evictme', eviction('other'));
+    assert.equal(mismatch.code, 400);
+    assert.equal(message(mismatch), 'name in URL does not match name in Eviction object');
+    assert.equal(evict('evictme', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictme' } }).code, 400, 'only an Eviction');
+    assert.equal(evict('evictme', eviction('evictme', { gracePeriodSeconds: -1 })).code, 400);
+    const get = () => call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: 'evictme' }).body as Pod;
+    assert.equal(get().metadata.deletionTimestamp, undefined, 'refused evictions delete nothing');
+
+    const ok = evict('evictme', eviction('evictme', { gracePeriodSeconds: 5 }));
+    assert.equal(ok.code, 201);
+    assert.equal((ok.body as { kind: string; status: string }).kind, 'Status');
+    assert.equal((ok.body as { status: string }).status, 'Success');
+    const marked = get();
+    assert.ok(marked.metadata.deletionTimestamp, 'a bound pod stops gracefully');
+    assert.equal(marked.metadata.deletionGracePeriodSeconds, 5, "the Eviction's deleteOptions apply");
+
+    const missing = evict('nosuchpod', eviction('nosuchpod'));
+    assert.equal(missing.code, 404);
+    assert.equal(message(missing), 'pods "nosuchpod" not found');
+  });
+
   it('lists with label and field selectors; unsupported fields are refused as upstream', () => {
     call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: pod('sel-a', { metadata: { name: 'sel-a', labels: { app: 'sel', tier: 'a' } } }) });
     call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: pod('sel-b', { metadata: { name: 'sel-b', labels: { app: 'sel', tier: 'b' } } }) });
