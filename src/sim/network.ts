@@ -104,6 +104,60 @@ export class Path {
   }
 }
 
+/**
+ * A one-way stream of messages along a path, as the messages of one connection: each `send` is a
+ * network message exactly as `Path.send` of a closure would be (same latency draws, same FIFO channel,
+ * same drops), but the stream object itself travels and the message's arguments wait in its queue, so
+ * a message costs no closure and context (raft's messages and etcd's watch events, several per write,
+ * in flight long enough to outlive scavenges). The channel is FIFO and each send arrives or is lost
+ * exactly once, so the message arriving is always the head of the queue.
+ */
+export class Stream<A, B = void> implements NetworkMessage {
+  /** The queued messages' arguments, two slots each, from `head` on. */
+  private readonly queue: (A | B)[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly path: Path,
+    private readonly receive: (a: A, b: B) => void,
+  ) {}
+
+  /** Send one message (`receive(a, b)` at the other end). Returns false when dropped at once. */
+  send(a: A, b: B): boolean {
+    if (!this.path.send(this)) return false;
+    this.queue.push(a, b);
+    return true;
+  }
+
+  arrive(): void {
+    const queue = this.queue;
+    const a = queue[this.head] as A;
+    const b = queue[this.head + 1] as B;
+    this.shift();
+    this.receive(a, b);
+  }
+
+  lost(): void {
+    this.shift();
+  }
+
+  /** Drop the head message (releasing what it holds), emptying or compacting the queue when it can. */
+  private shift(): void {
+    const queue = this.queue;
+    const head = this.head;
+    queue[head] = queue[head + 1] = undefined as A;
+    this.head = head + 2;
+    if (this.head === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    } else if (this.head >= 256 && this.head * 2 >= queue.length) {
+      // Traffic that never lets the queue drain: drop the consumed slots now and then.
+      queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export interface Partition {
   id: number;
   /** The isolated host. */

@@ -6,7 +6,7 @@
  */
 import type { TimerId } from '../clock';
 import { DeadlineEntry, DeadlineQueue } from '../client/deadlines';
-import type { NetworkMessage, Path } from '../network';
+import { Stream, type NetworkMessage, type Path } from '../network';
 import type { TraceContext } from '../log';
 import { ERR_TIMEOUT, REQUEST_TIMEOUT_MS, type EtcdCluster, type EtcdMember, type EtcdOp, type ProposalRequester, type ProposalResult, type ReadRequester } from './raft';
 import type { KeyValue, MvccEvent, RangeResult, TxnRequest, TxnResult } from './mvcc';
@@ -131,16 +131,18 @@ export class EtcdClient {
       const candidates = this.endpoints.filter((m) => this.usable(m));
       let compactedAt: number | undefined;
       for (const candidate of candidates) {
-        const result = candidate.watch(prefix, next, (events, _rev, ctx) => {
-          network.send(candidate.host, this.host, () => {
-            if (cancelled || member !== candidate) return;
-            // Count a revision as seen only once it arrives: a lost message is replayed after reconnecting.
-            // (Events come in revision order: when the first is new, all are.)
-            const fresh = events.length > 0 && events[0].kv.modRevision >= next ? events : events.filter((e) => e.kv.modRevision >= next);
-            if (fresh.length === 0) return;
-            next = fresh[fresh.length - 1].kv.modRevision + 1;
-            handlers.onEvents(fresh, ctx);
-          });
+        // The member's events travel back as messages of one stream (no closure per message).
+        const events = new Stream(this.fromMember[candidate.ordinal], (events: readonly MvccEvent[], ctx: TraceContext) => {
+          if (cancelled || member !== candidate) return;
+          // Count a revision as seen only once it arrives: a lost message is replayed after reconnecting.
+          // (Events come in revision order: when the first is new, all are.)
+          const fresh = events.length > 0 && events[0].kv.modRevision >= next ? events : events.filter((e) => e.kv.modRevision >= next);
+          if (fresh.length === 0) return;
+          next = fresh[fresh.length - 1].kv.modRevision + 1;
+          handlers.onEvents(fresh, ctx);
+        });
+        const result = candidate.watch(prefix, next, (batch, _rev, ctx) => {
+          events.send(batch, ctx);
         }, () => {
           if (member !== candidate) return;
           drop();

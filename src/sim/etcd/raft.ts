@@ -15,7 +15,7 @@
  */
 import type { Clock, TimerId } from '../clock';
 import type { EventLog, TraceContext } from '../log';
-import type { Network } from '../network';
+import { Stream, type Network } from '../network';
 import { DeadlineEntry, DeadlineQueue } from '../client/deadlines';
 import { MvccStore, type MvccEvent, type MvccOptions, type TxnRequest, type TxnResult } from './mvcc';
 
@@ -185,6 +185,8 @@ export class EtcdMember {
   private readonly watchCancels = new Map<number, { cancel: () => void; onCancel: (reason: string) => void }>();
   private nextWatchId = 1;
   private readonly deadlines: DeadlineQueue;
+  /** Message streams to the other members, by ordinal. */
+  private readonly links: Stream<RaftMessage>[] = [];
 
   constructor(
     private readonly cluster: EtcdCluster,
@@ -770,8 +772,12 @@ export class EtcdMember {
   }
 
   private send(to: number, msg: RaftMessage): void {
-    const target = this.cluster.members[to];
-    this.cluster.network.send(this.host, target.host, () => target.receive(msg));
+    (this.links[to] ??= this.linkTo(this.cluster.members[to])).send(msg);
+  }
+
+  /** The stream of messages to `target` (made on first use: no closure per message). */
+  private linkTo(target: EtcdMember): Stream<RaftMessage> {
+    return new Stream(this.cluster.network.path(this.host, target.host), (msg: RaftMessage) => target.receive(msg));
   }
 
   private get clock(): Clock {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Clock } from '../../../src/sim/clock';
-import { Network } from '../../../src/sim/network';
+import { Network, Stream } from '../../../src/sim/network';
 
 function net(): { clock: Clock; network: Network } {
   const clock = new Clock(5);
@@ -128,5 +128,27 @@ describe('sim/network', () => {
     assert.deepEqual(seen, [false]);
     network.setUp('a');
     assert.deepEqual(seen, [false, true]);
+  });
+  it('a stream delivers each message\'s arguments at the time a closure sent with it would arrive, and skips lost ones', () => {
+    const viaStream = net();
+    const viaClosures = net();
+    const got: string[] = [];
+    const want: string[] = [];
+    const stream = new Stream(viaStream.network.path('a', 'b'), (label: string, n: number) => got.push(`${label}${n}@${viaStream.clock.now()}`));
+    const send = (i: number) => {
+      const label = i % 3 === 0 ? 'x' : 'y';
+      stream.send(label, i);
+      viaClosures.network.send('a', 'b', () => want.push(`${label}${i}@${viaClosures.clock.now()}`));
+    };
+    for (let i = 0; i < 600; i++) {
+      send(i);
+      if (i % 4 === 0) send(i + 1000); // two in one instant: one batch
+      if (i === 300) for (const { network } of [viaStream, viaClosures]) network.setDown('b');
+      if (i === 320) for (const { network } of [viaStream, viaClosures]) network.setUp('b');
+      for (const { clock } of [viaStream, viaClosures]) clock.advance(i % 7 === 0 ? 0.3 : 0.01);
+    }
+    for (const { clock } of [viaStream, viaClosures]) clock.advance(100);
+    assert.ok(got.length > 600 && got.length < 750);
+    assert.deepEqual(got, want);
   });
 });
