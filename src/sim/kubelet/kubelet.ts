@@ -127,9 +127,9 @@ export class Kubelet implements Component, PodLogProvider {
   private informer: Informer<Pod> | undefined;
   private readonly pods = new Map<string, PodWork>();
   private readonly uidByKey = new Map<string, string>();
-  /** Pods to pass, in trigger order. Two maps swapped at each drain, not a copy of the queue per drain. */
-  private queue = new Map<string, TraceContext>();
-  private draining = new Map<string, TraceContext>();
+  /** Pods to pass, in trigger order. Two queues swapped at each drain, not a copy of the queue per drain. */
+  private queue = new PassQueue();
+  private draining = new PassQueue();
   private queueTimer: TimerId | undefined;
   private housekeeping: TimerId | undefined;
   private crashBackoff: Backoff;
@@ -336,7 +336,7 @@ export class Kubelet implements Component, PodLogProvider {
    */
   private readonly drainQueue = (): void => {
     this.queueTimer = undefined;
-    // Pods triggered during the drain go to the other map, for the next drain (as upstream's work queue).
+    // Pods triggered during the drain go to the other queue, for the next drain (as upstream's work queue).
     const batch = this.queue;
     this.queue = this.draining;
     this.draining = batch;
@@ -806,6 +806,47 @@ export function liveContainers({ containers, instances }: RuntimeView): Containe
   // Stable: of equal attempts and creation times, the first created stays first, as in containersOfPod.
   if (live.length > 1) live.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   return live;
+}
+
+/**
+ * The pods to pass, in trigger order, each once with the context of its latest trigger: what a
+ * Map<uid, context> gives, in two lists reused from drain to drain. A Map allocates a new hash table
+ * on every clear() (and on the rehash its deletes lead to), in old space for a kubelet's long-lived
+ * Map, and a kubelet drains after nearly every watch event. A node has few pods queued at once (at
+ * most its pods), so a pod already queued is found by a scan.
+ */
+class PassQueue {
+  private readonly uids: (string | undefined)[] = [];
+  private readonly contexts: (TraceContext | undefined)[] = [];
+  private count = 0;
+
+  /** Queue `uid`, or give it this context if it is queued already (keeping its place). */
+  set(uid: string, ctx: TraceContext): void {
+    const n = this.count;
+    for (let i = 0; i < n; i++) {
+      if (this.uids[i] === uid) {
+        this.contexts[i] = ctx;
+        return;
+      }
+    }
+    this.uids[n] = uid;
+    this.contexts[n] = ctx;
+    this.count = n + 1;
+  }
+
+  /** Each queued pod in order (none may be queued meanwhile: the kubelet queues to the other one). */
+  forEach(fn: (ctx: TraceContext, uid: string) => void): void {
+    for (let i = 0; i < this.count; i++) fn(this.contexts[i]!, this.uids[i]!);
+  }
+
+  /** Empty, keeping the lists' room (their slots let go of what they held). */
+  clear(): void {
+    for (let i = 0; i < this.count; i++) {
+      this.uids[i] = undefined;
+      this.contexts[i] = undefined;
+    }
+    this.count = 0;
+  }
 }
 
 /** A new pod worker's `next` until it has its own. */
