@@ -36,6 +36,10 @@ const REALITY = {
     'spec.nodeName=<its node>, and this watch event is how it learns a pod was bound to it.',
   onlyApiserverTalksToEtcd:
     'Only the API server reads and writes etcd. The kubelet, the scheduler and the controllers all go through the API.',
+  evictionAsksFirst:
+    'An eviction is not a plain delete: the API server first checks the pod\'s PodDisruptionBudget and refuses ' +
+    '(429 Too Many Requests) when the eviction would take the budget below its minimum. kubectl drain evicts; ' +
+    'kubectl delete does not ask. The lab serves no PodDisruptionBudgets, so its evictions are never refused.',
   controllersWatch:
     'Controllers are not called either: each watches the objects it manages and reconciles what it sees with what it wants.',
   leaseHeartbeat:
@@ -68,6 +72,12 @@ function explainRequest(entry: LogEntry, c: ExplainContext): Explanation {
   if (c.heartbeat) {
     return { explanation: `${c.from.id} renews its Lease (${what}): a heartbeat.`, reality: REALITY.leaseHeartbeat };
   }
+  if (subresource === 'eviction') {
+    return {
+      explanation: `${c.from.id} asks to evict the pod (${what}), as kubectl drain does: a delete the API server may refuse to protect the pod's application.`,
+      reality: REALITY.evictionAsksFirst,
+    };
+  }
   if (c.to.kind === 'lb') {
     return {
       explanation: `${c.from.id} sends ${what}. The load balancer in front of the three API servers receives it; the client never needs to know which API server answers.`,
@@ -94,9 +104,15 @@ function explainRequest(entry: LogEntry, c: ExplainContext): Explanation {
   return { explanation: `${c.from.id} sends ${what} to ${c.to.id}.` };
 }
 
-function explainResponse(c: ExplainContext): Explanation {
+function explainResponse(entry: LogEntry, c: ExplainContext): Explanation {
   const code = c.code;
   const rv = c.resourceVersion ? ` with resourceVersion ${c.resourceVersion}` : '';
+  if (code === 201 && entry.objectRef?.subresource === 'eviction') {
+    return {
+      explanation: 'The API server answers 201: the eviction is allowed. No Eviction object is stored; the pod is being deleted gracefully (its deletionTimestamp is set), its kubelet stops it, and its controller creates a replacement.',
+      reality: REALITY.evictionAsksFirst,
+    };
+  }
   if (code === 201) return { explanation: `The API server answers 201 Created${rv}. The object is in etcd: it is now part of the cluster's desired state, though nothing runs yet.` };
   if (code === 200) return { explanation: `The API server answers 200 OK${rv}.` };
   if (code === 409) return { explanation: 'The API server answers 409 Conflict: the object already exists, or it changed since the client read it (optimistic concurrency on resourceVersion).' };
@@ -141,7 +157,7 @@ export function explain(entry: LogEntry, c: ExplainContext): Explanation {
     case 'request':
       return explainRequest(entry, c);
     case 'response':
-      return explainResponse(c);
+      return explainResponse(entry, c);
     case 'forward':
       return { explanation: `The load balancer forwards the request to ${c.to.id}, a healthy API server picked in turn (round robin with health checks).` };
     case 'etcd-propose':

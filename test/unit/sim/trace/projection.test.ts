@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DEFAULT_FILTER, TraceProjection, tailChange } from '../../../../src/sim/trace/projection';
 import { belongsTo, entriesOf, recentTraces } from '../../../../src/sim/trace/catalog';
-import { leaseRenewal, podCreationTrace } from './pod-trace';
+import { LogBuilder, leaseRenewal, podCreationTrace } from './pod-trace';
 
 const HOSTS = [
   { name: 'master-1', role: 'control-plane' as const, zone: 'us-east-2a' },
@@ -131,6 +131,25 @@ describe('trace/projection', () => {
     assert.match(bind.reality!, /never talks to the kubelet/);
     const sandbox = p.detail(steps.find((s) => s.kind === 'cri')!.id)!;
     assert.match(sandbox.explanation, /pod sandbox/);
+  });
+
+  it('explains an eviction as a delete that asks first, and its 201 as a deletion, not a stored object', () => {
+    const b = new LogBuilder();
+    const POD = { resource: 'pods', namespace: 'default', name: 'web', subresource: 'eviction' };
+    const path = '/api/v1/namespaces/default/pods/web/eviction';
+    const post = b.add({ traceId: 'e1', from: 'kubectl', to: 'lb', kind: 'request', objectRef: POD, summary: `POST ${path}`, detail: { verb: 'create', path } });
+    const fwd = b.add({ traceId: 'e1', parentId: post.seq, from: 'lb', to: 'apiserver@master-2', kind: 'forward', objectRef: POD, summary: `forward POST ${path} to apiserver@master-2` });
+    const commit = b.etcdWrite('e1', fwd, 'apiserver@master-2', '/registry/pods/default/web', 20);
+    b.add({ traceId: 'e1', parentId: commit.seq, from: 'apiserver@master-2', to: 'kubectl', kind: 'response', objectRef: POD, summary: '201 Created', detail: { code: 201 } });
+    const p = new TraceProjection({ source: 'live', hosts: HOSTS });
+    p.add(b.entries);
+    const steps = p.steps(DEFAULT_FILTER);
+    const request = p.detail(steps.find((s) => s.kind === 'request')!.id)!;
+    assert.match(request.explanation, /asks to evict the pod/);
+    assert.match(request.reality!, /PodDisruptionBudget/);
+    const answer = p.detail(steps.find((s) => s.kind === 'response')!.id)!;
+    assert.match(answer.explanation, /No Eviction object is stored/);
+    assert.doesNotMatch(answer.explanation, /desired state/);
   });
 
   it('shows the object as YAML with the diff against its previous version in the trace', () => {
