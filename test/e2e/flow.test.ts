@@ -1,7 +1,8 @@
 /**
  * The request flow in a real browser, in the real workbench: apply the example pod and trace it, then step
  * through the pod-creation trace as a person would (keyboard), with screenshots of the first step, the
- * scheduling step and the final status step in test-results/flow-*.png — look at them.
+ * scheduling step and the final status step, and the scheduling step again in the Dark High Contrast theme, in
+ * test-results/flow-*.png — look at them.
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
@@ -86,5 +87,25 @@ describe('request flow (e2e)', function () {
     await object.waitFor();
     assert.match(await object.innerText(), /phase: Running/);
     await shot('status');
+  });
+
+  it('follows a High Contrast theme: the webview takes the theme\'s colours and borders', async () => {
+    // Preferences: Color Theme, by its key chord (the palette's first match for the title can be the marketplace's).
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    // The theme picker lists the current theme once it is open; then narrow it to High Contrast.
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: 'Dark Modern' }).first().waitFor();
+    await page.locator('.quick-input-widget input').fill('Dark High Contrast');
+    await rows.filter({ hasText: 'Dark High Contrast' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    // VS Code marks a webview's body with the kind of theme and passes the theme's colours as CSS variables.
+    await flow.locator('body.vscode-high-contrast').waitFor({ timeout: 15_000 });
+    await flow.locator('.seq-scroll').click({ position: { x: 5, y: 5 } });
+    await stepUntil('Home', /^GET|^POST/, 2);
+    await stepUntil('ArrowRight', /^bind default\/|nodes are available/);
+    const background = await flow.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(background, 'rgb(0, 0, 0)', 'the High Contrast editor background');
+    await shot('high-contrast');
   });
 });
