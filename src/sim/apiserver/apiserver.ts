@@ -683,9 +683,7 @@ export class ApiServer {
     const target = binding?.target?.name;
     if (!name) return call.reply(errors.badRequest('name is required for a binding'));
     if (!target) return call.reply(errors.invalid({ ...def, kind: 'Binding', group: '' }, name, [{ type: 'Required', field: 'target.name' }]));
-    // A binding is answered with a Status (201), not the pod.
-    const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
-    this.guaranteedUpdate(def, req, req.namespace, name, ctx, undefined, this.tryBind, target, answer);
+    this.guaranteedUpdate(def, req, req.namespace, name, ctx, undefined, this.tryBind, target, answeredWithStatus(call));
   }
 
   /**
@@ -702,8 +700,7 @@ export class ApiServer {
     if (grace !== undefined && !(Number.isInteger(grace) && grace >= 0)) {
       return call.reply(errors.badRequest(`deleteOptions.gracePeriodSeconds: must be a non-negative integer, not ${JSON.stringify(grace)}`));
     }
-    const answer: Replier = { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
-    this.guaranteedUpdate(def, req, req.namespace, req.name, ctx, undefined, this.tryEvict, grace, answer);
+    this.guaranteedUpdate(def, req, req.namespace, req.name, ctx, undefined, this.tryEvict, grace, answeredWithStatus(call));
   }
 
   /** eviction's tryUpdate: delete, with the grace period `update.input` (the Eviction's deleteOptions). */
@@ -925,6 +922,11 @@ export function upsertCondition(conditions: readonly PodCondition[] | undefined,
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
   out.push(condition);
   return out.sort((x, y) => order.indexOf(x.type) - order.indexOf(y.type));
+}
+
+/** A binding or an eviction is answered with a Status Success (201), not the pod it wrote; failures pass as they are. */
+function answeredWithStatus(call: Replier): Replier {
+  return { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
 }
 
 function refOf(req: ApiRequest, body: unknown): ObjectRef {

@@ -149,10 +149,6 @@ export class DeadlineQueue implements ClockTask {
 
   /** @internal (Clock) The oldest pending deadline's time came: expire what is due, and arm again. */
   run(): void {
-    this.fire();
-  }
-
-  private fire(): void {
     const now = this.clock.now();
     while (this.head < this.items.length && this.times[this.head] <= now) {
       const item = this.items[this.head];
