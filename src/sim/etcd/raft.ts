@@ -504,9 +504,15 @@ export class EtcdMember {
   private onElectionTimer(): void {
     this.electionTimer = undefined;
     if (!this.running || this.role === 'leader') return;
-    const silentFor = this.clock.now() - this.lastHeard;
-    if (silentFor < this.electionDeadline && this.leaderOrdinal !== undefined) {
-      this.electionTimer = this.clock.schedule(this.electionDeadline - silentFor, () => this.onElectionTimer(), 'etcd election timer');
+    // Compared as an instant (heard + deadline), not as "silent for less than the deadline": the
+    // remaining wait, deadline − (now − heard), can come out below half a unit of `now` in floating
+    // point (when heard + deadline crosses a power of two), and now + wait is then now again: a timer
+    // due at the very instant it runs, forever, and virtual time frozen. The instant's difference with
+    // now is never below that, so each wait moves time on.
+    const due = this.lastHeard + this.electionDeadline;
+    const now = this.clock.now();
+    if (now < due && this.leaderOrdinal !== undefined) {
+      this.electionTimer = this.clock.schedule(due - now, () => this.onElectionTimer(), 'etcd election timer');
       return;
     }
     if (this.leaderOrdinal !== undefined) this.becomeFollower(this.term, undefined);

@@ -124,6 +124,29 @@ describe('sim/etcd/raft', () => {
     clock.advance(2000);
     assert.deepEqual(seen, revs);
   });
+  it('elects a new leader when the old one stops just before the clock crosses a power of two (no frozen election timer)', () => {
+    // Times with every bit of a double's fraction in use (as in a long run), and a leader lost ~1.4 s
+    // before 8,192 ms: a follower's wait then ended at an instant that floating point rounds back to
+    // "now", and its election timer ran at that same instant forever (virtual time never moved again).
+    for (const stopAt of [30, 35, 40].map((k) => 8192 - 1900 + k * 17.123456789)) {
+      const clock = new Clock(2);
+      const log = new EventLog();
+      const network = new Network(clock);
+      ['master-1', 'master-2', 'master-3'].forEach((name, i) => network.addHost({ name, zone: `us-east-2${'abc'[i]}` }));
+      clock.advance(Math.PI * 20);
+      const etcd = new EtcdCluster({ clock, log, network, hosts: ['master-1', 'master-2', 'master-3'] });
+      etcd.start();
+      clock.runUntilCondition(() => etcd.leader() !== undefined, 10_000);
+      clock.advance(stopAt - clock.now());
+      const old = etcd.leader()!;
+      old.stop();
+      let steps = 0;
+      const elected = clock.runUntilCondition(() => ++steps > 100_000 || (etcd.leader() !== undefined && etcd.leader() !== old), 30_000);
+      assert.ok(steps <= 100_000, `stopped at ${stopAt}: ${steps} timers ran without a new leader, virtual time stuck at ${clock.now()}`);
+      assert.ok(elected && etcd.leader() !== old);
+    }
+  });
+
   it('a linearizable read without a quorum fails once, after the request timeout, and reads again once quorum is back', () => {
     const { put, etcd, client, clock } = setup();
     assert.ok(put('/r/a', 1).ok);
