@@ -42,6 +42,22 @@ function isCancelled(task: ClockTask): boolean {
   return task instanceof Timer && task.fn === undefined;
 }
 
+/**
+ * How many tasks may run at one instant of virtual time before the clock calls it a livelock: a task
+ * that keeps scheduling itself (or another) at the instant it runs, so time never moves again and
+ * every component stands still while the CPU spins. Far above any real burst (creating 100,000 pods
+ * runs a few thousand tasks at any one instant).
+ */
+export const MAX_RUNS_AT_ONE_INSTANT = 1_000_000;
+
+/** Thrown when MAX_RUNS_AT_ONE_INSTANT tasks ran without time moving; the task that would have run next was dropped. */
+export class ClockStalledError extends Error {
+  constructor(readonly at: number, readonly task: string) {
+    super(`virtual time stopped at ${at} ms: over ${MAX_RUNS_AT_ONE_INSTANT.toLocaleString('en-US')} tasks ran at that instant without it moving on; the next one ("${task}") was dropped to break the loop`);
+    this.name = 'ClockStalledError';
+  }
+}
+
 /** What `schedule` returns, to cancel the timer: the timer itself, opaque to callers (no lookup table). */
 export type TimerId = { readonly __timer: never };
 
@@ -248,6 +264,9 @@ export class Clock {
   private readonly heap = new TimerHeap();
   /** Timers still due to run (scheduled, neither run nor cancelled). */
   private dueCount = 0;
+  /** The instant of the last task run, and how many more ran at it (see MAX_RUNS_AT_ONE_INSTANT). */
+  private stallInstant = Number.NaN;
+  private runsAtInstant = 0;
   /** The last second `iso` formatted, and its text: thousands of timestamps fall in one second (one string for all). */
   private isoSecond = Number.NaN;
   private isoText = '';
@@ -410,6 +429,14 @@ export class Clock {
     const task = this.heap.pop()!;
     this.dueCount--;
     this.time = at;
+    if (at !== this.stallInstant) {
+      this.stallInstant = at;
+      this.runsAtInstant = 0;
+    } else if (++this.runsAtInstant > MAX_RUNS_AT_ONE_INSTANT) {
+      this.runsAtInstant = 0;
+      if (task instanceof Timer) task.fn = undefined;
+      throw new ClockStalledError(at, task instanceof Timer ? task.label || 'unlabelled timer' : task.constructor.name);
+    }
     task.run();
   }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { Clock, EPOCH_MS, Rng } from '../../../src/sim/clock';
+import { Clock, ClockStalledError, EPOCH_MS, MAX_RUNS_AT_ONE_INSTANT, Rng } from '../../../src/sim/clock';
 
 describe('sim/clock', () => {
   it('runs timers in time order, ties in scheduling order', () => {
@@ -43,6 +43,38 @@ describe('sim/clock', () => {
     clock.runUntilIdle();
     assert.deepEqual(seen, ['task 5', 'timer 10', 'task 10']);
     assert.equal(clock.pending(), 0);
+  });
+
+  it('stops a task that keeps rescheduling itself at the same instant with a clear error, and goes on', () => {
+    const clock = new Clock(1);
+    let runs = 0;
+    const again = () => {
+      runs++;
+      clock.schedule(0, again, 'spinner');
+    };
+    clock.advance(5.25);
+    clock.schedule(0, again, 'spinner');
+    let later = false;
+    clock.schedule(10, () => (later = true), 'later');
+    assert.throws(() => clock.runUntilCondition(() => later, 1000), (e: unknown) => {
+      assert.ok(e instanceof ClockStalledError);
+      assert.equal(e.at, 5.25);
+      assert.equal(e.task, 'spinner');
+      assert.match(e.message, /virtual time stopped at 5\.25 ms: over 1,000,000 tasks ran at that instant .*"spinner"/);
+      return true;
+    });
+    assert.equal(runs, MAX_RUNS_AT_ONE_INSTANT + 1);
+    // The dropped task broke the loop: time moves on to the next timer.
+    assert.equal(clock.runUntilCondition(() => later, 1000), true);
+    assert.equal(clock.now(), 15.25);
+  });
+
+  it('runs a large burst at one instant without calling it a stall', () => {
+    const clock = new Clock(1);
+    let runs = 0;
+    for (let i = 0; i < 200_000; i++) clock.schedule(3, () => runs++);
+    clock.advance(3);
+    assert.equal(runs, 200_000);
   });
 
   it('runUntil advances time even with nothing due', () => {
