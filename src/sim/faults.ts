@@ -11,7 +11,7 @@
  *   zone ZONE                  every machine in the zone (us-east-2a ...)
  *   apiserver MASTER           one API server process (the load balancer's health check routes around it)
  *   etcd MASTER                one etcd member (1 of 3 down: fine; 2 down: no quorum, writes fail)
- *   scheduler MASTER|leader    one kube-scheduler process
+ *   scheduler MASTER|leader    one kube-scheduler process (start … leader: the one a fault stopped)
  *   controller-manager MASTER|leader
  *   partition MASTER           cut a master off from every other machine (its processes keep running)
  * Names may also be given as component instances ("etcd@master-2", "kube-scheduler@master-1").
@@ -113,7 +113,8 @@ export class Faults {
   /** Heal a fault. Starting something not stopped by a fault is a no-op (returns false). */
   start(kind: FaultKind, name: string): boolean {
     this.checkKind(kind);
-    const target = this.normalise(kind, name);
+    const target = name === 'leader' ? this.stoppedLeader(kind) : this.normalise(kind, name);
+    if (target === undefined) return false;
     const id = `${kind}/${target}`;
     const rec = this.active.get(id);
     if (!rec) return false;
@@ -201,6 +202,20 @@ export class Faults {
 
   private isMaster(node: string): boolean {
     return this.cluster.masters.some((m) => m.name === node);
+  }
+
+  /**
+   * What "start scheduler leader" means: the instance a fault stopped (once stopped, the lease passes
+   * to another master, and "the leader" is then a running instance). Undefined when none is stopped.
+   */
+  private stoppedLeader(kind: FaultKind): string | undefined {
+    if (kind !== 'scheduler' && kind !== 'controller-manager') return this.normalise(kind, 'leader');
+    const stopped = [...this.active.values()].filter((f) => f.kind === kind).map((f) => f.name);
+    if (stopped.length > 1) {
+      const what = kind === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager';
+      throw new FaultError(`${stopped.length} ${what} instances are stopped (${stopped.join(', ')}): name the master to start`);
+    }
+    return stopped[0];
   }
 
   /** "etcd@master-2" → "master-2"; "leader" → the master whose instance holds the lease. */

@@ -95,6 +95,21 @@ describe('faults: control plane', () => {
     assert.ok(binder.length >= 2 && binder.every((f) => f !== 'kube-scheduler@master-1'), binder.join());
   });
 
+  it('"start scheduler leader" starts the instance "stop scheduler leader" stopped, though another holds the lease now', () => {
+    const cluster = startCluster();
+    const faults = new Faults(cluster);
+    assert.equal(faults.stop('scheduler', 'leader').name, 'master-1');
+    waitFor(cluster, 'another scheduler leader', () => ['master-2', 'master-3'].some((m) => schedulerOn(cluster.controlPlane.get(m))?.isLeader()), 60_000);
+    assert.equal(faults.start('scheduler', 'leader'), true);
+    assert.equal(faults.list().length, 0);
+    assert.ok(schedulerOn(cluster.controlPlane.get('master-1'))!.running);
+    // Nothing stopped: nothing to start. Two stopped: which one is ambiguous.
+    assert.equal(faults.start('scheduler', 'leader'), false);
+    faults.stop('controller-manager', 'master-2');
+    faults.stop('controller-manager', 'master-3');
+    assert.throws(() => faults.start('controller-manager', 'leader'), /2 kube-controller-manager instances are stopped \(master-2, master-3\): name the master to start/);
+  });
+
   it('delayCacheUntilActive: standby schedulers watch nothing; the next leader lists, waits for its caches, then schedules', () => {
     const cluster = startCluster({ scheduler: { delayCacheUntilActive: true } });
     const faults = new Faults(cluster);
