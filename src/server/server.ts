@@ -22,7 +22,7 @@ import { writeKubeconfig } from './kubeconfig';
 import { handleLabRoute } from './lab-routes';
 import type { LabCluster, LabFaults } from './lab-cluster';
 import { followLogs } from './logs';
-import { PROTOBUF, decodeDeleteOptions } from './protobuf';
+import { PROTOBUF, decodeDeleteOptions, decodeKubernetesProtobuf } from './protobuf';
 import { selfSignedCertificate, type ServerCertificate } from './tls';
 import { OpenApiV3, type KindSchemas } from './openapi';
 import { printerFor, toTable, type IncludeObject } from './printers';
@@ -284,8 +284,9 @@ class LabHttpServer {
         let parsed: Parsed;
         if (type === 'application/json' || type === '') parsed = parseJson(body);
         else if (type === 'application/yaml') parsed = parseYamlBody(body);
+        else if (type === PROTOBUF) parsed = parseProtobufObject(body);
         else {
-          return writeStatus(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+          return writeStatus(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`);
         }
         if (!parsed.ok) return writeStatus(res, 400, 'BadRequest', `the body of the request could not be decoded: ${parsed.error}`);
         if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
@@ -421,10 +422,18 @@ function parseJson(body: Buffer): Parsed {
 }
 
 function parseProtobufDeleteOptions(body: Buffer): Parsed {
+  return parseProtobuf(body, decodeDeleteOptions);
+}
+
+function parseProtobufObject(body: Buffer): Parsed {
+  return parseProtobuf(body, decodeKubernetesProtobuf);
+}
+
+function parseProtobuf(body: Buffer, decode: (body: Buffer) => Record<string, unknown>): Parsed {
   try {
-    return { ok: true, value: decodeDeleteOptions(body) };
+    return { ok: true, value: decode(body) };
   } catch (err) {
-    return { ok: false, error: (err as Error).message.slice(0, 200) };
+    return { ok: false, error: (err as Error).message.slice(0, 300) };
   }
 }
 

@@ -356,6 +356,32 @@ describe('kubectl against k8s-lab serve', function () {
     });
   });
 
+  describe('imperative create (typed clients: protobuf bodies)', () => {
+    it('create namespace, configmap, deployment and service clusterip, as kubectl encodes them', async () => {
+      for (const args of [
+        ['create', 'namespace', 'team-a'],
+        ['create', 'configmap', 'settings', '-n', 'team-a', '--from-literal=mode=fast', '--from-literal=level=3'],
+        ['create', 'deployment', 'hello', '-n', 'team-a', '--image=nginx:1.27', '--replicas=2', '--port=80'],
+        ['create', 'service', 'clusterip', 'hello', '-n', 'team-a', '--tcp=80:80'],
+      ]) {
+        const r = await k(...args);
+        assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stdout, / created\n$/);
+      }
+      const cm = JSON.parse((await k('get', 'configmap', 'settings', '-n', 'team-a', '-o', 'json')).stdout);
+      assert.deepEqual(cm.data, { mode: 'fast', level: '3' });
+      const ready = await eventually(async () => (await k('get', 'deployment', 'hello', '-n', 'team-a', '-o', 'jsonpath={.status.readyReplicas}')).stdout === '2', 60_000);
+      assert.ok(ready, 'the created Deployment never had 2 ready replicas');
+      const deployment = JSON.parse((await k('get', 'deployment', 'hello', '-n', 'team-a', '-o', 'json')).stdout);
+      assert.deepEqual(deployment.spec.template.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }]);
+      const service = JSON.parse((await k('get', 'service', 'hello', '-n', 'team-a', '-o', 'json')).stdout);
+      assert.deepEqual(service.spec.selector, { app: 'hello' });
+      assert.equal(service.spec.ports[0].targetPort, 80);
+      const endpoints = await eventually(async () => (await k('get', 'endpoints', 'hello', '-n', 'team-a', '-o', 'jsonpath={.subsets[0].addresses[*].ip}')).stdout.split(' ').filter(Boolean).length === 2, 30_000);
+      assert.ok(endpoints, 'the Service never had 2 endpoints');
+    });
+  });
+
   describe('k8s-lab fault', () => {
     it('stops and starts a worker through the lab endpoint; the node goes NotReady and comes back', async () => {
       const fault = (...args: string[]) => k8sLab(lab, ['fault', ...args, '--kubeconfig', lab.kubeconfig]);

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { conflictStatus, fieldPaths, formatPath, fromFieldsV1, planApply, toFieldsV1 } from '../../../src/server/apply';
 import { clientName } from '../../../src/server/server';
-import { decodeDeleteOptions } from '../../../src/server/protobuf';
+import { decodeDeleteOptions, decodeKubernetesProtobuf, ProtobufDecodeError } from '../../../src/server/protobuf';
 import { humanDuration } from '../../../src/server/printers';
 import { summarizePod } from '../../../src/server/printers/pods';
 import { nodeRoles, nodeStatus } from '../../../src/server/printers/nodes';
@@ -135,14 +136,71 @@ describe('server/apply (server-side apply)', () => {
 });
 
 describe('server/protobuf', () => {
+  /** A protobuf length-delimited field (lengths < 128 here) or varint field. */
+  const bytesField = (no: number, value: Buffer | string) => {
+    const b = typeof value === 'string' ? Buffer.from(value) : value;
+    return Buffer.concat([Buffer.from([(no << 3) | 2, b.length]), b]);
+  };
+  const varintField = (no: number, value: number) => Buffer.from([no << 3, value]);
+  const envelope = (apiVersion: string, kind: string, raw: Buffer) =>
+    Buffer.concat([Buffer.from('k8s\0', 'latin1'), bytesField(1, Buffer.concat([bytesField(1, apiVersion), bytesField(2, kind)])), bytesField(2, raw)]);
+  /** Bodies the real kubectl 1.32 sent (captured): create namespace ns1; create deployment d1 --image=nginx:1.27 --replicas=3 --port=80; create configmap cm2 --from-file (bytes 00 01 ff) --from-literal=x=y. */
+  const KUBECTL = {
+    namespace: 'azhzAAoPCgJ2MRIJTmFtZXNwYWNlEhsKEwoDbnMxEgAaACIAKgAyADgAQgASABoCCgAaACIA',
+    deployment: 'azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50ErkBCh0KAmQxEgAaACIAKgAyADgAQgBaCQoDYXBwEgJkMRKJAQgDEgsKCQoDYXBwEgJkMRpwChsKABIAGgAiACoAMgA4AEIAWgkKA2FwcBICZDESURIzCgVuZ2lueBIKbmdpbng6MS4yNyoAMgoKABAAGFAiACoAQgBqAHIAgAEAiAEAkAEAogEAGgAyAEIASgBSAFgAYABoAIIBAIoBAJoBAMIBACICCgAoADgAGgwIABAAGAAgACgAOAAaACIA',
+    configmap: 'azhzAAoPCgJ2MRIJQ29uZmlnTWFwEi0KEwoDY20yEgAaACIAKgAyADgAQgASBgoBeBIBeRoOCgdiaW4uZGF0EgMAAf8aACIA',
+  };
+  const kubectlBody = (name: keyof typeof KUBECTL) => Buffer.from(KUBECTL[name], 'base64');
+
   it('decodes DeleteOptions as kubectl drain sends them', () => {
-    // k8s\0 + Unknown{typeMeta{apiVersion:"v1",kind:"DeleteOptions"}, raw{gracePeriodSeconds:30, propagationPolicy:"Background"}}
-    const typeMeta = Buffer.concat([Buffer.from([0x0a, 2]), Buffer.from('v1'), Buffer.from([0x12, 13]), Buffer.from('DeleteOptions')]);
-    const raw = Buffer.concat([Buffer.from([0x08, 30, 0x22, 10]), Buffer.from('Background')]);
-    const unknown = Buffer.concat([Buffer.from([0x0a, typeMeta.length]), typeMeta, Buffer.from([0x12, raw.length]), raw]);
-    const body = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), unknown]);
-    assert.deepEqual(decodeDeleteOptions(body), { kind: 'DeleteOptions', gracePeriodSeconds: 30, propagationPolicy: 'Background' });
+    const body = envelope('v1', 'DeleteOptions', Buffer.concat([varintField(1, 30), bytesField(4, 'Background')]));
+    assert.deepEqual(decodeDeleteOptions(body), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 30, propagationPolicy: 'Background' });
     assert.throws(() => decodeDeleteOptions(Buffer.from('{}')), /not a Kubernetes protobuf/);
     assert.throws(() => decodeDeleteOptions(Buffer.concat([body.subarray(0, 10)])), /truncated/);
+    assert.throws(() => decodeDeleteOptions(kubectlBody('namespace')), /expected DeleteOptions, not "Namespace"/);
+  });
+
+  it('decodes what kubectl create sends to the JSON kubectl --dry-run=client -o json prints (unset fields left out)', () => {
+    assert.deepEqual(decodeKubernetesProtobuf(kubectlBody('namespace')), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' }, spec: {}, status: {} });
+    assert.deepEqual(decodeKubernetesProtobuf(kubectlBody('deployment')), {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd1', labels: { app: 'd1' } },
+      spec: {
+        replicas: 3, selector: { matchLabels: { app: 'd1' } }, strategy: {},
+        template: { metadata: { labels: { app: 'd1' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: {} }] } },
+      },
+      status: {},
+    });
+    assert.deepEqual(decodeKubernetesProtobuf(kubectlBody('configmap')), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm2' }, data: { x: 'y' }, binaryData: { 'bin.dat': 'AAH/' } });
+  });
+
+  it('keeps the zero of a pointer field (replicas: 0), reads IntOrString and Quantity, and refuses a set field it does not know, by name', () => {
+    const meta = bytesField(1, bytesField(1, 'web'));
+    const port = bytesField(1, Buffer.concat([varintField(3, 80), bytesField(4, Buffer.concat([varintField(1, 1), bytesField(3, 'http')]))]));
+    const service = decodeKubernetesProtobuf(envelope('v1', 'Service', Buffer.concat([meta, bytesField(2, port)])));
+    assert.deepEqual(service.spec, { ports: [{ port: 80, targetPort: 'http' }] });
+    const requests = bytesField(2, Buffer.concat([bytesField(1, 'cpu'), bytesField(2, bytesField(1, '250m'))]));
+    const container = bytesField(2, Buffer.concat([bytesField(1, 'c'), bytesField(8, requests)]));
+    const template = bytesField(3, bytesField(2, container));
+    const deployment = decodeKubernetesProtobuf(envelope('apps/v1', 'Deployment', Buffer.concat([meta, bytesField(2, Buffer.concat([varintField(1, 0), template]))])));
+    assert.deepEqual(deployment.spec, { replicas: 0, template: { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '250m' } } }] } } });
+    // Field 99 of ObjectMeta: unset (empty) is skipped, set is refused with where it was.
+    const withUnknown = (value: string) => envelope('v1', 'Namespace', bytesField(1, Buffer.concat([bytesField(1, 'ns'), Buffer.from([0x9a, 0x06, value.length]), Buffer.from(value)])));
+    assert.deepEqual(decodeKubernetesProtobuf(withUnknown('')), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+    assert.throws(() => decodeKubernetesProtobuf(withUnknown('x')), /field 99 of ObjectMeta \(at Namespace\.metadata\) is set, and the lab does not decode it from protobuf: send the object as JSON or YAML/);
+  });
+
+  it('refuses kinds it does not decode and hostile bodies with a clear error, never a crash', () => {
+    assert.throws(() => decodeKubernetesProtobuf(envelope('v1', 'Secret', Buffer.alloc(0))), /not "Secret": send it as JSON or YAML/);
+    assert.throws(() => decodeKubernetesProtobuf(Buffer.from('k8s\0\x0a\xff\xff\xff\xff\x0f', 'latin1')), /malformed protobuf: truncated field/);
+    assert.throws(() => decodeKubernetesProtobuf(Buffer.from('k8s\0\x0b', 'latin1')), /malformed protobuf: unsupported wire type 3/);
+    assert.throws(() => decodeKubernetesProtobuf(envelope('v1', 'Namespace', bytesField(1, varintField(1, 5)))), /Namespace\.metadata\.name: expected a length-delimited field, got wire type 0/);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from(bytes)]);
+      try {
+        decodeKubernetesProtobuf(body);
+      } catch (err) {
+        assert.ok(err instanceof ProtobufDecodeError, String(err));
+      }
+    }), { seed: 7, numRuns: 2000 });
   });
 });
