@@ -93,18 +93,39 @@ function pathsFor(r: ServedResource, root: string): Record<string, Json> {
   };
 }
 
-/** Rewrites draft-07 `#/definitions/X` references into OpenAPI's `#/components/schemas/X`. */
+/**
+ * Rewrites draft-07 JSON Schema into OpenAPI 3.0: `#/definitions/X` references become
+ * `#/components/schemas/X`, and a list of types (`["string", "null"]`, as the editor's schemas allow
+ * null) becomes one type with `nullable: true` — OpenAPI 3.0's `type` is a single string, and
+ * kubectl explain's templates fail on anything else.
+ */
 function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value && typeof value === 'object') {
     const out: Json = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === '$schema' || k === '$id' || k === 'definitions') continue;
-      out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/definitions/', '#/components/schemas/') : rewriteRefs(v);
+      if (k === 'type' && Array.isArray(v)) {
+        const types = v.filter((t) => t !== 'null');
+        if (types.length === 1) out.type = types[0];
+        if (types.length < v.length) out.nullable = true;
+        continue;
+      }
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? `#/components/schemas/${componentOf(v.slice('#/definitions/'.length))}` : rewriteRefs(v);
     }
     return out;
   }
   return value;
+}
+
+/**
+ * The component a definition of the editor's schemas is published as: "V1ServicePort" as
+ * "v1.ServicePort", "CoreV1ResourceClaim" as "corev1.ResourceClaim". kubectl explain names a type by
+ * what follows the last dot, so it prints `<[]ServicePort>` as it does against a real API server.
+ */
+function componentOf(definition: string): string {
+  const m = /^((?:[A-Z][a-z]+)?V\d+(?:alpha\d+|beta\d+)?)([A-Z].*)$/.exec(definition);
+  return m ? `${m[1].toLowerCase()}.${m[2]}` : definition;
 }
 
 function kindSchema(r: ServedResource, schemas: KindSchemas | undefined): { root: Json; definitions: Json } {
@@ -128,7 +149,9 @@ function kindSchema(r: ServedResource, schemas: KindSchemas | undefined): { root
   const root = rewriteRefs(given) as Json;
   delete root.title;
   root['x-kubernetes-group-version-kind'] = gvk;
-  return { root, definitions: rewriteRefs((given.definitions as Json | undefined) ?? {}) as Json };
+  const definitions: Json = {};
+  for (const [name, schema] of Object.entries((given.definitions as Json | undefined) ?? {})) definitions[componentOf(name)] = rewriteRefs(schema);
+  return { root, definitions };
 }
 
 /** The OpenAPI v3 document of one group/version, or undefined if it is not served. */

@@ -85,6 +85,22 @@ describe('kubectl against k8s-lab serve', function () {
     });
   });
 
+  describe('explain', () => {
+    it('explains a field and a nested list as against a real API server', async () => {
+      const image = await k('explain', 'pod.spec.containers.image');
+      assert.equal(image.code, 0, image.stderr);
+      assert.match(image.stdout, /FIELD: image <string>/);
+      assert.match(image.stdout, /Container image name\./);
+      const ports = await k('explain', 'service.spec.ports');
+      assert.equal(ports.code, 0, ports.stderr);
+      assert.match(ports.stdout, /FIELD: ports <\[\]ServicePort>/);
+      const spec = await k('explain', 'deployment.spec');
+      assert.equal(spec.code, 0, spec.stderr);
+      assert.match(spec.stdout, /^ {2}replicas\t<integer>$/m);
+      assert.match(spec.stdout, /^ {2}template\t<PodTemplateSpec> -required-$/m);
+    });
+  });
+
   describe('get', () => {
     it('nodes: 3 control-plane and 3 workers, Ready', async () => {
       const r = await k('get', 'nodes');

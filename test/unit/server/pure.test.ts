@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { conflictStatus, fieldPaths, formatPath, fromFieldsV1, planApply, toFieldsV1 } from '../../../src/server/apply';
 import { clientName } from '../../../src/server/server';
 import { decodeDeleteOptions, decodeKubernetesProtobuf, ProtobufDecodeError } from '../../../src/server/protobuf';
+import { openApiDocument } from '../../../src/server/openapi';
+import { loadKindSchemas } from '../../../src/server/node-host';
 import { humanDuration } from '../../../src/server/printers';
 import { summarizePod } from '../../../src/server/printers/pods';
 import { nodeRoles, nodeStatus } from '../../../src/server/printers/nodes';
@@ -202,5 +205,30 @@ describe('server/protobuf', () => {
         assert.ok(err instanceof ProtobufDecodeError, String(err));
       }
     }), { seed: 7, numRuns: 2000 });
+  });
+});
+
+describe('server/openapi', () => {
+  it('publishes the editor schemas as OpenAPI 3.0: one type per schema (nullable for null), components named as kubectl explain prints them', () => {
+    const schemas = loadKindSchemas(join(__dirname, '..', '..', '..', '..', 'schemas'));
+    assert.ok(schemas, 'schemas/ is found');
+    const doc = openApiDocument('v1', schemas)!;
+    const components = (doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+    const problems: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      if (!value || typeof value !== 'object') return;
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'type' && !path.endsWith('.properties') && typeof v !== 'string') problems.push(`${path}.type = ${JSON.stringify(v)}`);
+        if (k === '$ref' && typeof v === 'string' && !(v.slice('#/components/schemas/'.length) in components)) problems.push(`${path}.$ref = ${v} (missing)`);
+        walk(v, `${path}.${k}`);
+      }
+    };
+    walk(components, 'components.schemas');
+    assert.deepEqual(problems.slice(0, 5), []);
+    const pod = components['io.k8s.api.core.v1.Pod'] as { properties: Record<string, { $ref?: string }> };
+    assert.equal(pod.properties.spec.$ref, '#/components/schemas/v1.PodSpec');
+    const meta = components['v1.ObjectMeta'] as { properties: Record<string, { type?: string; nullable?: boolean }> };
+    assert.ok(meta.properties.name.type === 'string');
   });
 });
