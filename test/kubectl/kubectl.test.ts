@@ -373,12 +373,13 @@ describe('kubectl against k8s-lab serve', function () {
   });
 
   describe('imperative create (typed clients: protobuf bodies)', () => {
-    it('create namespace, configmap, deployment and service clusterip, as kubectl encodes them', async () => {
+    it('create namespace, configmap, deployment and service clusterip|nodeport, as kubectl encodes them', async () => {
       for (const args of [
         ['create', 'namespace', 'team-a'],
         ['create', 'configmap', 'settings', '-n', 'team-a', '--from-literal=mode=fast', '--from-literal=level=3'],
         ['create', 'deployment', 'hello', '-n', 'team-a', '--image=nginx:1.27', '--replicas=2', '--port=80'],
         ['create', 'service', 'clusterip', 'hello', '-n', 'team-a', '--tcp=80:80'],
+        ['create', 'service', 'nodeport', 'hello-np', '-n', 'team-a', '--tcp=80:80'],
       ]) {
         const r = await k(...args);
         assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -393,6 +394,8 @@ describe('kubectl against k8s-lab serve', function () {
       const service = JSON.parse((await k('get', 'service', 'hello', '-n', 'team-a', '-o', 'json')).stdout);
       assert.deepEqual(service.spec.selector, { app: 'hello' });
       assert.equal(service.spec.ports[0].targetPort, 80);
+      const nodePort = await k('get', 'service', 'hello-np', '-n', 'team-a');
+      assert.match(rows(nodePort.stdout)[0].join(' '), /^hello-np NodePort 10\.96\.\d+\.\d+ <none> 80:3\d{4}\/TCP /);
       const endpoints = await eventually(async () => (await k('get', 'endpoints', 'hello', '-n', 'team-a', '-o', 'jsonpath={.subsets[0].addresses[*].ip}')).stdout.split(' ').filter(Boolean).length === 2, 30_000);
       assert.ok(endpoints, 'the Service never had 2 endpoints');
     });

@@ -379,6 +379,7 @@ export interface Service extends KubeObject {
     ipFamilyPolicy?: string;
     internalTrafficPolicy?: 'Cluster' | 'Local';
     externalTrafficPolicy?: 'Cluster' | 'Local';
+    allocateLoadBalancerNodePorts?: boolean;
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }

@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, Service } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -27,9 +27,11 @@ import { deepClone, deepCloneSharingFrozen, deepEqual, deepEqualExcept, deepFree
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch';
 import { requestPath, STATUS_TEXT } from './paths';
 import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } from './resources';
-import { errors, status, success } from './status';
+import { errors, status, success, type FieldError } from './status';
+import { NODE_PORT_RANGE } from '../../manifest';
 import { validate } from './validation';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
 export const COMPACT_REV_KEY = 'compact_rev_key';
@@ -513,8 +515,9 @@ export class ApiServer {
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
     if (def.hasStatus && def.kind !== 'Node') delete obj.status;
-    applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP() });
-    const errs = validate(def, obj);
+    const nodePortErrs = def.kind === 'Service' ? this.checkNodePorts(obj as Service) : [];
+    applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP(), allocateNodePort: () => this.allocateNodePort() });
+    const errs = [...nodePortErrs, ...validate(def, obj)];
     if (errs.length > 0) return call.reply(errors.invalid(def, meta.name ?? '', errs));
     write(this.etcdClient, etcdKey(def, namespace, meta.name!), obj, 0, ctx, new Creation(def, meta.name!, call));
   }
@@ -787,6 +790,50 @@ export class ApiServer {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Node ports already given to Services (the registry's allocator, read from this server's cache). */
+  private usedNodePorts(): Set<number> {
+    const used = new Set<number>();
+    for (const svc of this.caches.get('services')!.list({ fields: [] })) {
+      for (const p of (svc as Service).spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
+    }
+    return used;
+  }
+
+  private allocateNodePort(): number {
+    const used = this.usedNodePorts();
+    const { min, max } = NODE_PORT_RANGE;
+    if (used.size > max - min) throw new Error('range of node ports is full');
+    for (;;) {
+      const port = min + this.clock.rng.int(max - min + 1);
+      if (!used.has(port)) return port;
+    }
+  }
+
+  /**
+   * The node ports a new Service asks for that another has (the registry's allocator refuses them).
+   * Range and type are the validation's (shared with the editor).
+   */
+  private checkNodePorts(svc: Service): FieldError[] {
+    const errs: FieldError[] = [];
+    const ports = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
+    const asked = (p: unknown): number | undefined => {
+      const value = (p as { nodePort?: unknown } | undefined)?.nodePort;
+      return Number.isInteger(value) && (value as number) >= NODE_PORT_RANGE.min && (value as number) <= NODE_PORT_RANGE.max ? (value as number) : undefined;
+    };
+    if (!ports.some((p) => asked(p) !== undefined)) return errs;
+    const used = this.usedNodePorts();
+    const seen = new Set<number>();
+    ports.forEach((p, i) => {
+      const value = asked(p);
+      if (value === undefined) return;
+      const field = `spec.ports[${i}].nodePort`;
+      if (seen.has(value)) errs.push({ type: 'Duplicate', field, value });
+      else if (used.has(value)) errs.push({ type: 'Invalid', field, value, detail: 'provided port is already allocated' });
+      seen.add(value);
+    });
+    return errs;
+  }
 
   private allocateServiceIP(): string {
     const used = new Set<string>();

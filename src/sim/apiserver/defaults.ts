@@ -100,21 +100,28 @@ function defaultWorkload(obj: Deployment | ReplicaSet): void {
   }
 }
 
-function defaultService(svc: Service, allocateIP: () => string): void {
+function defaultService(svc: Service, env: AdmissionEnv): void {
   svc.spec ??= {};
   const spec = svc.spec;
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   if (spec.type !== 'ExternalName') {
-    if (!spec.clusterIP) spec.clusterIP = allocateIP();
+    if (!spec.clusterIP) spec.clusterIP = env.allocateServiceIP();
     spec.clusterIPs ??= spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
     spec.ipFamilies ??= ['IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
     spec.internalTrafficPolicy ??= 'Cluster';
   }
+  // NodePort and LoadBalancer Services get a node port per port (from 30000-32767) unless given one;
+  // a LoadBalancer may opt out with allocateLoadBalancerNodePorts: false.
+  const exposed = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (exposed) spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  const allocate = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts);
   for (const p of spec.ports ?? []) {
     p.protocol ??= 'TCP';
     p.targetPort ??= p.port;
+    if (allocate && p.nodePort === undefined) p.nodePort = env.allocateNodePort();
   }
 }
 
@@ -127,6 +134,8 @@ function defaultNamespace(ns: Namespace): void {
 export interface AdmissionEnv {
   /** A free ClusterIP from the service range. */
   allocateServiceIP(): string;
+  /** A free node port from the node port range (30000-32767). */
+  allocateNodePort(): number;
 }
 
 /** Apply create-time defaults to a fresh object of resource `d`. */
@@ -135,7 +144,7 @@ export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: Admiss
     case 'Pod': return defaultPod(obj as Pod);
     case 'Deployment':
     case 'ReplicaSet': return defaultWorkload(obj as Deployment | ReplicaSet);
-    case 'Service': return defaultService(obj as Service, () => env.allocateServiceIP());
+    case 'Service': return defaultService(obj as Service, env);
     case 'Namespace': return defaultNamespace(obj as Namespace);
   }
 }

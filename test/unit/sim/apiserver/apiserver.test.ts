@@ -36,6 +36,30 @@ describe('sim/apiserver', () => {
     assert.ok(Object.isFrozen(p), 'stored objects are frozen and shared');
   });
 
+  it('gives NodePort and LoadBalancer Services a node port per port, checks the ones asked for, and none to ClusterIP', () => {
+    const svc = (name: string, spec: Record<string, unknown>) => call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'services', namespace: 'default', body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec } });
+    type Spec = { ports: { nodePort?: number }[]; externalTrafficPolicy?: string; allocateLoadBalancerNodePorts?: boolean };
+    const specOf = (res: { body?: unknown }) => (res.body as { spec: Spec }).spec;
+    const np = svc('np', { type: 'NodePort', selector: { app: 'x' }, ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443, nodePort: 30443 }] });
+    assert.equal(np.code, 201, message(np));
+    const npSpec = specOf(np);
+    assert.ok(npSpec.ports[0].nodePort! >= 30000 && npSpec.ports[0].nodePort! <= 32767, `allocated ${npSpec.ports[0].nodePort}`);
+    assert.equal(npSpec.ports[1].nodePort, 30443);
+    assert.equal(npSpec.externalTrafficPolicy, 'Cluster');
+    const lb = specOf(svc('lb', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
+    assert.equal(lb.allocateLoadBalancerNodePorts, true);
+    assert.ok(lb.ports[0].nodePort! >= 30000 && lb.ports[0].nodePort! !== npSpec.ports[0].nodePort);
+    const lbNone = specOf(svc('lb-none', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80 }] }));
+    assert.equal(lbNone.ports[0].nodePort, undefined);
+    assert.equal(specOf(svc('cip', { ports: [{ port: 80 }] })).ports[0].nodePort, undefined);
+    const taken = svc('taken', { type: 'NodePort', ports: [{ port: 80, nodePort: 30443 }] });
+    assert.equal(taken.code, 422);
+    assert.equal(message(taken), 'Service "taken" is invalid: spec.ports[0].nodePort: Invalid value: 30443: provided port is already allocated');
+    assert.equal(message(svc('low', { type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] })),
+      'Service "low" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767');
+    assert.equal(message(svc('cip2', { ports: [{ port: 80, nodePort: 30999 }] })), "Service \"cip2\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
+  });
+
   it('traces a create as request → forward → etcd quorum → commit → response', () => {
     const res = call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: pod('traced') });
     const trace = cluster.log.trace(res.traceId);
