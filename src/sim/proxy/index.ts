@@ -93,13 +93,22 @@ export function sendToService(
     objectRef: 'ip' in target ? undefined : { resource: 'services', namespace: target.namespace ?? 'default', name: target.name },
     summary, detail,
   });
-  const proxy = proxyOn(cluster, fromNode);
-  if (!proxy || !cluster.network.isUp(fromNode)) {
+  if (!proxyOn(cluster, fromNode) || !cluster.network.isUp(fromNode)) {
     const error = `node ${fromNode} is down`;
     note(`request to ${label}:${svcPort} failed: ${error}`, { error });
     return { ok: false, chains: [], error };
   }
-  const r = proxy.resolve(ip, svcPort);
+  // To a machine's own address (a node port): the packet travels to that machine, whose rules handle it.
+  const ipOwner = cluster.read.list<Node>('nodes').find((n) => n.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === ip));
+  const via = ipOwner?.metadata.name ?? fromNode;
+  if (via !== fromNode && !cluster.network.canReach(fromNode, via)) {
+    const error = `dial tcp ${ip}:${svcPort}: i/o timeout (node ${via} unreachable)`;
+    note(`request to ${label}:${svcPort} failed: ${error}`, { error });
+    return { ok: false, chains: [], error };
+  }
+  const proxy = proxyOn(cluster, via);
+  if (!proxy) return { ok: false, chains: [], error: `no kube-proxy on ${via}` };
+  const r = proxy.resolve(ip, svcPort, 'TCP', ipOwner ? [ip] : []);
   if (!r.ok) {
     note(`request to ${label} (${ip}:${svcPort}) failed: ${r.error}`, { chains: r.chains, error: r.error });
     return r;

@@ -77,9 +77,12 @@ export class KubeProxy implements Component {
     return formatIptablesSave(this.programmed);
   }
 
-  /** Where a connection from a pod on this node to ip:port would go, through this node's rules. */
-  resolve(ip: string, port: number, protocol = 'TCP'): Resolution {
-    return resolve(this.programmed, ip, port, protocol, this.env.clock.rng);
+  /**
+   * Where a connection to ip:port would go through this node's rules: from a pod on this node, or
+   * arriving at one of the node's own addresses `localIPs` (a node port).
+   */
+  resolve(ip: string, port: number, protocol = 'TCP', localIPs: readonly string[] = []): Resolution {
+    return resolve(this.programmed, ip, port, protocol, this.env.clock.rng, localIPs);
   }
 
   private requestSync(ctx: TraceContext): void {

@@ -4,7 +4,10 @@
  *   KUBE-SVC-…     one rule per ready endpoint, each taken with probability 1/(n−i) so every
  *                  endpoint is equally likely ("-m statistic --mode random --probability …")
  *   KUBE-SEP-…     DNAT to the endpoint's pod IP and port (with the hairpin masquerade mark)
- * Services without ready endpoints get a REJECT rule in the filter table instead.
+ *   KUBE-NODEPORTS one rule per node port (NodePort and LoadBalancer Services), for packets to one of
+ *                  the node's own addresses: → KUBE-EXT-<hash> (masquerade) → the same KUBE-SVC chain
+ * Services without ready endpoints get REJECT rules in the filter table instead (KUBE-SERVICES for the
+ * ClusterIP, KUBE-EXTERNAL-SERVICES for the node port).
  * Chain names are computed as upstream (SHA-256, base32, 16 characters), so they match a real node.
  */
 import type { Endpoints, Service } from '../api/types';
@@ -19,7 +22,7 @@ export interface NatRule {
   spec: string;
   /** Where a matching packet goes. */
   target: string;
-  /** KUBE-SERVICES: the destination it matches. */
+  /** KUBE-SERVICES: the destination it matches (KUBE-NODEPORTS: ip is "", any local address). */
   match?: { ip: string; port: number; protocol: string };
   /** KUBE-SVC: the probability this rule is taken when reached (absent = always). */
   probability?: number;
@@ -58,6 +61,11 @@ function hash16(s: string): string {
 /** servicePortChainName: "KUBE-SVC-" + portProtoHash(servicePortName, protocol). */
 export function serviceChainName(spn: string, protocol: string): string {
   return `KUBE-SVC-${hash16(spn + protocol.toLowerCase())}`;
+}
+
+/** serviceExternalChainName: "KUBE-EXT-" + the same portProtoHash as the KUBE-SVC chain. */
+export function externalChainName(spn: string, protocol: string): string {
+  return `KUBE-EXT-${hash16(spn + protocol.toLowerCase())}`;
 }
 
 /** servicePortEndpointChainName: "KUBE-SEP-" + hash(servicePortName + protocol + "ip:port"). */
@@ -104,14 +112,30 @@ export function buildProxyRules(services: readonly Service[], endpoints: (key: s
       const spn = servicePortName(svc, sp.name);
       const ready = readyEndpoints(ep, sp.name, protocol);
       const match = { ip, port: sp.port, protocol };
+      const nodePort = sp.nodePort && (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') ? sp.nodePort : undefined;
       if (ready.length === 0) {
         filter.push({
           chain: 'KUBE-SERVICES', target: 'REJECT', match,
           spec: `-d ${ip}/32 -p ${proto} -m comment --comment "${spn} has no endpoints" -m ${proto} --dport ${sp.port} -j REJECT --reject-with icmp-port-unreachable`,
         });
+        if (nodePort) {
+          filter.push({
+            chain: 'KUBE-EXTERNAL-SERVICES', target: 'REJECT', match: { ip: '', port: nodePort, protocol },
+            spec: `-m addrtype --dst-type LOCAL -p ${proto} -m comment --comment "${spn} has no endpoints" -m ${proto} --dport ${nodePort} -j REJECT --reject-with icmp-port-unreachable`,
+          });
+        }
         continue;
       }
       const svcChain = serviceChainName(spn, protocol);
+      if (nodePort) {
+        const extChain = externalChainName(spn, protocol);
+        push({
+          chain: 'KUBE-NODEPORTS', target: extChain, match: { ip: '', port: nodePort, protocol },
+          spec: `-p ${proto} -m comment --comment "${spn}" -m ${proto} --dport ${nodePort} -j ${extChain}`,
+        });
+        push({ chain: extChain, target: 'KUBE-MARK-MASQ', spec: `-m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ` });
+        push({ chain: extChain, target: svcChain, spec: `-j ${svcChain}` });
+      }
       push({
         chain: 'KUBE-SERVICES', target: svcChain, match,
         spec: `-d ${ip}/32 -p ${proto} -m comment --comment "${spn} cluster IP" -m ${proto} --dport ${sp.port} -j ${svcChain}`,
@@ -157,7 +181,7 @@ export function formatIptablesSave(rules: ProxyRules): string {
   for (const [chain, list] of rules.nat) for (const r of list) lines.push(`-A ${chain} ${r.spec}`);
   lines.push('COMMIT');
   if (rules.filter.length > 0) {
-    lines.push('*filter', ':KUBE-SERVICES - [0:0]');
+    lines.push('*filter', ':KUBE-EXTERNAL-SERVICES - [0:0]', ':KUBE-SERVICES - [0:0]');
     for (const r of rules.filter) lines.push(`-A ${r.chain} ${r.spec}`);
     lines.push('COMMIT');
   }
@@ -170,20 +194,38 @@ export type Resolution =
 
 /**
  * Follow a packet to ip:port through the nat table, as the kernel would: the first KUBE-SERVICES
- * rule that matches, then one KUBE-SVC rule chosen by the random statistic (from the seeded Rng),
- * then the KUBE-SEP chain's DNAT.
+ * rule that matches (or, for one of the node's own addresses `localIPs`, the KUBE-NODEPORTS rule of
+ * the port and its KUBE-EXT chain), then one KUBE-SVC rule chosen by the random statistic (from the
+ * seeded Rng), then the KUBE-SEP chain's DNAT.
  */
-export function resolve(rules: ProxyRules, ip: string, port: number, protocol: string, rng: Rng): Resolution {
+export function resolve(rules: ProxyRules, ip: string, port: number, protocol: string, rng: Rng, localIPs: readonly string[] = []): Resolution {
   const proto = protocol.toUpperCase();
   const chains = ['KUBE-SERVICES'];
-  const reject = rules.filter.find((r) => r.match && r.match.ip === ip && r.match.port === port && r.match.protocol === proto);
-  const entry = (rules.nat.get('KUBE-SERVICES') ?? []).find((r) => r.match && r.match.ip === ip && r.match.port === port && r.match.protocol === proto);
-  if (!entry) {
-    if (reject) return { ok: false, chains, error: `connect: connection refused (${reject.spec.match(/"([^"]+)"/)?.[1] ?? 'no endpoints'})` };
+  const matches = (r: NatRule, wantIp: string) => !!r.match && r.match.ip === wantIp && r.match.port === port && r.match.protocol === proto;
+  const refused = (r: NatRule): Resolution => ({ ok: false, chains, error: `connect: connection refused (${r.spec.match(/"([^"]+)"/)?.[1] ?? 'no endpoints'})` });
+  const entry = (rules.nat.get('KUBE-SERVICES') ?? []).find((r) => matches(r, ip));
+  let svcChain: string;
+  if (entry) {
+    chains.push(entry.target);
+    svcChain = entry.target;
+  } else if (localIPs.includes(ip)) {
+    const external = (rules.nat.get('KUBE-NODEPORTS') ?? []).find((r) => matches(r, ''));
+    if (!external) {
+      const reject = rules.filter.find((r) => r.chain === 'KUBE-EXTERNAL-SERVICES' && matches(r, ''));
+      if (reject) return refused(reject);
+      return { ok: false, chains, error: `dial tcp ${ip}:${port}: connect: connection refused (no Service has node port ${port})` };
+    }
+    const toSvc = (rules.nat.get(external.target) ?? []).find((r) => r.target.startsWith('KUBE-SVC-'));
+    chains.push('KUBE-NODEPORTS', external.target);
+    if (!toSvc) return { ok: false, chains, error: `chain ${external.target} has no KUBE-SVC rule` };
+    chains.push(toSvc.target);
+    svcChain = toSvc.target;
+  } else {
+    const reject = rules.filter.find((r) => r.chain === 'KUBE-SERVICES' && matches(r, ip));
+    if (reject) return refused(reject);
     return { ok: false, chains, error: `dial tcp ${ip}:${port}: i/o timeout (no Service has this ClusterIP and port)` };
   }
-  chains.push(entry.target);
-  const svcRules = (rules.nat.get(entry.target) ?? []).filter((r) => r.target.startsWith('KUBE-SEP-'));
+  const svcRules = (rules.nat.get(svcChain) ?? []).filter((r) => r.target.startsWith('KUBE-SEP-'));
   let chosen: NatRule | undefined;
   for (const r of svcRules) {
     if (r.probability === undefined || rng.next() < r.probability) {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { base32, hex, sha256 } from '../../../../src/sim/proxy/sha256';
-import { buildProxyRules, endpointChainName, formatIptablesSave, probability, resolve, serviceChainName } from '../../../../src/sim/proxy/rules';
+import { buildProxyRules, endpointChainName, externalChainName, formatIptablesSave, probability, resolve, serviceChainName } from '../../../../src/sim/proxy/rules';
 import { Rng } from '../../../../src/sim/clock';
 import type { Endpoints, Service } from '../../../../src/sim/api/types';
 
@@ -63,5 +63,29 @@ describe('kube-proxy rules', () => {
     assert.match((r as { error: string }).error, /connection refused \(default\/web:http has no endpoints\)/);
     const t = resolve(rules, '10.96.99.99', 80, 'TCP', new Rng(1));
     assert.match((t as { error: string }).error, /i\/o timeout/);
+  });
+
+  it('programs a node port: KUBE-NODEPORTS → KUBE-EXT → the KUBE-SVC chain, taken only for the node\'s own addresses', () => {
+    const np: Service = { ...svc, spec: { ...svc.spec, type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }] } };
+    const rules = buildProxyRules([np], () => ep(['10.244.1.5', '10.244.2.7']));
+    const svcChain = serviceChainName('default/web:http', 'TCP');
+    const extChain = externalChainName('default/web:http', 'TCP');
+    assert.match(extChain, /^KUBE-EXT-[A-Z2-7]{16}$/);
+    assert.equal(extChain.slice('KUBE-EXT-'.length), svcChain.slice('KUBE-SVC-'.length), 'the same hash as the service chain, as upstream');
+    const text = formatIptablesSave(rules);
+    assert.ok(text.includes(`-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http" -m tcp --dport 30080 -j ${extChain}`), text);
+    assert.ok(text.includes(`-A ${extChain} -m comment --comment "masquerade traffic for default/web:http external destinations" -j KUBE-MARK-MASQ`));
+    assert.ok(text.includes(`-A ${extChain} -j ${svcChain}`));
+    const viaNode = resolve(rules, '10.0.1.4', 30080, 'TCP', new Rng(2), ['10.0.1.4']);
+    assert.ok(viaNode.ok);
+    assert.deepEqual(viaNode.chains.slice(0, 4), ['KUBE-SERVICES', 'KUBE-NODEPORTS', extChain, svcChain]);
+    assert.ok(['10.244.1.5', '10.244.2.7'].includes(viaNode.endpoint.ip));
+    // Another machine's address is not this node's to answer; a node port nobody has is refused.
+    assert.match((resolve(rules, '10.0.1.5', 30080, 'TCP', new Rng(2), ['10.0.1.4']) as { error: string }).error, /i\/o timeout/);
+    assert.match((resolve(rules, '10.0.1.4', 30081, 'TCP', new Rng(2), ['10.0.1.4']) as { error: string }).error, /connection refused \(no Service has node port 30081\)/);
+    // Without endpoints: a REJECT in KUBE-EXTERNAL-SERVICES.
+    const empty = buildProxyRules([np], () => ep([]));
+    assert.ok(formatIptablesSave(empty).includes('-A KUBE-EXTERNAL-SERVICES -m addrtype --dst-type LOCAL -p tcp -m comment --comment "default/web:http has no endpoints" -m tcp --dport 30080 -j REJECT'));
+    assert.match((resolve(empty, '10.0.1.4', 30080, 'TCP', new Rng(2), ['10.0.1.4']) as { error: string }).error, /connection refused \(default\/web:http has no endpoints\)/);
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { applyOk, deployment, readyPods, service, startCluster, waitFor } from '../controllers/helpers';
 import { proxyOn, sendToService } from '../../../../src/sim/proxy';
 import { Faults } from '../../../../src/sim/faults';
-import type { Endpoints, Service } from '../../../../src/sim/api/types';
+import type { Endpoints, Node, Service } from '../../../../src/sim/api/types';
 
 describe('Services: endpoints controller and kube-proxy on a real cluster', () => {
   it('a request from a pod on a node reaches a ready endpoint through that node\'s rules', () => {
@@ -44,6 +44,30 @@ describe('Services: endpoints controller and kube-proxy on a real cluster', () =
       assert.notEqual(r.node, 'worker-3');
     }
     assert.equal(sendToService(cluster, 'worker-3', { name: 'web' }).ok, false, 'a powered-off node sends nothing');
+  });
+
+  it('a NodePort Service answers on every node\'s address: the packet goes to that node, whose rules send it on', () => {
+    const cluster = startCluster();
+    const np = service('web-np', { app: 'web' });
+    np.spec.type = 'NodePort';
+    applyOk(cluster, deployment('web', 2), np);
+    waitFor(cluster, '2 ready', () => readyPods(cluster, 'web').length === 2);
+    waitFor(cluster, 'endpoints', () => cluster.read.get<Endpoints>('endpoints', 'default', 'web-np')?.subsets?.[0]?.addresses?.length === 2, 30_000);
+    cluster.clock.advance(2_000);
+    const nodePort = cluster.read.get<Service>('services', 'default', 'web-np')!.spec.ports![0].nodePort!;
+    assert.ok(nodePort >= 30000 && nodePort <= 32767);
+    const podIPs = readyPods(cluster, 'web').map((p) => p.status!.podIP);
+    const ipOf = (node: string) => cluster.read.get<Node>('nodes', undefined, node)!.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+    for (const node of ['worker-1', 'worker-2', 'worker-3', 'master-2']) {
+      const r = sendToService(cluster, 'worker-1', { ip: ipOf(node) }, nodePort);
+      assert.ok(r.ok, `${node}: ${JSON.stringify(r)}`);
+      assert.equal(r.chains[1], 'KUBE-NODEPORTS');
+      assert.ok(podIPs.includes(r.endpoint.split(':')[0]));
+    }
+    assert.match((sendToService(cluster, 'worker-1', { ip: ipOf('worker-2') }, nodePort + 1) as { error: string }).error, /no Service has node port/);
+    // A powered-off machine's address answers nothing.
+    new Faults(cluster).stop('node', 'worker-3');
+    assert.match((sendToService(cluster, 'worker-1', { ip: ipOf('worker-3') }, nodePort) as { error: string }).error, /node worker-3 unreachable/);
   });
 
   it('the kubernetes Service at 10.96.0.1 lists the live API servers', () => {
