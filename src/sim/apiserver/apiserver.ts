@@ -32,7 +32,6 @@ import { NODE_PORT_RANGE } from '../../manifest';
 import { validate } from './validation';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 
-
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
 export const COMPACT_REV_KEY = 'compact_rev_key';
 

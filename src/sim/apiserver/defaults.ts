@@ -114,8 +114,7 @@ function defaultService(svc: Service, env: AdmissionEnv): void {
   }
   // NodePort and LoadBalancer Services get a node port per port (from 30000-32767) unless given one;
   // a LoadBalancer may opt out with allocateLoadBalancerNodePorts: false.
-  const exposed = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-  if (exposed) spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   const allocate = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts);
   for (const p of spec.ports ?? []) {
