@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, Service } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -515,7 +515,7 @@ export class ApiServer {
     else delete meta.generation;
     if (def.hasStatus && def.kind !== 'Node') delete obj.status;
     const nodePortErrs = def.kind === 'Service' ? this.checkNodePorts(obj as Service) : [];
-    applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP(), allocateNodePort: () => this.allocateNodePort() });
+    applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP(), allocateNodePort: (taken) => this.allocateNodePort(taken) });
     const errs = [...nodePortErrs, ...validate(def, obj)];
     if (errs.length > 0) return call.reply(errors.invalid(def, meta.name ?? '', errs));
     write(this.etcdClient, etcdKey(def, namespace, meta.name!), obj, 0, ctx, new Creation(def, meta.name!, call));
@@ -590,6 +590,10 @@ export class ApiServer {
       if (def.kind === 'Deployment' || def.kind === 'ReplicaSet') {
         obj.spec = deepClone(obj.spec);
         applyUpdateDefaults(def, obj);
+      }
+      if (def.kind === 'Service' && isPlainObject(obj.spec)) {
+        const nodePortErrs = this.updateNodePorts(obj as Service, existing as Service);
+        if (nodePortErrs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', nodePortErrs) };
       }
       if (def.generation && !deepEqual(obj.spec, existing.spec)) meta.generation = (m.generation ?? 0) + 1;
     }
@@ -799,8 +803,10 @@ export class ApiServer {
     return used;
   }
 
-  private allocateNodePort(): number {
+  /** A free node port, not one of `taken` either (the other ports of the Service being written). */
+  private allocateNodePort(taken: readonly (number | undefined)[]): number {
     const used = this.usedNodePorts();
+    for (const port of taken) if (port !== undefined) used.add(port);
     const { min, max } = NODE_PORT_RANGE;
     if (used.size > max - min) throw new Error('range of node ports is full');
     for (;;) {
@@ -810,10 +816,35 @@ export class ApiServer {
   }
 
   /**
-   * The node ports a new Service asks for that another has (the registry's allocator refuses them).
-   * Range and type are the validation's (shared with the editor).
+   * Node ports across an update, as upstream's Service registry handles them: a port that omits its
+   * node port keeps the one it had (or gets a new one when the type now exposes node ports), and a
+   * Service that stops exposing them (type ClusterIP or ExternalName) drops the ones it had, unchanged.
+   * `svc` is the object to store (its spec is copied here before any change).
    */
-  private checkNodePorts(svc: Service): FieldError[] {
+  private updateNodePorts(svc: Service, old: Service): FieldError[] {
+    const type = svc.spec.type ?? 'ClusterIP';
+    const exposes = type === 'NodePort' || (type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
+    const oldPorts = old.spec?.ports ?? [];
+    const ports = Array.isArray(svc.spec.ports) ? svc.spec.ports : [];
+    const had = (p: ServicePort) => oldPorts.find((o) => o.port === p?.port && (o.protocol ?? 'TCP') === (p?.protocol ?? 'TCP'))?.nodePort;
+    if (!exposes && !ports.some((p) => p?.nodePort !== undefined && p.nodePort === had(p))) return [];
+    if (exposes && !ports.some((p) => p?.nodePort === undefined)) return this.checkNodePorts(svc, old);
+    svc.spec = { ...svc.spec, ports: ports.map((p) => ({ ...p })) };
+    for (const p of svc.spec.ports!) {
+      if (!exposes) {
+        if (p.nodePort !== undefined && p.nodePort === had(p)) delete p.nodePort;
+      } else if (p.nodePort === undefined) p.nodePort = had(p);
+    }
+    const errs = this.checkNodePorts(svc, old);
+    if (exposes) for (const p of svc.spec.ports!) if (p.nodePort === undefined) p.nodePort = this.allocateNodePort(svc.spec.ports!.map((q) => q.nodePort));
+    return errs;
+  }
+
+  /**
+   * The node ports a Service asks for that another has (the registry's allocator refuses them); on an
+   * update, `old`'s own are not another's. Range and type are the validation's (shared with the editor).
+   */
+  private checkNodePorts(svc: Service, old?: Service): FieldError[] {
     const errs: FieldError[] = [];
     const ports = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
     const asked = (p: unknown): number | undefined => {
@@ -822,6 +853,7 @@ export class ApiServer {
     };
     if (!ports.some((p) => asked(p) !== undefined)) return errs;
     const used = this.usedNodePorts();
+    for (const p of old?.spec?.ports ?? []) if (p.nodePort) used.delete(p.nodePort);
     const seen = new Set<number>();
     ports.forEach((p, i) => {
       const value = asked(p);

@@ -120,7 +120,7 @@ function defaultService(svc: Service, env: AdmissionEnv): void {
   for (const p of spec.ports ?? []) {
     p.protocol ??= 'TCP';
     p.targetPort ??= p.port;
-    if (allocate && p.nodePort === undefined) p.nodePort = env.allocateNodePort();
+    if (allocate && p.nodePort === undefined) p.nodePort = env.allocateNodePort(spec.ports!.map((q) => q.nodePort));
   }
 }
 
@@ -133,8 +133,8 @@ function defaultNamespace(ns: Namespace): void {
 export interface AdmissionEnv {
   /** A free ClusterIP from the service range. */
   allocateServiceIP(): string;
-  /** A free node port from the node port range (30000-32767). */
-  allocateNodePort(): number;
+  /** A free node port from the node port range (30000-32767), not one of `taken` (the Service's other ports). */
+  allocateNodePort(taken: readonly (number | undefined)[]): number;
 }
 
 /** Apply create-time defaults to a fresh object of resource `d`. */

@@ -60,6 +60,26 @@ describe('sim/apiserver', () => {
     assert.equal(message(svc('cip2', { ports: [{ port: 80, nodePort: 30999 }] })), "Service \"cip2\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
   });
 
+  it('keeps, allocates and drops node ports across updates as the type changes', () => {
+    type Port = { name?: string; port: number; nodePort?: number };
+    const body = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'moves' }, spec: { selector: { app: 'x' }, ...spec } });
+    const ports = (res: { code: number; body?: unknown }) => {
+      assert.ok(res.code === 200 || res.code === 201, message(res as never));
+      return (res.body as { spec: { ports: Port[]; type: string } }).spec.ports;
+    };
+    const merge = (patch: Record<string, unknown>) => call(cluster, { verb: 'patch', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves', patchType: 'application/merge-patch+json', body: patch });
+    assert.equal(ports(call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'services', namespace: 'default', body: body({ ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] }) }))[0].nodePort, undefined);
+    const exposed = ports(merge({ spec: { type: 'NodePort' } }));
+    assert.ok(exposed.every((p) => p.nodePort! >= 30000 && p.nodePort! <= 32767), JSON.stringify(exposed));
+    assert.notEqual(exposed[0].nodePort, exposed[1].nodePort);
+    // A replace that leaves the node ports out keeps them (kubectl apply of the original manifest does).
+    const current = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves' }).body as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const replaced = call(cluster, { verb: 'update', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves', body: { ...body({ type: 'NodePort', clusterIP: current.spec.clusterIP, ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] }), metadata: current.metadata } });
+    assert.deepEqual(ports(replaced).map((p) => p.nodePort), exposed.map((p) => p.nodePort));
+    const back = ports(merge({ spec: { type: 'ClusterIP' } }));
+    assert.deepEqual(back.map((p) => p.nodePort), [undefined, undefined]);
+  });
+
   it('traces a create as request → forward → etcd quorum → commit → response', () => {
     const res = call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: pod('traced') });
     const trace = cluster.log.trace(res.traceId);
