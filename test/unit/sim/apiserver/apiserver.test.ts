@@ -73,7 +73,7 @@ describe('sim/apiserver', () => {
     assert.ok(exposed.every((p) => p.nodePort! >= 30000 && p.nodePort! <= 32767), JSON.stringify(exposed));
     assert.notEqual(exposed[0].nodePort, exposed[1].nodePort);
     // A replace that leaves the node ports out keeps them (kubectl apply of the original manifest does).
-    const current = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves' }).body as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const current = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves' }).body as unknown as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
     const replaced = call(cluster, { verb: 'update', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'moves', body: { ...body({ type: 'NodePort', clusterIP: current.spec.clusterIP, ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] }), metadata: current.metadata } });
     assert.deepEqual(ports(replaced).map((p) => p.nodePort), exposed.map((p) => p.nodePort));
     const back = ports(merge({ spec: { type: 'ClusterIP' } }));
