@@ -99,7 +99,7 @@ export function sendToService(
     return { ok: false, chains: [], error };
   }
   // To a machine's own address (a node port): the packet travels to that machine, whose rules handle it.
-  const ipOwner = cluster.read.list<Node>('nodes').find((n) => n.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === ip));
+  const ipOwner = nodeWithIP(cluster, ip);
   const via = ipOwner?.metadata.name ?? fromNode;
   if (via !== fromNode && !cluster.network.canReach(fromNode, via)) {
     const error = `dial tcp ${ip}:${svcPort}: i/o timeout (node ${via} unreachable)`;
@@ -116,7 +116,7 @@ export function sendToService(
   const endpoint = `${r.endpoint.ip}:${r.endpoint.port}`;
   const pod = cluster.read.list<Pod>('pods').find((p) => p.status?.podIP === r.endpoint.ip && !!p.spec.nodeName && !p.spec.hostNetwork);
   // Endpoints on a machine's own address (the API servers behind `kubernetes`) are the machine itself.
-  const host = pod ? undefined : cluster.read.list<Node>('nodes').find((n) => n.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === r.endpoint.ip));
+  const host = pod ? undefined : nodeWithIP(cluster, r.endpoint.ip);
   if (!pod && !host) {
     const error = `dial tcp ${endpoint}: connect: no route to host (nothing has IP ${r.endpoint.ip})`;
     note(`request to ${label} → ${endpoint} failed: ${error}`, { chains: r.chains, error });
@@ -131,4 +131,9 @@ export function sendToService(
   const podName = pod ? `${pod.metadata.namespace}/${pod.metadata.name}` : `(host network of ${node})`;
   note(`request to ${label} (${ip}:${svcPort}) → ${r.chains.slice(1).join(' → ')} → ${endpoint} (pod ${podName} on ${node})`, { chains: r.chains, endpoint, pod: podName, node });
   return { ok: true, chains: r.chains, endpoint, pod: podName, node };
+}
+
+/** The node whose InternalIP is `ip`, if any. */
+function nodeWithIP(cluster: Cluster, ip: string): Node | undefined {
+  return cluster.read.list<Node>('nodes').find((n) => n.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === ip));
 }

@@ -58,14 +58,19 @@ function hash16(s: string): string {
   return h;
 }
 
-/** servicePortChainName: "KUBE-SVC-" + portProtoHash(servicePortName, protocol). */
-export function serviceChainName(spn: string, protocol: string): string {
-  return `KUBE-SVC-${hash16(spn + protocol.toLowerCase())}`;
+/** portProtoHash(servicePortName, protocol): what a Service port's KUBE-SVC and KUBE-EXT chains share. */
+function portProtoHash(spn: string, protocol: string): string {
+  return hash16(spn + protocol.toLowerCase());
 }
 
-/** serviceExternalChainName: "KUBE-EXT-" + the same portProtoHash as the KUBE-SVC chain. */
+/** servicePortChainName: "KUBE-SVC-" + portProtoHash(servicePortName, protocol). */
+export function serviceChainName(spn: string, protocol: string): string {
+  return `KUBE-SVC-${portProtoHash(spn, protocol)}`;
+}
+
+/** serviceExternalChainName: "KUBE-EXT-" + portProtoHash(servicePortName, protocol). */
 export function externalChainName(spn: string, protocol: string): string {
-  return `KUBE-EXT-${hash16(spn + protocol.toLowerCase())}`;
+  return `KUBE-EXT-${portProtoHash(spn, protocol)}`;
 }
 
 /** servicePortEndpointChainName: "KUBE-SEP-" + hash(servicePortName + protocol + "ip:port"). */
