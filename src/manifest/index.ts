@@ -29,4 +29,4 @@ export { hoverAt, type HoverInfo } from './hover';
 export { completionsAt, type CompletionItem } from './completion';
 export { docsUrl } from './docs';
 export { looksLikeKubernetesManifest } from './detect';
-export { NODE_PORT_RANGE } from './rules/service';
+export { NODE_PORT_RANGE, isExternallyAccessible } from './rules/service';

@@ -1,4 +1,4 @@
-/** Service rules (upstream ValidateService): type, ports, names, target ports, node ports, selector. */
+/** Service rules (upstream ValidateService): type, ports, names, target ports, node ports, type-dependent fields, selector. */
 import { fieldError } from '../field-errors';
 import { isDNS1123Label, isValidPortName, isValidPortNum } from '../names';
 import type { FieldError, FieldPath } from '../types';
@@ -38,6 +38,26 @@ function checkServicePort(errs: FieldError[], port: Record<string, unknown>, p: 
   }
 }
 
+/**
+ * Fields that only mean something for some types (upstream validateServiceExternalTrafficPolicy and the
+ * allocateLoadBalancerNodePorts check): a ClusterIP Service receives no traffic from outside unless it
+ * has external IPs, so it may not say how to route it.
+ */
+function checkTypeDependentFields(errs: FieldError[], s: Record<string, unknown>, path: FieldPath, type: string): void {
+  if (!(ENUMS.serviceType as readonly string[]).includes(type)) return;
+  if (s.externalTrafficPolicy !== undefined && s.externalTrafficPolicy !== '' && !isExternallyAccessible(type, s.externalIPs)) {
+    errs.push(fieldError.invalid([...path, 'externalTrafficPolicy'], s.externalTrafficPolicy, 'may only be set for externally-accessible services', { rule: 'invalid-value' }));
+  }
+  if (s.allocateLoadBalancerNodePorts !== undefined && s.allocateLoadBalancerNodePorts !== null && type !== 'LoadBalancer') {
+    errs.push(fieldError.forbidden([...path, 'allocateLoadBalancerNodePorts'], "may only be used when `type` is 'LoadBalancer'", { rule: 'invalid-value', target: 'key' }));
+  }
+}
+
+/** Upstream's ExternallyAccessible: traffic can reach the Service from outside the cluster. */
+export function isExternallyAccessible(type: string, externalIPs: unknown): boolean {
+  return type === 'NodePort' || type === 'LoadBalancer' || (type === 'ClusterIP' && Array.isArray(externalIPs) && externalIPs.length > 0);
+}
+
 export function checkServiceSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
   const s = isObj(spec) ? spec : {};
   const type = typeof s.type === 'string' ? s.type : 'ClusterIP';
@@ -45,6 +65,7 @@ export function checkServiceSpec(errs: FieldError[], spec: unknown, path: FieldP
   checkEnum(errs, s.sessionAffinity, [...path, 'sessionAffinity'], ENUMS.sessionAffinity);
   checkEnum(errs, s.externalTrafficPolicy, [...path, 'externalTrafficPolicy'], ENUMS.trafficPolicy);
   checkEnum(errs, s.internalTrafficPolicy, [...path, 'internalTrafficPolicy'], ENUMS.trafficPolicy);
+  checkTypeDependentFields(errs, s, path, type);
   const ports = listAt(s, 'ports');
   if (type === 'ExternalName') {
     if (isEmpty(s.externalName)) errs.push(fieldError.required([...path, 'externalName'], undefined, { rule: 'required-field' }));

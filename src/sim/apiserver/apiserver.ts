@@ -30,6 +30,7 @@ import { etcdKey, RESOURCES, resourceFor, resourceForKey, type ResourceDef } fro
 import { errors, status, success, type FieldError } from './status';
 import { NODE_PORT_RANGE } from '../../manifest';
 import { validate } from './validation';
+import { prepareServiceUpdate } from './service-update';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
@@ -592,8 +593,9 @@ export class ApiServer {
         applyUpdateDefaults(def, obj);
       }
       if (def.kind === 'Service' && isPlainObject(obj.spec)) {
-        const nodePortErrs = this.updateNodePorts(obj as Service, existing as Service);
-        if (nodePortErrs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', nodePortErrs) };
+        const serviceErrs = prepareServiceUpdate(obj as Service, existing as Service, () => this.allocateServiceIP());
+        serviceErrs.push(...this.updateNodePorts(obj as Service, existing as Service));
+        if (serviceErrs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', serviceErrs) };
       }
       if (def.generation && !deepEqual(obj.spec, existing.spec)) meta.generation = (m.generation ?? 0) + 1;
     }

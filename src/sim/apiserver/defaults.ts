@@ -2,7 +2,7 @@
  * Defaulting, as the API server's registered defaulters and admission plugins apply it on create
  * (and, for pod templates, on every write): it mutates a fresh, unshared copy of the object.
  */
-import type { Container, Deployment, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from '../api/types';
+import type { Container, Deployment, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
 import type { ResourceDef } from './resources';
 import { isPlainObject } from './objects';
 
@@ -100,26 +100,37 @@ function defaultWorkload(obj: Deployment | ReplicaSet): void {
   }
 }
 
+/**
+ * SetDefaults_Service: what decoding a Service fills in, on create and on update alike (upstream defaults
+ * every request body it decodes). Ports are copied before a default is written into them: an update's
+ * candidate may share frozen ports with the stored object.
+ */
+export function defaultServiceSpec(spec: Service['spec']): void {
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  if (!Array.isArray(spec.ports)) return;
+  const missing = (p: ServicePort) => isPlainObject(p as unknown) && (p.protocol === undefined || p.targetPort === undefined);
+  if (!spec.ports.some(missing)) return;
+  spec.ports = spec.ports.map((p) => (missing(p) ? { ...p, protocol: p.protocol ?? 'TCP', targetPort: p.targetPort ?? p.port } : p));
+}
+
 function defaultService(svc: Service, env: AdmissionEnv): void {
   svc.spec ??= {};
   const spec = svc.spec;
-  spec.type ??= 'ClusterIP';
-  spec.sessionAffinity ??= 'None';
+  defaultServiceSpec(spec);
   if (spec.type !== 'ExternalName') {
     if (!spec.clusterIP) spec.clusterIP = env.allocateServiceIP();
     spec.clusterIPs ??= spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
     spec.ipFamilies ??= ['IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
-    spec.internalTrafficPolicy ??= 'Cluster';
   }
   // NodePort and LoadBalancer Services get a node port per port (from 30000-32767) unless given one;
   // a LoadBalancer may opt out with allocateLoadBalancerNodePorts: false.
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
-  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   const allocate = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts);
   for (const p of spec.ports ?? []) {
-    p.protocol ??= 'TCP';
-    p.targetPort ??= p.port;
     if (allocate && p.nodePort === undefined) p.nodePort = env.allocateNodePort(spec.ports!.map((q) => q.nodePort));
   }
 }

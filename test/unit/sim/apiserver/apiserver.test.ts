@@ -80,6 +80,45 @@ describe('sim/apiserver', () => {
     assert.deepEqual(back.map((p) => p.nodePort), [undefined, undefined]);
   });
 
+  it('refuses type-dependent fields a Service type does not use, as upstream validation', () => {
+    const create = (name: string, spec: Record<string, unknown>) => call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'services', namespace: 'default', body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }], ...spec } } });
+    assert.equal(message(create('etp', { externalTrafficPolicy: 'Local' })), 'Service "etp" is invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services');
+    assert.equal(message(create('alloc', { type: 'NodePort', allocateLoadBalancerNodePorts: false })), "Service \"alloc\" is invalid: spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is 'LoadBalancer'");
+    assert.equal(create('external-ips', { externalIPs: ['203.0.113.7'], externalTrafficPolicy: 'Local' }).code, 201, 'a ClusterIP Service with external IPs is reachable from outside');
+  });
+
+  it('defaults, keeps and drops type-dependent Service fields across updates as upstream\'s registry', () => {
+    type Spec = Record<string, unknown> & { ports: { nodePort?: number; protocol?: string }[] };
+    const spec = (res: { code: number; body?: unknown }) => {
+      assert.ok(res.code === 200 || res.code === 201, message(res as never));
+      return (res.body as { spec: Spec }).spec;
+    };
+    const merge = (patch: Record<string, unknown>) => call(cluster, { verb: 'patch', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'types', patchType: 'application/merge-patch+json', body: { spec: patch } });
+    const created = spec(call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'services', namespace: 'default', body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'types' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } }));
+    const clusterIP = created.clusterIP as string;
+    const lb = spec(merge({ type: 'LoadBalancer' }));
+    assert.equal(lb.externalTrafficPolicy, 'Cluster', 'defaulted on update, as decoding the body does');
+    assert.equal(lb.allocateLoadBalancerNodePorts, true);
+    assert.equal(lb.clusterIP, clusterIP);
+    const back = spec(merge({ type: 'ClusterIP' }));
+    assert.equal(back.externalTrafficPolicy, undefined, 'dropped: a ClusterIP Service takes no outside traffic');
+    assert.equal(back.allocateLoadBalancerNodePorts, undefined);
+    assert.equal(back.ports[0].nodePort, undefined);
+    // kubectl replace of a manifest without clusterIP keeps the allocated one.
+    const current = call(cluster, { verb: 'get', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'types' }).body as unknown as { metadata: Record<string, unknown> };
+    const replaced = spec(call(cluster, { verb: 'update', apiVersion: 'v1', resource: 'services', namespace: 'default', name: 'types', body: { apiVersion: 'v1', kind: 'Service', metadata: current.metadata, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } }));
+    assert.equal(replaced.clusterIP, clusterIP);
+    assert.equal(replaced.ports[0].protocol, 'TCP');
+    const moved = merge({ clusterIP: '10.96.200.200', clusterIPs: ['10.96.200.200'] });
+    assert.equal(message(moved), 'Service "types" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.200.200"}: may not change once set');
+    const external = spec(merge({ type: 'ExternalName', externalName: 'example.com' }));
+    for (const field of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']) assert.equal(external[field], undefined, field);
+    const again = spec(merge({ type: 'ClusterIP', externalName: null }));
+    assert.match(again.clusterIP as string, /^10\.96\.\d+\.\d+$/, 'a type that needs a cluster IP gets one');
+    assert.deepEqual(again.clusterIPs, [again.clusterIP]);
+    assert.equal(again.internalTrafficPolicy, 'Cluster');
+  });
+
   it('traces a create as request → forward → etcd quorum → commit → response', () => {
     const res = call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: pod('traced') });
     const trace = cluster.log.trace(res.traceId);
