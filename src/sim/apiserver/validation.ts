@@ -9,7 +9,7 @@
 import type { KubeObject, Pod } from '../api/types';
 import { isDNS1123Subdomain } from '../api/labels';
 import { kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
-import { deepEqual } from './objects';
+import { deepEqual, isPlainObject } from './objects';
 import type { ResourceDef } from './resources';
 import type { FieldError } from './status';
 
@@ -37,6 +37,29 @@ function validateName(obj: KubeObject, errs: FieldError[]): void {
   if (obj.kind === 'Event') return; // event names carry a dot and a hex suffix; upstream is lenient too
   const problems = isDNS1123Subdomain(name);
   if (problems.length > 0) errs.push({ type: 'Invalid', field: 'metadata.name', value: name, detail: problems.join(', ') });
+}
+
+/**
+ * Upstream's ValidateOwnerReferences: every reference names its owner fully, and at most one is the
+ * controller (two controllers adopting one object at once: the second patch is refused).
+ */
+function validateOwnerReferences(obj: KubeObject, errs: FieldError[]): void {
+  const refs = obj.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return;
+  const field = 'metadata.ownerReferences';
+  let firstController: string | undefined;
+  for (const ref of refs) {
+    if (!isPlainObject(ref)) continue;
+    const version = typeof ref.apiVersion === 'string' ? ref.apiVersion.slice(ref.apiVersion.indexOf('/') + 1) : '';
+    if (!version) errs.push({ type: 'Invalid', field: `${field}.apiVersion`, value: ref.apiVersion ?? '', detail: 'version must not be empty' });
+    for (const key of ['kind', 'name', 'uid'] as const) {
+      if (!ref[key]) errs.push({ type: 'Invalid', field: `${field}.${key}`, value: ref[key] ?? '', detail: 'must not be empty' });
+    }
+    if (ref.controller !== true) continue;
+    const name = `${String(ref.kind)}/${String(ref.name)}`;
+    if (firstController === undefined) firstController = name;
+    else errs.push({ type: 'Invalid', field, value: refs, detail: `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}` });
+  }
 }
 
 /** Upstream's pod update rule: only images, activeDeadlineSeconds, tolerations (additions) and grace may change. */
@@ -68,6 +91,7 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
     if (obj.metadata.uid !== old.metadata.uid) errs.push({ type: 'Invalid', field: 'metadata.uid', value: obj.metadata.uid, detail: 'field is immutable' });
   }
   if (subresource === 'status') return errs;
+  validateOwnerReferences(obj, errs);
   if (kindInfo(d.kind)) errs.push(...validateObject(obj).map(fromManifest));
   else validateName(obj, errs);
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);

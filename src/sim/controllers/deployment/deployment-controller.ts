@@ -24,6 +24,10 @@ import {
   type DeploymentStatus,
 } from './util';
 import { deepEqual } from '../../apiserver/objects';
+import { claim, ClaimIndex, type ClaimTarget } from '../claims';
+import { compileSelector } from '../selectors';
+
+const REPLICA_SETS: ClaimTarget = { apiVersion: 'apps/v1', resource: 'replicasets', noun: 'ReplicaSet' };
 
 type Done = (result?: ReconcileResult) => void;
 
@@ -35,6 +39,9 @@ export class DeploymentController extends QueueController {
   private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly pods: Informer<Pod>;
   private readonly rsByUid = new Map<string, ReplicaSet>();
+  /** Orphaned ReplicaSets to adopt and ReplicaSets to release (ControllerRefManager). */
+  private readonly claims: ClaimIndex<ReplicaSet>;
+  private readonly deploymentKeyByUid = new Map<string, string>();
   private readonly events: ObjectEventRecorder;
   private epochOfTimestamps: number | undefined;
 
@@ -44,14 +51,32 @@ export class DeploymentController extends QueueController {
     this.deployments = cc.informers.get<Deployment>('apps/v1', 'deployments');
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
     this.rsByOwner = new OwnerIndex<ReplicaSet>(this.replicaSets);
+    this.claims = new ClaimIndex<ReplicaSet>(this.replicaSets, (uid) => {
+      const key = this.deploymentKeyByUid.get(uid);
+      const d = key === undefined ? undefined : this.deployments.get(key);
+      return d ? compileSelector(d.spec.selector) : undefined;
+    });
     this.deployments.addHandlers({
-      onAdd: (d, ctx) => this.enqueue(objectKey(d), ctx),
+      onAdd: (d, ctx) => {
+        this.deploymentKeyByUid.set(d.metadata.uid!, objectKey(d));
+        this.claims.recheck(d.metadata.uid!, this.rsByOwner.dependents(d.metadata.uid));
+        this.enqueue(objectKey(d), ctx);
+      },
       onUpdate: (_o, d, ctx) => this.enqueue(objectKey(d), ctx),
-      onDelete: (d, ctx) => this.enqueue(objectKey(d), ctx),
+      onDelete: (d, ctx) => {
+        this.deploymentKeyByUid.delete(d.metadata.uid!);
+        this.enqueue(objectKey(d), ctx);
+      },
     });
     const owner = (rs: ReplicaSet, ctx: TraceContext) => {
       const ref = controllerRef(rs);
       if (ref?.kind === 'Deployment') this.enqueue(`${rs.metadata.namespace}/${ref.name}`, ctx);
+      else if (!ref && !rs.metadata.deletionTimestamp) {
+        // An orphan: every Deployment of its namespace that selects it may want to adopt it.
+        for (const d of this.deployments.list()) {
+          if (d.metadata.namespace === rs.metadata.namespace && compileSelector(d.spec.selector).matches(rs.metadata.labels ?? {})) this.enqueue(objectKey(d), ctx);
+        }
+      }
     };
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.podsByOwner = sharedPodsByOwner(cc.informers);
@@ -69,17 +94,20 @@ export class DeploymentController extends QueueController {
       onAdd: (rs, ctx) => {
         this.rsByUid.set(rs.metadata.uid!, rs);
         this.rsByOwner.add(rs);
+        this.claims.add(rs);
         owner(rs, ctx);
       },
       onUpdate: (old, rs, ctx) => {
         this.rsByUid.set(rs.metadata.uid!, rs);
         this.rsByOwner.update(old, rs);
+        this.claims.update(old, rs);
         owner(rs, ctx);
         if (controllerRef(old)?.uid !== controllerRef(rs)?.uid) owner(old, ctx);
       },
       onDelete: (rs, ctx) => {
         this.rsByUid.delete(rs.metadata.uid!);
         this.rsByOwner.delete(rs);
+        this.claims.delete(rs);
         owner(rs, ctx);
       },
     });
@@ -89,6 +117,8 @@ export class DeploymentController extends QueueController {
     super.stop();
     this.rsByOwner.clear();
     this.rsByUid.clear();
+    this.claims.clear();
+    this.deploymentKeyByUid.clear();
   }
 
   private ref(d: Deployment) {
@@ -98,7 +128,24 @@ export class DeploymentController extends QueueController {
   protected reconcile: ReconcileFn = (key, ctx, finish) => {
     const d = this.deployments.get(key);
     if (!d || d.metadata.deletionTimestamp) return finish();
-    const rss = this.rsByOwner.dependents(d.metadata.uid).filter((rs) => !rs.metadata.deletionTimestamp);
+    const owned = () => this.rsByOwner.dependents(d.metadata.uid);
+    // getReplicaSetsForDeployment: adopt the orphans it selects, release what it no longer selects (nearly always neither).
+    const plan = this.claims.plan(d, compileSelector(d.spec.selector));
+    if (plan.adopt.length === 0 && plan.release.length === 0) return this.syncWith(d, owned(), ctx, finish);
+    claim(this.cc, this.name, d, REPLICA_SETS, plan, ctx, (result) => {
+      if (result.error) return finish({ error: result.error });
+      // This sync's ReplicaSets are what it claimed, whether or not its informer has seen the patches yet.
+      const released = new Set(result.released.map(objectKey));
+      const claimed = new Map<string, ReplicaSet>();
+      for (const rs of owned()) if (!released.has(objectKey(rs))) claimed.set(objectKey(rs), rs);
+      for (const rs of result.adopted) claimed.set(objectKey(rs), rs);
+      this.syncWith(d, [...claimed.values()], ctx, finish);
+    });
+  };
+
+  /** One step of the Deployment's strategy over the ReplicaSets it controls. */
+  private syncWith(d: Deployment, controlled: ReplicaSet[], ctx: TraceContext, finish: Done): void {
+    const rss = controlled.filter((rs) => !rs.metadata.deletionTimestamp);
     const newRS = rss.find((rs) => templateMatches(rs, d));
     const olds = rss.filter((rs) => rs !== newRS);
     if (d.spec.paused) return this.syncStatus(d, rss, newRS, ctx, finish);

@@ -16,9 +16,13 @@ import { sharedPodsByOwner, type OwnerIndex } from '../owner-index';
 import { controllerRef, isPodActive, isPodAvailable, isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
 import { slowStartBatch } from '../batch';
 import { ObjectEventRecorder } from '../events';
-import { ActivePodCounts } from './pod-counts';
+import { ActivePodCounts, type PodCounts } from './pod-counts';
+import { claim, ClaimIndex, type ClaimTarget } from '../claims';
+import { compileSelector } from '../selectors';
 import { deepEqual } from '../../apiserver/objects';
 import type { ReconcileFn } from '../workqueue/workqueue';
+
+const PODS: ClaimTarget = { apiVersion: 'v1', resource: 'pods', noun: 'pod' };
 
 /** upstream BurstReplicas: at most this many creations or deletions per sync. */
 export const BURST_REPLICAS = 500;
@@ -51,6 +55,12 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, activePods: readonly P
   };
 }
 
+/** The counts of an explicit list of active pods. */
+function countsOf(rs: ReplicaSet, active: readonly Pod[]): PodCounts {
+  const status = calculateReplicaSetStatus(rs, active, 0);
+  return { active: status.replicas, ready: status.readyReplicas ?? 0, labeled: status.fullyLabeledReplicas ?? 0 };
+}
+
 function sameStatus(a: ReplicaSet['status'], b: ReplicaSetStatus): boolean {
   return !!a && a.replicas === b.replicas && (a.fullyLabeledReplicas ?? 0) === b.fullyLabeledReplicas &&
     (a.readyReplicas ?? 0) === b.readyReplicas && (a.availableReplicas ?? 0) === b.availableReplicas &&
@@ -62,6 +72,8 @@ export class ReplicaSetController extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly counts: ActivePodCounts;
+  /** Orphans to adopt and pods to release (ControllerRefManager). */
+  private readonly claims: ClaimIndex<Pod>;
   private readonly rsKeyByUid = new Map<string, string>();
   private readonly expectations: Expectations;
   private readonly events: ObjectEventRecorder;
@@ -77,10 +89,17 @@ export class ReplicaSetController extends QueueController {
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.podsByOwner = sharedPodsByOwner(cc.informers);
+    this.claims = new ClaimIndex<Pod>(this.pods, (uid) => {
+      const key = this.rsKeyByUid.get(uid);
+      const rs = key === undefined ? undefined : this.replicaSets.get(key);
+      return rs ? compileSelector(rs.spec.selector) : undefined;
+    });
     this.replicaSets.addHandlers({
       onAdd: (rs, ctx) => {
         this.rsKeyByUid.set(rs.metadata.uid!, objectKey(rs));
-        for (const pod of this.podsByOwner.dependents(rs.metadata.uid)) this.counts.upsert(pod);
+        const owned = this.podsByOwner.dependents(rs.metadata.uid);
+        for (const pod of owned) this.counts.upsert(pod);
+        this.claims.recheck(rs.metadata.uid!, owned);
         this.enqueue(objectKey(rs), ctx);
       },
       onUpdate: (old, rs, ctx) => {
@@ -107,6 +126,7 @@ export class ReplicaSetController extends QueueController {
   override stop(): void {
     super.stop();
     this.counts.clear();
+    this.claims.clear();
     this.rsKeyByUid.clear();
   }
 
@@ -124,10 +144,19 @@ export class ReplicaSetController extends QueueController {
     return key;
   }
 
+  /** An orphan: every ReplicaSet of its namespace that selects it may want to adopt it (getPodReplicaSets). */
+  private orphanChanged(pod: Pod, ctx: TraceContext): void {
+    if (pod.metadata.deletionTimestamp || controllerRef(pod)) return;
+    for (const rs of this.replicaSets.list()) {
+      if (rs.metadata.namespace === pod.metadata.namespace && compileSelector(rs.spec.selector).matches(pod.metadata.labels ?? {})) this.enqueue(objectKey(rs), ctx);
+    }
+  }
+
   private podAdded(pod: Pod, ctx: TraceContext): void {
     this.counts.upsert(pod);
+    this.claims.add(pod);
     const key = this.ownerKey(pod);
-    if (!key) return;
+    if (!key) return this.orphanChanged(pod, ctx);
     if (pod.metadata.deletionTimestamp) return this.podDeleted(pod, ctx);
     this.expectations.creationObserved(key);
     this.enqueue(key, ctx);
@@ -135,12 +164,16 @@ export class ReplicaSetController extends QueueController {
 
   private podUpdated(old: Pod, pod: Pod, ctx: TraceContext): void {
     this.counts.upsert(pod);
+    this.claims.update(old, pod);
     const key = this.ownerKey(pod);
     // Owner references are shared by the versions of a pod that did not change them (nearly all).
     const sameOwners = old.metadata.ownerReferences === pod.metadata.ownerReferences && old.metadata.namespace === pod.metadata.namespace;
     const oldKey = sameOwners ? key : this.ownerKey(old);
     if (oldKey && oldKey !== key) this.enqueue(oldKey, ctx);
-    if (!key) return;
+    if (!key) {
+      if (!sameOwners || old.metadata.labels !== pod.metadata.labels) this.orphanChanged(pod, ctx);
+      return;
+    }
     if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
     this.enqueue(key, ctx);
     // A pod that just became ready turns available minReadySeconds later: look again then.
@@ -150,6 +183,7 @@ export class ReplicaSetController extends QueueController {
 
   private podDeleted(pod: Pod, ctx: TraceContext): void {
     this.counts.delete(pod);
+    this.claims.delete(pod);
     const key = this.ownerKey(pod);
     if (!key) return;
     this.expectations.deletionObserved(key, objectKey(pod));
@@ -162,14 +196,38 @@ export class ReplicaSetController extends QueueController {
       this.expectations.delete(key);
       return finish();
     }
-    const counts = this.counts.counts(rs.metadata.uid);
+    // claimPods: adopt the orphans it selects, release the pods it no longer selects (nearly always neither).
+    const plan = this.claims.plan(rs, compileSelector(rs.spec.selector), isPodActive);
+    if (rs.metadata.deletionTimestamp || (plan.adopt.length === 0 && plan.release.length === 0)) return this.sync(key, rs, undefined, ctx, finish);
+    claim(this.cc, this.name, rs, PODS, plan, ctx, (result) => {
+      if (result.error) return finish({ error: result.error });
+      // This sync's pods are what it claimed, whether or not its informer has seen the patches yet.
+      const released = new Set(result.released.map(objectKey));
+      const claimed = new Map<string, Pod>();
+      for (const p of this.ownedActive(rs)) if (!released.has(objectKey(p))) claimed.set(objectKey(p), p);
+      for (const p of result.adopted) if (isPodActive(p)) claimed.set(objectKey(p), p);
+      this.sync(key, rs, [...claimed.values()], ctx, finish);
+    });
+  };
+
+  /** The active pods the cache shows `rs` controlling. */
+  private ownedActive(rs: ReplicaSet): Pod[] {
+    return this.podsByOwner.dependents(rs.metadata.uid).filter((p) => isPodActive(p) && controllerRef(p)?.uid === rs.metadata.uid);
+  }
+
+  /**
+   * manageReplicas and the status, from the counts kept up to date by pod events or, after a sync that
+   * claimed pods, from the pods it claimed (`claimed`).
+   */
+  private sync(key: string, rs: ReplicaSet, claimed: Pod[] | undefined, ctx: TraceContext, finish: Parameters<ReconcileFn>[2]): void {
+    const counts: PodCounts = claimed ? countsOf(rs, claimed) : this.counts.counts(rs.metadata.uid);
     const minReady = rs.spec.minReadySeconds ?? 0;
     // The pods themselves are only needed to pick which to delete, or to judge availability over time.
-    let activePods: Pod[] | undefined;
-    const active = () => (activePods ??= this.podsByOwner.dependents(rs.metadata.uid).filter((p) => isPodActive(p) && controllerRef(p)?.uid === rs.metadata.uid));
+    let activePods: Pod[] | undefined = claimed;
+    const active = () => (activePods ??= this.ownedActive(rs));
     const needsSync = this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
     const afterManage = (error?: string): void => {
-      const status = minReady > 0 ? calculateReplicaSetStatus(rs, active(), this.nowEpoch()) : {
+      const status = minReady > 0 || claimed ? calculateReplicaSetStatus(rs, active(), this.nowEpoch()) : {
         replicas: counts.active, fullyLabeledReplicas: counts.labeled, readyReplicas: counts.ready, availableReplicas: counts.ready,
         observedGeneration: rs.metadata.generation,
       };
@@ -184,7 +242,7 @@ export class ReplicaSetController extends QueueController {
     };
     if (!needsSync || counts.active === (rs.spec.replicas ?? 1)) return afterManage();
     this.manageReplicas(key, rs, counts.active, active, ctx, afterManage);
-  };
+  }
 
   private nowEpoch(): number {
     return this.cc.clock.wallMs();
