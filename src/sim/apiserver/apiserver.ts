@@ -514,6 +514,7 @@ export class ApiServer {
     delete meta.deletionGracePeriodSeconds;
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
+    omitEmptyLists(meta);
     if (def.hasStatus && def.kind !== 'Node') delete obj.status;
     const nodePortErrs = def.kind === 'Service' ? this.checkNodePorts(obj as Service) : [];
     applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP(), allocateNodePort: (taken) => this.allocateNodePort(taken) });
@@ -586,6 +587,7 @@ export class ApiServer {
         ...candidate.metadata, name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp,
         deletionTimestamp: m.deletionTimestamp, deletionGracePeriodSeconds: m.deletionGracePeriodSeconds, generation: m.generation,
       };
+      omitEmptyLists(meta);
       obj = { ...candidate, apiVersion: def.apiVersion, kind: def.kind, metadata: meta };
       if (def.hasStatus) obj.status = existing.status;
       if (def.kind === 'Deployment' || def.kind === 'ReplicaSet') {
@@ -879,6 +881,15 @@ export class ApiServer {
       if (!used.has(ip) && ip !== '10.96.0.1' && ip !== '10.96.0.10') return ip;
     }
   }
+}
+
+/**
+ * ObjectMeta's lists are `omitempty`: the last owner reference or finalizer removed (by the garbage
+ * collector orphaning, or a controller releasing) leaves no empty list behind, as upstream stores it.
+ */
+function omitEmptyLists(meta: KubeObject['metadata']): void {
+  if (Array.isArray(meta.ownerReferences) && meta.ownerReferences.length === 0) delete meta.ownerReferences;
+  if (Array.isArray(meta.finalizers) && meta.finalizers.length === 0) delete meta.finalizers;
 }
 
 /**

@@ -36,6 +36,7 @@ describe('controllers claim what their selectors match (ControllerRefManager)', 
     const before = names(readyPods(cluster, 'web'));
     deleteOrphaning(cluster, 'replicasets', 'web');
     waitFor(cluster, 'pods orphaned', () => podsOf(cluster, 'web').every((p) => !p.metadata.ownerReferences?.length));
+    assert.ok(podsOf(cluster, 'web').every((p) => !('ownerReferences' in p.metadata)), 'no empty list left behind (omitempty)');
     applyOk(cluster, replicaSet('web', 3));
     const rs = cluster.read.get<ReplicaSet>('replicasets', 'default', 'web')!;
     waitFor(cluster, 'pods adopted', () => podsOf(cluster, 'web').every((p) => controllerRef(p)?.uid === rs.metadata.uid));
@@ -59,6 +60,7 @@ describe('controllers claim what their selectors match (ControllerRefManager)', 
     waitFor(cluster, 'a replacement', () => readyPods(cluster, 'web').length === 2);
     const pod = cluster.read.get<Pod>('pods', 'default', quarantined)!;
     assert.equal(pod.status?.phase, 'Running', 'the released pod runs on, for debugging');
+    assert.ok(!('ownerReferences' in pod.metadata), 'no empty list left behind (omitempty)');
     assert.ok(!names(readyPods(cluster, 'web')).includes(quarantined));
     assert.equal(decisions(cluster, 'Releasing 1 pod from ReplicaSet default/web').length, 1);
     // Labelled back, it is adopted again and the ReplicaSet, one over, scales down by one.
