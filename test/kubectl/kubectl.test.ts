@@ -334,6 +334,12 @@ describe('kubectl against k8s-lab serve', function () {
       assert.match(r.stdout, /^Replicas:\s+\d+ desired/m);
       r = await k('describe', 'service', 'shop');
       assert.match(r.stdout, /^Selector:\s+app=shop$/m);
+      // kubectl describe reads the Endpoints line from the Service's EndpointSlices.
+      const endpointsLine = /^Endpoints:\s+\d+\.\d+\.\d+\.\d+:80(,\d+\.\d+\.\d+\.\d+:80)*( \+ \d+ more\.\.\.)?$/m;
+      assert.ok(await eventually(async () => endpointsLine.test((await k('describe', 'service', 'shop')).stdout), 20_000), 'describe service lists the endpoints');
+      r = await k('get', 'endpointslices', '-l', 'kubernetes.io/service-name=shop');
+      assert.deepEqual(header(r.stdout), ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE']);
+      assert.ok(rows(r.stdout).some((c) => /^shop-[a-z0-9]{5}$/.test(c[0]) && c[1] === 'IPv4' && c[2] === '80' && /^\d+\.\d+\.\d+\.\d+/.test(c[3])), r.stdout);
       r = await k('get', 'events');
       assert.deepEqual(header(r.stdout), ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
     });

@@ -4,7 +4,7 @@ import { deploymentPrinter, replicaSetPrinter } from './apps';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter } from './core';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
-import { endpointsPrinter, servicePrinter } from './services';
+import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services';
 import { NAME_COLUMN, column, type Printer } from './table';
 
 export { toTable, humanDuration, type Table, type TableColumn, type Printer, type IncludeObject } from './table';
@@ -16,6 +16,7 @@ const printers: Record<string, Printer> = {
   replicasets: replicaSetPrinter as Printer,
   services: servicePrinter as Printer,
   endpoints: endpointsPrinter as Printer,
+  endpointslices: endpointSlicePrinter as Printer,
   namespaces: namespacePrinter as Printer,
   events: eventPrinter as Printer,
   leases: leasePrinter as Printer,

@@ -1,8 +1,9 @@
 /**
  * `kubectl get services` (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE, wide: SELECTOR) and
- * `get endpoints` (NAME ENDPOINTS AGE), as upstream's printService and printEndpoints.
+ * `get endpoints` (NAME ENDPOINTS AGE) and `get endpointslices` (NAME ADDRESSTYPE PORTS ENDPOINTS AGE), as
+ * upstream's printService, printEndpoints and printEndpointSlice.
  */
-import type { Endpoints, Service } from '../../sim/api/types';
+import type { EndpointSlice, Endpoints, Service } from '../../sim/api/types';
 import { AGE_COLUMN, NAME_COLUMN, age, column, formatLabels, type Printer } from './table';
 
 function externalIPs(svc: Service): string {
@@ -82,5 +83,27 @@ export const endpointsPrinter: Printer<Endpoints> = {
   columns: [NAME_COLUMN, column('Endpoints', 'Endpoints of the service'), AGE_COLUMN],
   cells(ep, now) {
     return [ep.metadata.name, formatEndpoints(ep), age(ep, now)];
+  },
+};
+
+/** Upstream's listWithMoreString: at most 3 items, then " + N more..."; "<unset>" when there are none. */
+function listWithMore(items: readonly string[]): string {
+  const max = 3;
+  if (items.length > max) return `${items.slice(0, max).join(',')} + ${items.length - max} more...`;
+  return items.length > 0 ? items.join(',') : '<unset>';
+}
+
+export const endpointSlicePrinter: Printer<EndpointSlice> = {
+  columns: [
+    NAME_COLUMN,
+    column('AddressType', 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type.'),
+    column('Ports', 'ports specifies the list of network ports exposed by each endpoint in this slice.'),
+    column('Endpoints', 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.'),
+    AGE_COLUMN,
+  ],
+  cells(slice, now) {
+    const ports = (slice.ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*'));
+    const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
+    return [slice.metadata.name, slice.addressType, listWithMore(ports), listWithMore(addresses), age(slice, now)];
   },
 };

@@ -400,6 +400,35 @@ export interface Endpoints extends KubeObject {
   }[];
 }
 
+// ---------------------------------------------------------------- discovery.k8s.io/v1
+
+/** One endpoint of an EndpointSlice: a pod's address, its readiness, where it runs. */
+export interface SliceEndpoint {
+  addresses: string[];
+  /** ready: serving and not terminating (nil reads as true, as consumers of the API must); serving: the pod's Ready condition. */
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  hostname?: string;
+  nodeName?: string;
+  zone?: string;
+  targetRef?: { kind: string; namespace?: string; name: string; uid?: string };
+}
+
+export interface SlicePort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  appProtocol?: string;
+}
+
+/** discovery.k8s.io/v1 EndpointSlice: up to 100 of a Service's endpoints that share one set of ports. */
+export interface EndpointSlice extends KubeObject {
+  apiVersion: 'discovery.k8s.io/v1';
+  kind: 'EndpointSlice';
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: SliceEndpoint[];
+  ports?: SlicePort[];
+}
+
 /** core/v1 Event (what `kubectl get events` and `describe` show). */
 export interface CoreEvent extends KubeObject {
   apiVersion: 'v1';

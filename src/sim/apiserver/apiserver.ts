@@ -599,7 +599,7 @@ export class ApiServer {
         serviceErrs.push(...this.updateNodePorts(obj as Service, existing as Service));
         if (serviceErrs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', serviceErrs) };
       }
-      if (def.generation && !deepEqual(obj.spec, existing.spec)) meta.generation = (m.generation ?? 0) + 1;
+      if (def.generation && !deepEqual(desiredState(obj), desiredState(existing))) meta.generation = (m.generation ?? 0) + 1;
     }
     const errs = validate(def, obj, existing, sub);
     if (errs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', errs) };
@@ -881,6 +881,13 @@ export class ApiServer {
       if (!used.has(ip) && ip !== '10.96.0.1' && ip !== '10.96.0.10') return ip;
     }
   }
+}
+
+/** The part of an object whose change bumps metadata.generation: the spec, or for an EndpointSlice (no spec) its address type, endpoints and ports. */
+function desiredState(obj: KubeObject): unknown {
+  if (obj.kind !== 'EndpointSlice') return obj.spec;
+  const slice = obj as KubeObject & { endpoints?: unknown; ports?: unknown; addressType?: unknown };
+  return [slice.addressType, slice.endpoints, slice.ports];
 }
 
 /**

@@ -86,6 +86,10 @@ export const RESOURCES: readonly ResourceDef[] = [
     hasStatus: false, generation: false, fields: {}, shortNames: ['ep'],
   }),
   def({
+    group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, etcdPrefix: '/registry/endpointslices/',
+    hasStatus: false, generation: true, fields: {},
+  }),
+  def({
     group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, etcdPrefix: '/registry/configmaps/',
     hasStatus: false, generation: false, fields: {}, shortNames: ['cm'],
   }),

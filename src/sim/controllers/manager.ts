@@ -14,9 +14,10 @@ import { DeploymentController } from './deployment/deployment-controller';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle-controller';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'garbagecollector';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'garbagecollector';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -24,6 +25,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   nodelifecycle: (cc) => new NodeLifecycleController(cc),
   'taint-eviction': (cc) => new TaintEvictionController(cc),
   endpoints: (cc) => new EndpointsController(cc),
+  endpointslice: (cc) => new EndpointSliceController(cc),
   garbagecollector: (cc) => new GarbageCollector(cc),
 };
 

@@ -1,12 +1,12 @@
 /**
- * kube-proxy, one per node: watches Services and Endpoints through the API (via the load balancer,
+ * kube-proxy, one per node: watches Services and EndpointSlices through the API (via the load balancer,
  * as node components do) and, at most once per min-sync-period (1 s), reprograms the node's nat
  * rules from them. The rules belong to the node's kernel, not to the process: when kube-proxy
  * stops they stay as they were (stale, as on a real node), and only a power-off clears them.
  */
 import type { Component, ComponentEnv } from '../api/component';
 import type { Informer } from '../api/informer';
-import type { Endpoints, Service } from '../api/types';
+import type { EndpointSlice, Service } from '../api/types';
 import type { TimerId } from '../clock';
 import type { TraceContext } from '../log';
 import { buildProxyRules, formatIptablesSave, resolve, type ProxyRules, type Resolution } from './rules';
@@ -18,7 +18,7 @@ const EMPTY: ProxyRules = { nat: new Map([['KUBE-SERVICES', []]]), filter: [], s
 export class KubeProxy implements Component {
   readonly name: string;
   private services: Informer<Service> | undefined;
-  private endpoints: Informer<Endpoints> | undefined;
+  private slices: Informer<EndpointSlice> | undefined;
   private programmed: ProxyRules = EMPTY;
   private syncTimer: TimerId | undefined;
   private lastSync = -Infinity;
@@ -44,9 +44,9 @@ export class KubeProxy implements Component {
     this.isRunning = true;
     const ctx: TraceContext = { traceId: this.env.log.newTraceId() };
     this.services = this.env.informer<Service>({ apiVersion: 'v1', resource: 'services' });
-    this.endpoints = this.env.informer<Endpoints>({ apiVersion: 'v1', resource: 'endpoints' });
+    this.slices = this.env.informer<EndpointSlice>({ apiVersion: 'discovery.k8s.io/v1', resource: 'endpointslices' });
     const changed = (_o: unknown, ctx2?: TraceContext) => this.requestSync(ctx2 ?? ctx);
-    for (const inf of [this.services, this.endpoints] as Informer<Service | Endpoints>[]) {
+    for (const inf of [this.services, this.slices] as Informer<Service | EndpointSlice>[]) {
       inf.addHandlers({ onAdd: (o, c) => changed(o, c), onUpdate: (_o, n, c) => changed(n, c), onDelete: (o, c) => changed(o, c) });
       inf.start(ctx);
     }
@@ -59,8 +59,8 @@ export class KubeProxy implements Component {
     this.env.clock.cancel(this.syncTimer);
     this.syncTimer = undefined;
     this.services?.stop();
-    this.endpoints?.stop();
-    this.services = this.endpoints = undefined;
+    this.slices?.stop();
+    this.services = this.slices = undefined;
   }
 
   /** The machine lost power: the kernel's rules are gone too. */
@@ -97,12 +97,21 @@ export class KubeProxy implements Component {
   }
 
   private sync(): void {
-    if (!this.isRunning || !this.services || !this.endpoints) return;
-    if (!this.services.hasSynced() || !this.endpoints.hasSynced()) return;
+    if (!this.isRunning || !this.services || !this.slices) return;
+    if (!this.services.hasSynced() || !this.slices.hasSynced()) return;
     this.lastSync = this.env.clock.now();
     this.syncs++;
-    const eps = this.endpoints;
-    this.programmed = buildProxyRules(this.services.list(), (key) => eps.get(key));
+    // The slices of each Service, by the service-name label (EndpointSliceCache).
+    const byService = new Map<string, EndpointSlice[]>();
+    for (const slice of this.slices.list()) {
+      const name = slice.metadata.labels?.['kubernetes.io/service-name'];
+      if (!name) continue;
+      const key = `${slice.metadata.namespace}/${name}`;
+      const list = byService.get(key);
+      if (list) list.push(slice);
+      else byService.set(key, [slice]);
+    }
+    this.programmed = buildProxyRules(this.services.list(), (key) => byService.get(key) ?? []);
     const ctx = this.pendingCtx ?? { traceId: this.env.log.newTraceId() };
     this.pendingCtx = undefined;
     this.env.log.append({

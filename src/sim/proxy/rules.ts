@@ -10,7 +10,7 @@
  * ClusterIP, KUBE-EXTERNAL-SERVICES for the node port).
  * Chain names are computed as upstream (SHA-256, base32, 16 characters), so they match a real node.
  */
-import type { Endpoints, Service } from '../api/types';
+import type { EndpointSlice, Service } from '../api/types';
 import type { Rng } from '../clock';
 import { base32, sha256 } from './sha256';
 
@@ -83,19 +83,32 @@ export function probability(n: number): string {
   return (1 / n).toFixed(10);
 }
 
-/** The ready endpoints ("ip:port") of one Service port, from its Endpoints object. */
-export function readyEndpoints(ep: Endpoints | undefined, portName: string | undefined, protocol: string): { ip: string; port: number }[] {
-  const out: { ip: string; port: number }[] = [];
-  for (const subset of ep?.subsets ?? []) {
-    const port = (subset.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === protocol);
-    if (!port) continue;
-    for (const a of subset.addresses ?? []) out.push({ ip: a.ip, port: port.port });
+/**
+ * The endpoints ("ip:port") of one Service port that traffic goes to, from the Service's EndpointSlices
+ * (CategorizeEndpoints, cluster traffic policy): the ready ones (a missing condition reads as ready);
+ * when none is ready, the ones still serving while they terminate, so a rollout's last connections are
+ * not dropped.
+ */
+export function usableEndpoints(slices: readonly EndpointSlice[], portName: string | undefined, protocol: string): { ip: string; port: number }[] {
+  const ready = new Map<string, { ip: string; port: number }>();
+  const terminating = new Map<string, { ip: string; port: number }>();
+  for (const slice of slices) {
+    const port = (slice.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === protocol);
+    if (port?.port === undefined) continue;
+    for (const e of slice.endpoints ?? []) {
+      const ip = e.addresses?.[0];
+      if (!ip) continue;
+      const c = e.conditions ?? {};
+      const target = c.ready !== false ? ready : c.serving !== false && c.terminating === true ? terminating : undefined;
+      target?.set(`${ip}:${port.port}`, { ip, port: port.port });
+    }
   }
-  return out.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.port - b.port));
+  const chosen = ready.size > 0 ? ready : terminating;
+  return [...chosen.values()].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.port - b.port));
 }
 
-/** syncProxyRules: the tables for these Services and their Endpoints (keyed "namespace/name"). */
-export function buildProxyRules(services: readonly Service[], endpoints: (key: string) => Endpoints | undefined): ProxyRules {
+/** syncProxyRules: the tables for these Services and their EndpointSlices (by Service key "namespace/name"). */
+export function buildProxyRules(services: readonly Service[], slicesOf: (key: string) => readonly EndpointSlice[]): ProxyRules {
   const nat = new Map<string, NatRule[]>([['KUBE-SERVICES', []]]);
   const filter: NatRule[] = [];
   const push = (rule: NatRule) => {
@@ -109,13 +122,13 @@ export function buildProxyRules(services: readonly Service[], endpoints: (key: s
   for (const svc of sorted) {
     const ip = svc.spec.clusterIP;
     if (!ip || ip === 'None' || svc.spec.type === 'ExternalName') continue;
-    const ep = endpoints(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    const slices = slicesOf(`${svc.metadata.namespace}/${svc.metadata.name}`);
     for (const sp of svc.spec.ports ?? []) {
       servicePorts++;
       const protocol = sp.protocol ?? 'TCP';
       const proto = protocol.toLowerCase();
       const spn = servicePortName(svc, sp.name);
-      const ready = readyEndpoints(ep, sp.name, protocol);
+      const ready = usableEndpoints(slices, sp.name, protocol);
       const match = { ip, port: sp.port, protocol };
       const nodePort = sp.nodePort && (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') ? sp.nodePort : undefined;
       if (ready.length === 0) {

@@ -1,6 +1,7 @@
 /**
- * The garbage collector (pkg/controller/garbagecollector), for the workload kinds the lab serves:
- * it keeps a graph of ownerReferences between Deployments, ReplicaSets and pods.
+ * The garbage collector (pkg/controller/garbagecollector), for the kinds the lab serves with owners:
+ * it keeps a graph of ownerReferences between Deployments, ReplicaSets and pods, and Services and
+ * their EndpointSlices.
  * - Background deletion: when an owner disappears, each dependent whose owners are all gone is
  *   deleted (owners are confirmed absent with a live GET first, as upstream, so a cache that has not
  *   caught up never causes a deletion); a dependent with some owners left only loses the dead
@@ -32,6 +33,8 @@ const TRACKED: Tracked[] = [
   { apiVersion: 'apps/v1', resource: 'deployments' },
   { apiVersion: 'apps/v1', resource: 'replicasets' },
   { apiVersion: 'v1', resource: 'pods' },
+  { apiVersion: 'v1', resource: 'services' },
+  { apiVersion: 'discovery.k8s.io/v1', resource: 'endpointslices' },
 ];
 
 export class GarbageCollector extends QueueController {

@@ -1,14 +1,14 @@
 /**
  * The `kubernetes` Service in the default namespace, as every kube-apiserver maintains it: ClusterIP
  * 10.96.0.1 (the first address of the service range), port 443 → 6443, no selector, and an
- * Endpoints object listing the API servers that are alive. Upstream's lease endpoint reconciler
+ * Endpoints object and EndpointSlice listing the API servers that are alive. Upstream's lease endpoint reconciler
  * keeps a short-lived record per API server; here each instance renews a Lease
  * "apiserver-<master>" in kube-system every 10 s and lists the addresses of the instances whose
  * record is fresher than 15 s, so a dead API server leaves the Endpoints on its own.
  */
 import type { Component, ComponentEnv } from '../../api/component';
 import type { ApiResponse, ListObject } from '../../api/request';
-import type { Endpoints, Lease, Service } from '../../api/types';
+import type { EndpointSlice, Endpoints, Lease, Service } from '../../api/types';
 import type { TimerId } from '../../clock';
 import type { TraceContext } from '../../log';
 import { deepEqual } from '../../apiserver/objects';
@@ -97,6 +97,7 @@ export class KubernetesServiceReconciler implements Component {
         .filter((ip): ip is string => !!ip)
         .sort();
       const subsets = ips.length ? [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }] : [];
+      this.reconcileSlice(ips, lctx);
       this.req({ verb: 'get', apiVersion: 'v1', resource: 'endpoints', namespace: 'default', name: 'kubernetes' }, lctx, (got, gctx) => {
         const body: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets };
         if (got.code === 404) return this.req({ verb: 'create', apiVersion: 'v1', resource: 'endpoints', namespace: 'default', body }, gctx);
@@ -105,6 +106,29 @@ export class KubernetesServiceReconciler implements Component {
         if (deepEqual(current.subsets ?? [], subsets)) return;
         this.req({ verb: 'update', apiVersion: 'v1', resource: 'endpoints', namespace: 'default', name: 'kubernetes', body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } } }, gctx);
       });
+    });
+  }
+
+  /**
+   * The `kubernetes` EndpointSlice, written beside the Endpoints as upstream's EndpointsAdapter does
+   * (the Endpoints' label skip-mirror keeps the mirroring controller away): one ready endpoint per live
+   * API server, port https 6443.
+   */
+  private reconcileSlice(ips: readonly string[], ctx: TraceContext): void {
+    const body: EndpointSlice = {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+      ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+    };
+    const api = { apiVersion: 'discovery.k8s.io/v1', resource: 'endpointslices', namespace: 'default' };
+    this.req({ verb: 'get', ...api, name: 'kubernetes' }, ctx, (got, gctx) => {
+      if (got.code === 404) return this.req({ verb: 'create', ...api, body }, gctx);
+      if (got.code !== 200) return;
+      const current = got.body as EndpointSlice;
+      if (deepEqual(current.endpoints ?? [], body.endpoints) && deepEqual(current.ports, body.ports)) return;
+      this.req({ verb: 'update', ...api, name: 'kubernetes', body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } } }, gctx);
     });
   }
 }

@@ -2,16 +2,23 @@ import { strict as assert } from 'node:assert';
 import { base32, hex, sha256 } from '../../../../src/sim/proxy/sha256';
 import { buildProxyRules, endpointChainName, externalChainName, formatIptablesSave, probability, resolve, serviceChainName } from '../../../../src/sim/proxy/rules';
 import { Rng } from '../../../../src/sim/clock';
-import type { Endpoints, Service } from '../../../../src/sim/api/types';
+import type { EndpointSlice, Service } from '../../../../src/sim/api/types';
 
 const svc: Service = {
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
   spec: { clusterIP: '10.96.12.34', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
 };
-const ep = (ips: string[], notReady: string[] = []): Endpoints => ({
-  apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' },
-  subsets: [{ addresses: ips.map((ip) => ({ ip })), notReadyAddresses: notReady.map((ip) => ({ ip })), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
-});
+/** The Service's one EndpointSlice: ready endpoints, then not-ready ones, then ones serving while terminating. */
+const ep = (ips: string[], notReady: string[] = [], servingTerminating: string[] = []): EndpointSlice[] => [{
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  addressType: 'IPv4',
+  endpoints: [
+    ...ips.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false } })),
+    ...notReady.map((ip) => ({ addresses: [ip], conditions: { ready: false, serving: false, terminating: false } })),
+    ...servingTerminating.map((ip) => ({ addresses: [ip], conditions: { ready: false, serving: true, terminating: true } })),
+  ],
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+}];
 
 describe('kube-proxy rules', () => {
   it('hashes like Go: SHA-256 and base32 test vectors', () => {
@@ -51,6 +58,14 @@ describe('kube-proxy rules', () => {
       assert.equal(r.chains.length, 3);
     }
     for (const n of counts.values()) assert.ok(n > 850 && n < 1150, `uneven: ${[...counts.values()]}`);
+  });
+
+  it('falls back to endpoints serving while they terminate only when none is ready (ProxyTerminatingEndpoints)', () => {
+    const mixed = formatIptablesSave(buildProxyRules([svc], () => ep(['10.244.1.5'], [], ['10.244.2.7'])));
+    assert.ok(mixed.includes('10.244.1.5:8080') && !mixed.includes('10.244.2.7'), 'a ready endpoint wins');
+    const draining = formatIptablesSave(buildProxyRules([svc], () => ep([], ['10.244.1.9'], ['10.244.2.7'])));
+    assert.ok(draining.includes('-j DNAT --to-destination 10.244.2.7:8080'), draining);
+    assert.ok(!draining.includes('10.244.1.9') && !draining.includes('has no endpoints'));
   });
 
   it('rejects a Service without endpoints and times out on an unknown ClusterIP', () => {
