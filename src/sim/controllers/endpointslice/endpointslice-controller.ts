@@ -17,8 +17,10 @@ import { compileSetSelector } from '../selectors';
 import type { ReconcileFn } from '../workqueue/workqueue';
 import { desiredGroups, planSliceWrites, SERVICE_NAME_LABEL } from './slices';
 
-/** How long to wait for the informer to catch up with this controller's own writes. */
+/** How long to wait before looking again whether the informer caught up with this controller's own writes. */
 const STALE_RETRY_MS = 100;
+/** After this long a write the informer never showed counts as superseded. */
+const STALE_GIVE_UP_MS = 10_000;
 
 export class EndpointSliceController extends QueueController {
   private readonly services: Informer<Service>;
@@ -31,8 +33,10 @@ export class EndpointSliceController extends QueueController {
   private readonly selectingByNamespace = new Map<string, Map<string, Service>>();
   /** Slice keys by the Service key their service-name label names. */
   private readonly slicesByService = new Map<string, Set<string>>();
-  /** Per Service key, the resourceVersion each of its slice writes produced (0: deleted), until the cache shows it. */
-  private readonly written = new Map<string, Map<string, number>>();
+  /** Per Service key, the resourceVersion each of its slice writes produced (0: deleted) and when, until the cache shows it. */
+  private readonly written = new Map<string, Map<string, { rv: number; at: number }>>();
+  /** The resourceVersion of each cached slice, as the informer delivered it. */
+  private readonly observed = new Map<string, number>();
 
   constructor(cc: ControllerContext) {
     super(cc, 'endpointslice-controller');
@@ -75,6 +79,7 @@ export class EndpointSliceController extends QueueController {
     this.selectingByNamespace.clear();
     this.slicesByService.clear();
     this.written.clear();
+    this.observed.clear();
   }
 
   private serviceChanged(s: Service, ctx: TraceContext): void {
@@ -103,6 +108,12 @@ export class EndpointSliceController extends QueueController {
     };
     const before = old && serviceKey(old);
     const after = slice && serviceKey(slice);
+    if (slice) this.observed.set(objectKey(slice), Number(slice.metadata.resourceVersion));
+    else {
+      // Gone: whatever this controller last wrote to it has been seen and superseded.
+      this.observed.delete(objectKey(old!));
+      if (before) this.written.get(before)?.delete(objectKey(old!));
+    }
     if (before && before !== after) this.slicesByService.get(before)?.delete(objectKey(old!));
     if (after) {
       let keys = this.slicesByService.get(after);
@@ -125,10 +136,12 @@ export class EndpointSliceController extends QueueController {
   private caughtUp(serviceKey: string): boolean {
     const writes = this.written.get(serviceKey);
     if (!writes) return true;
-    for (const [sliceKey, rv] of writes) {
-      const cached = this.slices.get(sliceKey);
-      const seen = rv === 0 ? !cached : !!cached && Number(cached.metadata.resourceVersion) >= rv;
-      if (!seen) return false;
+    const now = this.cc.clock.now();
+    for (const [sliceKey, { rv, at }] of writes) {
+      // Seen: the informer delivered that version or a later one (someone may have changed it since). A write
+      // not seen for long was superseded unseen (created and deleted again between two of its events): stop waiting.
+      const seen = rv === 0 ? !this.slices.get(sliceKey) : (this.observed.get(sliceKey) ?? 0) >= rv;
+      if (!seen && now - at < STALE_GIVE_UP_MS) return false;
       writes.delete(sliceKey);
     }
     this.written.delete(serviceKey);
@@ -138,14 +151,17 @@ export class EndpointSliceController extends QueueController {
   private remember(serviceKey: string, sliceKey: string, rv: number): void {
     let writes = this.written.get(serviceKey);
     if (!writes) this.written.set(serviceKey, (writes = new Map()));
-    writes.set(sliceKey, rv);
+    writes.set(sliceKey, { rv, at: this.cc.clock.now() });
   }
 
   protected reconcile: ReconcileFn = (key, ctx, finish) => {
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(key);
     // A deleted Service's slices go with it through the garbage collector (they name it as their controller).
-    if (!svc || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0) return finish();
+    if (!svc || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0) {
+      this.written.delete(key);
+      return finish();
+    }
     if (!this.caughtUp(key)) return finish({ requeueAfterMs: STALE_RETRY_MS });
     const sel = compileSetSelector(svc.spec.selector);
     const pods: Pod[] = [];

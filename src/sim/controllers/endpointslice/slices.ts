@@ -139,7 +139,8 @@ function newSlice(svc: Service, group: PortGroup | undefined, endpoints: SliceEn
  * The writes from `existing` (every slice labelled with the Service's name in its namespace) to the
  * desired groups: slices of the same port set are reused in name order and rewritten only when their
  * endpoints, ports or labels differ; extra chunks are created, extra slices (and the ones of an older
- * Service of that name) deleted.
+ * Service of that name) deleted, but a creation and a deletion of one of this Service's own slices
+ * become one update.
  */
 export function planSliceWrites(svc: Service, existing: readonly EndpointSlice[], groups: readonly PortGroup[]): SliceWrites {
   const writes: SliceWrites = { create: [], update: [], delete: [] };
@@ -175,5 +176,18 @@ export function planSliceWrites(svc: Service, existing: readonly EndpointSlice[]
     writes.update.push(updated);
   }
   for (const rest of byPorts.values()) writes.delete.push(...rest);
+  // A slice to create and one of this Service's to delete make one update instead (upstream's finalize):
+  // fewer writes, and never two slices where one will do (the placeholder turns into the first real one).
+  for (let i = 0; i < writes.delete.length && writes.create.length > 0;) {
+    const doomed = writes.delete[i];
+    if (!ownedSlice(doomed, svc)) {
+      i++;
+      continue;
+    }
+    const fresh = writes.create.pop()!;
+    const updated: EndpointSlice = { ...fresh, metadata: { ...doomed.metadata, labels: fresh.metadata.labels } };
+    writes.update.push(updated);
+    writes.delete.splice(i, 1);
+  }
   return writes;
 }

@@ -61,6 +61,20 @@ describe('EndpointSlice controller', () => {
     waitFor(cluster, 'slices collected', () => slicesOf(cluster, 'web').length === 0);
   });
 
+  it('never has two slices where one will do: the placeholder turns into the first real slice', () => {
+    const cluster = startCluster();
+    let most = 0;
+    cluster.read.subscribe((change) => {
+      if (change.resource === 'endpointslices') most = Math.max(most, slicesOf(cluster, 'web').length);
+    });
+    applyOk(cluster, service('web', { app: 'web' }), deployment('web', 1));
+    for (const [replicas, image] of [[5, 'nginx:1.26'], [2, 'nginx:1.26'], [4, 'nginx:1.27'], [3, 'nginx:1.26']] as const) {
+      applyOk(cluster, deployment('web', replicas, image));
+      waitFor(cluster, `${replicas} ready endpoints`, () => slicesOf(cluster, 'web').flatMap((sl) => sl.endpoints).filter((e) => e.conditions?.ready).length === replicas && readyPods(cluster, 'web').length === replicas);
+    }
+    assert.equal(most, 1);
+  });
+
   it('writes the kubernetes Service\'s slice beside its Endpoints: one ready endpoint per API server', () => {
     const cluster = startCluster();
     waitFor(cluster, 'the kubernetes slice', () => (cluster.read.get<EndpointSlice>('endpointslices', 'default', 'kubernetes')?.endpoints.length ?? 0) === 3, 60_000);
@@ -110,6 +124,15 @@ describe('EndpointSlice controller', () => {
         ['web-3', { ready: true, serving: true, terminating: false }],
       ]);
       assert.equal(group.endpoints[2].zone, 'zone-worker-1');
+    });
+
+    it('turns the placeholder into the first real slice: one update, no create and delete', () => {
+      const [placeholder] = planSliceWrites(svc, [], []).create;
+      assert.deepEqual([placeholder.endpoints, placeholder.ports], [[], undefined]);
+      const named = { ...placeholder, metadata: { ...placeholder.metadata, name: 'web-p', resourceVersion: '7' } };
+      const writes = planSliceWrites(svc, [named], desiredGroups(svc, [pod(1)], zoneOf));
+      assert.deepEqual([writes.create.length, writes.delete.length], [0, 0]);
+      assert.deepEqual(writes.update.map((sl) => [sl.metadata.name, sl.metadata.resourceVersion, sl.endpoints.length, sl.ports?.[0].port]), [['web-p', '7', 1, 8080]]);
     });
 
     it('deletes the slices of an older Service of the same name', () => {
