@@ -50,8 +50,9 @@ function validateOwnerReferences(obj: KubeObject, errs: FieldError[]): void {
   let firstController: string | undefined;
   for (const ref of refs) {
     if (!isPlainObject(ref)) continue;
-    const version = typeof ref.apiVersion === 'string' ? ref.apiVersion.slice(ref.apiVersion.indexOf('/') + 1) : '';
-    if (!version) errs.push({ type: 'Invalid', field: `${field}.apiVersion`, value: ref.apiVersion ?? '', detail: 'version must not be empty' });
+    // "group/version" or "version": the part after the slash must not be empty.
+    const hasVersion = typeof ref.apiVersion === 'string' && ref.apiVersion.length > ref.apiVersion.indexOf('/') + 1;
+    if (!hasVersion) errs.push({ type: 'Invalid', field: `${field}.apiVersion`, value: ref.apiVersion ?? '', detail: 'version must not be empty' });
     for (const key of ['kind', 'name', 'uid'] as const) {
       if (!ref[key]) errs.push({ type: 'Invalid', field: `${field}.${key}`, value: ref[key] ?? '', detail: 'must not be empty' });
     }

@@ -100,5 +100,7 @@ describe('controllers claim what their selectors match (ControllerRefManager)', 
     assert.match(message(res), /metadata\.ownerReferences: Invalid value: .*: Only one reference can have Controller set to true\. Found "true" in references for ReplicaSet\/web and ReplicaSet\/other$/);
     const noUid = call(cluster, { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: pod.metadata.name, patchType: 'application/merge-patch+json', body: { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'worker-1' }] } } });
     assert.equal(message(noUid), `Pod "${pod.metadata.name}" is invalid: metadata.ownerReferences.uid: Invalid value: "": must not be empty`);
+    const noVersion = call(cluster, { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: 'default', name: pod.metadata.name, patchType: 'application/merge-patch+json', body: { metadata: { ownerReferences: [{ apiVersion: 'apps/', kind: 'ReplicaSet', name: 'x', uid: 'u' }] } } });
+    assert.equal(message(noVersion), `Pod "${pod.metadata.name}" is invalid: metadata.ownerReferences.apiVersion: Invalid value: "apps/": version must not be empty`);
   });
 });
