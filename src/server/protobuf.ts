@@ -102,12 +102,15 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   ReplicaSet: '1 metadata:ObjectMeta, 2 spec:ReplicaSetSpec, 3 status:ReplicaSetStatus',
   ReplicaSetSpec: '1 replicas:int?, 2 selector:LabelSelector?, 3 template:PodTemplateSpec, 4 minReadySeconds:int',
   ReplicaSetStatus: '',
+  PodDisruptionBudget: '1 metadata:ObjectMeta, 2 spec:PodDisruptionBudgetSpec, 3 status:PodDisruptionBudgetStatus',
+  PodDisruptionBudgetSpec: '1 minAvailable:IntOrString?, 2 selector:LabelSelector?, 3 maxUnavailable:IntOrString?, 4 unhealthyPodEvictionPolicy?',
+  PodDisruptionBudgetStatus: '',
   DeleteOptions: '1 gracePeriodSeconds:int?, 2 preconditions:Preconditions?, 3 orphanDependents:bool?, 4 propagationPolicy?, 5 dryRun*',
   Preconditions: '1 uid?, 2 resourceVersion?',
 };
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
-const DECODED_KINDS = new Set(['Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'DeleteOptions']);
+const DECODED_KINDS = new Set(['Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'DeleteOptions']);
 
 interface FieldSpec {
   name: string;

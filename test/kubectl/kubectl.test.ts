@@ -358,6 +358,21 @@ describe('kubectl against k8s-lab serve', function () {
       assert.match(r.stdout, /topology\.kubernetes\.io\/zone=us-east-2/);
     });
 
+    it('create pdb (protobuf); drain waits on the budget and gives up at its timeout', async () => {
+      let r = await k('create', 'pdb', 'shop', '--selector=app=shop', '--min-available=100%');
+      assert.equal(r.stdout.trim(), 'poddisruptionbudget.policy/shop created', r.stderr);
+      assert.ok(await eventually(async () => {
+        const row = rows((await k('get', 'pdb', 'shop')).stdout)[0];
+        return row?.[1] === '100%' && row[2] === 'N/A' && row[3] === '0';
+      }, 20_000), 'the budget allows no disruption');
+      const node = (await k('get', 'pods', '-l', 'app=shop', '-o', 'jsonpath={.items[0].spec.nodeName}')).stdout.trim();
+      r = await kubectl(lab, ['drain', node, '--ignore-daemonsets', '--force', '--timeout=7s'], { timeoutMs: 30_000 });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stdout + r.stderr, /Cannot evict pod as it would violate the pod's disruption budget\./);
+      await k('delete', 'pdb', 'shop');
+      await k('uncordon', node);
+    });
+
     it('drain --ignore-daemonsets evicts the workload pods', async () => {
       const r = await kubectl(lab, ['drain', 'worker-1', '--ignore-daemonsets', '--force', '--timeout=60s'], { timeoutMs: 70_000 });
       assert.equal(r.code, 0, r.stderr);

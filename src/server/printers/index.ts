@@ -4,6 +4,7 @@ import { deploymentPrinter, replicaSetPrinter } from './apps';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter } from './core';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
+import { podDisruptionBudgetPrinter } from './policy';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services';
 import { NAME_COLUMN, column, type Printer } from './table';
 
@@ -21,6 +22,7 @@ const printers: Record<string, Printer> = {
   events: eventPrinter as Printer,
   leases: leasePrinter as Printer,
   configmaps: configMapPrinter as Printer,
+  poddisruptionbudgets: podDisruptionBudgetPrinter as Printer,
 };
 
 const defaultPrinter: Printer = {

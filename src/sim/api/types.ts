@@ -284,6 +284,28 @@ export interface Eviction extends KubeObject {
   deleteOptions?: { gracePeriodSeconds?: number };
 }
 
+/** policy/v1 PodDisruptionBudget: how many of the pods it selects voluntary disruptions (evictions) must leave. */
+export interface PodDisruptionBudget extends KubeObject {
+  apiVersion: 'policy/v1';
+  kind: 'PodDisruptionBudget';
+  spec: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    selector?: LabelSelector;
+    unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+  };
+  status?: {
+    observedGeneration?: number;
+    /** Pods evicted (by name) whose deletion the controller has not observed yet, with when. */
+    disruptedPods?: Record<string, string>;
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    expectedPods: number;
+    conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; observedGeneration?: number; lastTransitionTime?: string }[];
+  };
+}
+
 // ---------------------------------------------------------------- core/v1 Node
 
 export interface Taint {

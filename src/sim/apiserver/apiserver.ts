@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, Service, ServicePort } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -31,6 +31,7 @@ import { errors, status, success, type FieldError } from './status';
 import { NODE_PORT_RANGE } from '../../manifest';
 import { validate } from './validation';
 import { prepareServiceUpdate } from './service-update';
+import { budgetsFor, canIgnoreBudget, decideWithBudget, tooManyBudgets, withDisruption } from './eviction';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
@@ -697,10 +698,10 @@ export class ApiServer {
   }
 
   /**
-   * pods/eviction: a delete that first asks the pod's PodDisruptionBudget, as `kubectl drain` sends it.
-   * The lab serves no PodDisruptionBudgets, so none refuses (upstream's 429 "Cannot evict pod as it would
-   * violate the pod's disruption budget." needs one): the pod is deleted as a delete with the Eviction's
-   * deleteOptions would (gracefully), and the answer is a Status Success, 201.
+   * pods/eviction: a delete that first asks the pod's PodDisruptionBudget, as `kubectl drain` sends it
+   * (eviction.ts decides: refuse with 429, delete, or take one disruption from the budget's status first).
+   * The pod is deleted as a delete with the Eviction's deleteOptions would (gracefully), and the answer is
+   * a Status Success, 201.
    */
   private evict(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
     const eviction = req.body as Partial<Eviction> | undefined;
@@ -710,8 +711,29 @@ export class ApiServer {
     if (grace !== undefined && !(Number.isInteger(grace) && grace >= 0)) {
       return call.reply(errors.badRequest(`deleteOptions.gracePeriodSeconds: must be a non-negative integer, not ${JSON.stringify(grace)}`));
     }
-    this.guaranteedUpdate(def, req, req.namespace, req.name, ctx, undefined, this.tryEvict, grace, answeredWithStatus(call));
+    const deletePod: Replier = { reply: () => this.guaranteedUpdate(def, req, req.namespace, req.name!, ctx, undefined, this.tryEvict, grace, answeredWithStatus(call)) };
+    const pod = this.caches.get(def.resource)!.get(req.namespace, req.name) as Pod | undefined;
+    if (!pod || canIgnoreBudget(pod)) return deletePod.reply(success());
+    const budgets = budgetsFor(pod, this.caches.get('poddisruptionbudgets')!.list({ fields: [] }) as PodDisruptionBudget[]);
+    if (budgets.length === 0) return deletePod.reply(success());
+    if (budgets.length > 1) return call.reply(tooManyBudgets());
+    const pdbDef = resourceFor('policy/v1', 'poddisruptionbudgets')!;
+    const budget = budgets[0];
+    const statusReq: ApiRequest = { ...req, resource: 'poddisruptionbudgets', apiVersion: 'policy/v1', name: budget.metadata.name, subresource: 'status', body: undefined };
+    // Take one disruption from the budget's status (re-decided on its current version if a write races), then delete.
+    this.guaranteedUpdate(pdbDef, statusReq, req.namespace, budget.metadata.name!, ctx, undefined, this.tryDisrupt, pod, {
+      reply: (res, at) => (res.code === 200 ? deletePod.reply(res, at) : call.reply(res, at)),
+    });
   }
+
+  /** eviction's budget update: one disruption fewer for the pod `update.input`, or the refusal; 200 with no write when the pod may just go. */
+  private readonly tryDisrupt: TryUpdate = (existing, update) => {
+    const pod = update.input as Pod;
+    const decision = decideWithBudget(pod, existing as PodDisruptionBudget);
+    if (decision.kind === 'refuse') return { response: decision.response };
+    if (decision.kind === 'delete') return { response: { code: 200, body: existing } };
+    return { obj: withDisruption(decision.budget, pod, this.clock.iso()) };
+  };
 
   /** eviction's tryUpdate: delete, with the grace period `update.input` (the Eviction's deleteOptions). */
   private readonly tryEvict: TryUpdate = (existing, update) => this.prepareDelete(update.def, existing, update.input as number | undefined);

@@ -109,6 +109,11 @@ export const RESOURCES: readonly ResourceDef[] = [
     hasStatus: false, generation: false, fields: {},
   }),
   def({
+    group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, etcdPrefix: '/registry/poddisruptionbudgets/',
+    hasStatus: true, generation: true, fields: {}, shortNames: ['pdb'],
+    mergeKeys: { 'status.conditions': 'type' },
+  }),
+  def({
     group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, etcdPrefix: '/registry/deployments/',
     hasStatus: true, hasScale: true, generation: true, fields: {}, shortNames: ['deploy'],
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },

@@ -15,9 +15,10 @@ import { NodeLifecycleController } from './nodelifecycle/nodelifecycle-controlle
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller';
+import { DisruptionController } from './disruption/disruption-controller';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'garbagecollector';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -26,6 +27,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   'taint-eviction': (cc) => new TaintEvictionController(cc),
   endpoints: (cc) => new EndpointsController(cc),
   endpointslice: (cc) => new EndpointSliceController(cc),
+  disruption: (cc) => new DisruptionController(cc),
   garbagecollector: (cc) => new GarbageCollector(cc),
 };
 

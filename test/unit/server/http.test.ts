@@ -139,7 +139,7 @@ describe('server/http', function () {
       const api = await send(server, 'GET', '/api');
       assert.equal(api.json?.kind, 'APIVersions');
       const groups = await send(server, 'GET', '/apis');
-      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'coordination.k8s.io', 'discovery.k8s.io']);
+      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']);
       const v1 = await send(server, 'GET', '/api/v1');
       const pods = (v1.json?.resources as { name: string; shortNames?: string[] }[]).find((r) => r.name === 'pods');
       assert.deepEqual(pods?.shortNames, ['po']);
