@@ -8,13 +8,15 @@
  *   /api/v1/namespaces[/NAME[/status]]                namespaces themselves
  *   /api/v1/watch/...                                 legacy watch paths
  *   /apis/GROUP/VERSION/...                           the same under a named group
+ *   /healthz, /livez, /readyz[/CHECK]                 health, asked of a simulated API server
  */
 import type { ApiRequest, PatchType, Verb } from '../sim/api/request';
+import { HEALTH_ENDPOINTS } from '../sim/apiserver/health';
 import { served, type ServedResource } from './catalog';
 
 export type Route =
   | { type: 'version' }
-  | { type: 'health'; check: string }
+  | { type: 'health'; path: string; verbose: boolean; exclude: string[] }
   | { type: 'api-versions' }
   | { type: 'api-groups' }
   | { type: 'api-group'; group: string }
@@ -68,8 +70,10 @@ export function route(method: string, rawUrl: string): Route {
   const first = segments[0];
 
   if (first === 'version' && segments.length === 1) return isGet ? { type: 'version' } : methodNotAllowed();
-  if ((first === 'healthz' || first === 'livez' || first === 'readyz') && segments.length <= 2) {
-    return isGet ? { type: 'health', check: first } : methodNotAllowed();
+  if ((HEALTH_ENDPOINTS as readonly string[]).includes(first) && segments.length <= 2) {
+    if (!isGet) return methodNotAllowed();
+    // Upstream looks for the parameter, not its value: `?verbose` and `?verbose=false` both list the checks.
+    return { type: 'health', path: `/${segments.join('/')}`, verbose: url.searchParams.has('verbose'), exclude: url.searchParams.getAll('exclude') };
   }
   if (first === 'openapi') {
     if (!isGet) return methodNotAllowed();

@@ -17,7 +17,8 @@ import type { RealtimeDriver } from '../sim/realtime';
 import { serverSideApply } from './apply';
 import { apiVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery';
 import { checkHost, checkOrigin, checkToken } from './guard';
-import { MAX_BODY_BYTES, negotiate, readBody, statusBody, warningHeaders, writeJson, writeStatus, writeText, type Negotiated } from './http-io';
+import { healthRequest, writeHealth, type HealthRoute } from './health';
+import { MAX_BODY_BYTES, negotiate, readBody, statusBody, warningHeaders, writeJson, writeStatus, type Negotiated } from './http-io';
 import { writeKubeconfig } from './kubeconfig';
 import { handleLabRoute } from './lab-routes';
 import type { LabCluster, LabFaults } from './lab-cluster';
@@ -215,7 +216,7 @@ class LabHttpServer {
       case 'version':
         return writeJson(res, 200, versionInfo());
       case 'health':
-        return writeText(res, 200, 'ok');
+        return this.health(req, res, target);
       case 'api-versions':
         return writeJson(res, 200, apiVersions(`127.0.0.1:${this.port}`));
       case 'api-groups':
@@ -240,6 +241,13 @@ class LabHttpServer {
       case 'resource':
         return this.resource(req, res, target.request, body);
     }
+  }
+
+  /** A health probe, asked of the API server the load balancer picks (health.ts). */
+  private health(req: IncomingMessage, res: ServerResponse, route: HealthRoute): void {
+    const client = this.clientFor(req);
+    const ctx: TraceContext = { traceId: this.cluster.log.newTraceId() };
+    this.simulate(() => client.request(healthRequest(route), ctx, (response) => writeHealth(res, response)));
   }
 
   private writeFound(res: ServerResponse, body: unknown, url: string): void {
