@@ -429,7 +429,27 @@ describe('kubectl against k8s-lab serve', function () {
     });
   });
 
-  describe('health', () => {
+  describe('auth and health', () => {
+    it('auth can-i create pods prints yes', async () => {
+      const r = await k('auth', 'can-i', 'create', 'pods');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'yes\n');
+    });
+
+    it('auth can-i --list lists everything on every resource and URL', async () => {
+      const r = await k('auth', 'can-i', '--list');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+      assert.deepEqual(rows(r.stdout), [['*.*', '[]', '[]', '[*]'], ['[*]', '[]', '[*]']]);
+    });
+
+    it('auth whoami prints the admin user and its groups', async () => {
+      const r = await k('auth', 'whoami');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['ATTRIBUTE', 'VALUE']);
+      assert.deepEqual(rows(r.stdout), [['Username', 'kubernetes-admin'], ['Groups', '[kubeadm:cluster-admins system:authenticated]']]);
+    });
+
     it('get --raw /readyz?verbose lists the checks; without etcd quorum they fail and kubectl says so', async () => {
       const r = await k('get', '--raw', '/readyz?verbose');
       assert.equal(r.code, 0, r.stderr);

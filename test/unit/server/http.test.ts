@@ -105,7 +105,7 @@ describe('server/http', function () {
       const api = await send(server, 'GET', '/api');
       assert.equal(api.json?.kind, 'APIVersions');
       const groups = await send(server, 'GET', '/apis');
-      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'coordination.k8s.io']);
+      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io']);
       const v1 = await send(server, 'GET', '/api/v1');
       const pods = (v1.json?.resources as { name: string; shortNames?: string[] }[]).find((r) => r.name === 'pods');
       assert.deepEqual(pods?.shortNames, ['po']);
@@ -194,7 +194,7 @@ describe('server/http', function () {
   describe('fuzzing', () => {
     const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND');
     const segment = fc.oneof(
-      fc.constantFrom('api', 'apis', 'v1', 'apps', 'namespaces', 'default', 'kube-system', 'pods', 'nodes', 'deployments', 'status', 'log', 'scale', 'binding', 'watch', 'openapi', 'v3', 'lab', 'faults', 'readyz', 'livez', 'etcd', '..', '%2e%2e', '%ZZ', ''),
+      fc.constantFrom('api', 'apis', 'v1', 'apps', 'namespaces', 'default', 'kube-system', 'pods', 'nodes', 'deployments', 'status', 'log', 'scale', 'binding', 'watch', 'openapi', 'v3', 'lab', 'faults', 'readyz', 'livez', 'etcd', 'authorization.k8s.io', 'selfsubjectaccessreviews', 'authentication.k8s.io', 'selfsubjectreviews', '..', '%2e%2e', '%ZZ', ''),
       fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),
     );
     const path = fc.array(segment, { maxLength: 7 }).chain((segs) =>
