@@ -2,9 +2,11 @@
  * API discovery as kube-apiserver serves it without aggregation: /api (APIVersions), /apis
  * (APIGroupList), /apis/GROUP (APIGroup), /api/v1 and /apis/GROUP/VERSION (APIResourceList), and
  * /version. kubectl asks for aggregated discovery first and falls back to these when the answer is plain
- * application/json.
+ * application/json. The served resources come from the catalog, plus the virtual review endpoints
+ * (reviews.ts: create only, cluster-scoped, in authentication.k8s.io and authorization.k8s.io).
  */
 import { apiGroups, resourcesIn } from './catalog';
+import { REVIEW_ENDPOINTS } from './reviews';
 
 /** The Kubernetes release the lab behaves like. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-k8s-lab' } as const;
@@ -30,20 +32,33 @@ function group(name: string, versions: string[]): unknown {
   return { name, versions: list, preferredVersion: list[0] };
 }
 
+/** The catalog's named groups, then the review endpoints' groups. */
+function allGroups(): { name: string; versions: string[] }[] {
+  const groups = apiGroups();
+  for (const e of REVIEW_ENDPOINTS) {
+    const [name, version] = e.apiVersion.split('/');
+    const known = groups.find((g) => g.name === name);
+    if (!known) groups.push({ name, versions: [version] });
+    else if (!known.versions.includes(version)) known.versions.push(version);
+  }
+  return groups;
+}
+
 export function groupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map((g) => group(g.name, g.versions)) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: allGroups().map((g) => group(g.name, g.versions)) };
 }
 
 export function groupInfo(name: string): unknown | undefined {
-  const found = apiGroups().find((g) => g.name === name);
+  const found = allGroups().find((g) => g.name === name);
   return found ? { kind: 'APIGroup', apiVersion: 'v1', ...(group(found.name, found.versions) as object) } : undefined;
 }
 
 export function resourceList(apiVersion: string): unknown | undefined {
   const served = resourcesIn(apiVersion);
-  if (!served) return undefined;
+  const reviews = REVIEW_ENDPOINTS.filter((e) => e.apiVersion === apiVersion);
+  if (!served && reviews.length === 0) return undefined;
   const resources: unknown[] = [];
-  for (const r of served) {
+  for (const r of served ?? []) {
     const main: Record<string, unknown> = {
       name: r.def.resource,
       singularName: r.singular,
@@ -60,6 +75,9 @@ export function resourceList(apiVersion: string): unknown | undefined {
       if (sub.version) entry.version = sub.version;
       resources.push(entry);
     }
+  }
+  for (const e of reviews) {
+    resources.push({ name: e.resource, singularName: e.kind.toLowerCase(), namespaced: false, kind: e.kind, verbs: ['create'] });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersion, resources };
 }

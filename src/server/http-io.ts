@@ -34,7 +34,12 @@ export function writeStatus(res: ServerResponse, code: number, reason: string | 
 
 export function writeText(res: ServerResponse, code: number, text: string): void {
   if (res.headersSent || res.writableEnded) return;
-  res.writeHead(code, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-cache, private',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
   res.end(res.req?.method === 'HEAD' ? undefined : text);
 }
 

@@ -1,8 +1,8 @@
 /**
  * Request bodies in application/vnd.kubernetes.protobuf, as kubectl's typed clients send them
- * (`kubectl create deployment|service|configmap|namespace`, drain's DeleteOptions): the "k8s\0" magic,
- * then a runtime.Unknown {typeMeta=1, raw=2, contentEncoding=3, contentType=4} whose raw bytes are
- * the object's message. They are decoded to the JSON the API would have been sent, for the kinds the
+ * (`kubectl create deployment|service|configmap|namespace`, drain's DeleteOptions, the reviews of
+ * `kubectl auth`): the "k8s\0" magic, then a runtime.Unknown {typeMeta=1, raw=2, contentEncoding=3,
+ * contentType=4} whose raw bytes are the object's message. They are decoded to the JSON the API would have been sent, for the kinds the
  * lab serves, with the fields of k8s.io/api's generated.proto listed in PROTOBUF_SCHEMA below.
  *
  * Go's protobuf encoding writes every non-pointer field, set or not: an empty string, a 0, a false or
@@ -105,12 +105,26 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   PodDisruptionBudget: '1 metadata:ObjectMeta, 2 spec:PodDisruptionBudgetSpec, 3 status:PodDisruptionBudgetStatus',
   PodDisruptionBudgetSpec: '1 minAvailable:IntOrString?, 2 selector:LabelSelector?, 3 maxUnavailable:IntOrString?, 4 unhealthyPodEvictionPolicy?',
   PodDisruptionBudgetStatus: '',
+  SelfSubjectReview: '1 metadata:ObjectMeta, 2 status:SelfSubjectReviewStatus',
+  SelfSubjectReviewStatus: '1 userInfo:UserInfo',
+  UserInfo: '1 username, 2 uid, 3 groups*',
+  SelfSubjectAccessReview: '1 metadata:ObjectMeta, 2 spec:SelfSubjectAccessReviewSpec, 3 status:SubjectAccessReviewStatus',
+  SelfSubjectAccessReviewSpec: '1 resourceAttributes:ResourceAttributes?, 2 nonResourceAttributes:NonResourceAttributes?',
+  ResourceAttributes: '1 namespace, 2 verb, 3 group, 4 version, 5 resource, 6 subresource, 7 name',
+  NonResourceAttributes: '1 path, 2 verb',
+  SubjectAccessReviewStatus: '1 allowed:bool, 2 reason, 3 evaluationError, 4 denied:bool',
+  SelfSubjectRulesReview: '1 metadata:ObjectMeta, 2 spec:SelfSubjectRulesReviewSpec, 3 status:SubjectRulesReviewStatus',
+  SelfSubjectRulesReviewSpec: '1 namespace',
+  SubjectRulesReviewStatus: '',
   DeleteOptions: '1 gracePeriodSeconds:int?, 2 preconditions:Preconditions?, 3 orphanDependents:bool?, 4 propagationPolicy?, 5 dryRun*',
   Preconditions: '1 uid?, 2 resourceVersion?',
 };
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
-const DECODED_KINDS = new Set(['Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'DeleteOptions']);
+const DECODED_KINDS = new Set([
+  'Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'DeleteOptions',
+  'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
+]);
 
 interface FieldSpec {
   name: string;

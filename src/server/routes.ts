@@ -8,13 +8,17 @@
  *   /api/v1/namespaces[/NAME[/status]]                namespaces themselves
  *   /api/v1/watch/...                                 legacy watch paths
  *   /apis/GROUP/VERSION/...                           the same under a named group
+ *   /apis/authorization.k8s.io/v1/selfsubjectaccessreviews … the virtual review endpoints (reviews.ts)
+ *   /healthz, /livez, /readyz[/CHECK]                 health, asked of a simulated API server
  */
 import type { ApiRequest, PatchType, Verb } from '../sim/api/request';
+import { HEALTH_ENDPOINTS } from '../sim/apiserver/health';
 import { served, type ServedResource } from './catalog';
+import { reviewEndpoint, type ReviewEndpoint } from './reviews';
 
 export type Route =
   | { type: 'version' }
-  | { type: 'health'; check: string }
+  | { type: 'health'; path: string; verbose: boolean; exclude: string[] }
   | { type: 'api-versions' }
   | { type: 'api-groups' }
   | { type: 'api-group'; group: string }
@@ -24,6 +28,7 @@ export type Route =
   | { type: 'openapi-v2' }
   | { type: 'lab'; path: string }
   | { type: 'resource'; request: ResourceRequest }
+  | { type: 'review'; endpoint: ReviewEndpoint }
   | { type: 'error'; code: number; reason: string; message: string };
 
 /** A resource request, ready to become an ApiRequest once the body is read. */
@@ -68,8 +73,10 @@ export function route(method: string, rawUrl: string): Route {
   const first = segments[0];
 
   if (first === 'version' && segments.length === 1) return isGet ? { type: 'version' } : methodNotAllowed();
-  if ((first === 'healthz' || first === 'livez' || first === 'readyz') && segments.length <= 2) {
-    return isGet ? { type: 'health', check: first } : methodNotAllowed();
+  if ((HEALTH_ENDPOINTS as readonly string[]).includes(first) && segments.length <= 2) {
+    if (!isGet) return methodNotAllowed();
+    // Upstream looks for the parameter, not its value: `?verbose` and `?verbose=false` both list the checks.
+    return { type: 'health', path: `/${segments.join('/')}`, verbose: url.searchParams.has('verbose'), exclude: url.searchParams.getAll('exclude') };
   }
   if (first === 'openapi') {
     if (!isGet) return methodNotAllowed();
@@ -87,6 +94,8 @@ export function route(method: string, rawUrl: string): Route {
   if (first === 'apis') {
     if (segments.length === 1) return isGet ? { type: 'api-groups' } : methodNotAllowed();
     if (segments.length === 2) return isGet ? { type: 'api-group', group: segments[1] } : methodNotAllowed();
+    const review = segments.length === 4 ? reviewEndpoint(`${segments[1]}/${segments[2]}`, segments[3]) : undefined;
+    if (review) return method === 'POST' ? { type: 'review', endpoint: review } : methodNotAllowed();
     return resourcePath(method, `${segments[1]}/${segments[2]}`, segments.slice(3), url, path);
   }
   return NOT_FOUND(path);

@@ -17,7 +17,8 @@ import type { RealtimeDriver } from '../sim/realtime';
 import { serverSideApply } from './apply';
 import { apiVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery';
 import { checkHost, checkOrigin, checkToken } from './guard';
-import { MAX_BODY_BYTES, negotiate, readBody, statusBody, warningHeaders, writeJson, writeStatus, writeText, type Negotiated } from './http-io';
+import { healthRequest, writeHealth, type HealthRoute } from './health';
+import { MAX_BODY_BYTES, negotiate, readBody, statusBody, warningHeaders, writeJson, writeStatus, type Negotiated } from './http-io';
 import { writeKubeconfig } from './kubeconfig';
 import { handleLabRoute } from './lab-routes';
 import type { LabCluster, LabFaults } from './lab-cluster';
@@ -26,6 +27,7 @@ import { PROTOBUF, decodeDeleteOptions, decodeKubernetesProtobuf } from './proto
 import { selfSignedCertificate, type ServerCertificate } from './tls';
 import { OpenApiV3, type KindSchemas } from './openapi';
 import { printerFor, toTable, type IncludeObject } from './printers';
+import { answerReview, type ReviewEndpoint } from './reviews';
 import { foldDeleteOptions, patchTypeOf, route, type ResourceRequest } from './routes';
 
 export interface LabServerOptions {
@@ -215,7 +217,7 @@ class LabHttpServer {
       case 'version':
         return writeJson(res, 200, versionInfo());
       case 'health':
-        return writeText(res, 200, 'ok');
+        return this.health(req, res, target);
       case 'api-versions':
         return writeJson(res, 200, apiVersions(`127.0.0.1:${this.port}`));
       case 'api-groups':
@@ -239,7 +241,25 @@ class LabHttpServer {
         return handleLabRoute(method, target.path, body, res, this.options.faults ?? this.cluster.faults, (fn) => this.simulate(fn));
       case 'resource':
         return this.resource(req, res, target.request, body);
+      case 'review':
+        return this.review(req, res, target.endpoint, body);
     }
+  }
+
+  /** A health probe, asked of the API server the load balancer picks (health.ts). */
+  private health(req: IncomingMessage, res: ServerResponse, route: HealthRoute): void {
+    const client = this.clientFor(req);
+    const ctx: TraceContext = { traceId: this.cluster.log.newTraceId() };
+    this.simulate(() => client.request(healthRequest(route), ctx, (response) => writeHealth(res, response)));
+  }
+
+  /** A SelfSubject*Review, answered for the lab's user (reviews.ts). */
+  private review(req: IncomingMessage, res: ServerResponse, endpoint: ReviewEndpoint, body: Buffer | undefined): void {
+    if (body === undefined || body.length === 0) return writeStatus(res, 400, 'BadRequest', 'the body of the request was empty');
+    const decoded = decodeObject(req.headers['content-type'], body);
+    if (!decoded.ok) return writeStatus(res, decoded.code, decoded.reason, decoded.message);
+    const answer = answerReview(endpoint, decoded.value, this.cluster.clock.iso());
+    writeJson(res, answer.code, answer.body);
   }
 
   private writeFound(res: ServerResponse, body: unknown, url: string): void {
@@ -280,19 +300,9 @@ class LabHttpServer {
         apiReq.patchType = patchType;
         apiReq.body = parsed.value;
       } else {
-        const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
-        let parsed: Parsed;
-        if (type === 'application/json' || type === '') parsed = parseJson(body);
-        else if (type === 'application/yaml') parsed = parseYamlBody(body);
-        else if (type === PROTOBUF) parsed = parseProtobufObject(body);
-        else {
-          return writeStatus(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`);
-        }
-        if (!parsed.ok) return writeStatus(res, 400, 'BadRequest', `the body of the request could not be decoded: ${parsed.error}`);
-        if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-          return writeStatus(res, 400, 'BadRequest', 'the body of the request must be a JSON object');
-        }
-        apiReq.body = parsed.value;
+        const decoded = decodeObject(contentType, body);
+        if (!decoded.ok) return writeStatus(res, decoded.code, decoded.reason, decoded.message);
+        apiReq.body = decoded.value;
       }
     } else if (r.verb === 'create' || r.verb === 'update' || r.verb === 'patch') {
       return writeStatus(res, 400, 'BadRequest', 'the body of the request was empty');
@@ -412,6 +422,26 @@ function isObjectOrList(body: unknown): boolean {
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false; code: 400 | 415; reason: string; message: string };
+
+/** An object sent to create or update, as JSON, YAML or Kubernetes protobuf (by its Content-Type). */
+function decodeObject(contentType: string | undefined, body: Buffer): Decoded {
+  const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+  let parsed: Parsed;
+  if (type === 'application/json' || type === '') parsed = parseJson(body);
+  else if (type === 'application/yaml') parsed = parseYamlBody(body);
+  else if (type === PROTOBUF) parsed = parseProtobufObject(body);
+  else {
+    const message = `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF}`;
+    return { ok: false, code: 415, reason: 'UnsupportedMediaType', message };
+  }
+  if (!parsed.ok) return { ok: false, code: 400, reason: 'BadRequest', message: `the body of the request could not be decoded: ${parsed.error}` };
+  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    return { ok: false, code: 400, reason: 'BadRequest', message: 'the body of the request must be a JSON object' };
+  }
+  return { ok: true, value: parsed.value as Record<string, unknown> };
+}
 
 function parseJson(body: Buffer): Parsed {
   try {

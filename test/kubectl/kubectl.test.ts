@@ -449,4 +449,46 @@ describe('kubectl against k8s-lab serve', function () {
       assert.match(r.stderr, /unknown kind "rack"/);
     });
   });
+
+  describe('auth and health', () => {
+    it('auth can-i create pods prints yes', async () => {
+      const r = await k('auth', 'can-i', 'create', 'pods');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'yes\n');
+    });
+
+    it('auth can-i --list lists everything on every resource and URL', async () => {
+      const r = await k('auth', 'can-i', '--list');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+      assert.deepEqual(rows(r.stdout), [['*.*', '[]', '[]', '[*]'], ['[*]', '[]', '[*]']]);
+    });
+
+    it('auth whoami prints the admin user and its groups', async () => {
+      const r = await k('auth', 'whoami');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(header(r.stdout), ['ATTRIBUTE', 'VALUE']);
+      assert.deepEqual(rows(r.stdout), [['Username', 'kubernetes-admin'], ['Groups', '[kubeadm:cluster-admins system:authenticated]']]);
+    });
+
+    it('get --raw /readyz?verbose lists the checks; without etcd quorum they fail and kubectl says so', async () => {
+      const r = await k('get', '--raw', '/readyz?verbose');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n');
+      assert.equal((await k('get', '--raw', '/livez')).stdout, 'ok');
+
+      const fault = (...args: string[]) => k8sLab(lab, ['fault', ...args, '--kubeconfig', lab.kubeconfig]);
+      for (const member of ['master-2', 'master-3']) assert.equal((await fault('stop', 'etcd', member)).code, 0);
+      try {
+        const failing = await eventually(async () => (await k('get', '--raw', '/readyz/etcd')).code !== 0, 30_000);
+        assert.ok(failing, 'the etcd check fails once etcd has lost its quorum');
+        const failed = await k('get', '--raw', '/readyz?verbose');
+        assert.equal(failed.code, 1);
+        assert.match(failed.stderr, /^Error from server \(InternalError\): an error on the server \("\[\+\]ping ok\\n\[\+\]log ok\\n\[-\]etcd failed: reason withheld\\n.*readyz check failed"\) has prevented the request from succeeding$/m);
+      } finally {
+        for (const member of ['master-2', 'master-3']) await fault('start', 'etcd', member);
+      }
+      assert.ok(await eventually(async () => (await k('get', '--raw', '/readyz')).stdout === 'ok', 30_000), 'ready again with quorum');
+    });
+  });
 });

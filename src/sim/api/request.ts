@@ -26,6 +26,11 @@ export interface ApiRequest {
   subresource?: string;
   body?: unknown;
   patchType?: PatchType;
+  /**
+   * A non-resource URL the API server serves itself ("/readyz", "/livez/etcd"), as upstream's request
+   * info with IsResourceRequest false. Set with verb "get"; apiVersion and resource are then "".
+   */
+  nonResourcePath?: string;
   query?: {
     labelSelector?: string;
     fieldSelector?: string;
@@ -44,6 +49,9 @@ export interface ApiRequest {
     tailLines?: number;
     previous?: boolean;
     timestamps?: boolean;
+    /** health endpoints: list every check (`?verbose`), skip some (`?exclude=etcd`) */
+    verbose?: boolean;
+    exclude?: string[];
   };
   /** Who sends it: "kubectl", "kube-scheduler", "kubelet/worker-1" ... (the User-Agent). */
   client: string;

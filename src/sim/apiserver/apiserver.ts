@@ -23,6 +23,7 @@ import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
 import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
 import { parseFieldSelector, type FieldRequirement } from './fields';
+import { readEtcdForHealth, serveHealth } from './health';
 import { deepClone, deepCloneSharingFrozen, deepEqual, deepEqualExcept, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch';
 import { requestPath, STATUS_TEXT } from './paths';
@@ -238,6 +239,7 @@ export class ApiServer {
 
   handle(req: ApiRequest, ctx: TraceContext, responder: Responder): void {
     if (!this.running) return;
+    if (req.nonResourcePath !== undefined) return this.nonResource(req, ctx, new ServerCall(this, req, ctx, responder, this.generation));
     if (!this.ready) {
       this.readyWaiters.push(() => this.handle(req, ctx, responder));
       return;
@@ -259,6 +261,12 @@ export class ApiServer {
     if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, call);
     if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, call);
     call.reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
+  }
+
+  /** The health endpoints (health.ts): served before the watch cache is ready too, as upstream serves them while starting. */
+  private nonResource(req: ApiRequest, ctx: TraceContext, call: Replier): void {
+    const probe = { etcd: (done: (error?: string) => void) => readEtcdForHealth(this.clock, this.etcdClient, ctx, done), cacheLoaded: () => this.ready };
+    serveHealth(req.nonResourcePath!, req.query, probe, (res) => call.reply(res));
   }
 
   private handleMain(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
@@ -1049,7 +1057,8 @@ function answeredWithStatus(call: Replier): Replier {
   return { reply: (res, at) => call.reply(res.code === 200 ? success(201) : res, at) };
 }
 
-function refOf(req: ApiRequest, body: unknown): ObjectRef {
+function refOf(req: ApiRequest, body: unknown): ObjectRef | undefined {
+  if (req.nonResourcePath !== undefined) return undefined;
   const meta = isPlainObject(body) && body.kind !== 'Status' && isPlainObject(body.metadata) ? (body.metadata as { name?: string; namespace?: string }) : undefined;
   const name = req.name ?? meta?.name ?? '';
   const ref: ObjectRef = { resource: req.resource, name };

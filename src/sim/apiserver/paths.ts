@@ -11,8 +11,12 @@ export function httpMethod(verb: Verb): string {
   return METHODS[verb];
 }
 
-/** "/api/v1/namespaces/default/pods/web/status", "/apis/apps/v1/deployments" ... (watch adds ?watch=true). */
-export function requestPath(req: Pick<ApiRequest, 'apiVersion' | 'resource' | 'namespace' | 'name' | 'subresource' | 'verb' | 'query'>): string {
+/**
+ * "/api/v1/namespaces/default/pods/web/status", "/apis/apps/v1/deployments" ... (watch adds ?watch=true);
+ * a non-resource request's own path ("/readyz?verbose").
+ */
+export function requestPath(req: Pick<ApiRequest, 'apiVersion' | 'resource' | 'namespace' | 'name' | 'subresource' | 'verb' | 'query' | 'nonResourcePath'>): string {
+  if (req.nonResourcePath !== undefined) return nonResourceUrl(req.nonResourcePath, req.query);
   const root = req.apiVersion.includes('/') ? `/apis/${req.apiVersion}` : `/api/${req.apiVersion}`;
   let path = root;
   if (req.namespace && !(req.resource === 'namespaces')) path += `/namespaces/${req.namespace}`;
@@ -25,6 +29,13 @@ export function requestPath(req: Pick<ApiRequest, 'apiVersion' | 'resource' | 'n
   if (q.fieldSelector) params.push(`fieldSelector=${encodeURIComponent(q.fieldSelector)}`);
   if (q.resourceVersion !== undefined) params.push(`resourceVersion=${q.resourceVersion}`);
   if (req.verb === 'watch') params.push('watch=true');
+  return params.length ? `${path}?${params.join('&')}` : path;
+}
+
+function nonResourceUrl(path: string, q: ApiRequest['query'] = {}): string {
+  const params: string[] = [];
+  if (q.verbose) params.push('verbose');
+  for (const name of q.exclude ?? []) params.push(`exclude=${encodeURIComponent(name)}`);
   return params.length ? `${path}?${params.join('&')}` : path;
 }
 

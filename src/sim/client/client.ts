@@ -460,7 +460,8 @@ function refusedResponse(s: ApiServer, req: ApiRequest): ApiResponse {
   return { code: 503, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 503, reason: 'ServiceUnavailable', message } };
 }
 
-function refOf(req: Pick<ApiRequest, 'resource' | 'namespace' | 'name' | 'subresource' | 'body'>): ObjectRef {
+function refOf(req: Pick<ApiRequest, 'resource' | 'namespace' | 'name' | 'subresource' | 'body' | 'nonResourcePath'>): ObjectRef | undefined {
+  if (req.nonResourcePath !== undefined) return undefined;
   const body = req.body as { metadata?: { name?: string; generateName?: string } } | undefined;
   const ref: ObjectRef = { resource: req.resource, name: req.name ?? body?.metadata?.name ?? body?.metadata?.generateName ?? '' };
   if (req.namespace) ref.namespace = req.namespace;

@@ -13,41 +13,7 @@ import { Cluster } from '../../../src/sim/cluster';
 import { RealtimeDriver } from '../../../src/sim/realtime';
 import { Scheduler } from '../../../src/sim/scheduler/scheduler';
 import { nodeTimers, readKubeconfig, startLabServer, type LabServer } from '../../../src/server';
-
-interface Reply {
-  code: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json?: Record<string, unknown>;
-}
-
-function send(server: LabServer, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; token?: string | null } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  const token = options.token === undefined ? server.token : options.token;
-  if (token !== null) headers.Authorization ??= `Bearer ${token}`;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: server.port, method, path, headers, ca: server.certificate, servername: 'localhost', agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> | undefined;
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            json = undefined;
-          }
-          resolve({ code: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+import { send, type Reply } from './https-client';
 
 function assertStatus(reply: Reply, code: number, reason?: string): void {
   assert.equal(reply.code, code, reply.text);
@@ -139,7 +105,7 @@ describe('server/http', function () {
       const api = await send(server, 'GET', '/api');
       assert.equal(api.json?.kind, 'APIVersions');
       const groups = await send(server, 'GET', '/apis');
-      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']);
+      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']);
       const v1 = await send(server, 'GET', '/api/v1');
       const pods = (v1.json?.resources as { name: string; shortNames?: string[] }[]).find((r) => r.name === 'pods');
       assert.deepEqual(pods?.shortNames, ['po']);
@@ -228,11 +194,11 @@ describe('server/http', function () {
   describe('fuzzing', () => {
     const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND');
     const segment = fc.oneof(
-      fc.constantFrom('api', 'apis', 'v1', 'apps', 'namespaces', 'default', 'kube-system', 'pods', 'nodes', 'deployments', 'status', 'log', 'scale', 'binding', 'watch', 'openapi', 'v3', 'lab', 'faults', '..', '%2e%2e', '%ZZ', ''),
+      fc.constantFrom('api', 'apis', 'v1', 'apps', 'namespaces', 'default', 'kube-system', 'pods', 'nodes', 'deployments', 'status', 'log', 'scale', 'binding', 'watch', 'openapi', 'v3', 'lab', 'faults', 'readyz', 'livez', 'etcd', 'authorization.k8s.io', 'selfsubjectaccessreviews', 'authentication.k8s.io', 'selfsubjectreviews', '..', '%2e%2e', '%ZZ', ''),
       fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),
     );
     const path = fc.array(segment, { maxLength: 7 }).chain((segs) =>
-      fc.constantFrom('', '?watch=true&timeoutSeconds=1', '?limit=-1', '?labelSelector=a%20in%20(', '?fieldSelector=spec.nodeName%3Dx', '?dryRun=All', '?gracePeriodSeconds=x', '?follow=true').map((q) => `/${segs.join('/')}${q}`),
+      fc.constantFrom('', '?watch=true&timeoutSeconds=1', '?limit=-1', '?labelSelector=a%20in%20(', '?fieldSelector=spec.nodeName%3Dx', '?dryRun=All', '?gracePeriodSeconds=x', '?follow=true', '?verbose&exclude=etcd').map((q) => `/${segs.join('/')}${q}`),
     );
     const contentType = fc.constantFrom('application/json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', 'application/apply-patch+yaml', 'application/vnd.kubernetes.protobuf', 'text/plain', 'application/yaml');
     const body = fc.oneof(
