@@ -174,3 +174,17 @@ export function sharedPodsByNode(informers: SharedInformers): PodsByNode {
     return idx;
   });
 }
+
+/** Pods by namespace (their keys), shared by the controllers of one controller-manager: client-go's namespace index. */
+export function sharedPodsByNamespace(informers: SharedInformers): KeyIndex<Pod> {
+  return informers.shared('pods/by-namespace', () => {
+    const pods = informers.get<Pod>('v1', 'pods');
+    const idx = new KeyIndex<Pod>(pods);
+    // A pod's key, and so its namespace, never changes: nothing to do on an update.
+    pods.addHandlers({
+      onAdd: (p) => idx.insert(p.metadata.namespace!, objectKey(p)),
+      onDelete: (p) => idx.remove(p.metadata.namespace!, objectKey(p)),
+    });
+    return idx;
+  });
+}

@@ -10,7 +10,8 @@ import type { Deployment, Pod, PodDisruptionBudget, ReplicaSet } from '../../api
 import { objectKey } from '../../api/informer';
 import { deepEqual } from '../../apiserver/objects';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
-import { controllerRef } from '../pods';
+import { controllerRef, sharedPodsByNamespace } from '../pods';
+import type { KeyIndex } from '../key-index';
 import { compileSelector } from '../selectors';
 import type { ReconcileFn } from '../workqueue/workqueue';
 import { budgetStatus } from './budget';
@@ -22,13 +23,14 @@ export class DisruptionController extends QueueController {
   private readonly deployments: Informer<Deployment>;
   /** Budget keys by namespace: the ones a pod or controller event there may concern (none, nearly always). */
   private readonly budgetsByNamespace = new Map<string, Set<string>>();
-  /** Keys of the cached pods by namespace. */
-  private readonly podsByNamespace = new Map<string, Set<string>>();
+  /** The cached pods by namespace (shared with the other controllers). */
+  private readonly podsByNamespace: KeyIndex<Pod>;
 
   constructor(cc: ControllerContext) {
     super(cc, 'disruption-controller');
     this.budgets = cc.informers.get<PodDisruptionBudget>('policy/v1', 'poddisruptionbudgets');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.replicaSets = cc.informers.get<ReplicaSet>('apps/v1', 'replicasets');
     this.deployments = cc.informers.get<Deployment>('apps/v1', 'deployments');
     this.budgets.addHandlers({
@@ -37,18 +39,9 @@ export class DisruptionController extends QueueController {
       onDelete: (b, ctx) => this.budgetChanged(b, false, ctx),
     });
     this.pods.addHandlers({
-      onAdd: (p, ctx) => {
-        const ns = p.metadata.namespace!;
-        let keys = this.podsByNamespace.get(ns);
-        if (!keys) this.podsByNamespace.set(ns, (keys = new Set()));
-        keys.add(objectKey(p));
-        this.podChanged(undefined, p, ctx);
-      },
+      onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
       onUpdate: (o, p, ctx) => this.podChanged(o, p, ctx),
-      onDelete: (p, ctx) => {
-        this.podsByNamespace.get(p.metadata.namespace!)?.delete(objectKey(p));
-        this.podChanged(p, undefined, ctx);
-      },
+      onDelete: (p, ctx) => this.podChanged(p, undefined, ctx),
     });
     // A scale change changes what is expected.
     const scaled = (o: ReplicaSet | Deployment | undefined, n: ReplicaSet | Deployment, ctx: TraceContext) => {
@@ -62,7 +55,6 @@ export class DisruptionController extends QueueController {
   override stop(): void {
     super.stop();
     this.budgetsByNamespace.clear();
-    this.podsByNamespace.clear();
   }
 
   private budgetChanged(b: PodDisruptionBudget, present: boolean, ctx: TraceContext): void {
@@ -104,10 +96,7 @@ export class DisruptionController extends QueueController {
     // policy/v1: an empty selector selects every pod of the namespace.
     const sel = compileSelector(pdb.spec.selector);
     const pods: Pod[] = [];
-    for (const podKey of this.podsByNamespace.get(namespace!) ?? []) {
-      const pod = this.pods.get(podKey);
-      if (pod && sel.matches(pod.metadata.labels ?? {})) pods.push(pod);
-    }
+    for (const pod of this.podsByNamespace.objects(namespace)) if (sel.matches(pod.metadata.labels ?? {})) pods.push(pod);
     const now = this.cc.clock.wallMs();
     const { status, recheckAtMs } = budgetStatus(pdb, pods, this.scaleOf, now, this.cc.clock.iso());
     // An eviction the controller has not seen carried out expires later: look again then.

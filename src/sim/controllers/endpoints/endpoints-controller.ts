@@ -12,7 +12,8 @@ import type { EndpointAddress, Endpoints, Pod, Service, ServicePort } from '../.
 import { objectKey } from '../../api/informer';
 import { deepEqual } from '../../apiserver/objects';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
-import { isPodReady } from '../pods';
+import { isPodReady, sharedPodsByNamespace } from '../pods';
+import type { KeyIndex } from '../key-index';
 import { compileSetSelector } from '../selectors';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
@@ -62,7 +63,8 @@ export function computeSubsets(svc: Service, pods: readonly Pod[]): Subset[] {
   }));
 }
 
-function compareIP(a: string, b: string): number {
+/** Dotted IPv4 addresses in numeric order. */
+export function compareIP(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
@@ -73,14 +75,15 @@ export class EndpointsController extends QueueController {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
-  /** Keys of the cached pods by namespace (pods are read from the informer's cache when a sync needs them). */
-  private readonly podsByNamespace = new Map<string, Set<string>>();
+  /** The cached pods by namespace (shared with the other controllers). */
+  private readonly podsByNamespace: KeyIndex<Pod>;
   private readonly servicesByNamespace = new Map<string, Map<string, Service>>();
 
   constructor(cc: ControllerContext) {
     super(cc, 'endpoints-controller');
     this.services = cc.informers.get<Service>('v1', 'services');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.endpoints = cc.informers.get<Endpoints>('v1', 'endpoints');
     this.services.addHandlers({
       onAdd: (s, ctx) => this.serviceChanged(s, ctx),
@@ -91,19 +94,10 @@ export class EndpointsController extends QueueController {
       },
     });
     this.pods.addHandlers({
-      onAdd: (p, ctx) => {
-        const ns = p.metadata.namespace!;
-        let keys = this.podsByNamespace.get(ns);
-        if (!keys) this.podsByNamespace.set(ns, (keys = new Set()));
-        keys.add(objectKey(p));
-        this.podChanged(undefined, p, ctx);
-      },
+      onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
       // A pod's key (and so its namespace) never changes: nothing to index on an update.
       onUpdate: (o, p, ctx) => this.podChanged(o, p, ctx),
-      onDelete: (p, ctx) => {
-        this.podsByNamespace.get(p.metadata.namespace!)?.delete(objectKey(p));
-        this.podChanged(p, undefined, ctx);
-      },
+      onDelete: (p, ctx) => this.podChanged(p, undefined, ctx),
     });
     this.endpoints.addHandlers({
       // Someone else changed or removed an Endpoints object we manage: put it back.
@@ -115,7 +109,6 @@ export class EndpointsController extends QueueController {
 
   override stop(): void {
     super.stop();
-    this.podsByNamespace.clear();
     this.servicesByNamespace.clear();
   }
 
@@ -152,10 +145,7 @@ export class EndpointsController extends QueueController {
     if (!svc.spec.selector || Object.keys(svc.spec.selector).length === 0) return finish();
     const sel = compileSetSelector(svc.spec.selector);
     const pods: Pod[] = [];
-    for (const podKey of this.podsByNamespace.get(namespace!) ?? []) {
-      const pod = this.pods.get(podKey);
-      if (pod && sel.matches(pod.metadata.labels)) pods.push(pod);
-    }
+    for (const pod of this.podsByNamespace.objects(namespace)) if (sel.matches(pod.metadata.labels)) pods.push(pod);
     const subsets = computeSubsets(svc, pods);
     if (current && deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata.labels ?? {}, svc.metadata.labels ?? {})) return finish();
     const ready = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0);

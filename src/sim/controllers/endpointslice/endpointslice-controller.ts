@@ -14,6 +14,8 @@ import type { EndpointSlice, Node, Pod, Service } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { compileSetSelector } from '../selectors';
+import { sharedPodsByNamespace } from '../pods';
+import type { KeyIndex } from '../key-index';
 import type { ReconcileFn } from '../workqueue/workqueue';
 import { desiredGroups, planSliceWrites, SERVICE_NAME_LABEL } from './slices';
 
@@ -27,8 +29,8 @@ export class EndpointSliceController extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly slices: Informer<EndpointSlice>;
-  /** Keys of the cached pods by namespace (read from the informer's cache when a sync needs them). */
-  private readonly podsByNamespace = new Map<string, Set<string>>();
+  /** The cached pods by namespace (shared with the other controllers). */
+  private readonly podsByNamespace: KeyIndex<Pod>;
   /** Services with a selector, by namespace: the ones a pod event may concern. */
   private readonly selectingByNamespace = new Map<string, Map<string, Service>>();
   /** Slice keys by the Service key their service-name label names. */
@@ -42,6 +44,7 @@ export class EndpointSliceController extends QueueController {
     super(cc, 'endpointslice-controller');
     this.services = cc.informers.get<Service>('v1', 'services');
     this.pods = cc.informers.get<Pod>('v1', 'pods');
+    this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.nodes = cc.informers.get<Node>('v1', 'nodes');
     this.slices = cc.informers.get<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
     this.services.addHandlers({
@@ -53,18 +56,9 @@ export class EndpointSliceController extends QueueController {
       },
     });
     this.pods.addHandlers({
-      onAdd: (p, ctx) => {
-        const ns = p.metadata.namespace!;
-        let keys = this.podsByNamespace.get(ns);
-        if (!keys) this.podsByNamespace.set(ns, (keys = new Set()));
-        keys.add(objectKey(p));
-        this.podChanged(undefined, p, ctx);
-      },
+      onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
       onUpdate: (o, p, ctx) => this.podChanged(o, p, ctx),
-      onDelete: (p, ctx) => {
-        this.podsByNamespace.get(p.metadata.namespace!)?.delete(objectKey(p));
-        this.podChanged(p, undefined, ctx);
-      },
+      onDelete: (p, ctx) => this.podChanged(p, undefined, ctx),
     });
     this.slices.addHandlers({
       onAdd: (s, ctx) => this.sliceChanged(undefined, s, ctx),
@@ -75,7 +69,6 @@ export class EndpointSliceController extends QueueController {
 
   override stop(): void {
     super.stop();
-    this.podsByNamespace.clear();
     this.selectingByNamespace.clear();
     this.slicesByService.clear();
     this.written.clear();
@@ -165,10 +158,7 @@ export class EndpointSliceController extends QueueController {
     if (!this.caughtUp(key)) return finish({ requeueAfterMs: STALE_RETRY_MS });
     const sel = compileSetSelector(svc.spec.selector);
     const pods: Pod[] = [];
-    for (const podKey of this.podsByNamespace.get(namespace!) ?? []) {
-      const pod = this.pods.get(podKey);
-      if (pod && sel.matches(pod.metadata.labels)) pods.push(pod);
-    }
+    for (const pod of this.podsByNamespace.objects(namespace)) if (sel.matches(pod.metadata.labels)) pods.push(pod);
     const zoneOf = (node: string) => this.nodes.get(node)?.metadata.labels?.['topology.kubernetes.io/zone'];
     const groups = desiredGroups(svc, pods, zoneOf);
     const writes = planSliceWrites(svc, this.slicesOf(key), groups);

@@ -14,7 +14,7 @@
  */
 import type { EndpointSlice, Pod, Service, SliceEndpoint, SlicePort } from '../../api/types';
 import { deepEqual } from '../../apiserver/objects';
-import { resolveTargetPort } from '../endpoints/endpoints-controller';
+import { compareIP, resolveTargetPort } from '../endpoints/endpoints-controller';
 import { isPodReady } from '../pods';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -70,13 +70,6 @@ export interface PortGroup {
 
 function portsKey(ports: readonly SlicePort[] | undefined): string {
   return (ports ?? []).map((p) => `${p.name ?? ''}/${p.port ?? ''}/${p.protocol ?? ''}/${p.appProtocol ?? ''}`).sort().join(',');
-}
-
-function compareIP(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
 }
 
 /** The Service's endpoints by port set, in a stable order (port sets by key, endpoints by address). */
