@@ -3,11 +3,8 @@
  * the load balancer, written as upstream's healthz handler writes them, failing with etcd's quorum.
  */
 import { strict as assert } from 'node:assert';
-import { nodeTimers, startLabServer, type LabServer } from '../../../src/server';
 import { route } from '../../../src/server/routes';
-import { Cluster } from '../../../src/sim/cluster';
-import { RealtimeDriver } from '../../../src/sim/realtime';
-import { send } from './https-client';
+import { labForSuite, send } from './https-client';
 
 describe('server/health', () => {
   it('routes the three endpoints and their single checks, with verbose and exclude', () => {
@@ -20,23 +17,9 @@ describe('server/health', () => {
 
   describe('over HTTPS', function () {
     this.timeout(30_000);
-    let cluster: Cluster;
-    let driver: RealtimeDriver;
-    let server: LabServer;
+    const lab = labForSuite(8, 50);
 
-    before(async () => {
-      cluster = new Cluster({ seed: 8, controlPlane: [], kubelets: false });
-      cluster.start();
-      driver = new RealtimeDriver(cluster.clock, nodeTimers(), 50);
-      server = await startLabServer(cluster, { driver });
-    });
-
-    after(async () => {
-      await server?.close();
-      driver?.dispose();
-    });
-
-    const get = (path: string) => send(server, 'GET', path, { headers: { 'User-Agent': 'kubectl/v1.32.4 (linux/amd64)' } });
+    const get = (path: string) => send(lab.server, 'GET', path, { headers: { 'User-Agent': 'kubectl/v1.32.4 (linux/amd64)' } });
 
     it('?verbose lists the checks of the API server the load balancer picked, as text; without it, "ok"', async () => {
       const r = await get('/readyz?verbose');
@@ -49,20 +32,20 @@ describe('server/health', () => {
         const plain = await get(path);
         assert.deepEqual([plain.code, plain.text], [200, 'ok'], path);
       }
-      const logged = cluster.log.all().filter((e) => e.kind === 'request' && e.from === 'kubectl' && e.summary === 'GET /readyz?verbose');
+      const logged = lab.cluster.log.all().filter((e) => e.kind === 'request' && e.from === 'kubectl' && e.summary === 'GET /readyz?verbose');
       assert.equal(logged.length, 1, 'the probe is a request in the event log, from kubectl');
-      assert.ok(cluster.log.all().some((e) => e.kind === 'forward' && e.traceId === logged[0].traceId), 'forwarded by the load balancer');
+      assert.ok(lab.cluster.log.all().some((e) => e.kind === 'forward' && e.traceId === logged[0].traceId), 'forwarded by the load balancer');
     });
 
     it('fails while etcd has no quorum: 500 and the list of checks, verbose or not; recovers with quorum', async () => {
-      driver.external(() => {
-        cluster.etcd.member('master-2')!.stop();
-        cluster.etcd.member('master-3')!.stop();
+      lab.driver.external(() => {
+        lab.cluster.etcd.member('master-2')!.stop();
+        lab.cluster.etcd.member('master-3')!.stop();
       });
       try {
         // The survivor steps down within an election timeout (1 s of virtual time): then there is no quorum.
-        for (let i = 0; i < 200 && cluster.etcd.leader() !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        assert.equal(cluster.etcd.leader(), undefined, 'no etcd leader without quorum');
+        for (let i = 0; i < 200 && lab.cluster.etcd.leader() !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(lab.cluster.etcd.leader(), undefined, 'no etcd leader without quorum');
         const failed = await get('/readyz');
         assert.equal(failed.code, 500);
         assert.equal(failed.headers['content-type'], 'text/plain; charset=utf-8');
@@ -73,7 +56,7 @@ describe('server/health', () => {
         assert.equal(excluded.code, 200);
         assert.match(excluded.text, /^\[\+\]etcd excluded: ok$/m);
       } finally {
-        driver.external(() => cluster.etcd.member('master-2')!.start());
+        lab.driver.external(() => lab.cluster.etcd.member('master-2')!.start());
       }
       let back = await get('/readyz');
       for (let i = 0; i < 20 && back.code !== 200; i++) back = await get('/readyz');

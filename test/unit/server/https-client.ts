@@ -1,6 +1,33 @@
-/** Test helper: one HTTPS request to a LabServer, with its token unless told otherwise. */
+/** Test helpers: a LabServer for a suite, and one HTTPS request to it, with its token unless told otherwise. */
 import { request } from 'node:https';
-import type { LabServer } from '../../../src/server';
+import { nodeTimers, startLabServer, type LabServer } from '../../../src/server';
+import { Cluster } from '../../../src/sim/cluster';
+import { RealtimeDriver } from '../../../src/sim/realtime';
+
+export interface SuiteLab {
+  cluster: Cluster;
+  driver: RealtimeDriver;
+  server: LabServer;
+}
+
+/**
+ * A LabServer over a cluster without a control plane's controllers or kubelets (seeded), driven at `speed`,
+ * started before the calling suite's tests and closed after them.
+ */
+export function labForSuite(seed: number, speed: number): SuiteLab {
+  const lab = {} as SuiteLab;
+  before(async () => {
+    lab.cluster = new Cluster({ seed, controlPlane: [], kubelets: false });
+    lab.cluster.start();
+    lab.driver = new RealtimeDriver(lab.cluster.clock, nodeTimers(), speed);
+    lab.server = await startLabServer(lab.cluster, { driver: lab.driver });
+  });
+  after(async () => {
+    await lab.server?.close();
+    lab.driver?.dispose();
+  });
+  return lab;
+}
 
 export interface Reply {
   code: number;

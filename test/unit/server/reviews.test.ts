@@ -7,10 +7,7 @@ import { groupInfo, groupList, resourceList } from '../../../src/server/discover
 import { decodeKubernetesProtobuf } from '../../../src/server/protobuf';
 import { ALLOWED_REASON, answerReview, reviewEndpoint, type ReviewEndpoint } from '../../../src/server/reviews';
 import { route } from '../../../src/server/routes';
-import { nodeTimers, startLabServer, type LabServer } from '../../../src/server';
-import { Cluster } from '../../../src/sim/cluster';
-import { RealtimeDriver } from '../../../src/sim/realtime';
-import { send } from './https-client';
+import { labForSuite, send } from './https-client';
 
 /** Request bodies captured from kubectl v1.32.4 (-v=9): `auth can-i create pods`, `auth can-i --list`, `auth whoami`. */
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -140,23 +137,9 @@ describe('server/reviews', () => {
 
   describe('over HTTPS', function () {
     this.timeout(30_000);
-    let cluster: Cluster;
-    let driver: RealtimeDriver;
-    let server: LabServer;
+    const lab = labForSuite(5, 20);
 
-    before(async () => {
-      cluster = new Cluster({ seed: 5, controlPlane: [], kubelets: false });
-      cluster.start();
-      driver = new RealtimeDriver(cluster.clock, nodeTimers(), 20);
-      server = await startLabServer(cluster, { driver });
-    });
-
-    after(async () => {
-      await server?.close();
-      driver?.dispose();
-    });
-
-    const post = (path: string, body: string | Buffer, type = 'application/json') => send(server, 'POST', path, { body, headers: { 'Content-Type': type } });
+    const post = (path: string, body: string | Buffer, type = 'application/json') => send(lab.server, 'POST', path, { body, headers: { 'Content-Type': type } });
     const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
     it('answers kubectl\'s protobuf reviews with 201 JSON', async () => {
@@ -186,8 +169,8 @@ describe('server/reviews', () => {
       await expect(post(path, 'k8s\0garbage', PROTOBUF), 400);
       await expect(post(path, '{}', 'text/plain'), 415);
       await expect(post(path, '{"spec":{}}'), 422);
-      await expect(send(server, 'GET', path), 405);
-      await expect(send(server, 'POST', path, { body: '{}', token: null }), 401);
+      await expect(send(lab.server, 'GET', path), 405);
+      await expect(send(lab.server, 'POST', path, { body: '{}', token: null }), 401);
     });
   });
 });
