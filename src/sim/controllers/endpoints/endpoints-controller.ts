@@ -15,6 +15,7 @@ import { message, QueueController, splitKey, type ControllerContext } from '../c
 import { isPodReady, sharedPodsByNamespace } from '../pods';
 import type { KeyIndex } from '../key-index';
 import { compileSetSelector } from '../selectors';
+import { sharedServiceMemberships, type ServiceMemberships } from '../service-memberships';
 import type { ReconcileFn } from '../workqueue/workqueue';
 
 type Subset = NonNullable<Endpoints['subsets']>[number];
@@ -77,21 +78,20 @@ export class EndpointsController extends QueueController {
   private readonly endpoints: Informer<Endpoints>;
   /** The cached pods by namespace (shared with the other controllers). */
   private readonly podsByNamespace: KeyIndex<Pod>;
-  private readonly servicesByNamespace = new Map<string, Map<string, Service>>();
+  /** Which Services each pod belongs to (shared with the EndpointSlice controller). */
+  private readonly memberships: ServiceMemberships;
 
   constructor(cc: ControllerContext) {
     super(cc, 'endpoints-controller');
     this.services = cc.informers.get<Service>('v1', 'services');
+    this.memberships = sharedServiceMemberships(cc.informers);
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.endpoints = cc.informers.get<Endpoints>('v1', 'endpoints');
     this.services.addHandlers({
-      onAdd: (s, ctx) => this.serviceChanged(s, ctx),
-      onUpdate: (_o, s, ctx) => this.serviceChanged(s, ctx),
-      onDelete: (s, ctx) => {
-        this.servicesByNamespace.get(s.metadata.namespace!)?.delete(objectKey(s));
-        this.enqueue(objectKey(s), ctx);
-      },
+      onAdd: (s, ctx) => this.enqueue(objectKey(s), ctx),
+      onUpdate: (_o, s, ctx) => this.enqueue(objectKey(s), ctx),
+      onDelete: (s, ctx) => this.enqueue(objectKey(s), ctx),
     });
     this.pods.addHandlers({
       onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
@@ -107,27 +107,8 @@ export class EndpointsController extends QueueController {
     });
   }
 
-  override stop(): void {
-    super.stop();
-    this.servicesByNamespace.clear();
-  }
-
-  private serviceChanged(s: Service, ctx: TraceContext): void {
-    const ns = s.metadata.namespace!;
-    let m = this.servicesByNamespace.get(ns);
-    if (!m) this.servicesByNamespace.set(ns, (m = new Map()));
-    m.set(objectKey(s), s);
-    this.enqueue(objectKey(s), ctx);
-  }
-
   private podChanged(old: Pod | undefined, pod: Pod | undefined, ctx: TraceContext): void {
-    const ns = (pod ?? old)!.metadata.namespace!;
-    const services = this.servicesByNamespace.get(ns);
-    if (!services) return;
-    for (const [key, svc] of services) {
-      const sel = compileSetSelector(svc.spec.selector);
-      if ((pod && sel.matches(pod.metadata.labels)) || (old && sel.matches(old.metadata.labels))) this.enqueue(key, ctx);
-    }
+    for (const key of this.memberships.of(old, pod)) this.enqueue(key, ctx);
   }
 
   protected reconcile: ReconcileFn = (key, ctx, finish) => {

@@ -14,6 +14,7 @@ import type { EndpointSlice, Node, Pod, Service } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { compileSetSelector } from '../selectors';
+import { sharedServiceMemberships, type ServiceMemberships } from '../service-memberships';
 import { sharedPodsByNamespace } from '../pods';
 import type { KeyIndex } from '../key-index';
 import type { ReconcileFn } from '../workqueue/workqueue';
@@ -31,8 +32,8 @@ export class EndpointSliceController extends QueueController {
   private readonly slices: Informer<EndpointSlice>;
   /** The cached pods by namespace (shared with the other controllers). */
   private readonly podsByNamespace: KeyIndex<Pod>;
-  /** Services with a selector, by namespace: the ones a pod event may concern. */
-  private readonly selectingByNamespace = new Map<string, Map<string, Service>>();
+  /** Which Services each pod belongs to (shared with the endpoints controller). */
+  private readonly memberships: ServiceMemberships;
   /** Slice keys by the Service key their service-name label names. */
   private readonly slicesByService = new Map<string, Set<string>>();
   /** Per Service key, the resourceVersion each of its slice writes produced (0: deleted) and when, until the cache shows it. */
@@ -43,17 +44,15 @@ export class EndpointSliceController extends QueueController {
   constructor(cc: ControllerContext) {
     super(cc, 'endpointslice-controller');
     this.services = cc.informers.get<Service>('v1', 'services');
+    this.memberships = sharedServiceMemberships(cc.informers);
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.nodes = cc.informers.get<Node>('v1', 'nodes');
     this.slices = cc.informers.get<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
     this.services.addHandlers({
-      onAdd: (s, ctx) => this.serviceChanged(s, ctx),
-      onUpdate: (_o, s, ctx) => this.serviceChanged(s, ctx),
-      onDelete: (s, ctx) => {
-        this.selectingByNamespace.get(s.metadata.namespace!)?.delete(objectKey(s));
-        this.enqueue(objectKey(s), ctx);
-      },
+      onAdd: (s, ctx) => this.enqueue(objectKey(s), ctx),
+      onUpdate: (_o, s, ctx) => this.enqueue(objectKey(s), ctx),
+      onDelete: (s, ctx) => this.enqueue(objectKey(s), ctx),
     });
     this.pods.addHandlers({
       onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
@@ -69,28 +68,13 @@ export class EndpointSliceController extends QueueController {
 
   override stop(): void {
     super.stop();
-    this.selectingByNamespace.clear();
     this.slicesByService.clear();
     this.written.clear();
     this.observed.clear();
   }
 
-  private serviceChanged(s: Service, ctx: TraceContext): void {
-    const ns = s.metadata.namespace!;
-    let m = this.selectingByNamespace.get(ns);
-    if (!m) this.selectingByNamespace.set(ns, (m = new Map()));
-    if (s.spec.selector && Object.keys(s.spec.selector).length > 0) m.set(objectKey(s), s);
-    else m.delete(objectKey(s));
-    this.enqueue(objectKey(s), ctx);
-  }
-
   private podChanged(old: Pod | undefined, pod: Pod | undefined, ctx: TraceContext): void {
-    const services = this.selectingByNamespace.get((pod ?? old)!.metadata.namespace!);
-    if (!services || services.size === 0) return;
-    for (const [key, svc] of services) {
-      const sel = compileSetSelector(svc.spec.selector);
-      if ((pod && sel.matches(pod.metadata.labels)) || (old && sel.matches(old.metadata.labels))) this.enqueue(key, ctx);
-    }
+    for (const key of this.memberships.of(old, pod)) this.enqueue(key, ctx);
   }
 
   /** A slice changed (ours, or someone else's edit of one): index it, and look at its Service again. */
