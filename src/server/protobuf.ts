@@ -105,6 +105,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   PodDisruptionBudget: '1 metadata:ObjectMeta, 2 spec:PodDisruptionBudgetSpec, 3 status:PodDisruptionBudgetStatus',
   PodDisruptionBudgetSpec: '1 minAvailable:IntOrString?, 2 selector:LabelSelector?, 3 maxUnavailable:IntOrString?, 4 unhealthyPodEvictionPolicy?',
   PodDisruptionBudgetStatus: '',
+  PriorityClass: '1 metadata:ObjectMeta, 2 value:int, 3 globalDefault:bool, 4 description, 5 preemptionPolicy?',
   SelfSubjectReview: '1 metadata:ObjectMeta, 2 status:SelfSubjectReviewStatus',
   SelfSubjectReviewStatus: '1 userInfo:UserInfo',
   UserInfo: '1 username, 2 uid, 3 groups*',
@@ -122,7 +123,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
 const DECODED_KINDS = new Set([
-  'Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'DeleteOptions',
+  'Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'DeleteOptions',
   'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
 ]);
 

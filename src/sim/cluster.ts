@@ -10,8 +10,9 @@ import type { InformerOptions } from './api/informer';
 import type { ApiClient, ApiResponse, Status } from './api/request';
 import type { KubeObject, Pod, Quantity } from './api/types';
 import { ApiServer, type PodLogSource } from './apiserver/apiserver';
-import { deepEqual, isPlainObject, stampResourceVersion } from './apiserver/objects';
+import { deepClone, deepEqual, isPlainObject, stampResourceVersion } from './apiserver/objects';
 import { etcdKey, resourceFor, resourceForKey, resourceForKind, RESOURCES, type ResourceDef } from './apiserver/resources';
+import { SYSTEM_PRIORITY_CLASSES } from './apiserver/priority';
 import { Clock } from './clock';
 import { SimClient } from './client/client';
 import { createInformer } from './client/informer';
@@ -174,7 +175,8 @@ export class Cluster {
     this.lb.start();
     this.clock.runUntilCondition(() => this.apiservers.every((a) => a.ready), 30_000);
     this.createNamespaces();
-    this.clock.runUntilCondition(() => BOOTSTRAP_NAMESPACES.every((ns) => this.read.get('namespaces', undefined, ns)), 30_000);
+    this.clock.runUntilCondition(() => BOOTSTRAP_NAMESPACES.every((ns) => this.read.get('namespaces', undefined, ns))
+      && SYSTEM_PRIORITY_CLASSES.every((pc) => this.read.get('priorityclasses', undefined, pc.metadata.name!)), 30_000);
     if (this.options.kubelets ?? true) {
       for (const node of this.nodes) {
         const kubelet = new Kubelet(this.env(node.name, `kubelet@${node.name}`, 'lb'), node, this.options.kubelet);
@@ -321,6 +323,10 @@ export class Cluster {
     const ctx: TraceContext = { traceId: this.log.newTraceId('boot') };
     for (const name of BOOTSTRAP_NAMESPACES) {
       client.request({ verb: 'create', apiVersion: 'v1', resource: 'namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } }, ctx, () => undefined);
+    }
+    // The API server's scheduling/bootstrap-system-priority-classes post-start hook.
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      client.request({ verb: 'create', apiVersion: 'scheduling.k8s.io/v1', resource: 'priorityclasses', body: deepClone(pc) }, ctx, () => undefined);
     }
   }
 

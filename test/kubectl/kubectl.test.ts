@@ -345,6 +345,30 @@ describe('kubectl against k8s-lab serve', function () {
     });
   });
 
+  describe('priority', () => {
+    it('create priorityclass (protobuf), get priorityclasses, and a pod naming the class gets its priority', async () => {
+      let r = await k('create', 'priorityclass', 'urgent', '--value=1000', '--description=jump the queue');
+      assert.equal(r.stdout.trim(), 'priorityclass.scheduling.k8s.io/urgent created', r.stderr);
+      r = await k('get', 'priorityclasses');
+      assert.deepEqual(header(r.stdout), ['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE', 'PREEMPTIONPOLICY']);
+      const table = rows(r.stdout);
+      assert.deepEqual(table.find((c) => c[0] === 'urgent')?.slice(1, 3), ['1000', 'false']);
+      assert.deepEqual(table.find((c) => c[0] === 'system-node-critical')?.slice(1, 3), ['2000001000', 'false']);
+      assert.equal(table.find((c) => c[0] === 'urgent')?.[4], 'PreemptLowerPriority');
+      const path = join(lab.dir, 'urgent-pod.yaml');
+      writeFileSync(path, 'apiVersion: v1\nkind: Pod\nmetadata: {name: urgent-pod}\nspec:\n  priorityClassName: urgent\n  containers:\n  - {name: app, image: nginx:1.27}\n');
+      r = await k('apply', '-f', path);
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('get', 'pod', 'urgent-pod', '-o', 'jsonpath={.spec.priority} {.spec.preemptionPolicy}');
+      assert.equal(r.stdout.trim(), '1000 PreemptLowerPriority');
+      r = await k('create', 'priorityclass', 'too-big', '--value=2000000001');
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /value: Forbidden: maximum allowed value of a user defined priority is 1000000000/);
+      await k('delete', 'pod', 'urgent-pod', '--wait=false');
+      await k('delete', 'priorityclass', 'urgent');
+    });
+  });
+
   describe('nodes', () => {
     it('cordon, uncordon, describe node', async () => {
       let r = await k('cordon', 'worker-3');

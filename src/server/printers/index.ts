@@ -5,6 +5,7 @@ import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter } from '
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
 import { podDisruptionBudgetPrinter } from './policy';
+import { priorityClassPrinter } from './scheduling';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services';
 import { NAME_COLUMN, column, type Printer } from './table';
 
@@ -23,6 +24,7 @@ const printers: Record<string, Printer> = {
   leases: leasePrinter as Printer,
   configmaps: configMapPrinter as Printer,
   poddisruptionbudgets: podDisruptionBudgetPrinter as Printer,
+  priorityclasses: priorityClassPrinter as Printer,
 };
 
 const defaultPrinter: Printer = {

@@ -306,6 +306,16 @@ export interface PodDisruptionBudget extends KubeObject {
   };
 }
 
+/** scheduling.k8s.io/v1 PriorityClass: a name for a pod priority; the Priority admission plugin resolves it at pod creation. */
+export interface PriorityClass extends KubeObject {
+  apiVersion: 'scheduling.k8s.io/v1';
+  kind: 'PriorityClass';
+  value: number;
+  globalDefault?: boolean;
+  description?: string;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
+}
+
 // ---------------------------------------------------------------- core/v1 Node
 
 export interface Taint {

@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, Service, ServicePort } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -34,6 +34,7 @@ import { validate } from './validation';
 import { prepareServiceUpdate } from './service-update';
 import { budgetsFor, canIgnoreBudget, decideWithBudget, tooManyBudgets, withDisruption } from './eviction';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+import { admitPodPriority, admitPriorityClass, defaultPriorityClass, keepPodPriority } from './priority';
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
 export const COMPACT_REV_KEY = 'compact_rev_key';
@@ -526,9 +527,19 @@ export class ApiServer {
     omitEmptyLists(meta);
     if (def.hasStatus && def.kind !== 'Node') delete obj.status;
     const nodePortErrs = def.kind === 'Service' ? this.checkNodePorts(obj as Service) : [];
+    // The Priority admission plugin (mutating) resolves the pod's class before the defaults fill in the rest.
+    if (def.kind === 'Pod' && isPlainObject(obj.spec)) {
+      const refused = admitPodPriority(obj as Pod, this.priorityClasses());
+      if (refused) return call.reply(errors.forbidden(def, meta.name ?? '', refused));
+    }
     applyCreateDefaults(def, obj, { allocateServiceIP: () => this.allocateServiceIP(), allocateNodePort: (taken) => this.allocateNodePort(taken) });
+    if (def.kind === 'PriorityClass') defaultPriorityClass(obj as PriorityClass);
     const errs = [...nodePortErrs, ...validate(def, obj)];
     if (errs.length > 0) return call.reply(errors.invalid(def, meta.name ?? '', errs));
+    if (def.kind === 'PriorityClass') {
+      const refused = admitPriorityClass(obj as PriorityClass, this.priorityClasses(), true);
+      if (refused) return call.reply(errors.forbidden(def, meta.name ?? '', refused));
+    }
     write(this.etcdClient, etcdKey(def, namespace, meta.name!), obj, 0, ctx, new Creation(def, meta.name!, call));
   }
 
@@ -603,6 +614,15 @@ export class ApiServer {
         obj.spec = deepClone(obj.spec);
         applyUpdateDefaults(def, obj);
       }
+      const spec = obj.spec as Pod['spec'] | undefined;
+      if (def.kind === 'Pod' && isPlainObject(spec) && (spec.priority === undefined || spec.preemptionPolicy === undefined)) {
+        obj.spec = { ...spec };
+        keepPodPriority(obj as Pod, existing as Pod);
+      }
+      if (def.kind === 'PriorityClass') {
+        obj = { ...obj };
+        defaultPriorityClass(obj as PriorityClass);
+      }
       if (def.kind === 'Service' && isPlainObject(obj.spec)) {
         const serviceErrs = prepareServiceUpdate(obj as Service, existing as Service, () => this.allocateServiceIP());
         serviceErrs.push(...this.updateNodePorts(obj as Service, existing as Service));
@@ -612,6 +632,10 @@ export class ApiServer {
     }
     const errs = validate(def, obj, existing, sub);
     if (errs.length > 0) return { response: errors.invalid(def, existing.metadata.name ?? '', errs) };
+    if (def.kind === 'PriorityClass' && sub === undefined) {
+      const refused = admitPriorityClass(obj as PriorityClass, this.priorityClasses(), false);
+      if (refused) return { response: errors.forbidden(def, existing.metadata.name ?? '', refused) };
+    }
     if (isFinalized(def, obj)) return { obj: existing, delete: true };
     return { obj };
   }
@@ -898,6 +922,11 @@ export class ApiServer {
       seen.add(value);
     });
     return errs;
+  }
+
+  /** The PriorityClasses, from this API server's cache (upstream's admission plugin reads an informer's lister). */
+  private priorityClasses(): PriorityClass[] {
+    return this.caches.get('priorityclasses')!.list({ fields: [] }) as PriorityClass[];
   }
 
   private allocateServiceIP(): string {

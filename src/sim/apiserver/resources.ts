@@ -114,6 +114,10 @@ export const RESOURCES: readonly ResourceDef[] = [
     mergeKeys: { 'status.conditions': 'type' },
   }),
   def({
+    group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false, etcdPrefix: '/registry/priorityclasses/',
+    hasStatus: false, generation: true, fields: {}, shortNames: ['pc'],
+  }),
+  def({
     group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, etcdPrefix: '/registry/deployments/',
     hasStatus: true, hasScale: true, generation: true, fields: {}, shortNames: ['deploy'],
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },

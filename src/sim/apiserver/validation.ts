@@ -6,11 +6,12 @@
  * (nodes, leases, events). The result renders as upstream's 422 message:
  * `Pod "x" is invalid: spec.containers[0].image: Required value`.
  */
-import type { KubeObject, Pod } from '../api/types';
+import type { KubeObject, Pod, PriorityClass } from '../api/types';
 import { isDNS1123Subdomain } from '../api/labels';
 import { kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
 import { deepEqual, isPlainObject } from './objects';
 import type { ResourceDef } from './resources';
+import { validatePriorityClass } from './priority';
 import type { FieldError } from './status';
 
 const TYPES: Record<ManifestFieldError['type'], FieldError['type']> = {
@@ -95,6 +96,7 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   validateOwnerReferences(obj, errs);
   if (kindInfo(d.kind)) errs.push(...validateObject(obj).map(fromManifest));
   else validateName(obj, errs);
+  if (d.kind === 'PriorityClass') errs.push(...validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined));
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);
   return errs;
 }

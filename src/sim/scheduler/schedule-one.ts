@@ -3,14 +3,17 @@
  * (from a rotating start index, stopping once enough feasible nodes are found: upstream's adaptive
  * percentageOfNodesToScore, so a 1,000-node cluster evaluates about 420 nodes and a 5,000-node one
  * 500), PreScore/Score/NormalizeScore with weights over the feasible nodes, and the highest total
- * wins, ties broken by reservoir sampling with the seeded RNG. On failure, upstream's FitError
- * message, including DefaultPreemption's dry-run verdict.
+ * wins, ties broken by reservoir sampling with the seeded RNG. A pod nominated by an earlier
+ * preemption tries its nominated node first, and pods nominated to a node count there for pods of
+ * lower or equal priority. On failure, upstream's FitError message, with DefaultPreemption's verdict:
+ * the node and victims it picked (the scheduler then preempts), or why none.
  */
 import type { Rng } from '../clock';
+import type { PodDisruptionBudget } from '../api/types';
 import { fitErrorMessage, statusMessage } from './fit-error';
 import { CycleState, unresolvable, type Snapshot, type Status } from './framework';
-import type { NodeInfo, PodInfo } from './node-info';
-import { evaluatePreemption } from './plugins/defaultpreemption';
+import { NodeInfo, type PodInfo } from './node-info';
+import { evaluatePreemption, pickOneNodeForPreemption, type Candidate } from './plugins/defaultpreemption';
 import { NO_SCORES, type Profile } from './profile';
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -118,6 +121,8 @@ export interface ScheduleResult {
   unschedulablePlugins: ReadonlySet<string>;
   /** Where the next cycle starts evaluating. */
   nextStartNodeIndex: number;
+  /** When the pod fits nowhere but would fit once lower-priority pods go: the node DefaultPreemption picked and its victims. */
+  preemption?: Candidate;
 }
 
 /**
@@ -146,6 +151,13 @@ export interface ScheduleInput {
   keepScores?: boolean;
   /** Reuse these for the result's `feasible`, `totals` and `failed` (see CycleBuffers); fresh ones when absent. */
   buffers?: CycleBuffers;
+  /** The PodDisruptionBudgets, which preemption tries not to break (asked only when it looks for victims). */
+  disruptionBudgets?: () => readonly PodDisruptionBudget[];
+  /**
+   * The pods nominated to a node (waiting for their victims to leave), when any pod is: the filters
+   * count those of equal or higher priority as already there (upstream's addNominatedPods).
+   */
+  nominatedPodsOn?: (node: string) => Iterable<PodInfo> | undefined;
 }
 
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
@@ -175,10 +187,11 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   if (pre.status.code !== 'Success') {
     for (const node of allNodes) failed.add(node.name, pre.status);
     const preFilterMsg = statusMessage(pre.status);
-    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed);
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, input.disruptionBudgets);
     return {
       ...base,
       evaluatedNodes: allNodes.length,
+      preemption: pickOneNodeForPreemption(postFilter.candidates),
       fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: [], preFilterMsg, postFilterMsg: postFilter.message }),
     };
   }
@@ -189,6 +202,18 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     const absent = unresolvable(`node(s) didn't satisfy plugin(s) [${[...pre.rejectedBy].sort().join(' ')}]`);
     for (const node of allNodes) if (!pre.nodeNames.has(node.name)) failed.add(node.name, absent);
     nodes = restricted;
+  }
+
+  const nominatedPodsOn = input.nominatedPodsOn;
+  const filter = nominatedPodsOn === undefined
+    ? (node: NodeInfo) => profile.runFilter(state, pod, node)
+    : (node: NodeInfo) => filterWithNominatedPods(profile, state, pod, node, nominatedPodsOn(node.name));
+
+  // A pod nominated by an earlier preemption tries its nominated node first (upstream's evaluateNominatedNode).
+  const nominatedName = pod.pod.status?.nominatedNodeName;
+  const nominatedNode = nominatedName ? nodes.find((n) => n.name === nominatedName) : undefined;
+  if (nominatedNode && filter(nominatedNode).code === 'Success') {
+    return { ...base, evaluatedNodes: 1, feasible: [nominatedNode], nodeName: nominatedNode.name, selected: 0 };
   }
 
   // Filter, from the rotating start, until enough feasible nodes are found.
@@ -206,7 +231,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     const node = nodes[at];
     if (++at === nodes.length) at = 0;
     processed++;
-    const status = profile.runFilter(state, pod, node);
+    const status = filter(node);
     if (status.code === 'Success') feasible[found++] = node;
     else if (status.code === 'Error') return { ...base, error: `running "${status.plugin}" filter plugin: ${statusMessage(status)}` };
     else {
@@ -219,11 +244,12 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   const evaluatedNodes = failed.size + feasible.length;
 
   if (feasible.length === 0) {
-    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed);
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, input.disruptionBudgets);
     return {
       ...base,
       evaluatedNodes,
       nextStartNodeIndex,
+      preemption: pickOneNodeForPreemption(postFilter.candidates),
       fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: failed.values(), postFilterMsg: postFilter.message }),
     };
   }
@@ -245,6 +271,27 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     nodeName: feasible[selected].name,
     selected,
   };
+}
+
+/**
+ * The filters on `node` with the pods nominated to it of equal or higher priority counted as placed
+ * (upstream runs the filters with them, and again without when they pass, for inter-pod affinity; the
+ * lab's filters only lose room to more pods, so the first run decides). PreFilter state is not updated
+ * for the added pods (upstream's AddPod extensions): topology spread counts do not see them.
+ */
+function filterWithNominatedPods(profile: Profile, state: CycleState, pod: PodInfo, node: NodeInfo, nominated: Iterable<PodInfo> | undefined): Status {
+  let trial: NodeInfo | undefined;
+  if (nominated) {
+    for (const p of nominated) {
+      if (p.key === pod.key || p.priority < pod.priority) continue;
+      if (!trial) {
+        trial = new NodeInfo(node.node);
+        for (const q of node.pods.values()) trial.addPod(q);
+      }
+      trial.addPod(p);
+    }
+  }
+  return profile.runFilter(state, pod, trial ?? node);
 }
 
 /** The index of the highest total; among equal totals each is equally likely (reservoir sampling). */

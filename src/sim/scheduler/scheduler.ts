@@ -12,13 +12,14 @@ import type { TraceContext } from '../log';
 import type { Component, ComponentEnv } from '../api/component';
 import type { Informer } from '../api/informer';
 import type { ApiResponse, Status as ApiStatus } from '../api/request';
-import type { Binding, KubeObject, Namespace, Node, Pod, PodCondition, ReplicaSet, Service } from '../api/types';
+import type { Binding, KubeObject, Namespace, Node, Pod, PodCondition, PodDisruptionBudget, ReplicaSet, Service } from '../api/types';
 import { SchedulerCache } from './cache';
 import { SCHEDULER_COMPONENT, SchedulerEventRecorder } from './events';
 import { reasonHistogram } from './fit-error';
 import { eventMatches, type ActionType, type ClusterEvent, type Handle, type Listers } from './framework';
 import { sameJson } from '../apiserver/objects';
-import { podKey } from './node-info';
+import { newPodInfo, podKey, type PodInfo } from './node-info';
+import { PREEMPTION_BY_SCHEDULER, type Candidate } from './plugins/defaultpreemption';
 import { Profile } from './profile';
 import { SchedulingQueue, type QueuedPodInfo } from './queue';
 import { defaultProfile, inTreeRegistry, type ProfileConfig } from './registry';
@@ -70,6 +71,10 @@ export class Scheduler implements Component {
   private serviceInformer?: Informer<Service>;
   private rsInformer?: Informer<ReplicaSet>;
   private nsInformer?: Informer<Namespace>;
+  private pdbInformer?: Informer<PodDisruptionBudget>;
+  /** Pods waiting for their preemption victims to leave, by pod key, and by nominated node (upstream's nominator). */
+  private nominated = new Map<string, { node: string; info: PodInfo }>();
+  private nominatedByNode = new Map<string, Map<string, PodInfo>>();
   private workTimer: TimerId | undefined;
   private startNodeIndex = 0;
   /** Each cycle's feasible list and totals: read (the decision entry) before the next cycle reuses them. */
@@ -142,7 +147,8 @@ export class Scheduler implements Component {
     this.serviceInformer = env.informer<Service>({ apiVersion: 'v1', resource: 'services' });
     this.rsInformer = env.informer<ReplicaSet>({ apiVersion: 'apps/v1', resource: 'replicasets' });
     this.nsInformer = env.informer<Namespace>({ apiVersion: 'v1', resource: 'namespaces' });
-    this.informers = [nodes, pods, this.serviceInformer, this.rsInformer, this.nsInformer] as Informer<KubeObject>[];
+    this.pdbInformer = env.informer<PodDisruptionBudget>({ apiVersion: 'policy/v1', resource: 'poddisruptionbudgets' });
+    this.informers = [nodes, pods, this.serviceInformer, this.rsInformer, this.nsInformer, this.pdbInformer] as Informer<KubeObject>[];
     const ctx: TraceContext = { traceId: env.log.newTraceId() };
     env.log.append({ t: env.clock.now(), traceId: ctx.traceId, from: this.name, to: this.name, kind: 'decision', summary: `${this.name} starting` });
     for (const informer of this.informers) informer.start(ctx);
@@ -154,7 +160,9 @@ export class Scheduler implements Component {
     this.epoch++;
     for (const informer of this.informers) informer.stop();
     this.informers = [];
-    this.serviceInformer = this.rsInformer = this.nsInformer = undefined;
+    this.serviceInformer = this.rsInformer = this.nsInformer = this.pdbInformer = undefined;
+    this.nominated = new Map();
+    this.nominatedByNode = new Map();
     this.queue.close();
     this.env.clock.cancel(this.workTimer);
     this.workTimer = undefined;
@@ -195,6 +203,7 @@ export class Scheduler implements Component {
 
   private onPod(oldPod: Pod | undefined, pod: Pod, ctx: TraceContext): void {
     const key = podKey(pod);
+    if (this.nominated.size > 0 || pod.status?.nominatedNodeName) this.trackNomination(key, oldPod, pod);
     if (pod.spec.nodeName) {
       const wasAssigned = !!oldPod?.spec.nodeName;
       this.queue.delete(key);
@@ -214,12 +223,49 @@ export class Scheduler implements Component {
 
   private onPodDeleted(pod: Pod): void {
     const key = podKey(pod);
+    this.unnominate(key);
     this.events.forget(pod);
     if (pod.spec.nodeName || this.cache.nodeOf(key)) {
       this.cache.removePod(pod);
       this.queue.delete(key);
       this.queue.onClusterEvent(ASSIGNED_POD_DELETE);
     } else this.queue.delete(key);
+  }
+
+  // ------------------------------------------------------------ nominated pods
+
+  /**
+   * A pending pod's status.nominatedNodeName reserves room on that node for it. As upstream's nominator,
+   * an update that does not show the nomination yet (it was made in memory, its status patch is on the
+   * way) keeps it; one that clears it, or a binding, ends it.
+   */
+  private trackNomination(key: string, oldPod: Pod | undefined, pod: Pod): void {
+    const node = pod.status?.nominatedNodeName;
+    if (pod.spec.nodeName || pod.metadata.deletionTimestamp) this.unnominate(key);
+    else if (node) this.nominate(key, node, newPodInfo(pod));
+    else if (oldPod?.status?.nominatedNodeName) this.unnominate(key);
+  }
+
+  private nominate(key: string, node: string, info: PodInfo): void {
+    this.unnominate(key);
+    this.nominated.set(key, { node, info });
+    let onNode = this.nominatedByNode.get(node);
+    if (!onNode) this.nominatedByNode.set(node, (onNode = new Map()));
+    onNode.set(key, info);
+  }
+
+  private unnominate(key: string): void {
+    const entry = this.nominated.get(key);
+    if (!entry) return;
+    this.nominated.delete(key);
+    const onNode = this.nominatedByNode.get(entry.node);
+    onNode?.delete(key);
+    if (onNode?.size === 0) this.nominatedByNode.delete(entry.node);
+  }
+
+  /** Pods nominated to a node (for tests and the UI). */
+  nominatedOn(node: string): string[] {
+    return [...(this.nominatedByNode.get(node)?.keys() ?? [])];
   }
 
   // ------------------------------------------------------------ the scheduling cycle
@@ -238,6 +284,8 @@ export class Scheduler implements Component {
       // Only the decision's node table reads the per-plugin scores.
       keepScores: this.env.log.recording,
       buffers: this.buffers,
+      disruptionBudgets: () => this.pdbInformer?.list() ?? [],
+      nominatedPodsOn: this.nominated.size === 0 ? undefined : (node) => this.nominatedByNode.get(node)?.values(),
     });
     this.startNodeIndex = result.nextStartNodeIndex;
     const decision = this.logDecision(p, result);
@@ -247,7 +295,8 @@ export class Scheduler implements Component {
       this.failedCount++;
       const rejected = result.fitError !== undefined;
       const message = result.fitError ?? result.error ?? 'unknown error';
-      this.reportFailure(pod, rejected ? UNSCHEDULABLE : SCHEDULER_ERROR, message, ctx);
+      if (result.preemption) this.preempt(p.pod, p.info, result.preemption, ctx);
+      this.reportFailure(pod, rejected ? UNSCHEDULABLE : SCHEDULER_ERROR, message, ctx, result.preemption?.node);
       if (rejected) this.queue.addUnschedulable(p, result.unschedulablePlugins, cycle);
       else this.queue.addBackoff(p);
     }
@@ -286,13 +335,61 @@ export class Scheduler implements Component {
     });
   }
 
-  /** PodScheduled=False (only when it changes) and a FailedScheduling event. */
-  private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext): void {
+  /**
+   * Make room for `pod` on the candidate's node, as upstream's prepareCandidate: each victim gets the
+   * DisruptionTarget condition (reason PreemptionByScheduler) and is deleted gracefully, with a Preempted
+   * event; lower-priority pods nominated to that node lose their nomination; the pod is nominated there.
+   */
+  private preempt(pod: Pod, info: PodInfo, candidate: Candidate, ctx: TraceContext): void {
+    const { client, clock, log } = this.env;
+    const preemptor = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+    const dctx: TraceContext = {
+      traceId: ctx.traceId,
+      parentId: log.append({
+        t: clock.now(), traceId: ctx.traceId, parentId: ctx.parentId, from: this.name, to: this.name, kind: 'decision',
+        objectRef: { resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '' },
+        summary: `preempt ${candidate.victims.map((v) => v.key).join(', ')} on ${candidate.node} for ${preemptor}`,
+        detail: { node: candidate.node, victims: candidate.victims.map((v) => ({ pod: v.key, priority: v.priority })), pdbViolations: candidate.numPDBViolations },
+      }).seq,
+    };
+    const schedulerName = pod.spec.schedulerName ?? SCHEDULER_COMPONENT;
+    for (const victim of candidate.victims) {
+      const v = victim.pod;
+      if (v.metadata.deletionTimestamp) continue;
+      const ns = v.metadata.namespace ?? 'default';
+      const name = v.metadata.name ?? '';
+      const condition: PodCondition = {
+        type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: clock.iso(),
+        reason: PREEMPTION_BY_SCHEDULER, message: `${schedulerName}: preempting to accommodate a higher priority pod`,
+      };
+      client.request(
+        { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: ns, name, subresource: 'status', patchType: 'application/strategic-merge-patch+json', body: { status: { conditions: [condition] } } },
+        dctx,
+        () => client.request({ verb: 'delete', apiVersion: 'v1', resource: 'pods', namespace: ns, name }, dctx, () => undefined),
+      );
+      this.events.record(v, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid ?? preemptor} on node ${candidate.node}`, dctx);
+    }
+    for (const [key, other] of this.nominatedByNode.get(candidate.node) ?? []) {
+      if (key === info.key || other.priority >= info.priority) continue;
+      this.unnominate(key);
+      const ns = other.pod.metadata.namespace ?? 'default';
+      client.request(
+        { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: ns, name: other.pod.metadata.name ?? '', subresource: 'status', patchType: 'application/merge-patch+json', body: { status: { nominatedNodeName: null } } },
+        dctx,
+        () => undefined,
+      );
+    }
+    this.nominate(info.key, candidate.node, info);
+  }
+
+  /** PodScheduled=False (only when it changes) and a FailedScheduling event; with `nominatedNode`, the pod's status names it. */
+  private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext, nominatedNode?: string): void {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     this.events.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', truncateNote(message), ctx);
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (current && current.status === 'False' && current.reason === reason && current.message === message) return;
+    const sameNomination = nominatedNode === undefined || nominatedNode === pod.status?.nominatedNodeName;
+    if (sameNomination && current && current.status === 'False' && current.reason === reason && current.message === message) return;
     const condition: PodCondition = {
       type: 'PodScheduled',
       status: 'False',
@@ -302,7 +399,7 @@ export class Scheduler implements Component {
       message,
     };
     this.env.client.request(
-      { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: ns, name, subresource: 'status', patchType: 'application/strategic-merge-patch+json', body: { status: { conditions: [condition] } } },
+      { verb: 'patch', apiVersion: 'v1', resource: 'pods', namespace: ns, name, subresource: 'status', patchType: 'application/strategic-merge-patch+json', body: { status: nominatedNode === undefined ? { conditions: [condition] } : { conditions: [condition], nominatedNodeName: nominatedNode } } },
       ctx,
       () => {},
     );

@@ -85,6 +85,8 @@ describe('sim/client', () => {
     const lostBefore = cluster.network.dropped;
     call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'configmaps', namespace: 'default', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lost-1' } } });
     assert.ok(partition !== undefined);
+    // The answer may reach the client before the watch event reaches the cut-off watcher.
+    cluster.clock.runUntilCondition(() => cluster.network.dropped > lostBefore, 1000);
     assert.ok(cluster.network.dropped > lostBefore, 'the event was lost on arrival');
     cluster.network.heal(partition);
     for (const name of ['after-1', 'after-2']) create(name);
