@@ -36,6 +36,8 @@ export const STARTERS: readonly Starter[] = [
   { id: 'on-a-master', source: 'examples/lessons/on-a-master.yaml' },
   { id: 'deployment', source: 'examples/deployment.yaml' },
   { id: 'service', source: 'examples/service.yaml' },
+  { id: 'filler', source: 'examples/lessons/filler.yaml' },
+  { id: 'urgent', source: 'examples/lessons/urgent.yaml' },
 ];
 
 /** A multiple-choice question a lesson asks. */
@@ -189,6 +191,15 @@ export const LESSONS: readonly Lesson[] = [
     id: 'kubectl',
     setup: [],
     steps: [{ id: 'get-nodes', check: (f) => f.requestsSeen.has('kubectl list nodes') }],
+  },
+  {
+    id: 'priority',
+    setup: [],
+    steps: [
+      { id: 'fill', check: (f) => readyPods(f, 'filler').length >= 3 },
+      // Running with a nominated node: it got its room by preempting (a pod that simply fit is never nominated).
+      { id: 'preempt', check: (f) => f.pods.some((p) => p.metadata.name === 'urgent' && running(p) && (p.spec.priority ?? 0) > 0 && !!p.status?.nominatedNodeName) },
+    ],
   },
 ];
 

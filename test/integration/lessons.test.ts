@@ -10,7 +10,7 @@ describe('lessons (walkthroughs)', function () {
     await activateLab();
     const registered = new Set(await vscode.commands.getCommands(true));
     const walkthroughs = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.walkthroughs as { id: string; steps: { id: string; description: string; completionEvents: string[] }[] }[];
-    assert.equal(walkthroughs.length, 8);
+    assert.equal(walkthroughs.length, 9);
     for (const w of walkthroughs) {
       for (const step of w.steps) {
         const ids = [

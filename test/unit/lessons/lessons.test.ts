@@ -173,4 +173,13 @@ describe('lessons: scenarios in fast-forward', function () {
     waitFor(cluster, 'answered', () => answered === 2);
     assert.ok(done('kubectl', 'get-nodes'));
   });
+
+  it('9 · priority and preemption: fillers on every worker, then an urgent pod preempts one and runs on its node', () => {
+    const { cluster, done } = lab();
+    applyOk(cluster, ...manifest('examples/lessons/filler.yaml'));
+    waitFor(cluster, 'three fillers ready', () => done('priority', 'fill'));
+    assert.ok(!done('priority', 'preempt'));
+    applyOk(cluster, ...manifest('examples/lessons/urgent.yaml'));
+    waitFor(cluster, 'urgent running after preempting a filler', () => done('priority', 'preempt'));
+  });
 });
