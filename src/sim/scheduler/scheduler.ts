@@ -307,6 +307,7 @@ export class Scheduler implements Component {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     this.cache.assumePod(pod, nodeName, p.info);
+    this.unnominate(p.key); // upstream's assume drops the pod from the nominator
     const body: Binding = {
       apiVersion: 'v1',
       kind: 'Binding',
