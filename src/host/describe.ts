@@ -199,6 +199,7 @@ export function describePod(pod: Pod, ctx: DescribeContext): string {
   const out = new Out();
   meta(out, pod);
   out.kv(0, 'Priority', pod.spec.priority ?? 0);
+  if (pod.spec.priorityClassName) out.kv(0, 'Priority Class Name', pod.spec.priorityClassName);
   out.kv(0, 'Service Account', pod.spec.serviceAccountName);
   out.kv(0, 'Node', pod.spec.nodeName ? `${pod.spec.nodeName}${pod.status?.hostIP ? `/${pod.status.hostIP}` : ''}` : '<none>');
   if (pod.status?.startTime) out.kv(0, 'Start Time', describeTime(pod.status.startTime));

@@ -14,6 +14,16 @@ describe('describe documents', () => {
     assert.equal(describeTime(undefined), '<unset>');
   });
 
+  it('names a pod\'s priority class under its priority, as kubectl does', () => {
+    const p = pod('urgent', 'worker-1', 'running');
+    p.spec.priority = 1000;
+    p.spec.priorityClassName = 'urgent';
+    const lines = describePod(p, ctx({ events: [] })).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Priority:'));
+    assert.match(lines[at], /^Priority:\s+1000$/);
+    assert.match(lines[at + 1], /^Priority Class Name:\s+urgent$/);
+  });
+
   it('describes a pod: aligned fields, container state, conditions and its events', () => {
     const p = pod('web-1', 'worker-1', 'pull-backoff', { kind: 'ReplicaSet', name: 'web-5d4f', uid: 'r1' });
     p.metadata.labels = { app: 'web', 'pod-template-hash': '5d4f' };
