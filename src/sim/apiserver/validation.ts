@@ -11,6 +11,7 @@ import { isDNS1123Subdomain } from '../api/labels';
 import { kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
 import { deepEqual, isPlainObject } from './objects';
 import type { ResourceDef } from './resources';
+import { validateDataUpdate } from './secrets';
 import type { FieldError } from './status';
 
 const TYPES: Record<ManifestFieldError['type'], FieldError['type']> = {
@@ -93,6 +94,8 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   }
   if (subresource === 'status') return errs;
   validateOwnerReferences(obj, errs);
+  // ValidateSecretUpdate / ValidateConfigMapUpdate check these before the object's own rules.
+  if (old && (d.kind === 'Secret' || d.kind === 'ConfigMap')) validateDataUpdate(d, obj, old, errs);
   if (kindInfo(d.kind)) errs.push(...validateObject(obj).map(fromManifest));
   else validateName(obj, errs);
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);
