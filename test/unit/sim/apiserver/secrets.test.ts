@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ConfigMap, KubeObject, Secret } from '../../../../src/sim/api/types';
-import type { Status } from '../../../../src/sim/api/request';
+import type { PatchType, Status } from '../../../../src/sim/api/request';
 import { bootCluster, call, message } from '../support/harness';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -9,7 +9,7 @@ describe('sim/apiserver: Secrets and ConfigMaps (ValidateSecret, the secret stra
   const cluster = bootCluster({ kubelets: false, controlPlane: [] });
   const create = (body: Record<string, unknown>, resource = 'secrets') =>
     call(cluster, { verb: 'create', apiVersion: 'v1', resource, namespace: 'default', body: { apiVersion: 'v1', kind: resource === 'secrets' ? 'Secret' : 'ConfigMap', ...body } });
-  const patch = (name: string, body: unknown, resource = 'secrets', patchType = 'application/merge-patch+json') =>
+  const patch = (name: string, body: unknown, resource = 'secrets', patchType: PatchType = 'application/merge-patch+json') =>
     call(cluster, { verb: 'patch', apiVersion: 'v1', resource, namespace: 'default', name, patchType, body });
   const causes = (res: { body?: unknown }) => ((res.body as Status).details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
 
