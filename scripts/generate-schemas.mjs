@@ -28,6 +28,7 @@ export const KINDS = [
   { file: 'service.json', kind: 'Service', model: 'V1Service', apiVersion: 'v1' },
   { file: 'namespace.json', kind: 'Namespace', model: 'V1Namespace', apiVersion: 'v1' },
   { file: 'configmap.json', kind: 'ConfigMap', model: 'V1ConfigMap', apiVersion: 'v1' },
+  { file: 'secret.json', kind: 'Secret', model: 'V1Secret', apiVersion: 'v1' },
 ];
 
 /**
@@ -218,7 +219,7 @@ export function generate() {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://k8s-lab.dev/schemas/kubernetes-lab.json',
     title: 'Kubernetes Lab manifests',
-    description: `Pod, Deployment, ReplicaSet, Service, Namespace and ConfigMap, generated from ${source}. Each document is checked against the schema of its kind.`,
+    description: `Pod, Deployment, ReplicaSet, Service, Namespace, ConfigMap and Secret, generated from ${source}. Each document is checked against the schema of its kind.`,
     'x-generated-from': source,
     'x-kubernetes-release': release,
     'x-kinds': Object.fromEntries(KINDS.map((k) => [k.kind, { apiVersion: k.apiVersion, definition: `${k.kind}.root`, file: k.file }])),

@@ -7,6 +7,7 @@ import { checkConfigMap } from './rules/configmap';
 import { checkLabFacts } from './rules/lab';
 import { checkObjectMeta, type NameRule } from './rules/metadata';
 import { checkPodSpec } from './rules/pod-spec';
+import { checkSecret } from './rules/secret';
 import { checkServiceSpec } from './rules/service';
 import { isObj } from './rules/util';
 import { checkDeploymentSpec, checkReplicaSetSpec } from './rules/workloads';
@@ -17,6 +18,7 @@ const NAME_RULES: Record<string, NameRule> = {
   Deployment: 'subdomain',
   ReplicaSet: 'subdomain',
   ConfigMap: 'subdomain',
+  Secret: 'subdomain',
   Service: 'dns1035',
   Namespace: 'label',
 };
@@ -49,6 +51,9 @@ export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
       break;
     case 'ConfigMap':
       checkConfigMap(errs, obj);
+      break;
+    case 'Secret':
+      checkSecret(errs, obj);
       break;
   }
   return errs;

@@ -1,6 +1,6 @@
 /**
  * Request bodies in application/vnd.kubernetes.protobuf, as kubectl's typed clients send them
- * (`kubectl create deployment|service|configmap|namespace`, drain's DeleteOptions, the reviews of
+ * (`kubectl create deployment|service|configmap|secret|namespace`, drain's DeleteOptions, the reviews of
  * `kubectl auth`): the "k8s\0" magic, then a runtime.Unknown {typeMeta=1, raw=2, contentEncoding=3,
  * contentType=4} whose raw bytes are the object's message. They are decoded to the JSON the API would have been sent, for the kinds the
  * lab serves, with the fields of k8s.io/api's generated.proto listed in PROTOBUF_SCHEMA below.
@@ -72,6 +72,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   NamespaceSpec: '1 finalizers*',
   NamespaceStatus: '1 phase',
   ConfigMap: '1 metadata:ObjectMeta, 2 data:map, 3 binaryData:map:bytes, 4 immutable:bool?',
+  Secret: '1 metadata:ObjectMeta, 2 data:map:bytes, 3 type, 4 stringData:map, 5 immutable:bool?',
   Service: '1 metadata:ObjectMeta, 2 spec:ServiceSpec, 3 status:ServiceStatus',
   ServiceSpec: '1 ports:ServicePort*, 2 selector:map, 3 clusterIP, 4 type, 5 externalIPs*, 7 sessionAffinity, 8 loadBalancerIP, '
     + '9 loadBalancerSourceRanges*, 10 externalName, 11 externalTrafficPolicy, 12 healthCheckNodePort:int, 13 publishNotReadyAddresses:bool, '
@@ -123,7 +124,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
 const DECODED_KINDS = new Set([
-  'Namespace', 'ConfigMap', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'DeleteOptions',
+  'Namespace', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'DeleteOptions',
   'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
 ]);
 

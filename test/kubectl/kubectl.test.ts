@@ -3,7 +3,7 @@
  * checking the shape of what kubectl prints (columns, names, exit codes).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, header, k8sLab, kubectl, rows, startLab, type Lab } from './lab-serve';
@@ -79,7 +79,7 @@ describe('kubectl against k8s-lab serve', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(header(r.stdout), ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
       const table = rows(r.stdout).map((c) => c.join(' '));
-      for (const line of ['pods po v1 true Pod', 'nodes no v1 false Node', 'deployments deploy apps/v1 true Deployment', 'leases coordination.k8s.io/v1 true Lease']) {
+      for (const line of ['pods po v1 true Pod', 'secrets v1 true Secret', 'nodes no v1 false Node', 'deployments deploy apps/v1 true Deployment', 'leases coordination.k8s.io/v1 true Lease']) {
         assert.ok(table.includes(line), `missing "${line}" in\n${r.stdout}`);
       }
     });
@@ -443,6 +443,50 @@ describe('kubectl against k8s-lab serve', function () {
       assert.match(rows(nodePort.stdout)[0].join(' '), /^hello-np NodePort 10\.96\.\d+\.\d+ <none> 80:3\d{4}\/TCP /);
       const endpoints = await eventually(async () => (await k('get', 'endpoints', 'hello', '-n', 'team-a', '-o', 'jsonpath={.subsets[0].addresses[*].ip}')).stdout.split(' ').filter(Boolean).length === 2, 30_000);
       assert.ok(endpoints, 'the Service never had 2 endpoints');
+    });
+
+    it('create secret generic|tls|docker-registry; get and describe secrets; a pod reads the Secret into its environment', async () => {
+      const key = join(lab.dir, 'tls.key');
+      const crt = join(lab.dir, 'tls.crt');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=lab.local'], { stdio: 'ignore' });
+      for (const args of [
+        ['create', 'secret', 'generic', 'db', '--from-literal=password=s3cr3t', '--from-literal=user=admin'],
+        ['create', 'secret', 'tls', 'site', `--cert=${crt}`, `--key=${key}`],
+        ['create', 'secret', 'docker-registry', 'registry', '--docker-server=registry.local', '--docker-username=u', '--docker-password=p'],
+      ]) {
+        const r = await k(...args);
+        assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stdout, /^secret\/\S+ created\n$/);
+      }
+      const list = await k('get', 'secrets');
+      assert.deepEqual(header(list.stdout), ['NAME', 'TYPE', 'DATA', 'AGE']);
+      assert.deepEqual(rows(list.stdout).map((c) => c.slice(0, 3).join(' ')), ['db Opaque 2', 'registry kubernetes.io/dockerconfigjson 1', 'site kubernetes.io/tls 2']);
+      const yaml = await k('get', 'secret', 'db', '-o', 'yaml');
+      assert.match(yaml.stdout, /password: czNjcjN0\n/);
+      const described = await k('describe', 'secret', 'db');
+      assert.match(described.stdout, /Type:\s+Opaque/);
+      assert.match(described.stdout, /password:\s+6 bytes/);
+      assert.doesNotMatch(described.stdout, /s3cr3t/);
+      const bad = await k('create', 'secret', 'tls', 'half', '--cert', crt, '--key', crt);
+      assert.equal(bad.code, 1, 'kubectl checks the key pair itself');
+      const pod = await k('apply', '-f', file('secret-pod.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: ["sh", "-c", "echo password=$PASSWORD"]
+    env:
+    - name: PASSWORD
+      valueFrom: {secretKeyRef: {name: db, key: password}}
+`));
+      assert.equal(pod.code, 0, pod.stderr);
+      const done = await eventually(async () => (await k('get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}')).stdout === 'Succeeded', 60_000);
+      assert.ok(done, 'the pod never succeeded');
+      const logs = await k('logs', 'reader');
+      assert.equal(logs.stdout, 'password=s3cr3t\n');
     });
   });
 

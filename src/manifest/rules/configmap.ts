@@ -1,4 +1,9 @@
-/** ConfigMap rules (upstream ValidateConfigMap): key syntax, no key in both data and binaryData, total size. */
+/**
+ * ConfigMap rules (upstream ValidateConfigMap): key syntax, no key in both data and binaryData, total size (of keys
+ * and values, binaryData values decoded). A binaryData value that is not base64 fails decoding on the server (400);
+ * the editor reports it on the value.
+ */
+import { base64Error, decodeBase64 } from '../base64';
 import { fieldError } from '../field-errors';
 import { formatKeyPath } from '../field-path';
 import { isConfigMapKey } from '../names';
@@ -19,7 +24,14 @@ export function checkConfigMap(errs: FieldError[], obj: Record<string, unknown>)
       if (section === 'binaryData' && Object.prototype.hasOwnProperty.call(data, key)) {
         errs.push(fieldError.invalid([section, key], key, 'duplicate of key present in data', { rule: 'duplicate-value', field, target: 'key' }));
       }
-      if (typeof value === 'string') size += value.length + key.length;
+      if (typeof value !== 'string') continue;
+      if (section === 'data') {
+        size += value.length + key.length;
+        continue;
+      }
+      const decoded = decodeBase64(value);
+      if (decoded.ok) size += decoded.bytes.length + key.length;
+      else errs.push(fieldError.invalid([section, key], value, base64Error(decoded.offset), { rule: 'invalid-value', field }));
     }
   }
   if (size > MAX_CONFIGMAP_BYTES) {

@@ -1,8 +1,8 @@
 /**
  * `kubectl get` for namespaces (NAME STATUS AGE), events (LAST SEEN TYPE REASON OBJECT MESSAGE),
- * leases (NAME HOLDER AGE) and configmaps (NAME DATA AGE), as upstream prints them.
+ * leases (NAME HOLDER AGE), configmaps (NAME DATA AGE) and secrets (NAME TYPE DATA AGE), as upstream prints them.
  */
-import type { ConfigMap, CoreEvent, Lease, Namespace } from '../../sim/api/types';
+import type { ConfigMap, CoreEvent, Lease, Namespace, Secret } from '../../sim/api/types';
 import { AGE_COLUMN, NAME_COLUMN, age, column, since, type Printer } from './table';
 
 export const namespacePrinter: Printer<Namespace> = {
@@ -63,5 +63,17 @@ export const configMapPrinter: Printer<ConfigMap> = {
   columns: [NAME_COLUMN, column('Data', 'Data contains the configuration data.', 0, 'integer'), AGE_COLUMN],
   cells(cm, now) {
     return [cm.metadata.name, Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length, age(cm, now)];
+  },
+};
+
+export const secretPrinter: Printer<Secret> = {
+  columns: [
+    NAME_COLUMN,
+    column('Type', 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types'),
+    column('Data', "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4", 0, 'integer'),
+    AGE_COLUMN,
+  ],
+  cells(secret, now) {
+    return [secret.metadata.name, secret.type ?? '', Object.keys(secret.data ?? {}).length, age(secret, now)];
   },
 };

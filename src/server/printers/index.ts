@@ -1,7 +1,7 @@
 /** The printer of each served resource; resources without one print NAME and CREATED AT, as upstream's default. */
 import type { KubeObject } from '../../sim/api/types';
 import { deploymentPrinter, replicaSetPrinter } from './apps';
-import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter } from './core';
+import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, secretPrinter } from './core';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
 import { podDisruptionBudgetPrinter } from './policy';
@@ -23,6 +23,7 @@ const printers: Record<string, Printer> = {
   events: eventPrinter as Printer,
   leases: leasePrinter as Printer,
   configmaps: configMapPrinter as Printer,
+  secrets: secretPrinter as Printer,
   poddisruptionbudgets: podDisruptionBudgetPrinter as Printer,
   priorityclasses: priorityClassPrinter as Printer,
 };

@@ -82,7 +82,27 @@ export interface ContainerPort {
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: unknown;
+  valueFrom?: EnvVarSource;
+}
+
+/** A key of a ConfigMap or Secret in the pod's namespace. */
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface EnvVarSource {
+  fieldRef?: { apiVersion?: string; fieldPath: string };
+  resourceFieldRef?: { containerName?: string; resource: string; divisor?: string | number };
+  configMapKeyRef?: KeySelector;
+  secretKeyRef?: KeySelector;
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
 }
 
 export interface VolumeMount {
@@ -111,6 +131,7 @@ export interface Container {
   workingDir?: string;
   ports?: ContainerPort[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
   resources?: ResourceRequirements;
   volumeMounts?: VolumeMount[];
   livenessProbe?: Probe;
@@ -384,6 +405,16 @@ export interface ConfigMap extends KubeObject {
   kind: 'ConfigMap';
   data?: Record<string, string>;
   binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** A Secret as JSON carries it: `data` values are base64 (Go []byte); `stringData` is write-only. */
+export interface Secret extends KubeObject {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
   immutable?: boolean;
 }
 

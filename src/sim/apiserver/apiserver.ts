@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Service, ServicePort } from '../api/types';
+import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Secret, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -32,6 +32,7 @@ import { errors, status, success, type FieldError } from './status';
 import { NODE_PORT_RANGE } from '../../manifest';
 import { validate } from './validation';
 import { prepareServiceUpdate } from './service-update';
+import { decodeError, prepareSecret } from './secrets';
 import { budgetsFor, canIgnoreBudget, decideWithBudget, tooManyBudgets, withDisruption } from './eviction';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
 import { admitPodPriority, admitPriorityClass, defaultPriorityClass, keepPodPriority } from './priority';
@@ -503,6 +504,11 @@ export class ApiServer {
     obj.apiVersion = def.apiVersion;
     obj.kind = def.kind;
     obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
+    if (def.kind === 'Secret' || def.kind === 'ConfigMap') {
+      const decodeErr = decodeError(def, obj);
+      if (decodeErr) return call.reply(errors.badRequest(decodeErr));
+      if (def.kind === 'Secret') prepareSecret(obj as Secret);
+    }
     const meta = obj.metadata;
     let namespace: string | undefined;
     if (def.namespaced) {
@@ -622,6 +628,11 @@ export class ApiServer {
       if (def.kind === 'PriorityClass') {
         obj = { ...obj };
         defaultPriorityClass(obj as PriorityClass);
+      }
+      if (def.kind === 'Secret' || def.kind === 'ConfigMap') {
+        const decodeErr = decodeError(def, obj);
+        if (decodeErr) return { response: errors.badRequest(decodeErr) };
+        if (def.kind === 'Secret') prepareSecret(obj as Secret);
       }
       if (def.kind === 'Service' && isPlainObject(obj.spec)) {
         const serviceErrs = prepareServiceUpdate(obj as Service, existing as Service, () => this.allocateServiceIP());

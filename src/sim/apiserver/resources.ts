@@ -94,6 +94,10 @@ export const RESOURCES: readonly ResourceDef[] = [
     hasStatus: false, generation: false, fields: {}, shortNames: ['cm'],
   }),
   def({
+    group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, etcdPrefix: '/registry/secrets/',
+    hasStatus: false, generation: false, fields: { type: 'type' },
+  }),
+  def({
     group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, etcdPrefix: '/registry/events/',
     hasStatus: false, generation: false, shortNames: ['ev'],
     fields: {

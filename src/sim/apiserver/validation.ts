@@ -12,6 +12,7 @@ import { kindInfo, renderFieldError, validateObject, type FieldError as Manifest
 import { deepEqual, isPlainObject } from './objects';
 import type { ResourceDef } from './resources';
 import { validatePriorityClass } from './priority';
+import { validateDataUpdate } from './secrets';
 import type { FieldError } from './status';
 
 const TYPES: Record<ManifestFieldError['type'], FieldError['type']> = {
@@ -94,6 +95,8 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   }
   if (subresource === 'status') return errs;
   validateOwnerReferences(obj, errs);
+  // ValidateSecretUpdate / ValidateConfigMapUpdate check these before the object's own rules.
+  if (old && (d.kind === 'Secret' || d.kind === 'ConfigMap')) validateDataUpdate(d, obj, old, errs);
   if (kindInfo(d.kind)) errs.push(...validateObject(obj).map(fromManifest));
   else validateName(obj, errs);
   if (d.kind === 'PriorityClass') errs.push(...validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined));

@@ -20,6 +20,7 @@ import { lookupImage } from '../images';
 import { ContainerRuntime, criErrorMessage, type ContainerInfo, type Sandbox } from '../runtime/runtime';
 import { sample, type Range } from '../runtime/timings';
 import { Backoff } from './backoff';
+import { hasEnvSources, envRefs, makeEnvironment, refKey } from './env';
 import { EventRecorder, goDuration } from './events';
 import { logTarget, pickContainer, type PodLogOptions, type PodLogProvider, type PodLogResult } from './logs';
 import { NodeAgent, DEFAULT_NODE_AGENT_TIMINGS, type NodeAgentTimings } from './node-agent';
@@ -556,25 +557,64 @@ export class Kubelet implements Component, PodLogProvider {
   }
 
   private startContainer(w: PodWork, spec: Container, init: boolean, attempt: number, sandbox: Sandbox, ctx: TraceContext, next: (ctx: TraceContext) => void): void {
-    const fail = (c: TraceContext) => {
-      markFailed(w, spec.name);
-      next(c);
-    };
     this.ensureImage(w, spec, init, ctx, (ok, c1) => {
-      if (!ok) return fail(c1);
-      // Containers without variables of their own (most) share the one list (the runtime only reads it).
-      const env: [string, string][] = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV] : SERVICE_ENV;
-      this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, c1, (r, c2) => {
+      if (!ok) {
+        markFailed(w, spec.name);
+        return next(c1);
+      }
+      // Containers without variables of their own (most) share the one list (the runtime only reads it); only
+      // a container whose variables come from somewhere (valueFrom, envFrom) asks for more.
+      if (!hasEnvSources(spec)) {
+        const env: [string, string][] = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV] : SERVICE_ENV;
+        return this.createContainer(w, spec, init, attempt, sandbox, env, c1, next);
+      }
+      this.fetchEnvRefs(w, spec, c1, (fetched, c2) => {
         if (!this.current(w)) return;
+        const r = makeEnvironment(w.pod, spec, fetched, { podIP: sandbox.ip, hostIP: this.hostIP }, SERVICE_ENV);
         if (!r.ok) {
-          const message = criErrorMessage(r);
-          setWaiting(w, spec.name, { reason: 'CreateContainerError', message });
-          this.events.record(w.pod, 'Warning', 'Failed', `Error: ${message}`, c2, { name: spec.name, init });
-          return fail(c2);
+          // upstream: generateContainerConfig fails (ErrCreateContainerConfig); the pod worker syncs again
+          // after its back-off, and the container starts once the object or key is there.
+          setWaiting(w, spec.name, { reason: 'CreateContainerConfigError', message: r.message });
+          this.events.record(w.pod, 'Warning', 'Failed', `Error: ${r.message}`, c2, { name: spec.name, init });
+          this.resyncAt(w, this.env.clock.now() + this.timings.backoffInitialMs);
+          markFailed(w, spec.name);
+          return next(c2);
         }
-        if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Created', `Created container: ${spec.name}`, c2, { name: spec.name, init });
-        this.startCreated(w, r.value, spec, init, c2, next);
+        this.createContainer(w, spec, init, attempt, sandbox, r.env, c2, next);
       });
+    });
+  }
+
+  /**
+   * GET each ConfigMap and Secret the container references from the API server (through the load balancer),
+   * all at once; `done` gets the answers when the last one is in. (See env.ts for how upstream's cache differs.)
+   */
+  private fetchEnvRefs(w: PodWork, spec: Container, ctx: TraceContext, done: (fetched: Map<string, ApiResponse>, ctx: TraceContext) => void): void {
+    const refs = envRefs(spec);
+    const fetched = new Map<string, ApiResponse>();
+    if (refs.length === 0) return done(fetched, ctx);
+    let left = refs.length;
+    const namespace = w.pod.metadata.namespace ?? 'default';
+    for (const ref of refs) {
+      this.env.client.request({ verb: 'get', apiVersion: 'v1', resource: ref.resource, namespace, name: ref.name }, ctx, (r: ApiResponse, c: TraceContext) => {
+        fetched.set(refKey(ref.resource, ref.name), r);
+        if (--left === 0) done(fetched, c);
+      });
+    }
+  }
+
+  private createContainer(w: PodWork, spec: Container, init: boolean, attempt: number, sandbox: Sandbox, env: [string, string][], ctx: TraceContext, next: (ctx: TraceContext) => void): void {
+    this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, ctx, (r, c2) => {
+      if (!this.current(w)) return;
+      if (!r.ok) {
+        const message = criErrorMessage(r);
+        setWaiting(w, spec.name, { reason: 'CreateContainerError', message });
+        this.events.record(w.pod, 'Warning', 'Failed', `Error: ${message}`, c2, { name: spec.name, init });
+        markFailed(w, spec.name);
+        return next(c2);
+      }
+      if (this.events.enabled) this.events.record(w.pod, 'Normal', 'Created', `Created container: ${spec.name}`, c2, { name: spec.name, init });
+      this.startCreated(w, r.value, spec, init, c2, next);
     });
   }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { checkObject, renderFieldError, validateObject, type LabFacts } from '../../../src/manifest';
+import { checkObject, renderFieldError, validateObject, validateText, type LabFacts } from '../../../src/manifest';
 
 function pod(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web' }): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
@@ -97,12 +97,25 @@ describe('manifest/validateObject (the API server rules)', () => {
     ['an ExternalName service without a name', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'ExternalName' } }, ['spec.externalName: Required value']],
     ['a namespace name with a dot', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }, [`metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`]],
     ['a configmap key in data and binaryData', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { k: 'v' }, binaryData: { k: 'dg==' } }, ['binaryData[k]: Invalid value: "k": duplicate of key present in data']],
+    ['a configmap binaryData value that is not base64', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, binaryData: { k: 'a=b' } }, ['binaryData[k]: Invalid value: "a=b": illegal base64 data at input byte 1']],
+    ['a valid secret (stringData and base64 data)', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'eA==' }, stringData: { b: 'y' } }, []],
+    ['a secret value that is not base64', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'hunter2' } }, ['data[a]: Invalid value: "hunter2": illegal base64 data at input byte 4']],
+    ['a secret key with a slash, in stringData', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { 'a/b': 'x' } }, [`data[a/b]: Invalid value: "a/b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`]],
+    ['a tls secret without its key', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } }, ['data[tls.key]: Required value']],
     ['an unknown kind', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'Bad' } }, []],
     ['not an object', 'apiVersion: v1', []],
   ];
   for (const [name, obj, expected] of cases) {
     it(name, () => assert.deepEqual(messages(obj), expected));
   }
+
+  it('positions Secret findings in the editor: schema (unknown field) and API rules (bad base64) on their keys and values', () => {
+    const text = 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\nstringdata: {a: b}\ndata:\n  pass: hunter2\n';
+    const diags = validateText(text).diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
+    assert.equal(diags.length, 2, diags.join('\n'));
+    assert.match(diags[0], /^4: .*stringdata/);
+    assert.equal(diags[1], '6: data[pass]: Invalid value: "hunter2": illegal base64 data at input byte 4');
+  });
 
   it('reports upstream warnings (duplicate ports) only through checkObject', () => {
     const obj = pod({ containers: [{ ...web, ports: [{ containerPort: 80 }, { containerPort: 80 }] }] });

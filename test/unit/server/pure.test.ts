@@ -176,6 +176,18 @@ describe('server/protobuf', () => {
     assert.deepEqual(decodeKubernetesProtobuf(kubectlBody('configmap')), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm2' }, data: { x: 'y' }, binaryData: { 'bin.dat': 'AAH/' } });
   });
 
+  it('decodes a Secret as kubectl create secret sends it: data bytes as base64, type, stringData, immutable', () => {
+    const entry = (no: number, key: string, value: Buffer | string) => bytesField(no, Buffer.concat([bytesField(1, key), bytesField(2, value)]));
+    const raw = Buffer.concat([
+      bytesField(1, bytesField(1, 's1')),
+      entry(2, 'password', 'hunter2'), entry(2, 'bin', Buffer.from([0, 1, 255])),
+      bytesField(3, 'Opaque'), entry(4, 'user', 'admin'), varintField(5, 1),
+    ]);
+    assert.deepEqual(decodeKubernetesProtobuf(envelope('v1', 'Secret', raw)), {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1' }, data: { password: 'aHVudGVyMg==', bin: 'AAH/' }, type: 'Opaque', stringData: { user: 'admin' }, immutable: true,
+    });
+  });
+
   it('keeps the zero of a pointer field (replicas: 0), reads IntOrString and Quantity, and refuses a set field it does not know, by name', () => {
     const meta = bytesField(1, bytesField(1, 'web'));
     const port = bytesField(1, Buffer.concat([varintField(3, 80), bytesField(4, Buffer.concat([varintField(1, 1), bytesField(3, 'http')]))]));
@@ -193,7 +205,7 @@ describe('server/protobuf', () => {
   });
 
   it('refuses kinds it does not decode and hostile bodies with a clear error, never a crash', () => {
-    assert.throws(() => decodeKubernetesProtobuf(envelope('v1', 'Secret', Buffer.alloc(0))), /not "Secret": send it as JSON or YAML/);
+    assert.throws(() => decodeKubernetesProtobuf(envelope('apps/v1', 'StatefulSet', Buffer.alloc(0))), /not "StatefulSet": send it as JSON or YAML/);
     assert.throws(() => decodeKubernetesProtobuf(Buffer.from('k8s\0\x0a\xff\xff\xff\xff\x0f', 'latin1')), /malformed protobuf: truncated field/);
     assert.throws(() => decodeKubernetesProtobuf(Buffer.from('k8s\0\x0b', 'latin1')), /malformed protobuf: unsupported wire type 3/);
     assert.throws(() => decodeKubernetesProtobuf(envelope('v1', 'Namespace', bytesField(1, varintField(1, 5)))), /Namespace\.metadata\.name: expected a length-delimited field, got wire type 0/);
