@@ -10,6 +10,7 @@ const API_REFERENCE: Record<string, string> = {
   Service: `${K8S}/reference/kubernetes-api/service-resources/service-v1/`,
   Namespace: `${K8S}/reference/kubernetes-api/cluster-resources/namespace-v1/`,
   ConfigMap: `${K8S}/reference/kubernetes-api/config-and-storage-resources/config-map-v1/`,
+  Job: `${K8S}/reference/kubernetes-api/workload-resources/job-v1/`,
 };
 
 const RULE_DOCS: Partial<Record<RuleId, string>> = {
