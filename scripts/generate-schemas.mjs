@@ -28,6 +28,7 @@ export const KINDS = [
   { file: 'service.json', kind: 'Service', model: 'V1Service', apiVersion: 'v1' },
   { file: 'namespace.json', kind: 'Namespace', model: 'V1Namespace', apiVersion: 'v1' },
   { file: 'configmap.json', kind: 'ConfigMap', model: 'V1ConfigMap', apiVersion: 'v1' },
+  { file: 'job.json', kind: 'Job', model: 'V1Job', apiVersion: 'batch/v1' },
 ];
 
 /**
