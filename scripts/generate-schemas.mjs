@@ -29,6 +29,7 @@ export const KINDS = [
   { file: 'namespace.json', kind: 'Namespace', model: 'V1Namespace', apiVersion: 'v1' },
   { file: 'configmap.json', kind: 'ConfigMap', model: 'V1ConfigMap', apiVersion: 'v1' },
   { file: 'secret.json', kind: 'Secret', model: 'V1Secret', apiVersion: 'v1' },
+  { file: 'job.json', kind: 'Job', model: 'V1Job', apiVersion: 'batch/v1' },
 ];
 
 /**

@@ -15,6 +15,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'Namespace', apiVersion: 'v1', namespaced: false },
   { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
   { kind: 'Secret', apiVersion: 'v1', namespaced: true },
+  { kind: 'Job', apiVersion: 'batch/v1', namespaced: true },
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));

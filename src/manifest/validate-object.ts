@@ -4,6 +4,7 @@
  */
 import { kindInfo } from './kinds';
 import { checkConfigMap } from './rules/configmap';
+import { checkJobSpec } from './rules/job';
 import { checkLabFacts } from './rules/lab';
 import { checkObjectMeta, type NameRule } from './rules/metadata';
 import { checkPodSpec } from './rules/pod-spec';
@@ -19,6 +20,7 @@ const NAME_RULES: Record<string, NameRule> = {
   ReplicaSet: 'subdomain',
   ConfigMap: 'subdomain',
   Secret: 'subdomain',
+  Job: 'subdomain',
   Service: 'dns1035',
   Namespace: 'label',
 };
@@ -55,6 +57,12 @@ export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
     case 'Secret':
       checkSecret(errs, obj);
       break;
+    case 'Job': {
+      checkJobSpec(errs, obj.spec, ['spec']);
+      const template = isObj(obj.spec) && isObj(obj.spec.template) ? obj.spec.template : undefined;
+      checkLabFacts(errs, template?.spec, ['spec', 'template', 'spec'], facts);
+      break;
+    }
   }
   return errs;
 }

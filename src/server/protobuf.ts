@@ -1,6 +1,6 @@
 /**
  * Request bodies in application/vnd.kubernetes.protobuf, as kubectl's typed clients send them
- * (`kubectl create deployment|service|configmap|secret|namespace`, drain's DeleteOptions, the reviews of
+ * (`kubectl create deployment|service|configmap|secret|namespace|job`, drain's DeleteOptions, the reviews of
  * `kubectl auth`): the "k8s\0" magic, then a runtime.Unknown {typeMeta=1, raw=2, contentEncoding=3,
  * contentType=4} whose raw bytes are the object's message. They are decoded to the JSON the API would have been sent, for the kinds the
  * lab serves, with the fields of k8s.io/api's generated.proto listed in PROTOBUF_SCHEMA below.
@@ -107,6 +107,10 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   PodDisruptionBudgetSpec: '1 minAvailable:IntOrString?, 2 selector:LabelSelector?, 3 maxUnavailable:IntOrString?, 4 unhealthyPodEvictionPolicy?',
   PodDisruptionBudgetStatus: '',
   PriorityClass: '1 metadata:ObjectMeta, 2 value:int, 3 globalDefault:bool, 4 description, 5 preemptionPolicy?',
+  Job: '1 metadata:ObjectMeta, 2 spec:JobSpec, 3 status:JobStatus',
+  JobSpec: '1 parallelism:int?, 2 completions:int?, 3 activeDeadlineSeconds:int?, 4 selector:LabelSelector?, 5 manualSelector:bool?, '
+    + '6 template:PodTemplateSpec, 7 backoffLimit:int?, 8 ttlSecondsAfterFinished:int?, 9 completionMode?, 10 suspend:bool?, 14 podReplacementPolicy?',
+  JobStatus: '',
   SelfSubjectReview: '1 metadata:ObjectMeta, 2 status:SelfSubjectReviewStatus',
   SelfSubjectReviewStatus: '1 userInfo:UserInfo',
   UserInfo: '1 username, 2 uid, 3 groups*',
@@ -124,7 +128,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
 const DECODED_KINDS = new Set([
-  'Namespace', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'DeleteOptions',
+  'Namespace', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'Job', 'DeleteOptions',
   'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
 ]);
 

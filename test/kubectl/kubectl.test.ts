@@ -490,6 +490,31 @@ spec:
     });
   });
 
+  describe('jobs', () => {
+    it('create job (protobuf), wait for condition=complete, get jobs, logs job/NAME, delete cascades', async () => {
+      let r = await k('create', 'job', 'hello', '--image=busybox:1.36', '--', 'sh', '-c', 'echo hi; sleep 2');
+      assert.equal(r.stdout.trim(), 'job.batch/hello created', r.stderr);
+      r = await kubectl(lab, ['wait', '--for=condition=complete', 'job/hello', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'job.batch/hello condition met');
+      r = await k('get', 'jobs');
+      assert.deepEqual(r.stdout.split('\n')[0].split(/\s+/).filter(Boolean), ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
+      const row = rows(r.stdout).find((cells) => cells[0] === 'hello')!;
+      assert.deepEqual(row.slice(0, 3), ['hello', 'Complete', '1/1']);
+      assert.match(row[3], /^\d+s$/);
+      r = await k('get', 'jobs', 'hello', '-o', 'wide');
+      assert.match(rows(r.stdout)[0].join(' '), /^hello Complete 1\/1 \d+s \S+ hello busybox:1\.36 batch\.kubernetes\.io\/controller-uid=[0-9a-f-]{36}$/);
+      r = await k('logs', 'job/hello');
+      assert.equal(r.stdout, 'hi\n', r.stderr);
+      r = await k('describe', 'job', 'hello');
+      assert.match(r.stdout, /^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m);
+      r = await k('delete', 'job', 'hello');
+      assert.equal(r.stdout.trim(), 'job.batch "hello" deleted');
+      const gone = await eventually(async () => (await k('get', 'pods', '-l', 'job-name=hello', '-o', 'name')).stdout.trim() === '', 30_000);
+      assert.ok(gone, 'the Job\'s pod was not deleted with it');
+    });
+  });
+
   describe('k8s-lab fault', () => {
     it('stops and starts a worker through the lab endpoint; the node goes NotReady and comes back', async () => {
       const fault = (...args: string[]) => k8sLab(lab, ['fault', ...args, '--kubeconfig', lab.kubeconfig]);

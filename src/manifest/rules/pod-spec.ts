@@ -45,6 +45,8 @@ function checkTolerations(errs: FieldError[], tolerations: readonly unknown[], p
 export interface PodSpecOptions {
   /** Pod templates of Deployments and ReplicaSets only support restartPolicy Always. */
   template: boolean;
+  /** Check restartPolicy here (default); a Job's rules check it themselves (OnFailure or Never). */
+  restartPolicy?: boolean;
 }
 
 export function checkPodSpec(errs: FieldError[], spec: unknown, path: FieldPath, o: PodSpecOptions): void {
@@ -58,7 +60,7 @@ export function checkPodSpec(errs: FieldError[], spec: unknown, path: FieldPath,
   checkContainers(errs, listAt(spec, 'initContainers'), [...path, 'initContainers'], ctx, true);
   if (containers.length === 0) errs.push(fieldError.required([...path, 'containers'], undefined, { rule: 'required-field' }));
   checkContainers(errs, containers, [...path, 'containers'], ctx, false);
-  checkEnum(errs, spec.restartPolicy, [...path, 'restartPolicy'], o.template ? ['Always'] : ENUMS.restartPolicy);
+  if (o.restartPolicy !== false) checkEnum(errs, spec.restartPolicy, [...path, 'restartPolicy'], o.template ? ['Always'] : ENUMS.restartPolicy);
   checkEnum(errs, spec.dnsPolicy, [...path, 'dnsPolicy'], ENUMS.dnsPolicy);
   checkLabels(errs, spec.nodeSelector, [...path, 'nodeSelector']);
   checkTolerations(errs, listAt(spec, 'tolerations'), [...path, 'tolerations']);

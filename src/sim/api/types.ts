@@ -528,6 +528,46 @@ export interface ReplicaSet extends KubeObject {
   };
 }
 
+/** batch/v1 JobCondition. */
+export interface JobCondition {
+  type: 'Complete' | 'Failed' | 'Suspended' | 'FailureTarget' | 'SuccessCriteriaMet' | string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+}
+
+/** batch/v1 Job: runs pods until `completions` of them succeed (or the Job fails). */
+export interface Job extends KubeObject {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  spec: {
+    parallelism?: number;
+    completions?: number;
+    activeDeadlineSeconds?: number;
+    backoffLimit?: number;
+    selector?: LabelSelector;
+    manualSelector?: boolean;
+    template: PodTemplateSpec;
+    ttlSecondsAfterFinished?: number;
+    completionMode?: 'NonIndexed' | 'Indexed';
+    suspend?: boolean;
+    podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  };
+  status?: {
+    conditions?: JobCondition[];
+    startTime?: string;
+    completionTime?: string;
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    terminating?: number;
+    ready?: number;
+    uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+  };
+}
+
 export interface DeploymentStrategy {
   type?: 'RollingUpdate' | 'Recreate';
   rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };

@@ -616,7 +616,7 @@ export class ApiServer {
       omitEmptyLists(meta);
       obj = { ...candidate, apiVersion: def.apiVersion, kind: def.kind, metadata: meta };
       if (def.hasStatus) obj.status = existing.status;
-      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet') {
+      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet' || def.kind === 'Job') {
         obj.spec = deepClone(obj.spec);
         applyUpdateDefaults(def, obj);
       }
@@ -668,6 +668,9 @@ export class ApiServer {
    */
   private prepareDelete(def: ResourceDef, existing: KubeObject, requested: number | undefined, propagation?: string): UpdateResult {
     let meta = existing.metadata;
+    // batch/v1 Jobs orphan their pods unless told otherwise (the job strategy's DefaultGarbageCollectionPolicy,
+    // kept for compatibility); kubectl delete asks for Background.
+    if (propagation === undefined && def.kind === 'Job') propagation = 'Orphan';
     const gcFinalizer = propagation === 'Foreground' ? 'foregroundDeletion' : propagation === 'Orphan' ? 'orphan' : undefined;
     if (gcFinalizer && def.kind !== 'Pod' && def.kind !== 'Namespace' && !meta.deletionTimestamp && !(meta.finalizers ?? []).includes(gcFinalizer)) {
       meta = { ...meta, finalizers: [...(meta.finalizers ?? []), gcFinalizer] };

@@ -2,7 +2,7 @@
  * Defaulting, as the API server's registered defaulters and admission plugins apply it on create
  * (and, for pod templates, on every write): it mutates a fresh, unshared copy of the object.
  */
-import type { Container, Deployment, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
+import type { Container, Deployment, Job, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
 import type { ResourceDef } from './resources';
 import { isPlainObject } from './objects';
 
@@ -100,6 +100,51 @@ function defaultWorkload(obj: Deployment | ReplicaSet): void {
   }
 }
 
+/** batch/v1 labels the API server puts on a Job's pod template (and selects) unless manualSelector is true. */
+export const JOB_LABELS = {
+  controllerUid: 'batch.kubernetes.io/controller-uid',
+  jobName: 'batch.kubernetes.io/job-name',
+  legacyControllerUid: 'controller-uid',
+  legacyJobName: 'job-name',
+} as const;
+
+/** SetDefaults_Job (on every write, as upstream defaults every body it decodes), with the template's pod spec defaults. */
+export function defaultJobSpec(job: Job): void {
+  job.spec ??= {} as Job['spec'];
+  const spec = job.spec;
+  // Both unset: a non-parallel Job (1 and 1). Parallelism alone: completions stay unset (any success ends it).
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  const templateLabels = isPlainObject(spec.template) ? spec.template.metadata?.labels : undefined;
+  if (templateLabels && Object.keys(job.metadata.labels ?? {}).length === 0) job.metadata.labels = { ...templateLabels };
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  spec.manualSelector ??= false;
+  if (isPlainObject(spec.template?.spec)) defaultPodSpec(spec.template.spec);
+}
+
+/**
+ * The job strategy's PrepareForCreate (generateSelector): unless manualSelector, the template gets the job-name and
+ * controller-uid labels (prefixed and legacy; a label the user set is kept, validation then refuses a wrong one)
+ * and the selector matches batch.kubernetes.io/controller-uid.
+ */
+function generateJobSelector(job: Job): void {
+  const spec = job.spec;
+  if (spec.manualSelector || !isPlainObject(spec.template)) return;
+  const template = spec.template as Job['spec']['template'];
+  const meta = (template.metadata = isPlainObject(template.metadata) ? template.metadata : {});
+  const labels: Record<string, string> = (meta.labels = { ...(isPlainObject(meta.labels) ? (meta.labels as Record<string, string>) : {}) });
+  labels[JOB_LABELS.legacyJobName] ??= job.metadata.name!;
+  labels[JOB_LABELS.jobName] ??= job.metadata.name!;
+  labels[JOB_LABELS.legacyControllerUid] ??= job.metadata.uid!;
+  labels[JOB_LABELS.controllerUid] ??= job.metadata.uid!;
+  spec.selector = isPlainObject(spec.selector) ? { ...spec.selector } : {};
+  spec.selector.matchLabels = { ...spec.selector.matchLabels };
+  spec.selector.matchLabels[JOB_LABELS.controllerUid] ??= job.metadata.uid!;
+}
+
 /**
  * SetDefaults_Service: what decoding a Service fills in, on create and on update alike (upstream defaults
  * every request body it decodes). Ports are copied before a default is written into them: an update's
@@ -156,10 +201,14 @@ export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: Admiss
     case 'ReplicaSet': return defaultWorkload(obj as Deployment | ReplicaSet);
     case 'Service': return defaultService(obj as Service, env);
     case 'Namespace': return defaultNamespace(obj as Namespace);
+    case 'Job':
+      defaultJobSpec(obj as Job);
+      return generateJobSelector(obj as Job);
   }
 }
 
 /** Defaults that also apply on update (templates of workloads keep their defaults). */
 export function applyUpdateDefaults(d: ResourceDef, obj: KubeObject): void {
   if ((d.kind === 'Deployment' || d.kind === 'ReplicaSet') && isPlainObject(obj.spec)) defaultWorkload(obj as Deployment | ReplicaSet);
+  if (d.kind === 'Job' && isPlainObject(obj.spec)) defaultJobSpec(obj as Job);
 }

@@ -131,6 +131,11 @@ export const RESOURCES: readonly ResourceDef[] = [
     hasStatus: true, hasScale: true, generation: true, fields: {}, shortNames: ['rs'],
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
   }),
+  def({
+    group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true, etcdPrefix: '/registry/jobs/',
+    hasStatus: true, generation: true, fields: {},
+    mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
+  }),
 ];
 
 const byPath = new Map<string, ResourceDef>(RESOURCES.map((d) => [`${d.apiVersion}/${d.resource}`, d]));

@@ -6,7 +6,9 @@
  * (nodes, leases, events). The result renders as upstream's 422 message:
  * `Pod "x" is invalid: spec.containers[0].image: Required value`.
  */
-import type { KubeObject, Pod, PriorityClass } from '../api/types';
+import type { Job, KubeObject, Pod, PriorityClass } from '../api/types';
+import { labelSelectorAsSelector } from '../api/labels';
+import { JOB_LABELS } from './defaults';
 import { isDNS1123Subdomain } from '../api/labels';
 import { kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
 import { deepEqual, isPlainObject } from './objects';
@@ -83,6 +85,57 @@ function validatePodUpdate(pod: Pod, old: Pod, errs: FieldError[]): void {
   }
 }
 
+/** ValidateHasLabel: the pod template carries `key` with `expected`. */
+function hasLabel(job: Job, key: string, expected: string, errs: FieldError[]): void {
+  const labels = job.spec.template?.metadata?.labels ?? {};
+  const field = `spec.template.metadata.labels[${key}]`;
+  if (!(key in labels)) errs.push({ type: 'Required', field, detail: expected });
+  else if (labels[key] !== expected) errs.push({ type: 'Invalid', field, value: labels, detail: expected });
+}
+
+/**
+ * The Job rules only the API server can check (validateGeneratedSelector, ValidateJobSpecUpdate): the generated
+ * labels carry this Job's uid and name, its selector selects them, and on update the selector, the pod template
+ * and the completion mode stay as they were (completions too, as for a non-elastic Job).
+ */
+function validateJob(job: Job, old: Job | undefined, errs: FieldError[]): void {
+  if (!isPlainObject(job.spec)) return;
+  if (!job.spec.manualSelector) {
+    // The prefixed labels are required of new Jobs, and of old ones that had them.
+    const oldLabels = old?.spec.template?.metadata?.labels;
+    const prefixed = !old || (!!oldLabels && JOB_LABELS.jobName in oldLabels && JOB_LABELS.controllerUid in oldLabels);
+    const uid = job.metadata.uid ?? '';
+    const name = job.metadata.name ?? '';
+    hasLabel(job, JOB_LABELS.legacyControllerUid, uid, errs);
+    hasLabel(job, JOB_LABELS.legacyJobName, name, errs);
+    const expected: Record<string, string> = { [JOB_LABELS.legacyControllerUid]: uid, [JOB_LABELS.legacyJobName]: name };
+    if (prefixed) {
+      hasLabel(job, JOB_LABELS.controllerUid, uid, errs);
+      hasLabel(job, JOB_LABELS.jobName, name, errs);
+      expected[JOB_LABELS.controllerUid] = uid;
+      expected[JOB_LABELS.jobName] = name;
+    }
+    let selects = true;
+    try {
+      selects = !job.spec.selector || labelSelectorAsSelector(job.spec.selector).matches(expected);
+    } catch {
+      // An invalid selector: the manifest rules report it.
+    }
+    if (!selects) {
+      errs.push({ type: 'Invalid', field: 'spec.selector', value: job.spec.selector, detail: '`selector` not auto-generated' });
+    }
+  }
+  if (!old) return;
+  const immutable = (field: string, a: unknown, b: unknown) => {
+    if (!deepEqual(a, b)) errs.push({ type: 'Invalid', field, value: a ?? null, detail: 'field is immutable' });
+  };
+  const indexedElastic = job.spec.completionMode === 'Indexed' && job.spec.completions === job.spec.parallelism;
+  if (!indexedElastic) immutable('spec.completions', job.spec.completions, old.spec.completions);
+  immutable('spec.selector', job.spec.selector, old.spec.selector);
+  immutable('spec.template', job.spec.template, old.spec.template);
+  immutable('spec.completionMode', job.spec.completionMode, old.spec.completionMode);
+}
+
 /**
  * Every error for writing `obj` (and, on update, replacing `old`). Empty when the object is valid.
  * A write to the status subresource only checks identity (its spec is the stored one).
@@ -101,5 +154,6 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   else validateName(obj, errs);
   if (d.kind === 'PriorityClass') errs.push(...validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined));
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);
+  if (d.kind === 'Job') validateJob(obj as Job, old as Job | undefined, errs);
   return errs;
 }

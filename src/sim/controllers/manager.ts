@@ -17,8 +17,9 @@ import { EndpointsController } from './endpoints/endpoints-controller';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller';
 import { DisruptionController } from './disruption/disruption-controller';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
+import { JobController } from './job/job-controller';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -29,6 +30,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   endpointslice: (cc) => new EndpointSliceController(cc),
   disruption: (cc) => new DisruptionController(cc),
   garbagecollector: (cc) => new GarbageCollector(cc),
+  job: (cc) => new JobController(cc),
 };
 
 export const ALL_CONTROLLERS = Object.keys(FACTORIES) as ControllerName[];

@@ -105,7 +105,7 @@ describe('server/http', function () {
       const api = await send(server, 'GET', '/api');
       assert.equal(api.json?.kind, 'APIVersions');
       const groups = await send(server, 'GET', '/apis');
-      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'policy', 'scheduling.k8s.io']);
+      assert.deepEqual((groups.json?.groups as { name: string }[]).map((g) => g.name).sort(), ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'policy', 'scheduling.k8s.io']);
       const v1 = await send(server, 'GET', '/api/v1');
       const pods = (v1.json?.resources as { name: string; shortNames?: string[] }[]).find((r) => r.name === 'pods');
       assert.deepEqual(pods?.shortNames, ['po']);

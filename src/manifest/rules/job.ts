@@ -1,0 +1,57 @@
+/**
+ * Job rules (upstream pkg/apis/batch/validation validateJobSpec): counts that must not be negative, the completion
+ * mode, the pod replacement policy, the selector against the template's labels, and the pod template, whose
+ * restartPolicy must be OnFailure or Never (an unset one defaults to Always, hence upstream's "Required value").
+ * The generated selector and the immutable fields are the API server's (it knows the Job's uid and the old object).
+ */
+import { fieldError } from '../field-errors';
+import type { FieldError, FieldPath } from '../types';
+import { checkObjectMeta } from './metadata';
+import { checkPodSpec } from './pod-spec';
+import { checkLabelSelector, isEmptySelector, selectorMatches } from './selector';
+import { checkEnum, isObj, objAt } from './util';
+
+const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
+
+function nonNegative(errs: FieldError[], value: unknown, path: FieldPath): void {
+  if (typeof value === 'number' && value < 0) errs.push(fieldError.invalid(path, value, 'must be greater than or equal to 0', { rule: 'invalid-value' }));
+}
+
+export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
+  if (!isObj(spec)) {
+    errs.push(fieldError.required([...path, 'template'], undefined, { rule: 'required-field' }));
+    return;
+  }
+  for (const key of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) nonNegative(errs, spec[key], [...path, key]);
+  checkEnum(errs, spec.completionMode, [...path, 'completionMode'], ['NonIndexed', 'Indexed']);
+  if (spec.completionMode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) {
+    errs.push(fieldError.required([...path, 'completions'], 'when completion mode is Indexed', { rule: 'required-field' }));
+  }
+  checkEnum(errs, spec.podReplacementPolicy, [...path, 'podReplacementPolicy'], ['Failed', 'TerminatingOrFailed']);
+  // Without manualSelector the API server generates the selector (and the labels it selects).
+  const selector = spec.selector;
+  if (spec.manualSelector === true && (selector === undefined || selector === null)) {
+    errs.push(fieldError.required([...path, 'selector'], undefined, { rule: 'required-field' }));
+  } else if (selector !== undefined && selector !== null) {
+    checkLabelSelector(errs, selector, [...path, 'selector']);
+  }
+  const template = objAt(spec, 'template');
+  if (!template) {
+    errs.push(fieldError.required([...path, 'template'], undefined, { rule: 'required-field' }));
+    return;
+  }
+  const tpath = [...path, 'template'];
+  checkObjectMeta(errs, template.metadata, [...tpath, 'metadata'], { nameRule: 'subdomain', namespaced: true, requireName: false });
+  const labels = objAt(template.metadata, 'labels') ?? {};
+  if (selector && !isEmptySelector(selector) && !selectorMatches(selector, labels)) {
+    errs.push(fieldError.invalid([...tpath, 'metadata', 'labels'], labels, '`selector` does not match template `labels`', { rule: 'selector-mismatch', target: 'key' }));
+  }
+  checkPodSpec(errs, template.spec, [...tpath, 'spec'], { template: true, restartPolicy: false });
+  const restartPolicy = isObj(template.spec) ? template.spec.restartPolicy : undefined;
+  const rpath = [...tpath, 'spec', 'restartPolicy'];
+  if (restartPolicy === undefined || restartPolicy === null || restartPolicy === '' || restartPolicy === 'Always') {
+    errs.push(fieldError.required(rpath, `valid values: ${JOB_RESTART_POLICIES.map((p) => JSON.stringify(p)).join(', ')}`, { rule: 'required-field', suggestions: JOB_RESTART_POLICIES }));
+  } else if (typeof restartPolicy === 'string' && !JOB_RESTART_POLICIES.includes(restartPolicy)) {
+    errs.push(fieldError.notSupported(rpath, restartPolicy, JOB_RESTART_POLICIES, { rule: 'unsupported-value' }));
+  }
+}
