@@ -6,16 +6,11 @@
  */
 import { fieldError } from '../field-errors';
 import type { FieldError, FieldPath } from '../types';
-import { checkObjectMeta } from './metadata';
-import { checkPodSpec } from './pod-spec';
-import { checkLabelSelector, isEmptySelector, selectorMatches } from './selector';
-import { checkEnum, isObj, objAt } from './util';
+import { checkLabelSelector } from './selector';
+import { checkEnum, isObj } from './util';
+import { checkPodTemplate, nonNegative } from './workloads';
 
 const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
-
-function nonNegative(errs: FieldError[], value: unknown, path: FieldPath): void {
-  if (typeof value === 'number' && value < 0) errs.push(fieldError.invalid(path, value, 'must be greater than or equal to 0', { rule: 'invalid-value' }));
-}
 
 export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
   if (!isObj(spec)) {
@@ -35,18 +30,9 @@ export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath)
   } else if (selector !== undefined && selector !== null) {
     checkLabelSelector(errs, selector, [...path, 'selector']);
   }
-  const template = objAt(spec, 'template');
-  if (!template) {
-    errs.push(fieldError.required([...path, 'template'], undefined, { rule: 'required-field' }));
-    return;
-  }
+  const template = checkPodTemplate(errs, spec, selector, path, { template: true, restartPolicy: false });
+  if (!template) return;
   const tpath = [...path, 'template'];
-  checkObjectMeta(errs, template.metadata, [...tpath, 'metadata'], { nameRule: 'subdomain', namespaced: true, requireName: false });
-  const labels = objAt(template.metadata, 'labels') ?? {};
-  if (selector && !isEmptySelector(selector) && !selectorMatches(selector, labels)) {
-    errs.push(fieldError.invalid([...tpath, 'metadata', 'labels'], labels, '`selector` does not match template `labels`', { rule: 'selector-mismatch', target: 'key' }));
-  }
-  checkPodSpec(errs, template.spec, [...tpath, 'spec'], { template: true, restartPolicy: false });
   const restartPolicy = isObj(template.spec) ? template.spec.restartPolicy : undefined;
   const rpath = [...tpath, 'spec', 'restartPolicy'];
   if (restartPolicy === undefined || restartPolicy === null || restartPolicy === '' || restartPolicy === 'Always') {

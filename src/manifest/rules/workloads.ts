@@ -6,7 +6,7 @@ import { checkPodSpec } from './pod-spec';
 import { checkLabelSelector, isEmptySelector, selectorMatches } from './selector';
 import { checkEnum, ENUMS, isObj, objAt } from './util';
 
-function nonNegative(errs: FieldError[], value: unknown, path: FieldPath): void {
+export function nonNegative(errs: FieldError[], value: unknown, path: FieldPath): void {
   if (typeof value === 'number' && value < 0) errs.push(fieldError.invalid(path, value, 'must be greater than or equal to 0', { rule: 'invalid-value' }));
 }
 
@@ -20,10 +20,18 @@ function checkSelectorAndTemplate(errs: FieldError[], spec: Record<string, unkno
   } else {
     checkLabelSelector(errs, selector, [...path, 'selector']);
   }
+  checkPodTemplate(errs, spec, selector, path, { template: true });
+}
+
+/**
+ * `spec.template` of a workload (Deployment, ReplicaSet, Job): required, its metadata, labels the selector (when
+ * there is one) matches, and its pod spec. Returns the template, when there is one.
+ */
+export function checkPodTemplate(errs: FieldError[], spec: Record<string, unknown>, selector: unknown, path: FieldPath, podSpec: Parameters<typeof checkPodSpec>[3]): Record<string, unknown> | undefined {
   const template = objAt(spec, 'template');
   if (!template) {
     errs.push(fieldError.required([...path, 'template'], undefined, { rule: 'required-field' }));
-    return;
+    return undefined;
   }
   const tpath = [...path, 'template'];
   checkObjectMeta(errs, template.metadata, [...tpath, 'metadata'], { nameRule: 'subdomain', namespaced: true, requireName: false });
@@ -38,7 +46,8 @@ function checkSelectorAndTemplate(errs: FieldError[], spec: Record<string, unkno
       }),
     );
   }
-  checkPodSpec(errs, template.spec, [...tpath, 'spec'], { template: true });
+  checkPodSpec(errs, template.spec, [...tpath, 'spec'], podSpec);
+  return template;
 }
 
 export function checkDeploymentSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
