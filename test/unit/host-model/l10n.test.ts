@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { ROOT_ID, TreeModel } from '../../../src/host/tree/model';
 import { defaultState, master } from './fixtures';
@@ -41,5 +43,28 @@ describe('tree model localization', () => {
     assert.equal(model.row('cluster/control-plane')!.label, 'Control plane');
     assert.equal(model.row('cluster/control-plane/lb:lb')!.description, '1/2 API servers in rotation');
     assert.equal(model.row('cluster/control-plane/master:master-1/component:apiserver')!.description, 'out of rotation');
+  });
+});
+
+const root = join(__dirname, '..', '..', '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('l10n bundle', () => {
+  it('l10n/bundle.l10n.json lists every message of the host (run `npm run l10n` after adding one)', () => {
+    const bundle = JSON.parse(readFileSync(join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    const messages = new Set<string>();
+    for (const file of [...sources(join(root, 'src', 'host')), join(root, 'src', 'extension.ts')]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bl10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) {
+        messages.add(m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)));
+      }
+    }
+    assert.ok(messages.has('{0}/{1} API servers in rotation') && messages.size > 100, `found ${messages.size} messages`);
+    assert.deepEqual([...messages].filter((m) => !(m in bundle)), []);
   });
 });
