@@ -4,7 +4,10 @@ const noVscode = {
   'no-restricted-imports': [
     'error',
     {
-      paths: [{ name: 'vscode', message: 'The core (src/sim, src/manifest, src/protocol.ts) must not import vscode.' }],
+      paths: [
+        { name: 'vscode', message: 'The core (src/sim, src/manifest, src/protocol.ts) must not import vscode.' },
+        { name: '@vscode/l10n', message: 'The core stays free of UI localization: only the host (src/host) localizes what it shows.' },
+      ],
       patterns: [
         { group: ['**/host/**', '**/host'], message: 'The core must not depend on the VS Code host layer.' },
       ],

@@ -2,6 +2,7 @@
  * Activation: wiring only, kept cheap. The simulated cluster is created lazily, on "Start" (or, when the
  * lab was running as the window closed, restored from its snapshot just after activation).
  */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { ClusterCommands } from './host/commands/cluster-commands';
 import { ManifestCommands } from './host/commands/manifest-commands';
@@ -31,6 +32,9 @@ export interface K8sLabApi {
 
 export function activate(context: vscode.ExtensionContext): K8sLabApi {
   const started = performance.now();
+  // The Cluster view's pure model (src/host/tree) localizes through @vscode/l10n, which cannot see VS Code's
+  // l10n: give it the bundle VS Code loaded for the display language (none for English: the source text is used).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Kubernetes Lab', { log: true });
   context.subscriptions.push(log);
 

@@ -5,17 +5,20 @@
 import * as vscode from 'vscode';
 import { FAST_FORWARD, formatSpeed } from '../sim/realtime';
 import type { LabController } from './lab-controller';
-import { computeHealth, simulatedTime } from './tree/model';
+import { computeHealth, healthLabel, simulatedTime } from './tree/model';
 
 const HEALTH_ICON = { Healthy: '$(pass)', Degraded: '$(warning)', 'No etcd quorum': '$(error)' } as const;
 
-export const SPEEDS: readonly { label: string; speed: number; detail: string }[] = [
-  { label: 'Pause', speed: 0, detail: 'Virtual time stands still; requests wait until you resume.' },
-  { label: '1×', speed: 1, detail: 'Real time: a 10 s lease renewal takes 10 s.' },
-  { label: '10×', speed: 10, detail: 'A 5-minute eviction window passes in 30 s.' },
-  { label: '100×', speed: 100, detail: 'A 5-minute eviction window passes in 3 s.' },
-  { label: 'Fast-forward', speed: FAST_FORWARD, detail: 'As fast as the machine can run the simulation.' },
-];
+/** The speed picker's choices, in the display language (a function: vscode.l10n.t runs when the picker opens). */
+export function speedChoices(): readonly { label: string; speed: number; detail: string }[] {
+  return [
+    { label: vscode.l10n.t('Pause'), speed: 0, detail: vscode.l10n.t('Virtual time stands still; requests wait until you resume.') },
+    { label: '1×', speed: 1, detail: vscode.l10n.t('Real time: a 10 s lease renewal takes 10 s.') },
+    { label: '10×', speed: 10, detail: vscode.l10n.t('A 5-minute eviction window passes in 30 s.') },
+    { label: '100×', speed: 100, detail: vscode.l10n.t('A 5-minute eviction window passes in 3 s.') },
+    { label: vscode.l10n.t('Fast-forward'), speed: FAST_FORWARD, detail: vscode.l10n.t('As fast as the machine can run the simulation.') },
+  ];
+}
 
 export class LabStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -44,10 +47,10 @@ export class LabStatusBar implements vscode.Disposable {
     }
     const health = computeHealth(state);
     const now = this.lab.cluster?.clock.now() ?? state.now;
-    this.item.text = `${HEALTH_ICON[health]} ${health} · ${simulatedTime(now)} · ${this.speedText()}`;
+    this.item.text = `${HEALTH_ICON[health]} ${healthLabel(health)} · ${simulatedTime(now)} · ${this.speedText()}`;
     this.item.backgroundColor = health === 'No etcd quorum' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : health === 'Degraded' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.tooltip = vscode.l10n.t('Kubernetes Lab: {0}, simulated time {1}, speed {2}. Click to change the speed.', health, simulatedTime(now), formatSpeed(this.lab.speed));
+    this.item.tooltip = vscode.l10n.t('Kubernetes Lab: {0}, simulated time {1}, speed {2}. Click to change the speed.', healthLabel(health), simulatedTime(now), formatSpeed(this.lab.speed));
     this.item.show();
   }
 
@@ -66,7 +69,7 @@ export class LabStatusBar implements vscode.Disposable {
     else if (arg === 'pause') speed = 0;
     else {
       const current = this.lab.speed;
-      const items = SPEEDS.map((s) => ({ label: s.speed === current ? `$(check) ${s.label}` : s.label, detail: s.detail, speed: s.speed }));
+      const items = speedChoices().map((s) => ({ label: s.speed === current ? `$(check) ${s.label}` : s.label, detail: s.detail, speed: s.speed }));
       speed = (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Simulation speed') }))?.speed;
     }
     if (speed === undefined) return undefined;

@@ -96,7 +96,7 @@ export class ClusterCommands implements vscode.Disposable {
 
   private async componentFault(arg: unknown, action: 'stop' | 'start'): Promise<void> {
     const target = await componentTarget(this.lab, arg, action === 'stop' ? vscode.l10n.t('Stop which control-plane member?') : vscode.l10n.t('Start which control-plane member?'));
-    if (target) this.fault(action, target.component, target.host, `${COMPONENT_LABELS[target.component]} on ${target.host}`);
+    if (target) this.fault(action, target.component, target.host, vscode.l10n.t('{0} on {1}', COMPONENT_LABELS[target.component], target.host));
   }
 
   private fault(action: 'stop' | 'start', kind: FaultKind, name: string, what = `${kind} ${name}`): void {
@@ -105,7 +105,8 @@ export class ClusterCommands implements vscode.Disposable {
       this.lab.log.info(`Fault: ${action} ${what}`);
       void vscode.window.setStatusBarMessage(action === 'stop' ? vscode.l10n.t('Stopped {0}', what) : vscode.l10n.t('Started {0}', what), 4000);
     } catch (err) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not {0} {1}: {2}', action, what, err instanceof Error ? err.message : String(err)));
+      const reason = err instanceof Error ? err.message : String(err);
+      void vscode.window.showErrorMessage(action === 'stop' ? vscode.l10n.t('Could not stop {0}: {1}', what, reason) : vscode.l10n.t('Could not start {0}: {1}', what, reason));
     }
   }
 

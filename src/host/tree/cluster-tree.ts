@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { LabController } from '../lab-controller';
 import { Throttle } from '../throttle';
-import { simulatedTime, TreeModel, type Row } from './model';
+import { healthLabel, simulatedTime, TreeModel, type Row } from './model';
 
 export const CLUSTER_VIEW_ID = 'k8sLab.cluster';
 
@@ -130,7 +130,7 @@ export class ClusterTreeView implements vscode.TreeDataProvider<string>, vscode.
   private updateBadge(): void {
     const pending = this.model?.pendingPods ?? 0;
     this.view.badge = pending > 0 ? { value: pending, tooltip: vscode.l10n.t('{0} pod(s) waiting to be scheduled', pending) } : undefined;
-    this.view.description = this.model ? `${this.model.health} · ${simulatedTime(this.model.state.now)}` : undefined;
+    this.view.description = this.model ? `${healthLabel(this.model.health)} · ${simulatedTime(this.model.state.now)}` : undefined;
   }
 
   dispose(): void {

@@ -11,7 +11,14 @@
  * expansion survive updates. Long lists are grouped by status and split into pages; a row's id never
  * contains its group, so a pod keeps its id when it moves from "Pending" to "Running".
  * Children are computed lazily, only for the rows the view asks about.
+ *
+ * Localization: the English prose goes through `@vscode/l10n` (no vscode import here), which the extension
+ * configures at activation with VS Code's bundle for the display language (extension.ts); with no bundle it
+ * returns the English text. Kubernetes vocabulary is not translated: kinds, pod statuses, component names,
+ * condition types, the kubectl placeholders `<none>`/`<pending>`, names and addresses. Each tooltip line is one
+ * message, markdown included (so translators see the whole line); values are md()-escaped before they go in.
  */
+import * as l10n from '@vscode/l10n';
 import type { Deployment, Endpoints, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
 import {
   age, allocatable, allocated, formatBytes, formatCpu, isUnscheduled, nodeReady, nodeRoles, nodeStatus, nodeZone,
@@ -60,7 +67,17 @@ export interface LabState {
 
 // ---------------------------------------------------------------- output
 
+/** Compared in code (status bar colours, icons, lessons): translate it only where it is shown, with healthLabel(). */
 export type Health = 'Healthy' | 'Degraded' | 'No etcd quorum';
+
+/** The Health value as the learner reads it, in the display language. */
+export function healthLabel(health: Health): string {
+  switch (health) {
+    case 'Healthy': return l10n.t('Healthy');
+    case 'Degraded': return l10n.t('Degraded');
+    case 'No etcd quorum': return l10n.t('No etcd quorum');
+  }
+}
 
 export type ComponentKind = 'apiserver' | 'etcd' | 'scheduler' | 'controller-manager';
 
@@ -294,11 +311,13 @@ export class TreeModel {
   private buildRow(id: string): Row | undefined {
     if (id === ROOT_ID) return this.clusterRow();
     if (id === CONTROL_PLANE_ID) return this.controlPlaneRow();
-    if (id === WORKLOADS_ID) return this.sectionRow(id, 'Workloads', 'layers', `${this.deployments.length} deployment(s), ${this.state.pods.length} pod(s)`);
-    if (id === SERVICES_ID) return this.sectionRow(id, 'Services', 'plug', `${this.state.services.length}`);
+    if (id === WORKLOADS_ID) {
+      return this.sectionRow(id, l10n.t('Workloads'), 'layers', l10n.t('{0} deployment(s), {1} pod(s)', this.deployments.length, this.state.pods.length));
+    }
+    if (id === SERVICES_ID) return this.sectionRow(id, l10n.t('Services'), 'plug', `${this.state.services.length}`);
     if (id === UNSCHEDULED_ID) {
       if (this.unscheduled.length === 0) return undefined;
-      return { ...this.sectionRow(id, 'Unscheduled', 'clock', `${this.unscheduled.length}`), icon: { id: 'clock', color: 'charts.yellow' } };
+      return { ...this.sectionRow(id, l10n.t('Unscheduled'), 'clock', `${this.unscheduled.length}`), icon: { id: 'clock', color: 'charts.yellow' } };
     }
     const parentId = this.parent(id);
     if (!(parentId === undefined ? this.roots() : this.children(parentId)).includes(id)) return undefined;
@@ -329,17 +348,18 @@ export class TreeModel {
       : health === 'Degraded' ? { id: 'warning', color: 'charts.yellow' } : { id: 'error', color: 'errorForeground' };
     const ready = state.nodes.filter((n) => nodeReady(n) === 'True').length;
     const time = simulatedTime(state.now);
+    const shown = healthLabel(health);
     const lines = [
-      `**Cluster: ${health}**`,
+      l10n.t('**Cluster: {0}**', md(shown)),
       '',
-      `Simulated time: ${time}`,
-      `Nodes: ${ready}/${state.nodes.length} Ready in ${state.zones.length} zones`,
-      `Pods: ${state.pods.length} (${this.pendingPods} unscheduled)`,
-      `etcd: ${state.masters.filter((m) => m.etcd.running).length}/${state.masters.length} members up (quorum ${quorum(state.masters.length)})`,
+      l10n.t('Simulated time: {0}', time),
+      l10n.t('Nodes: {0}/{1} Ready in {2} zones', ready, state.nodes.length, state.zones.length),
+      l10n.t('Pods: {0} ({1} unscheduled)', state.pods.length, this.pendingPods),
+      l10n.t('etcd: {0}/{1} members up (quorum {2})', state.masters.filter((m) => m.etcd.running).length, state.masters.length, quorum(state.masters.length)),
     ];
-    if (state.faults.length > 0) lines.push(`Faults: ${state.faults.map((f) => md(`${f.kind} ${f.name}`)).join(', ')}`);
+    if (state.faults.length > 0) lines.push(l10n.t('Faults: {0}', state.faults.map((f) => md(`${f.kind} ${f.name}`)).join(', ')));
     return {
-      id: ROOT_ID, label: 'Cluster', description: `${health} · ${time}`, icon, tooltip: lines.join('  \n'),
+      id: ROOT_ID, label: l10n.t('Cluster'), description: `${shown} · ${time}`, icon, tooltip: lines.join('  \n'),
       contextValue: 'cluster', collapsible: 'none', target: { kind: 'cluster' },
     };
   }
@@ -352,26 +372,26 @@ export class TreeModel {
     const { masters } = this.state;
     const etcdUp = masters.filter((m) => m.etcd.running).length;
     const apiUp = masters.filter((m) => m.apiserver.running).length;
-    const description = `${apiUp}/${masters.length} API servers · etcd ${etcdUp}/${masters.length}`;
+    const description = l10n.t('{0}/{1} API servers · etcd {2}/{3}', apiUp, masters.length, etcdUp, masters.length);
     const tooltip = [
-      '**Control plane**', '',
-      `kube-apiserver: ${apiUp}/${masters.length} running`,
-      `etcd: ${etcdUp}/${masters.length} members (a write needs ${quorum(masters.length)})`,
-      `kube-scheduler leader: ${md(this.state.leases.scheduler ?? 'none')}`,
-      `kube-controller-manager leader: ${md(this.state.leases.controllerManager ?? 'none')}`,
+      l10n.t('**Control plane**'), '',
+      l10n.t('kube-apiserver: {0}/{1} running', apiUp, masters.length),
+      l10n.t('etcd: {0}/{1} members (a write needs {2})', etcdUp, masters.length, quorum(masters.length)),
+      l10n.t('kube-scheduler leader: {0}', md(this.state.leases.scheduler ?? l10n.t('none'))),
+      l10n.t('kube-controller-manager leader: {0}', md(this.state.leases.controllerManager ?? l10n.t('none'))),
     ].join('  \n');
     const icon: RowIcon = etcdUp < quorum(masters.length) ? { id: 'circuit-board', color: 'errorForeground' }
       : apiUp < masters.length || etcdUp < masters.length ? { id: 'circuit-board', color: 'charts.yellow' } : { id: 'circuit-board' };
-    return { id: CONTROL_PLANE_ID, label: 'Control plane', description, icon, tooltip, contextValue: 'controlPlane', collapsible: 'collapsed', target: { kind: 'none' } };
+    return { id: CONTROL_PLANE_ID, label: l10n.t('Control plane'), description, icon, tooltip, contextValue: 'controlPlane', collapsible: 'collapsed', target: { kind: 'none' } };
   }
 
   private loadBalancerRow(id: string): Row {
-    const backends = this.state.masters.map((m) => `${md(m.host)}: ${m.apiserver.inRotation ? 'in rotation' : 'out of rotation'}`);
+    const backends = this.state.masters.map((m) => (m.apiserver.inRotation ? l10n.t('{0}: in rotation', md(m.host)) : l10n.t('{0}: out of rotation', md(m.host))));
     const inRotation = this.state.masters.filter((m) => m.apiserver.inRotation).length;
     return {
-      id, label: 'Load balancer', description: `${inRotation}/${this.state.masters.length} API servers in rotation`,
+      id, label: l10n.t('Load balancer'), description: l10n.t('{0}/{1} API servers in rotation', inRotation, this.state.masters.length),
       icon: inRotation === 0 ? { id: 'broadcast', color: 'errorForeground' } : { id: 'broadcast' },
-      tooltip: ['**Load balancer** (kubectl and kubelets reach the API through it)', '', ...backends].join('  \n'),
+      tooltip: [l10n.t('**Load balancer** (kubectl and kubelets reach the API through it)'), '', ...backends].join('  \n'),
       contextValue: 'loadBalancer', collapsible: 'none', target: { kind: 'none' },
     };
   }
@@ -384,9 +404,9 @@ export class TreeModel {
     const m = this.master(host)!;
     const down = [m.apiserver, m.etcd, m.scheduler, m.controllerManager].filter((c) => c && !c.running).length;
     return {
-      id, label: host, description: `${m.zone}${down > 0 ? ` · ${down} stopped` : ''}`,
+      id, label: host, description: down > 0 ? `${m.zone} · ${l10n.t('{0} stopped', down)}` : m.zone,
       icon: down > 0 ? { id: 'server-process', color: 'charts.yellow' } : { id: 'server-process' },
-      tooltip: `**${md(host)}** (control plane, ${md(m.zone)})`, contextValue: 'master', collapsible: 'collapsed', target: { kind: 'none' },
+      tooltip: l10n.t('**{0}** (control plane, {1})', md(host), md(m.zone)), contextValue: 'master', collapsible: 'collapsed', target: { kind: 'none' },
     };
   }
 
@@ -395,35 +415,36 @@ export class TreeModel {
     const m = this.master(host)!;
     const label = COMPONENT_LABELS[component];
     let running: boolean;
+    let leading = false;
     let description: string;
     const facts: string[] = [];
     const lease = (holder: string | undefined) => holder?.split('_')[0];
     switch (component) {
       case 'apiserver':
         running = m.apiserver.running;
-        description = running ? (m.apiserver.inRotation ? 'serving' : 'out of rotation') : 'stopped';
-        facts.push(`Load balancer: ${m.apiserver.inRotation ? 'in rotation' : 'out of rotation'}`);
+        description = running ? (m.apiserver.inRotation ? l10n.t('serving') : l10n.t('out of rotation')) : l10n.t('stopped');
+        facts.push(m.apiserver.inRotation ? l10n.t('Load balancer: in rotation') : l10n.t('Load balancer: out of rotation'));
         break;
       case 'etcd':
         running = m.etcd.running;
-        description = running ? `${m.etcd.role} · rev ${m.etcd.revision}` : `stopped · rev ${m.etcd.revision}`;
-        facts.push(`Role: ${m.etcd.role}`, `Term: ${m.etcd.term}`, `Revision: ${m.etcd.revision}`);
+        leading = m.etcd.role === 'leader';
+        description = `${running ? etcdRoleLabel(m.etcd.role) : l10n.t('stopped')} · ${l10n.t('rev {0}', m.etcd.revision)}`;
+        facts.push(l10n.t('Role: {0}', etcdRoleLabel(m.etcd.role)), l10n.t('Term: {0}', m.etcd.term), l10n.t('Revision: {0}', m.etcd.revision));
         break;
       case 'scheduler':
       case 'controller-manager': {
         running = (component === 'scheduler' ? m.scheduler : m.controllerManager)?.running ?? false;
         const holder = component === 'scheduler' ? this.state.leases.scheduler : this.state.leases.controllerManager;
-        const leader = lease(holder) === host;
-        description = !running ? 'stopped' : leader ? 'leader' : 'standby';
-        facts.push(`Lease kube-system/kube-${component}: ${md(holder ?? 'no holder')}`);
+        leading = lease(holder) === host;
+        description = !running ? l10n.t('stopped') : leading ? l10n.t('leader') : l10n.t('standby');
+        facts.push(l10n.t('Lease {0}: {1}', `kube-system/kube-${component}`, md(holder ?? l10n.t('no holder'))));
         break;
       }
     }
-    const leaderish = description === 'leader' || description.startsWith('leader');
     return {
       id, label, description,
-      icon: !running ? { id: 'debug-stop', color: 'errorForeground' } : leaderish ? { id: 'star-full', color: 'charts.green' } : { id: 'pass', color: 'charts.green' },
-      tooltip: [`**${label}** on ${md(host)}: ${running ? 'running' : 'stopped'}`, '', ...facts].join('  \n'),
+      icon: !running ? { id: 'debug-stop', color: 'errorForeground' } : leading ? { id: 'star-full', color: 'charts.green' } : { id: 'pass', color: 'charts.green' },
+      tooltip: [running ? l10n.t('**{0}** on {1}: running', label, md(host)) : l10n.t('**{0}** on {1}: stopped', label, md(host)), '', ...facts].join('  \n'),
       contextValue: `component;${component};${running ? 'running' : 'stopped'}`,
       collapsible: 'none', target: { kind: 'component', component, host },
     };
@@ -434,9 +455,9 @@ export class TreeModel {
     const ready = nodes.filter((n) => nodeReady(n) === 'True').length;
     const failed = this.faulted.has(`zone/${zone}`);
     return {
-      id, label: zone, description: `${failed ? 'failed · ' : ''}${ready}/${nodes.length} nodes Ready`,
+      id, label: zone, description: `${failed ? `${l10n.t('failed')} · ` : ''}${l10n.t('{0}/{1} nodes Ready', ready, nodes.length)}`,
       icon: failed ? { id: 'globe', color: 'errorForeground' } : ready < nodes.length ? { id: 'globe', color: 'charts.yellow' } : { id: 'globe' },
-      tooltip: `**Zone ${md(zone)}**${failed ? ' (failed)' : ''}  \n${ready}/${nodes.length} nodes Ready`,
+      tooltip: [failed ? l10n.t('**Zone {0}** (failed)', md(zone)) : l10n.t('**Zone {0}**', md(zone)), l10n.t('{0}/{1} nodes Ready', ready, nodes.length)].join('  \n'),
       contextValue: `zone;${failed ? 'failed' : 'up'}`, collapsible: 'expanded', target: { kind: 'zone', name: zone },
     };
   }
@@ -450,23 +471,23 @@ export class TreeModel {
     const roles = nodeRoles(node);
     const ready = nodeReady(node);
     const stopped = this.faulted.has(`node/${name}`);
-    const cpu = `cpu ${formatCpu(used.cpuMillis)}/${formatCpu(total.cpuMillis)}`;
-    const mem = `mem ${formatBytes(used.memoryBytes)}/${formatBytes(total.memoryBytes)}`;
+    const cpu = l10n.t('cpu {0}/{1}', formatCpu(used.cpuMillis), formatCpu(total.cpuMillis));
+    const mem = l10n.t('mem {0}/{1}', formatBytes(used.memoryBytes), formatBytes(total.memoryBytes));
     const role = roles === '<none>' ? 'worker' : roles;
     const taints = (node.spec.taints ?? []).map((t) => md(`${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`));
     const readyCondition = node.status?.conditions?.find((c) => c.type === 'Ready');
     const tooltip = [
-      `**Node ${md(name)}** (${md(role)}, ${md(nodeZone(node) ?? 'no zone')})`, '',
-      `Status: ${md(status)}${readyCondition?.message ? ` — ${md(readyCondition.message)}` : ''}`,
-      `CPU requests: ${formatCpu(used.cpuMillis)} of ${formatCpu(total.cpuMillis)} (${percent(used.cpuMillis, total.cpuMillis)})`,
-      `Memory requests: ${formatBytes(used.memoryBytes)} of ${formatBytes(total.memoryBytes)} (${percent(used.memoryBytes, total.memoryBytes)})`,
-      `Pods: ${used.pods} of ${total.pods}`,
-      `Taints: ${taints.length > 0 ? taints.join(', ') : '<none>'}`,
-      ...(stopped ? ['', '*Powered off by a fault*'] : []),
+      `**Node ${md(name)}** (${md(role)}, ${md(nodeZone(node) ?? l10n.t('no zone'))})`, '',
+      readyCondition?.message ? l10n.t('Status: {0} — {1}', md(status), md(readyCondition.message)) : l10n.t('Status: {0}', md(status)),
+      l10n.t('CPU requests: {0} of {1} ({2})', formatCpu(used.cpuMillis), formatCpu(total.cpuMillis), percent(used.cpuMillis, total.cpuMillis)),
+      l10n.t('Memory requests: {0} of {1} ({2})', formatBytes(used.memoryBytes), formatBytes(total.memoryBytes), percent(used.memoryBytes, total.memoryBytes)),
+      l10n.t('Pods: {0} of {1}', used.pods, total.pods),
+      l10n.t('Taints: {0}', taints.length > 0 ? taints.join(', ') : '<none>'),
+      ...(stopped ? ['', l10n.t('*Powered off by a fault*')] : []),
     ].join('  \n');
     const color = ready !== 'True' || stopped ? 'errorForeground' : node.spec.unschedulable ? 'charts.yellow' : 'charts.green';
     return {
-      id, label: name, description: `${role} · ${stopped ? 'powered off · ' : ''}${status} · ${cpu} · ${mem}`,
+      id, label: name, description: [role, stopped ? l10n.t('powered off') : undefined, status, cpu, mem].filter(Boolean).join(' · '),
       icon: { id: roles.includes('control-plane') ? 'server-environment' : 'server', color },
       tooltip,
       contextValue: `node;${stopped ? 'down' : 'up'};${node.spec.unschedulable ? 'cordoned' : 'schedulable'}`,
@@ -482,22 +503,22 @@ export class TreeModel {
     const owner = controllerOf(pod);
     const containers = (pod.status?.containerStatuses ?? []).map((c) => {
       const state = c.state?.running ? 'running' : c.state?.waiting ? `waiting (${c.state.waiting.reason ?? ''})` : c.state?.terminated ? `terminated (${c.state.terminated.reason ?? c.state.terminated.exitCode})` : 'unknown';
-      return `- ${md(c.name)}: ${md(c.image)} — ${md(state)}${c.restartCount > 0 ? `, ${c.restartCount} restart(s)` : ''}`;
+      return `- ${md(c.name)}: ${md(c.image)} — ${md(state)}${c.restartCount > 0 ? `, ${l10n.t('{0} restart(s)', c.restartCount)}` : ''}`;
     });
     const waitingMessage = pod.status?.containerStatuses?.map((c) => c.state?.waiting?.message).find(Boolean);
     const lines = [
       `**Pod ${md(pod.metadata.namespace)}/${md(pod.metadata.name)}**`, '',
-      `Status: ${md(status)} (ready ${podReady(pod)})`,
-      `Node: ${md(pod.spec.nodeName ?? '<none>')}`,
-      `IP: ${md(pod.status?.podIP ?? '<none>')}`,
-      `Restarts: ${restarts}`,
-      `Age: ${md(podAge)}`,
+      l10n.t('Status: {0} (ready {1})', md(status), podReady(pod)),
+      l10n.t('Node: {0}', md(pod.spec.nodeName ?? '<none>')),
+      l10n.t('IP: {0}', md(pod.status?.podIP ?? '<none>')),
+      l10n.t('Restarts: {0}', restarts),
+      l10n.t('Age: {0}', md(podAge)),
     ];
-    if (owner) lines.push(`Controlled by: ${md(owner.kind)}/${md(owner.name)}`);
+    if (owner) lines.push(l10n.t('Controlled by: {0}', `${md(owner.kind)}/${md(owner.name)}`));
     if (scheduled?.status === 'False' && scheduled.message) lines.push('', `${md(scheduled.reason ?? 'Unschedulable')}: ${md(scheduled.message)}`);
     if (waitingMessage) lines.push('', md(waitingMessage));
     if (containers.length > 0) lines.push('', ...containers);
-    const description = [status, restarts > 0 ? `${restarts} restart${restarts === 1 ? '' : 's'}` : undefined, podAge].filter(Boolean).join(' · ');
+    const description = [status, restarts > 0 ? restartsText(restarts) : undefined, podAge].filter(Boolean).join(' · ');
     return {
       id, label: pod.metadata.name ?? '', description, icon: POD_ICONS[podHealth(pod)], tooltip: lines.join('  \n'),
       contextValue: 'pod', collapsible: 'none', target: { kind: 'object', ref: refOf(pod, 'pods') },
@@ -513,10 +534,10 @@ export class TreeModel {
     const available = d.status?.availableReplicas ?? 0;
     const conditions = (d.status?.conditions ?? []).map((c) => `- ${md(c.type)}=${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''}`);
     return {
-      id, label: d.metadata.name ?? '', description: `${ready}/${want} ready · ${updated} up-to-date · ${available} available`,
+      id, label: d.metadata.name ?? '', description: l10n.t('{0}/{1} ready · {2} up-to-date · {3} available', ready, want, updated, available),
       icon: { id: 'rocket', color: ready >= want ? 'charts.green' : 'charts.yellow' },
-      tooltip: [`**Deployment ${md(d.metadata.namespace)}/${md(d.metadata.name)}**`, '', `Replicas: ${want} desired, ${updated} updated, ${ready} ready, ${available} available`,
-        `Strategy: ${md(d.spec.strategy?.type ?? 'RollingUpdate')}`, `Revision: ${md(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '<none>')}`,
+      tooltip: [`**Deployment ${md(d.metadata.namespace)}/${md(d.metadata.name)}**`, '', l10n.t('Replicas: {0} desired, {1} updated, {2} ready, {3} available', want, updated, ready, available),
+        l10n.t('Strategy: {0}', md(d.spec.strategy?.type ?? 'RollingUpdate')), l10n.t('Revision: {0}', md(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '<none>')),
         ...(conditions.length > 0 ? ['', ...conditions] : [])].join('  \n'),
       contextValue: 'deployment', collapsible: 'collapsed', target: { kind: 'object', ref: refOf(d, 'deployments') },
     };
@@ -533,10 +554,10 @@ export class TreeModel {
     const current = rs.status?.replicas ?? 0;
     const ready = rs.status?.readyReplicas ?? 0;
     return {
-      id, label: rs.metadata.name ?? '', description: `${ready}/${want} ready · ${current} current`,
+      id, label: rs.metadata.name ?? '', description: l10n.t('{0}/{1} ready · {2} current', ready, want, current),
       icon: { id: 'copy', color: ready >= want ? 'charts.green' : 'charts.yellow' },
-      tooltip: [`**ReplicaSet ${md(rs.metadata.namespace)}/${md(rs.metadata.name)}**`, '', `Desired: ${want}`, `Current: ${current}`, `Ready: ${ready}`,
-        `Pod template hash: ${md(rs.metadata.labels?.['pod-template-hash'] ?? '<none>')}`].join('  \n'),
+      tooltip: [`**ReplicaSet ${md(rs.metadata.namespace)}/${md(rs.metadata.name)}**`, '', l10n.t('Desired: {0}', want), l10n.t('Current: {0}', current), l10n.t('Ready: {0}', ready),
+        l10n.t('Pod template hash: {0}', md(rs.metadata.labels?.['pod-template-hash'] ?? '<none>'))].join('  \n'),
       contextValue: 'replicaset', collapsible: (this.podsByOwnerUid.get(rs.metadata.uid ?? '') ?? []).length > 0 ? 'collapsed' : 'none',
       target: { kind: 'object', ref: refOf(rs, 'replicasets') },
     };
@@ -551,10 +572,10 @@ export class TreeModel {
     const ports = (svc.spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',');
     const selector = Object.entries(svc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
     return {
-      id, label: svc.metadata.name ?? '', description: `${svc.spec.type ?? 'ClusterIP'} ${svc.spec.clusterIP ?? '<pending>'} · ${ports} · ${ready} endpoint(s)`,
+      id, label: svc.metadata.name ?? '', description: `${svc.spec.type ?? 'ClusterIP'} ${svc.spec.clusterIP ?? '<pending>'} · ${ports} · ${l10n.t('{0} endpoint(s)', ready)}`,
       icon: { id: 'plug', color: ready > 0 ? 'charts.green' : 'charts.yellow' },
-      tooltip: [`**Service ${md(svc.metadata.namespace)}/${md(svc.metadata.name)}**`, '', `Type: ${md(svc.spec.type ?? 'ClusterIP')}`, `Cluster IP: ${md(svc.spec.clusterIP ?? '<none>')}`,
-        `Ports: ${md(ports || '<none>')}`, `Selector: ${md(selector || '<none>')}`, `Endpoints: ${ready} ready, ${notReady} not ready`].join('  \n'),
+      tooltip: [`**Service ${md(svc.metadata.namespace)}/${md(svc.metadata.name)}**`, '', l10n.t('Type: {0}', md(svc.spec.type ?? 'ClusterIP')), l10n.t('Cluster IP: {0}', md(svc.spec.clusterIP ?? '<none>')),
+        l10n.t('Ports: {0}', md(ports || '<none>')), l10n.t('Selector: {0}', md(selector || '<none>')), l10n.t('Endpoints: {0} ready, {1} not ready', ready, notReady)].join('  \n'),
       contextValue: 'service', collapsible: ready + notReady > 0 ? 'collapsed' : 'none', target: { kind: 'object', ref: refOf(svc, 'services') },
     };
   }
@@ -568,9 +589,13 @@ export class TreeModel {
         if (!address) continue;
         const target = address.targetRef ? `${address.targetRef.kind.toLowerCase()}/${address.targetRef.name}` : '';
         return {
-          id, label: `${ip}${ports ? `:${ports}` : ''}`, description: [target, address.nodeName, ready ? 'ready' : 'not ready'].filter(Boolean).join(' · '),
+          id, label: `${ip}${ports ? `:${ports}` : ''}`, description: [target, address.nodeName, ready ? l10n.t('ready') : l10n.t('not ready')].filter(Boolean).join(' · '),
           icon: ready ? { id: 'debug-disconnect', color: 'charts.green' } : { id: 'debug-disconnect', color: 'charts.yellow' },
-          tooltip: `**Endpoint ${md(ip)}**  \n${md(target || 'no target')} on ${md(address.nodeName ?? 'unknown node')}  \n${ready ? 'Ready: receives traffic' : 'Not ready: kube-proxy sends it no traffic'}`,
+          tooltip: [
+            l10n.t('**Endpoint {0}**', md(ip)),
+            l10n.t('{0} on {1}', md(target || l10n.t('no target')), md(address.nodeName ?? l10n.t('unknown node'))),
+            ready ? l10n.t('Ready: receives traffic') : l10n.t('Not ready: kube-proxy sends it no traffic'),
+          ].join('  \n'),
           contextValue: 'endpoint', collapsible: 'none', target: { kind: 'none' },
         };
       }
@@ -585,12 +610,12 @@ export class TreeModel {
       const page = Number(value);
       return {
         id, label: `${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + members}`, description: `${members}`, icon: { id: 'list-flat' },
-        tooltip: `Items ${page * PAGE_SIZE + 1} to ${page * PAGE_SIZE + members}`, contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
+        tooltip: l10n.t('Items {0} to {1}', page * PAGE_SIZE + 1, page * PAGE_SIZE + members), contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
       };
     }
     return {
       id, label: value, description: `${members}`, icon: { id: 'list-tree' },
-      tooltip: `${members} item(s) with status ${md(value)}`, contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
+      tooltip: l10n.t('{0} item(s) with status {1}', members, md(value)), contextValue: 'group', collapsible: 'collapsed', target: { kind: 'none' },
     };
   }
 
@@ -717,6 +742,20 @@ export class TreeModel {
     }
     return map;
   }
+}
+
+/** An etcd member's Raft role, in the display language. */
+function etcdRoleLabel(role: EtcdRole): string {
+  switch (role) {
+    case 'leader': return l10n.t('leader');
+    case 'follower': return l10n.t('follower');
+    case 'candidate': return l10n.t('candidate');
+  }
+}
+
+/** "1 restart", "4 restarts": two whole messages, so a language can inflect each. */
+function restartsText(count: number): string {
+  return count === 1 ? l10n.t('1 restart') : l10n.t('{0} restarts', count);
 }
 
 /** Page numbers for a list of `count` items. */
