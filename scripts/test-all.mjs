@@ -2,7 +2,7 @@
 // `k8s-lab serve`), integration (mocha inside a real
 // VS Code extension host), e2e (a real browser driving the real workbench). Prints each layer's time and,
 // as the very last line, the totals over all layers: "N passed, N failed, N skipped".
-// Options: --only=unit,kubectl,integration,e2e,static   (comma-separated subset)
+// Options: --only=unit,kubectl,integration,e2e,static,package   (comma-separated subset)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +76,8 @@ const layers = [
       if (install.failed) return install;
       return mochaLayer('.mocharc.e2e.json');
     } },
+  // Last: it rebuilds dist/ for production. The .vsix a learner installs must build from a fresh clone.
+  { name: 'package', run: () => checkLayer(['npm', 'run', 'package']) },
 ];
 
 function add(a, b) {
