@@ -5,7 +5,7 @@
  *
  * Its cache may lag its own writes: a sync right after creating a slice could see none and create
  * another. As upstream's endpointSliceTracker, it remembers the resourceVersion each of its writes
- * produced and waits (requeues) until the informer shows them all before it plans again.
+ * produced and waits (requeues) until the informer shows them all before it plans again (slice-tracker.ts).
  */
 import type { TraceContext } from '../../log';
 import type { ApiResponse } from '../../api/request';
@@ -19,6 +19,7 @@ import { sharedPodsByNamespace } from '../pods';
 import type { KeyIndex } from '../key-index';
 import type { ReconcileFn } from '../workqueue/workqueue';
 import { desiredGroups, planSliceWrites, SERVICE_NAME_LABEL } from './slices';
+import { SliceWriteTracker } from './slice-tracker';
 
 /** How long to wait before looking again whether the informer caught up with this controller's own writes. */
 const STALE_RETRY_MS = 100;
@@ -36,10 +37,8 @@ export class EndpointSliceController extends QueueController {
   private readonly memberships: ServiceMemberships;
   /** Slice keys by the Service key their service-name label names. */
   private readonly slicesByService = new Map<string, Set<string>>();
-  /** Per Service key, the resourceVersion each of its slice writes produced (0: deleted) and when, until the cache shows it. */
-  private readonly written = new Map<string, Map<string, { rv: number; at: number }>>();
-  /** The resourceVersion of each cached slice, as the informer delivered it. */
-  private readonly observed = new Map<string, number>();
+  /** This controller's own writes, until its cache shows them. */
+  private readonly tracker = new SliceWriteTracker(STALE_GIVE_UP_MS);
 
   constructor(cc: ControllerContext) {
     super(cc, 'endpointslice-controller');
@@ -69,8 +68,7 @@ export class EndpointSliceController extends QueueController {
   override stop(): void {
     super.stop();
     this.slicesByService.clear();
-    this.written.clear();
-    this.observed.clear();
+    this.tracker.clear();
   }
 
   private podChanged(old: Pod | undefined, pod: Pod | undefined, ctx: TraceContext): void {
@@ -85,12 +83,8 @@ export class EndpointSliceController extends QueueController {
     };
     const before = old && serviceKey(old);
     const after = slice && serviceKey(slice);
-    if (slice) this.observed.set(objectKey(slice), Number(slice.metadata.resourceVersion));
-    else {
-      // Gone: whatever this controller last wrote to it has been seen and superseded.
-      this.observed.delete(objectKey(old!));
-      if (before) this.written.get(before)?.delete(objectKey(old!));
-    }
+    if (slice) this.tracker.observe(objectKey(slice), Number(slice.metadata.resourceVersion));
+    else this.tracker.observeDeleted(objectKey(old!), before);
     if (before && before !== after) this.slicesByService.get(before)?.delete(objectKey(old!));
     if (after) {
       let keys = this.slicesByService.get(after);
@@ -109,37 +103,15 @@ export class EndpointSliceController extends QueueController {
     return out;
   }
 
-  /** Whether the cache shows every write this controller made for the Service (else it would plan from the past). */
-  private caughtUp(serviceKey: string): boolean {
-    const writes = this.written.get(serviceKey);
-    if (!writes) return true;
-    const now = this.cc.clock.now();
-    for (const [sliceKey, { rv, at }] of writes) {
-      // Seen: the informer delivered that version or a later one (someone may have changed it since). A write
-      // not seen for long was superseded unseen (created and deleted again between two of its events): stop waiting.
-      const seen = rv === 0 ? !this.slices.get(sliceKey) : (this.observed.get(sliceKey) ?? 0) >= rv;
-      if (!seen && now - at < STALE_GIVE_UP_MS) return false;
-      writes.delete(sliceKey);
-    }
-    this.written.delete(serviceKey);
-    return true;
-  }
-
-  private remember(serviceKey: string, sliceKey: string, rv: number): void {
-    let writes = this.written.get(serviceKey);
-    if (!writes) this.written.set(serviceKey, (writes = new Map()));
-    writes.set(sliceKey, { rv, at: this.cc.clock.now() });
-  }
-
   protected reconcile: ReconcileFn = (key, ctx, finish) => {
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(key);
     // A deleted Service's slices go with it through the garbage collector (they name it as their controller).
     if (!svc || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0) {
-      this.written.delete(key);
+      this.tracker.forget(key);
       return finish();
     }
-    if (!this.caughtUp(key)) return finish({ requeueAfterMs: STALE_RETRY_MS });
+    if (!this.tracker.caughtUp(key, this.cc.clock.now(), (sliceKey) => this.slices.get(sliceKey) !== undefined)) return finish({ requeueAfterMs: STALE_RETRY_MS });
     const sel = compileSetSelector(svc.spec.selector);
     const pods: Pod[] = [];
     for (const pod of this.podsByNamespace.objects(namespace)) if (sel.matches(pod.metadata.labels)) pods.push(pod);
@@ -161,7 +133,7 @@ export class EndpointSliceController extends QueueController {
     let pending = total;
     let firstError: string | undefined;
     const done = (res: ApiResponse, sliceKey: string | undefined, rv: number | undefined, ok: boolean) => {
-      if (ok && sliceKey !== undefined && rv !== undefined) this.remember(key, sliceKey, rv);
+      if (ok && sliceKey !== undefined && rv !== undefined) this.tracker.wrote(key, sliceKey, rv, this.cc.clock.now());
       if (!ok && res.code !== 404) firstError ??= message(res);
       if (--pending === 0) finish(firstError ? { error: firstError } : undefined);
     };
