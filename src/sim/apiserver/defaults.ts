@@ -132,7 +132,7 @@ export function defaultJobSpec(job: Job): void {
  */
 export function defaultCronJobSpec(cj: CronJob): void {
   const spec = cj.spec;
-  spec.concurrencyPolicy ??= 'Allow';
+  if (!spec.concurrencyPolicy) spec.concurrencyPolicy = 'Allow';
   spec.suspend ??= false;
   spec.successfulJobsHistoryLimit ??= 3;
   spec.failedJobsHistoryLimit ??= 1;
