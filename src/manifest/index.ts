@@ -20,6 +20,8 @@ export type {
   TextEdit,
 } from './types';
 export { checkObject, validateObject } from './validate-object';
+export { parseStandard, loadZone, cronScheduleError, CronSyntaxError, type CronSchedule, type Zone } from './cron';
+export { CRONJOB_NAME_MAX, TZ_AND_TIMEZONE, TZ_IN_SCHEDULE } from './rules/cronjob';
 export { formatBadValue, renderFieldError } from './field-errors';
 export { formatPath } from './field-path';
 export { ManifestValidator, validateText, LineIndex, type ValidationResult, type ValidatedDocument } from './engine';

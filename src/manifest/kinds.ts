@@ -16,6 +16,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
   { kind: 'Secret', apiVersion: 'v1', namespaced: true },
   { kind: 'Job', apiVersion: 'batch/v1', namespaced: true },
+  { kind: 'CronJob', apiVersion: 'batch/v1', namespaced: true },
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));

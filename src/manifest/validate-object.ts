@@ -4,6 +4,7 @@
  */
 import { kindInfo } from './kinds';
 import { checkConfigMap } from './rules/configmap';
+import { checkCronJobName, checkCronJobSpec } from './rules/cronjob';
 import { checkJobSpec } from './rules/job';
 import { checkLabFacts } from './rules/lab';
 import { checkObjectMeta, type NameRule } from './rules/metadata';
@@ -21,6 +22,7 @@ const NAME_RULES: Record<string, NameRule> = {
   ConfigMap: 'subdomain',
   Secret: 'subdomain',
   Job: 'subdomain',
+  CronJob: 'subdomain',
   Service: 'dns1035',
   Namespace: 'label',
 };
@@ -61,6 +63,14 @@ export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
       checkJobSpec(errs, obj.spec, ['spec']);
       const template = isObj(obj.spec) && isObj(obj.spec.template) ? obj.spec.template : undefined;
       checkLabFacts(errs, template?.spec, ['spec', 'template', 'spec'], facts);
+      break;
+    }
+    case 'CronJob': {
+      checkCronJobSpec(errs, obj.spec, ['spec']);
+      checkCronJobName(errs, obj.metadata);
+      const jobTemplate = isObj(obj.spec) && isObj(obj.spec.jobTemplate) ? obj.spec.jobTemplate : undefined;
+      const template = isObj(jobTemplate?.spec) && isObj(jobTemplate.spec.template) ? jobTemplate.spec.template : undefined;
+      checkLabFacts(errs, template?.spec, ['spec', 'jobTemplate', 'spec', 'template', 'spec'], facts);
       break;
     }
   }

@@ -111,6 +111,11 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
   JobSpec: '1 parallelism:int?, 2 completions:int?, 3 activeDeadlineSeconds:int?, 4 selector:LabelSelector?, 5 manualSelector:bool?, '
     + '6 template:PodTemplateSpec, 7 backoffLimit:int?, 8 ttlSecondsAfterFinished:int?, 9 completionMode?, 10 suspend:bool?, 14 podReplacementPolicy?',
   JobStatus: '',
+  CronJob: '1 metadata:ObjectMeta, 2 spec:CronJobSpec, 3 status:CronJobStatus',
+  CronJobSpec: '1 schedule, 2 startingDeadlineSeconds:int?, 3 concurrencyPolicy, 4 suspend:bool?, 5 jobTemplate:JobTemplateSpec, '
+    + '6 successfulJobsHistoryLimit:int?, 7 failedJobsHistoryLimit:int?, 8 timeZone?',
+  JobTemplateSpec: '1 metadata:ObjectMeta, 2 spec:JobSpec',
+  CronJobStatus: '',
   SelfSubjectReview: '1 metadata:ObjectMeta, 2 status:SelfSubjectReviewStatus',
   SelfSubjectReviewStatus: '1 userInfo:UserInfo',
   UserInfo: '1 username, 2 uid, 3 groups*',
@@ -128,7 +133,7 @@ const PROTOBUF_SCHEMA: Record<string, string> = {
 
 /** The kinds whose protobuf bodies are decoded (what the lab serves and kubectl's typed clients send). */
 const DECODED_KINDS = new Set([
-  'Namespace', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'Job', 'DeleteOptions',
+  'Namespace', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'PriorityClass', 'Job', 'CronJob', 'DeleteOptions',
   'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
 ]);
 

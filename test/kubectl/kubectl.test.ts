@@ -79,7 +79,7 @@ describe('kubectl against k8s-lab serve', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(header(r.stdout), ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
       const table = rows(r.stdout).map((c) => c.join(' '));
-      for (const line of ['pods po v1 true Pod', 'secrets v1 true Secret', 'nodes no v1 false Node', 'deployments deploy apps/v1 true Deployment', 'leases coordination.k8s.io/v1 true Lease']) {
+      for (const line of ['pods po v1 true Pod', 'secrets v1 true Secret', 'nodes no v1 false Node', 'deployments deploy apps/v1 true Deployment', 'cronjobs cj batch/v1 true CronJob', 'leases coordination.k8s.io/v1 true Lease']) {
         assert.ok(table.includes(line), `missing "${line}" in\n${r.stdout}`);
       }
     });
@@ -512,6 +512,42 @@ spec:
       assert.equal(r.stdout.trim(), 'job.batch "hello" deleted');
       const gone = await eventually(async () => (await k('get', 'pods', '-l', 'job-name=hello', '-o', 'name')).stdout.trim() === '', 30_000);
       assert.ok(gone, 'the Job\'s pod was not deleted with it');
+    });
+  });
+
+  describe('cronjobs', () => {
+    it('create cronjob (protobuf) makes a Job each minute; get cronjobs columns; create job --from=cronjob; describe; delete cascades', async () => {
+      let r = await k('create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/1 * * * *', '--', 'echo', 'hi');
+      assert.equal(r.stdout.trim(), 'cronjob.batch/tick created', r.stderr);
+      const jobNames = async () => (await k('get', 'jobs', '-o', 'name')).stdout.split('\n').filter(Boolean).map((n) => n.replace('job.batch/', ''));
+      // Speed 50: a minute of the lab's clock is 1.2 s.
+      const appeared = await eventually(async () => (await jobNames()).some((n) => /^tick-\d+$/.test(n)), 30_000);
+      assert.ok(appeared, 'no Job from the CronJob');
+      const name = (await jobNames()).find((n) => /^tick-\d+$/.test(n))!;
+      r = await k('get', 'job', name, '-o', 'jsonpath={.metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}');
+      assert.equal(r.stdout, new Date(Number(name.split('-')[1]) * 60_000).toISOString().replace('.000Z', 'Z'));
+      r = await k('get', 'cronjobs');
+      assert.deepEqual(r.stdout.split('\n')[0].split(/\s+/).filter(Boolean), ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST', 'SCHEDULE', 'AGE']);
+      assert.match(r.stdout.split('\n')[1], /^tick\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+\d+\s+\d+s\s+\d+s$/);
+      r = await k('get', 'cj', 'tick', '-o', 'wide');
+      assert.match(r.stdout.split('\n')[0], /\sCONTAINERS\s+IMAGES\s+SELECTOR$/);
+      assert.match(r.stdout.split('\n')[1], /\stick\s+busybox:1\.36\s+<none>$/);
+      r = await k('create', 'job', 'by-hand', '--from=cronjob/tick');
+      assert.equal(r.stdout.trim(), 'job.batch/by-hand created', r.stderr);
+      r = await k('get', 'job', 'by-hand', '-o', 'jsonpath={.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}');
+      assert.equal(r.stdout, 'manual CronJob/tick');
+      r = await kubectl(lab, ['wait', '--for=condition=complete', 'job/by-hand', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('logs', 'job/by-hand');
+      assert.equal(r.stdout, 'hi\n', r.stderr);
+      r = await k('describe', 'cronjob', 'tick');
+      assert.match(r.stdout, /^Schedule:\s+\*\/1 \* \* \* \*$/m);
+      assert.match(r.stdout, /^Concurrency Policy:\s+Allow$/m);
+      assert.match(r.stdout, /SuccessfulCreate\s+.*Created job tick-\d+/);
+      r = await k('delete', 'cronjob', 'tick');
+      assert.equal(r.stdout.trim(), 'cronjob.batch "tick" deleted');
+      const gone = await eventually(async () => (await jobNames()).every((n) => !/^tick-\d+$/.test(n) && n !== 'by-hand'), 30_000);
+      assert.ok(gone, 'the CronJob\'s Jobs were not deleted with it');
     });
   });
 

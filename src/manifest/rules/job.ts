@@ -12,7 +12,12 @@ import { checkPodTemplate, nonNegative } from './workloads';
 
 const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
 
-export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
+export interface JobSpecOptions {
+  /** A CronJob's jobTemplate.spec (ValidateJobTemplateSpec): the selector is generated for each Job, so none may be given. */
+  inTemplate?: boolean;
+}
+
+export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath, o: JobSpecOptions = {}): void {
   if (!isObj(spec)) {
     errs.push(fieldError.required([...path, 'template'], undefined, { rule: 'required-field' }));
     return;
@@ -24,8 +29,12 @@ export function checkJobSpec(errs: FieldError[], spec: unknown, path: FieldPath)
   }
   checkEnum(errs, spec.podReplacementPolicy, [...path, 'podReplacementPolicy'], ['Failed', 'TerminatingOrFailed']);
   // Without manualSelector the API server generates the selector (and the labels it selects).
-  const selector = spec.selector;
-  if (spec.manualSelector === true && (selector === undefined || selector === null)) {
+  let selector = spec.selector;
+  if (o.inTemplate) {
+    if (selector !== undefined && selector !== null) errs.push(fieldError.invalid([...path, 'selector'], selector, '`selector` will be auto-generated', { rule: 'invalid-value' }));
+    if (spec.manualSelector === true) errs.push(fieldError.notSupported([...path, 'manualSelector'], true, ['nil', 'false'], { rule: 'unsupported-value' }));
+    selector = undefined;
+  } else if (spec.manualSelector === true && (selector === undefined || selector === null)) {
     errs.push(fieldError.required([...path, 'selector'], undefined, { rule: 'required-field' }));
   } else if (selector !== undefined && selector !== null) {
     checkLabelSelector(errs, selector, [...path, 'selector']);

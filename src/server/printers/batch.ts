@@ -5,8 +5,8 @@
  * the duration from startTime to completionTime (or to now).
  */
 import { formatLabelSelector } from '../../sim/api/labels';
-import type { Job } from '../../sim/api/types';
-import { AGE_COLUMN, NAME_COLUMN, age, column, humanDuration, type Printer } from './table';
+import type { CronJob, Job } from '../../sim/api/types';
+import { AGE_COLUMN, NAME_COLUMN, age, column, humanDuration, since, type Printer } from './table';
 
 const has = (job: Job, type: string) => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
@@ -41,6 +41,35 @@ export const jobPrinter: Printer<Job> = {
     return [
       job.metadata.name, jobStatus(job), completions, duration, age(job, now),
       containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(job.spec?.selector),
+    ];
+  },
+};
+
+/**
+ * `kubectl get cronjobs` (NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE; wide adds CONTAINERS IMAGES
+ * SELECTOR), as upstream's printCronJob in 1.32: the time zone or <none>, suspend as True/False (<unset>), the number
+ * of active Jobs, the time since the last schedule or <none>; the selector is the job template's (normally none).
+ */
+export const cronJobPrinter: Printer<CronJob> = {
+  columns: [
+    NAME_COLUMN,
+    column('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
+    column('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones'),
+    column('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions. Defaults to false.', 0, 'boolean'),
+    column('Active', 'A list of pointers to currently running jobs.', 0, 'integer'),
+    column('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
+    AGE_COLUMN,
+    column('Containers', 'Names of each container in the template.', 1),
+    column('Images', 'Images referenced by each container in the template.', 1),
+    column('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
+  ],
+  cells(cj, now) {
+    const suspend = cj.spec?.suspend;
+    const containers = cj.spec?.jobTemplate?.spec?.template?.spec?.containers ?? [];
+    return [
+      cj.metadata.name, cj.spec?.schedule ?? '', cj.spec?.timeZone ?? '<none>', suspend === undefined ? '<unset>' : suspend ? 'True' : 'False',
+      cj.status?.active?.length ?? 0, cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>', age(cj, now),
+      containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(cj.spec?.jobTemplate?.spec?.selector),
     ];
   },
 };

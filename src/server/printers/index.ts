@@ -1,7 +1,7 @@
 /** The printer of each served resource; resources without one print NAME and CREATED AT, as upstream's default. */
 import type { KubeObject } from '../../sim/api/types';
 import { deploymentPrinter, replicaSetPrinter } from './apps';
-import { jobPrinter } from './batch';
+import { cronJobPrinter, jobPrinter } from './batch';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, secretPrinter } from './core';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
@@ -28,6 +28,7 @@ const printers: Record<string, Printer> = {
   poddisruptionbudgets: podDisruptionBudgetPrinter as Printer,
   priorityclasses: priorityClassPrinter as Printer,
   jobs: jobPrinter as Printer,
+  cronjobs: cronJobPrinter as Printer,
 };
 
 const defaultPrinter: Printer = {

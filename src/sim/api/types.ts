@@ -568,6 +568,44 @@ export interface Job extends KubeObject {
   };
 }
 
+/** core/v1 ObjectReference, as CronJob status.active lists its Jobs. */
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
+/** batch/v1 JobTemplateSpec: the Job a CronJob creates at each scheduled time. */
+export interface JobTemplateSpec {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
+  spec: Job['spec'];
+}
+
+/** batch/v1 CronJob: creates a Job at each time of its cron schedule. */
+export interface CronJob extends KubeObject {
+  apiVersion: 'batch/v1';
+  kind: 'CronJob';
+  spec: {
+    schedule: string;
+    timeZone?: string;
+    startingDeadlineSeconds?: number;
+    concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+    suspend?: boolean;
+    jobTemplate: JobTemplateSpec;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+  };
+  status?: {
+    active?: ObjectReference[];
+    lastScheduleTime?: string;
+    lastSuccessfulTime?: string;
+  };
+}
+
 export interface DeploymentStrategy {
   type?: 'RollingUpdate' | 'Recreate';
   rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };

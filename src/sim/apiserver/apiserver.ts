@@ -616,7 +616,7 @@ export class ApiServer {
       omitEmptyLists(meta);
       obj = { ...candidate, apiVersion: def.apiVersion, kind: def.kind, metadata: meta };
       if (def.hasStatus) obj.status = existing.status;
-      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet' || def.kind === 'Job') {
+      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet' || def.kind === 'Job' || def.kind === 'CronJob') {
         obj.spec = deepClone(obj.spec);
         applyUpdateDefaults(def, obj);
       }

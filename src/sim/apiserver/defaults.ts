@@ -2,7 +2,7 @@
  * Defaulting, as the API server's registered defaulters and admission plugins apply it on create
  * (and, for pod templates, on every write): it mutates a fresh, unshared copy of the object.
  */
-import type { Container, Deployment, Job, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
+import type { Container, CronJob, Deployment, Job, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
 import type { ResourceDef } from './resources';
 import { isPlainObject } from './objects';
 
@@ -126,6 +126,21 @@ export function defaultJobSpec(job: Job): void {
 }
 
 /**
+ * SetObjectDefaults_CronJob (on every write): SetDefaults_CronJob (concurrencyPolicy Allow, suspend false, history
+ * limits 3 and 1) and the job template's pod spec defaults. The template's JobSpec gets no Job defaults (SetDefaults_Job
+ * takes a Job), so a CronJob shows no backoffLimit; the Jobs it creates get theirs when they are created.
+ */
+export function defaultCronJobSpec(cj: CronJob): void {
+  const spec = cj.spec;
+  if (!spec.concurrencyPolicy) spec.concurrencyPolicy = 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  const template = spec.jobTemplate?.spec?.template;
+  if (isPlainObject(template) && isPlainObject(template.spec)) defaultPodSpec(template.spec);
+}
+
+/**
  * The job strategy's PrepareForCreate (generateSelector): unless manualSelector, the template gets the job-name and
  * controller-uid labels (prefixed and legacy; a label the user set is kept, validation then refuses a wrong one)
  * and the selector matches batch.kubernetes.io/controller-uid.
@@ -204,6 +219,9 @@ export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: Admiss
     case 'Job':
       defaultJobSpec(obj as Job);
       return generateJobSelector(obj as Job);
+    case 'CronJob':
+      if (isPlainObject(obj.spec)) defaultCronJobSpec(obj as CronJob);
+      return;
   }
 }
 
@@ -211,4 +229,5 @@ export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: Admiss
 export function applyUpdateDefaults(d: ResourceDef, obj: KubeObject): void {
   if ((d.kind === 'Deployment' || d.kind === 'ReplicaSet') && isPlainObject(obj.spec)) defaultWorkload(obj as Deployment | ReplicaSet);
   if (d.kind === 'Job' && isPlainObject(obj.spec)) defaultJobSpec(obj as Job);
+  if (d.kind === 'CronJob' && isPlainObject(obj.spec)) defaultCronJobSpec(obj as CronJob);
 }

@@ -136,6 +136,11 @@ export const RESOURCES: readonly ResourceDef[] = [
     hasStatus: true, generation: true, fields: {},
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
   }),
+  def({
+    group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true, etcdPrefix: '/registry/cronjobs/',
+    hasStatus: true, generation: true, fields: {}, shortNames: ['cj'],
+    mergeKeys: podSpecMergeKeys('spec.jobTemplate.spec.template.spec.'),
+  }),
 ];
 
 const byPath = new Map<string, ResourceDef>(RESOURCES.map((d) => [`${d.apiVersion}/${d.resource}`, d]));

@@ -6,11 +6,11 @@
  * (nodes, leases, events). The result renders as upstream's 422 message:
  * `Pod "x" is invalid: spec.containers[0].image: Required value`.
  */
-import type { Job, KubeObject, Pod, PriorityClass } from '../api/types';
+import type { CronJob, Job, KubeObject, Pod, PriorityClass } from '../api/types';
 import { labelSelectorAsSelector } from '../api/labels';
 import { JOB_LABELS } from './defaults';
 import { isDNS1123Subdomain } from '../api/labels';
-import { kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
+import { CRONJOB_NAME_MAX, TZ_AND_TIMEZONE, TZ_IN_SCHEDULE, kindInfo, renderFieldError, validateObject, type FieldError as ManifestFieldError } from '../../manifest';
 import { deepEqual, isPlainObject } from './objects';
 import type { ResourceDef } from './resources';
 import { validatePriorityClass } from './priority';
@@ -137,6 +137,30 @@ function validateJob(job: Job, old: Job | undefined, errs: FieldError[]): void {
 }
 
 /**
+ * ValidateCronJobUpdate's differences from create (the manifest rules validate as on create): no 52-character name
+ * limit; a schedule that already had TZ= may keep it (then only TZ with spec.timeZone is refused); an unchanged
+ * timeZone is not checked again.
+ */
+function relaxCronJobUpdate(errs: ManifestFieldError[], cj: CronJob, old: CronJob): ManifestFieldError[] {
+  const oldSchedule = typeof old.spec?.schedule === 'string' ? old.spec.schedule : '';
+  const schedule = typeof cj.spec?.schedule === 'string' ? cj.spec.schedule : '';
+  const allowTZ = oldSchedule.includes('TZ');
+  const sameZone = cj.spec?.timeZone === old.spec?.timeZone;
+  const out = errs.filter((e) => {
+    if (e.field === 'metadata.name' && e.detail === `must be no more than ${CRONJOB_NAME_MAX} characters`) return false;
+    if (allowTZ && e.field === 'spec.schedule' && e.detail === TZ_IN_SCHEDULE) return false;
+    if (sameZone && e.field === 'spec.timeZone') return false;
+    return true;
+  });
+  if (allowTZ && schedule.includes('TZ') && cj.spec?.timeZone !== undefined && cj.spec.timeZone !== null) {
+    const i = out.findIndex((e) => e.field === 'spec.schedule');
+    const err: ManifestFieldError = { ...(out[i] ?? { type: 'Invalid value', field: 'spec.schedule', rule: 'invalid-value', severity: 'error', path: ['spec', 'schedule'], target: 'value' }), type: 'Invalid value', badValue: schedule, detail: TZ_AND_TIMEZONE };
+    out.splice(i < 0 ? 0 : i + 1, 0, err);
+  }
+  return out;
+}
+
+/**
  * Every error for writing `obj` (and, on update, replacing `old`). Empty when the object is valid.
  * A write to the status subresource only checks identity (its spec is the stored one).
  */
@@ -150,7 +174,11 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   validateOwnerReferences(obj, errs);
   // ValidateSecretUpdate / ValidateConfigMapUpdate check these before the object's own rules.
   if (old && (d.kind === 'Secret' || d.kind === 'ConfigMap')) validateDataUpdate(d, obj, old, errs);
-  if (kindInfo(d.kind)) errs.push(...validateObject(obj).map(fromManifest));
+  if (kindInfo(d.kind)) {
+    let found = validateObject(obj);
+    if (d.kind === 'CronJob' && old) found = relaxCronJobUpdate(found, obj as CronJob, old as CronJob);
+    errs.push(...found.map(fromManifest));
+  }
   else validateName(obj, errs);
   if (d.kind === 'PriorityClass') errs.push(...validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined));
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);
