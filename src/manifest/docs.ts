@@ -12,6 +12,7 @@ const API_REFERENCE: Record<string, string> = {
   ConfigMap: `${K8S}/reference/kubernetes-api/config-and-storage-resources/config-map-v1/`,
   Secret: `${K8S}/reference/kubernetes-api/config-and-storage-resources/secret-v1/`,
   Job: `${K8S}/reference/kubernetes-api/workload-resources/job-v1/`,
+  DaemonSet: `${K8S}/reference/kubernetes-api/workload-resources/daemon-set-v1/`,
 };
 
 const RULE_DOCS: Partial<Record<RuleId, string>> = {

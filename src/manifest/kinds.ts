@@ -16,6 +16,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
   { kind: 'Secret', apiVersion: 'v1', namespaced: true },
   { kind: 'Job', apiVersion: 'batch/v1', namespaced: true },
+  { kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
@@ -28,6 +29,7 @@ export function kindInfo(kind: string): KindInfo | undefined {
 const REMOVED_VERSIONS: Record<string, readonly string[]> = {
   Deployment: ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'],
   ReplicaSet: ['extensions/v1beta1', 'apps/v1beta2'],
+  DaemonSet: ['extensions/v1beta1', 'apps/v1beta2'],
 };
 
 /** kubectl's message when an apiVersion does not serve a kind, with a hint at the version that does. */
