@@ -18,8 +18,9 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 import { DisruptionController } from './disruption/disruption-controller';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { JobController } from './job/job-controller';
+import { DaemonSetController } from './daemonset/daemonset-controller';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job' | 'daemonset';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -31,6 +32,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   disruption: (cc) => new DisruptionController(cc),
   garbagecollector: (cc) => new GarbageCollector(cc),
   job: (cc) => new JobController(cc),
+  daemonset: (cc) => new DaemonSetController(cc),
 };
 
 export const ALL_CONTROLLERS = Object.keys(FACTORIES) as ControllerName[];
