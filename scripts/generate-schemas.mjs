@@ -30,6 +30,7 @@ export const KINDS = [
   { file: 'configmap.json', kind: 'ConfigMap', model: 'V1ConfigMap', apiVersion: 'v1' },
   { file: 'secret.json', kind: 'Secret', model: 'V1Secret', apiVersion: 'v1' },
   { file: 'job.json', kind: 'Job', model: 'V1Job', apiVersion: 'batch/v1' },
+  { file: 'daemonset.json', kind: 'DaemonSet', model: 'V1DaemonSet', apiVersion: 'apps/v1' },
 ];
 
 /**

@@ -131,8 +131,9 @@ export function checkDaemonSetSpec(errs: FieldError[], spec: unknown, path: Fiel
 /** ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet (after defaulting, RollingUpdate has its block). */
 function checkDaemonSetUpdateStrategy(errs: FieldError[], strategy: Record<string, unknown>, path: FieldPath): void {
   const type = strategy.type;
-  if (type === 'OnDelete' || type === undefined || type === null) return;
-  if (type !== 'RollingUpdate') {
+  if (type === 'OnDelete') return;
+  // An unset type defaults to RollingUpdate, whose block is then checked as the API server would after defaulting.
+  if (type !== undefined && type !== null && type !== 'RollingUpdate') {
     if (typeof type === 'string') errs.push(fieldError.notSupported([...path, 'type'], type, ['RollingUpdate', 'OnDelete'], { rule: 'unsupported-value' }));
     return;
   }
