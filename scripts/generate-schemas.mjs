@@ -31,6 +31,7 @@ export const KINDS = [
   { file: 'secret.json', kind: 'Secret', model: 'V1Secret', apiVersion: 'v1' },
   { file: 'job.json', kind: 'Job', model: 'V1Job', apiVersion: 'batch/v1' },
   { file: 'cronjob.json', kind: 'CronJob', model: 'V1CronJob', apiVersion: 'batch/v1' },
+  { file: 'daemonset.json', kind: 'DaemonSet', model: 'V1DaemonSet', apiVersion: 'apps/v1' },
 ];
 
 /**

@@ -5,7 +5,7 @@
  * components, leases). Pure: no vscode import, so it is unit-tested against a real Cluster.
  */
 import type { Cluster } from '../sim/cluster';
-import type { Deployment, Endpoints, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../sim/api/types';
+import type { DaemonSet, Deployment, Endpoints, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../sim/api/types';
 import type { FaultState, LabState, MasterState } from './tree/model';
 
 /** Anything with a `faults.list()` (H's fault API), as it reports active faults. */
@@ -56,6 +56,7 @@ export function readLabState(cluster: Cluster, faults?: FaultLister): LabState {
     nodes: list<Node>('nodes'),
     pods: list<Pod>('pods'),
     deployments: list<Deployment>('deployments'),
+    daemonSets: list<DaemonSet>('daemonsets'),
     replicaSets: list<ReplicaSet>('replicasets'),
     services: list<Service>('services'),
     endpoints: list<Endpoints>('endpoints'),

@@ -13,6 +13,7 @@ const API_REFERENCE: Record<string, string> = {
   Secret: `${K8S}/reference/kubernetes-api/config-and-storage-resources/secret-v1/`,
   Job: `${K8S}/reference/kubernetes-api/workload-resources/job-v1/`,
   CronJob: `${K8S}/reference/kubernetes-api/workload-resources/cron-job-v1/`,
+  DaemonSet: `${K8S}/reference/kubernetes-api/workload-resources/daemon-set-v1/`,
 };
 
 const RULE_DOCS: Partial<Record<RuleId, string>> = {

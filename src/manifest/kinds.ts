@@ -17,6 +17,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'Secret', apiVersion: 'v1', namespaced: true },
   { kind: 'Job', apiVersion: 'batch/v1', namespaced: true },
   { kind: 'CronJob', apiVersion: 'batch/v1', namespaced: true },
+  { kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
@@ -29,6 +30,7 @@ export function kindInfo(kind: string): KindInfo | undefined {
 const REMOVED_VERSIONS: Record<string, readonly string[]> = {
   Deployment: ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'],
   ReplicaSet: ['extensions/v1beta1', 'apps/v1beta2'],
+  DaemonSet: ['extensions/v1beta1', 'apps/v1beta2'],
 };
 
 /** kubectl's message when an apiVersion does not serve a kind, with a hint at the version that does. */

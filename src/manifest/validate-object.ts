@@ -12,7 +12,7 @@ import { checkPodSpec } from './rules/pod-spec';
 import { checkSecret } from './rules/secret';
 import { checkServiceSpec } from './rules/service';
 import { isObj } from './rules/util';
-import { checkDeploymentSpec, checkReplicaSetSpec } from './rules/workloads';
+import { checkDaemonSetSpec, checkDeploymentSpec, checkReplicaSetSpec } from './rules/workloads';
 import type { FieldError, LabFacts } from './types';
 
 const NAME_RULES: Record<string, NameRule> = {
@@ -23,6 +23,7 @@ const NAME_RULES: Record<string, NameRule> = {
   Secret: 'subdomain',
   Job: 'subdomain',
   CronJob: 'subdomain',
+  DaemonSet: 'subdomain',
   Service: 'dns1035',
   Namespace: 'label',
 };
@@ -43,8 +44,10 @@ export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
       checkLabFacts(errs, obj.spec, ['spec'], facts);
       break;
     case 'Deployment':
-    case 'ReplicaSet': {
+    case 'ReplicaSet':
+    case 'DaemonSet': {
       if (info.kind === 'Deployment') checkDeploymentSpec(errs, obj.spec, ['spec']);
+      else if (info.kind === 'DaemonSet') checkDaemonSetSpec(errs, obj.spec, ['spec']);
       else checkReplicaSetSpec(errs, obj.spec, ['spec']);
       const template = isObj(obj.spec) && isObj(obj.spec.template) ? obj.spec.template : undefined;
       checkLabFacts(errs, template?.spec, ['spec', 'template', 'spec'], facts);

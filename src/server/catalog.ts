@@ -25,7 +25,7 @@ export interface ServedResource {
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Upstream's "all" category: what `kubectl get all` lists. */
-const IN_ALL = new Set(['pods', 'services', 'deployments', 'replicasets', 'jobs', 'cronjobs']);
+const IN_ALL = new Set(['pods', 'services', 'deployments', 'replicasets', 'jobs', 'cronjobs', 'daemonsets']);
 
 function subresourcesOf(def: ResourceDef): Subresource[] {
   const out: Subresource[] = [];

@@ -551,6 +551,65 @@ spec:
     });
   });
 
+  describe('daemonsets', () => {
+    const DAEMONSET = (image: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers:
+      - name: agent
+        image: ${image}
+`;
+
+    it('apply, rollout status, get ds columns, describe, rollout history and undo, drain --ignore-daemonsets keeps the daemon pods', async () => {
+      let r = await k('apply', '-f', file('ds.yaml', DAEMONSET('nginx:1.26')));
+      assert.equal(r.stdout.trim(), 'daemonset.apps/agent created', r.stderr);
+      r = await kubectl(lab, ['rollout', 'status', 'daemonset/agent', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /daemon set "agent" successfully rolled out/);
+      r = await k('get', 'ds');
+      assert.deepEqual(header(r.stdout), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE']);
+      assert.deepEqual(rows(r.stdout).find((c) => c[0] === 'agent')?.slice(0, 7), ['agent', '3', '3', '3', '3', '3', '<none>']);
+      r = await k('get', 'daemonset', 'agent', '-o', 'wide');
+      assert.match(rows(r.stdout)[0].join(' '), /^agent 3 3 3 3 3 <none> \S+ agent nginx:1\.26 app=agent$/);
+      r = await k('describe', 'ds', 'agent');
+      assert.match(r.stdout, /^Desired Number of Nodes Scheduled: 3$/m);
+      assert.match(r.stdout, /^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+      r = await k('apply', '-f', file('ds.yaml', DAEMONSET('nginx:1.27')));
+      assert.equal(r.stdout.trim(), 'daemonset.apps/agent configured', r.stderr);
+      r = await kubectl(lab, ['rollout', 'status', 'daemonset/agent', '--timeout=90s'], { timeoutMs: 100_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /daemon set "agent" successfully rolled out/);
+      r = await k('rollout', 'history', 'daemonset/agent');
+      assert.match(r.stdout, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+      r = await k('get', 'controllerrevisions');
+      assert.deepEqual(header(r.stdout), ['NAME', 'CONTROLLER', 'REVISION', 'AGE']);
+      assert.ok(rows(r.stdout).some((c) => /^agent-[a-z0-9]+$/.test(c[0]) && c[1] === 'daemonset.apps/agent' && c[2] === '2'), r.stdout);
+      r = await k('rollout', 'undo', 'daemonset/agent');
+      assert.equal(r.stdout.trim(), 'daemonset.apps/agent rolled back', r.stderr);
+      r = await kubectl(lab, ['rollout', 'status', 'daemonset/agent', '--timeout=90s'], { timeoutMs: 100_000 });
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('get', 'ds', 'agent', '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+      assert.equal(r.stdout, 'nginx:1.26');
+      // drain: the daemon pod stays (kubectl tells it by its controller reference), then uncordon.
+      r = await kubectl(lab, ['drain', 'worker-3', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=90s'], { timeoutMs: 100_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr + r.stdout, /Warning: ignoring DaemonSet-managed Pods: default\/agent-[a-z0-9]{5}/);
+      r = await k('get', 'pods', '-l', 'app=agent', '--field-selector', 'spec.nodeName=worker-3', '-o', 'name');
+      assert.match(r.stdout.trim(), /^pod\/agent-[a-z0-9]{5}$/);
+      r = await k('uncordon', 'worker-3');
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('delete', 'ds', 'agent');
+      assert.equal(r.stdout.trim(), 'daemonset.apps "agent" deleted');
+      const gone = await eventually(async () => (await k('get', 'pods', '-l', 'app=agent', '-o', 'name')).stdout.trim() === '', 60_000);
+      assert.ok(gone, 'the daemon pods were not deleted with their DaemonSet');
+    });
+  });
+
   describe('k8s-lab fault', () => {
     it('stops and starts a worker through the lab endpoint; the node goes NotReady and comes back', async () => {
       const fault = (...args: string[]) => k8sLab(lab, ['fault', ...args, '--kubeconfig', lab.kubeconfig]);

@@ -5,7 +5,7 @@
  *
  * Shape: Cluster → Control plane (load balancer; per master its kube-apiserver, etcd member,
  * kube-scheduler, kube-controller-manager) · one row per zone → nodes → pods · Workloads (Deployments →
- * ReplicaSets → pods) · Services (→ endpoints) · Unscheduled pods while there are any.
+ * ReplicaSets → pods; DaemonSets → pods) · Services (→ endpoints) · Unscheduled pods while there are any.
  *
  * Ids are stable paths ("cluster/zone:us-east-2a/node:worker-1/pod:default.web-x"), so selection and
  * expansion survive updates. Long lists are grouped by status and split into pages; a row's id never
@@ -19,7 +19,7 @@
  * message, markdown included (so translators see the whole line); values are md()-escaped before they go in.
  */
 import * as l10n from '@vscode/l10n';
-import type { Deployment, Endpoints, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
+import type { DaemonSet, Deployment, Endpoints, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
 import {
   age, allocatable, allocated, formatBytes, formatCpu, isUnscheduled, nodeReady, nodeRoles, nodeStatus, nodeZone,
   percent, podHealth, podReady, podRestarts, podStatus, type PodHealth,
@@ -57,6 +57,8 @@ export interface LabState {
   nodes: readonly Node[];
   pods: readonly Pod[];
   deployments: readonly Deployment[];
+  /** Optional: states recorded before DaemonSets were served have none. */
+  daemonSets?: readonly DaemonSet[];
   replicaSets: readonly ReplicaSet[];
   services: readonly Service[];
   endpoints: readonly Endpoints[];
@@ -158,7 +160,7 @@ function refOf(obj: { metadata: { namespace?: string; name?: string } }, resourc
   return { resource, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
 }
 
-const OBJECT_SEGMENTS: Record<string, string> = { pod: 'pods', deploy: 'deployments', rs: 'replicasets', svc: 'services' };
+const OBJECT_SEGMENTS: Record<string, string> = { pod: 'pods', deploy: 'deployments', ds: 'daemonsets', rs: 'replicasets', svc: 'services' };
 const COMPONENTS: readonly string[] = ['apiserver', 'etcd', 'scheduler', 'controller-manager'];
 
 /**
@@ -211,6 +213,7 @@ export class TreeModel {
   private readonly rsByOwnerUid = new Map<string, ReplicaSet[]>();
   private readonly unscheduled: Pod[] = [];
   private readonly deployments: Deployment[];
+  private readonly daemonSets: DaemonSet[];
   private readonly orphanReplicaSets: ReplicaSet[] = [];
   private readonly barePods: Pod[] = [];
   private readonly endpointsByKey = new Map<string, Endpoints>();
@@ -241,6 +244,7 @@ export class TreeModel {
     }
     const deploymentUids = new Set<string>();
     this.deployments = [...state.deployments].sort(byName);
+    this.daemonSets = [...(state.daemonSets ?? [])].sort(byName);
     for (const d of this.deployments) if (d.metadata.uid) deploymentUids.add(d.metadata.uid);
     for (const rs of [...state.replicaSets].sort(byName)) {
       const owner = controllerOf(rs);
@@ -333,6 +337,7 @@ export class TreeModel {
       case 'node': return this.nodeRow(id, value);
       case 'pod': return this.podRow(id, this.podsByKey.get(value)!);
       case 'deploy': return this.deploymentRow(id, value);
+      case 'ds': return this.daemonSetRow(id, value);
       case 'rs': return this.replicaSetRow(id, value);
       case 'svc': return this.serviceRow(id, value);
       case 'ep': return this.endpointRow(id, parentId!, value);
@@ -543,6 +548,28 @@ export class TreeModel {
     };
   }
 
+  private daemonSet(key: string): DaemonSet | undefined {
+    return this.daemonSets.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+  }
+
+  private daemonSetRow(id: string, key: string): Row | undefined {
+    const ds = this.daemonSet(key);
+    if (!ds) return undefined;
+    const s = ds.status;
+    const desired = s?.desiredNumberScheduled ?? 0;
+    const ready = s?.numberReady ?? 0;
+    const updated = s?.updatedNumberScheduled ?? 0;
+    const available = s?.numberAvailable ?? 0;
+    return {
+      id, label: ds.metadata.name ?? '', description: l10n.t('{0}/{1} ready · {2} up-to-date · {3} available', ready, desired, updated, available),
+      icon: { id: 'broadcast', color: ready >= desired ? 'charts.green' : 'charts.yellow' },
+      tooltip: [`**DaemonSet ${md(ds.metadata.namespace)}/${md(ds.metadata.name)}**`, '',
+        l10n.t('Nodes: {0} desired, {1} current, {2} updated, {3} ready, {4} available', desired, s?.currentNumberScheduled ?? 0, updated, ready, available),
+        l10n.t('Strategy: {0}', md(ds.spec.updateStrategy?.type ?? 'RollingUpdate'))].join('  \n'),
+      contextValue: 'daemonset', collapsible: 'collapsed', target: { kind: 'object', ref: refOf(ds, 'daemonsets') },
+    };
+  }
+
   private replicaSet(key: string): ReplicaSet | undefined {
     return this.state.replicaSets.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
   }
@@ -627,6 +654,7 @@ export class TreeModel {
     if (id === WORKLOADS_ID) {
       return [
         ...this.deployments.map((d) => `${id}/deploy:${podKey(d.metadata.namespace, d.metadata.name)}`),
+        ...this.daemonSets.map((ds) => `${id}/ds:${podKey(ds.metadata.namespace, ds.metadata.name)}`),
         ...this.orphanReplicaSets.map((rs) => `${id}/rs:${podKey(rs.metadata.namespace, rs.metadata.name)}`),
         ...this.grouped(id, this.barePods),
       ];
@@ -653,6 +681,7 @@ export class TreeModel {
         return (this.rsByOwnerUid.get(d?.metadata.uid ?? '') ?? []).map((rs) => `${id}/rs:${podKey(rs.metadata.namespace, rs.metadata.name)}`);
       }
       case 'rs': return this.grouped(id, this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? []);
+      case 'ds': return this.grouped(id, this.podsByOwnerUid.get(this.daemonSet(value)?.metadata.uid ?? '') ?? []);
       case 'svc': {
         const ips: string[] = [];
         for (const s of this.endpointsByKey.get(value)?.subsets ?? []) for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) ips.push(a.ip);
@@ -700,6 +729,7 @@ export class TreeModel {
     if (last.startsWith('zone:')) return this.nodesByZone.get(value) ?? [];
     if (last.startsWith('node:')) return this.podsByNode.get(value) ?? [];
     if (last.startsWith('rs:')) return this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? [];
+    if (last.startsWith('ds:')) return this.podsByOwnerUid.get(this.daemonSet(value)?.metadata.uid ?? '') ?? [];
     return [];
   }
 

@@ -104,3 +104,60 @@ export function checkReplicaSetSpec(errs: FieldError[], spec: unknown, path: Fie
   nonNegative(errs, spec.minReadySeconds, [...path, 'minReadySeconds']);
   checkSelectorAndTemplate(errs, spec, path, 'replicaset');
 }
+
+/**
+ * DaemonSet rules (upstream apps validation ValidateDaemonSetSpec): the selector (required, not empty, matching the
+ * template's labels), the pod template (restartPolicy Always, no activeDeadlineSeconds), minReadySeconds,
+ * revisionHistoryLimit, and the update strategy (RollingUpdate needs exactly one of maxUnavailable and maxSurge
+ * non-zero). The immutable selector is the API server's (it knows the old object).
+ */
+export function checkDaemonSetSpec(errs: FieldError[], spec: unknown, path: FieldPath): void {
+  if (!isObj(spec)) {
+    errs.push(fieldError.required([...path, 'selector'], undefined, { rule: 'required-field' }));
+    return;
+  }
+  checkSelectorAndTemplate(errs, spec, path, 'daemonset');
+  const podSpec = objAt(objAt(spec, 'template'), 'spec');
+  const deadline = podSpec?.activeDeadlineSeconds;
+  if (deadline !== undefined && deadline !== null) {
+    errs.push(fieldError.invalid([...path, 'template', 'spec', 'activeDeadlineSeconds'], deadline, 'activeDeadlineSeconds in DaemonSet is not Supported', { rule: 'invalid-value', target: 'key' }));
+  }
+  nonNegative(errs, spec.minReadySeconds, [...path, 'minReadySeconds']);
+  const strategy = objAt(spec, 'updateStrategy');
+  if (strategy) checkDaemonSetUpdateStrategy(errs, strategy, [...path, 'updateStrategy']);
+  nonNegative(errs, spec.revisionHistoryLimit, [...path, 'revisionHistoryLimit']);
+}
+
+/** ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet (after defaulting, RollingUpdate has its block). */
+function checkDaemonSetUpdateStrategy(errs: FieldError[], strategy: Record<string, unknown>, path: FieldPath): void {
+  const type = strategy.type;
+  if (type === 'OnDelete') return;
+  // An unset type defaults to RollingUpdate, whose block is then checked as the API server would after defaulting.
+  if (type !== undefined && type !== null && type !== 'RollingUpdate') {
+    if (typeof type === 'string') errs.push(fieldError.notSupported([...path, 'type'], type, ['RollingUpdate', 'OnDelete'], { rule: 'unsupported-value' }));
+    return;
+  }
+  const rolling = objAt(strategy, 'rollingUpdate');
+  if (!rolling) return; // the API server defaults it (maxUnavailable 1, maxSurge 0)
+  const rpath = [...path, 'rollingUpdate'];
+  const nonZero = (key: string): boolean => {
+    const v = rolling[key];
+    if (v === undefined || v === null) return false;
+    if (typeof v === 'string' && intOrPercent(v) === undefined) {
+      errs.push(fieldError.invalid([...rpath, key], v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')", { rule: 'invalid-value' }));
+      return true;
+    }
+    const n = intOrPercent(v);
+    if (n === undefined || n === 0) return false;
+    nonNegative(errs, n, [...rpath, key]);
+    if (typeof v === 'string' && n > 100) errs.push(fieldError.invalid([...rpath, key], v, 'must not be greater than 100%', { rule: 'invalid-value' }));
+    return true;
+  };
+  const unavailable = nonZero('maxUnavailable');
+  const surge = nonZero('maxSurge');
+  if (unavailable && surge) {
+    errs.push(fieldError.invalid([...rpath, 'maxSurge'], rolling.maxSurge, 'may not be set when maxUnavailable is non-zero', { rule: 'invalid-value' }));
+  } else if (!unavailable && !surge) {
+    errs.push(fieldError.required([...rpath, 'maxUnavailable'], 'cannot be 0 when maxSurge is 0', { rule: 'required-field' }));
+  }
+}

@@ -1,6 +1,6 @@
 /** The printer of each served resource; resources without one print NAME and CREATED AT, as upstream's default. */
 import type { KubeObject } from '../../sim/api/types';
-import { deploymentPrinter, replicaSetPrinter } from './apps';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter } from './apps';
 import { cronJobPrinter, jobPrinter } from './batch';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, secretPrinter } from './core';
 import { nodePrinter } from './nodes';
@@ -29,6 +29,8 @@ const printers: Record<string, Printer> = {
   priorityclasses: priorityClassPrinter as Printer,
   jobs: jobPrinter as Printer,
   cronjobs: cronJobPrinter as Printer,
+  daemonsets: daemonSetPrinter as Printer,
+  controllerrevisions: controllerRevisionPrinter as Printer,
 };
 
 const defaultPrinter: Printer = {

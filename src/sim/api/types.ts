@@ -606,6 +606,45 @@ export interface CronJob extends KubeObject {
   };
 }
 
+/** apps/v1 DaemonSetUpdateStrategy. */
+export interface DaemonSetUpdateStrategy {
+  type?: 'RollingUpdate' | 'OnDelete';
+  rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+}
+
+/** apps/v1 DaemonSet: one pod on every node that should run it. */
+export interface DaemonSet extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'DaemonSet';
+  spec: {
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    updateStrategy?: DaemonSetUpdateStrategy;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+  };
+  status?: {
+    currentNumberScheduled: number;
+    numberMisscheduled: number;
+    desiredNumberScheduled: number;
+    numberReady: number;
+    observedGeneration?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+    collisionCount?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+  };
+}
+
+/** apps/v1 ControllerRevision: an immutable snapshot of a controller's state (DaemonSet and StatefulSet history). */
+export interface ControllerRevision extends KubeObject {
+  apiVersion: 'apps/v1';
+  kind: 'ControllerRevision';
+  data?: unknown;
+  revision: number;
+}
+
 export interface DeploymentStrategy {
   type?: 'RollingUpdate' | 'Recreate';
   rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };

@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Secret, Service, ServicePort } from '../api/types';
+import type { Binding, DaemonSet, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Secret, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -21,7 +21,7 @@ import type { EtcdCluster } from '../etcd/raft';
 import type { MvccEvent, TxnRequest } from '../etcd/mvcc';
 import type { EventLog, TraceContext } from '../log';
 import type { Network } from '../network';
-import { applyCreateDefaults, applyUpdateDefaults } from './defaults';
+import { applyCreateDefaults, applyUpdateDefaults, setDaemonSetTemplateGeneration } from './defaults';
 import { parseFieldSelector, type FieldRequirement } from './fields';
 import { readEtcdForHealth, serveHealth } from './health';
 import { deepClone, deepCloneSharingFrozen, deepEqual, deepEqualExcept, deepFreeze, isPlainObject, stampResourceVersion } from './objects';
@@ -616,9 +616,13 @@ export class ApiServer {
       omitEmptyLists(meta);
       obj = { ...candidate, apiVersion: def.apiVersion, kind: def.kind, metadata: meta };
       if (def.hasStatus) obj.status = existing.status;
-      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet' || def.kind === 'Job' || def.kind === 'CronJob') {
+      if (def.kind === 'Deployment' || def.kind === 'ReplicaSet' || def.kind === 'Job' || def.kind === 'CronJob' || def.kind === 'DaemonSet') {
         obj.spec = deepClone(obj.spec);
         applyUpdateDefaults(def, obj);
+      }
+      if (def.kind === 'DaemonSet' && isPlainObject(obj.spec)) {
+        const templateChanged = !deepEqual((obj as DaemonSet).spec.template, (existing as DaemonSet).spec?.template);
+        setDaemonSetTemplateGeneration(obj as DaemonSet, existing as DaemonSet, templateChanged);
       }
       const spec = obj.spec as Pod['spec'] | undefined;
       if (def.kind === 'Pod' && isPlainObject(spec) && (spec.priority === undefined || spec.preemptionPolicy === undefined)) {

@@ -2,7 +2,7 @@
  * Defaulting, as the API server's registered defaulters and admission plugins apply it on create
  * (and, for pod templates, on every write): it mutates a fresh, unshared copy of the object.
  */
-import type { Container, CronJob, Deployment, Job, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
+import type { Container, CronJob, DaemonSet, Deployment, Job, KubeObject, Namespace, Pod, PodSpec, ReplicaSet, Service, ServicePort, Toleration } from '../api/types';
 import type { ResourceDef } from './resources';
 import { isPlainObject } from './objects';
 
@@ -98,6 +98,34 @@ function defaultWorkload(obj: Deployment | ReplicaSet): void {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
   }
+}
+
+/** SetDefaults_DaemonSet (apps/v1), on every write, with the template's pod spec defaults. */
+export function defaultDaemonSet(ds: DaemonSet): void {
+  ds.spec ??= {} as DaemonSet['spec'];
+  const spec = ds.spec;
+  spec.updateStrategy = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
+  const strategy = spec.updateStrategy;
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    strategy.rollingUpdate = isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {};
+    strategy.rollingUpdate.maxUnavailable ??= 1;
+    strategy.rollingUpdate.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  if (isPlainObject(spec.template?.spec)) defaultPodSpec(spec.template.spec);
+}
+
+/**
+ * The annotation apps/v1 shows the daemonset strategy's TemplateGeneration in: 1 on create, bumped when an update
+ * changes the pod template, never taken from the client (upstream's conversion moves it in and out of the spec).
+ */
+export const DAEMONSET_TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+export function setDaemonSetTemplateGeneration(ds: DaemonSet, old?: DaemonSet, templateChanged = false): void {
+  const previous = Number(old?.metadata.annotations?.[DAEMONSET_TEMPLATE_GENERATION] ?? '0') || 0;
+  const generation = old ? previous + (templateChanged ? 1 : 0) : 1;
+  ds.metadata.annotations = { ...ds.metadata.annotations, [DAEMONSET_TEMPLATE_GENERATION]: String(generation) };
 }
 
 /** batch/v1 labels the API server puts on a Job's pod template (and selects) unless manualSelector is true. */
@@ -216,6 +244,9 @@ export function applyCreateDefaults(d: ResourceDef, obj: KubeObject, env: Admiss
     case 'ReplicaSet': return defaultWorkload(obj as Deployment | ReplicaSet);
     case 'Service': return defaultService(obj as Service, env);
     case 'Namespace': return defaultNamespace(obj as Namespace);
+    case 'DaemonSet':
+      defaultDaemonSet(obj as DaemonSet);
+      return setDaemonSetTemplateGeneration(obj as DaemonSet);
     case 'Job':
       defaultJobSpec(obj as Job);
       return generateJobSelector(obj as Job);
@@ -230,4 +261,5 @@ export function applyUpdateDefaults(d: ResourceDef, obj: KubeObject): void {
   if ((d.kind === 'Deployment' || d.kind === 'ReplicaSet') && isPlainObject(obj.spec)) defaultWorkload(obj as Deployment | ReplicaSet);
   if (d.kind === 'Job' && isPlainObject(obj.spec)) defaultJobSpec(obj as Job);
   if (d.kind === 'CronJob' && isPlainObject(obj.spec)) defaultCronJobSpec(obj as CronJob);
+  if (d.kind === 'DaemonSet' && isPlainObject(obj.spec)) defaultDaemonSet(obj as DaemonSet);
 }

@@ -132,6 +132,15 @@ export const RESOURCES: readonly ResourceDef[] = [
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
   }),
   def({
+    group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, etcdPrefix: '/registry/daemonsets/',
+    hasStatus: true, generation: true, fields: {}, shortNames: ['ds'],
+    mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },
+  }),
+  def({
+    group: 'apps', version: 'v1', resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true, etcdPrefix: '/registry/controllerrevisions/',
+    hasStatus: false, generation: false, fields: {},
+  }),
+  def({
     group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true, etcdPrefix: '/registry/jobs/',
     hasStatus: true, generation: true, fields: {},
     mergeKeys: { ...podSpecMergeKeys('spec.template.spec.'), 'status.conditions': 'type' },

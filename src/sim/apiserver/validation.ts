@@ -6,7 +6,7 @@
  * (nodes, leases, events). The result renders as upstream's 422 message:
  * `Pod "x" is invalid: spec.containers[0].image: Required value`.
  */
-import type { CronJob, Job, KubeObject, Pod, PriorityClass } from '../api/types';
+import type { ControllerRevision, CronJob, DaemonSet, Job, KubeObject, Pod, PriorityClass } from '../api/types';
 import { labelSelectorAsSelector } from '../api/labels';
 import { JOB_LABELS } from './defaults';
 import { isDNS1123Subdomain } from '../api/labels';
@@ -136,6 +136,18 @@ function validateJob(job: Job, old: Job | undefined, errs: FieldError[]): void {
   immutable('spec.completionMode', job.spec.completionMode, old.spec.completionMode);
 }
 
+/** ValidateDaemonSetUpdate (apps/v1): the selector stays as it was. */
+function validateDaemonSetUpdate(ds: DaemonSet, old: DaemonSet, errs: FieldError[]): void {
+  if (!isPlainObject(ds.spec) || !isPlainObject(old.spec)) return;
+  if (!deepEqual(ds.spec.selector, old.spec.selector)) errs.push({ type: 'Invalid', field: 'spec.selector', value: ds.spec.selector ?? null, detail: 'field is immutable' });
+}
+
+/** ValidateControllerRevision(Update): a non-negative revision; the data never changes. */
+function validateControllerRevision(cr: ControllerRevision, old: ControllerRevision | undefined, errs: FieldError[]): void {
+  if (typeof cr.revision !== 'number' || cr.revision < 0) errs.push({ type: 'Invalid', field: 'revision', value: cr.revision ?? 0, detail: 'must be greater than or equal to 0' });
+  if (old && !deepEqual(cr.data, old.data)) errs.push({ type: 'Invalid', field: 'data', value: cr.data ?? null, detail: 'field is immutable' });
+}
+
 /**
  * ValidateCronJobUpdate's differences from create (the manifest rules validate as on create): no 52-character name
  * limit; a schedule that already had TZ= may keep it (then only TZ with spec.timeZone is refused); an unchanged
@@ -183,5 +195,7 @@ export function validate(d: ResourceDef, obj: KubeObject, old?: KubeObject, subr
   if (d.kind === 'PriorityClass') errs.push(...validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined));
   if (d.kind === 'Pod' && old && errs.length === 0) validatePodUpdate(obj as Pod, old as Pod, errs);
   if (d.kind === 'Job') validateJob(obj as Job, old as Job | undefined, errs);
+  if (d.kind === 'DaemonSet' && old) validateDaemonSetUpdate(obj as DaemonSet, old as DaemonSet, errs);
+  if (d.kind === 'ControllerRevision') validateControllerRevision(obj as ControllerRevision, old as ControllerRevision | undefined, errs);
   return errs;
 }

@@ -37,6 +37,11 @@ export class Expectations {
     this.items.set(owner, { add: 0, deletions: new Set(podKeys), at: this.clock.now() });
   }
 
+  /** Creations and deletions at once (upstream's SetExpectations(key, add, del)). */
+  expect(owner: string, creations: number, podKeys: readonly string[]): void {
+    this.items.set(owner, { add: creations, deletions: new Set(podKeys), at: this.clock.now() });
+  }
+
   /** A create was observed through the informer, or failed (so it will never be observed). */
   creationObserved(owner: string): void {
     const e = this.items.get(owner);

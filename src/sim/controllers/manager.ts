@@ -19,8 +19,9 @@ import { DisruptionController } from './disruption/disruption-controller';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { JobController } from './job/job-controller';
 import { CronJobController } from './cronjob/cronjob-controller';
+import { DaemonSetController } from './daemonset/daemonset-controller';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job' | 'cronjob';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job' | 'cronjob' | 'daemonset';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -33,6 +34,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   garbagecollector: (cc) => new GarbageCollector(cc),
   job: (cc) => new JobController(cc),
   cronjob: (cc) => new CronJobController(cc),
+  daemonset: (cc) => new DaemonSetController(cc),
 };
 
 export const ALL_CONTROLLERS = Object.keys(FACTORIES) as ControllerName[];

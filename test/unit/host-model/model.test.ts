@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Deployment, Endpoints, ReplicaSet, Service } from '../../../src/sim/api/types';
+import type { DaemonSet, Deployment, Endpoints, ReplicaSet, Service } from '../../../src/sim/api/types';
 import { GROUP_THRESHOLD, ROOT_ID, TreeModel, computeHealth, nodeRowId, simulatedTime, targetOfRowId, type Row } from '../../../src/host/tree/model';
 import { defaultState, master, node, pod, ZONES } from './fixtures';
 
@@ -126,6 +126,27 @@ describe('tree model', () => {
     assert.equal(model.row(svcId)!.description, 'ClusterIP 10.96.0.10 · 80/TCP · 1 endpoint(s)');
     const eps = model.children(svcId).map((id) => model.row(id)!);
     assert.deepEqual(eps.map((r) => [r.label, r.description]), [['10.244.1.2:80', 'pod/web-5d4f-a · worker-1 · ready'], ['10.244.2.2:80', 'worker-2 · not ready']]);
+  });
+
+  it('shows DaemonSets beside Deployments, with their pods', () => {
+    const ds: DaemonSet = {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'default', uid: 'ds1' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { spec: { containers: [] } }, updateStrategy: { type: 'RollingUpdate' } },
+      status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberMisscheduled: 0, numberReady: 2, updatedNumberScheduled: 3, numberAvailable: 2 },
+    };
+    const owner = { kind: 'DaemonSet', name: 'agent', uid: 'ds1' };
+    const model = new TreeModel(defaultState({
+      daemonSets: [ds],
+      pods: [pod('agent-a', 'worker-1', 'running', owner), pod('agent-b', 'worker-2', 'running', owner), pod('agent-c', 'worker-3', 'creating', owner)],
+    }));
+    const [dsId] = model.children('cluster/workloads');
+    assert.equal(dsId, 'cluster/workloads/ds:default.agent');
+    const row = model.row(dsId)!;
+    assert.deepEqual([row.label, row.description, row.contextValue], ['agent', '2/3 ready · 3 up-to-date · 2 available', 'daemonset']);
+    assert.match(row.tooltip ?? '', /Nodes: 3 desired, 3 current, 3 updated, 2 ready, 2 available/);
+    assert.deepEqual(row.target, { kind: 'object', ref: { resource: 'daemonsets', namespace: 'default', name: 'agent' } });
+    assert.deepEqual(targetOfRowId(dsId), row.target);
+    assert.deepEqual(model.children(dsId).map((id) => model.row(id)!.label), ['agent-a', 'agent-b', 'agent-c']);
   });
 
   it('keeps ids stable across updates and gives every row a unique id and a consistent parent', () => {

@@ -51,6 +51,6 @@ describe('manifest: generated schemas', () => {
 
   it('dispatch on kind in the combined schema', () => {
     const all = load('kubernetes-lab.json') as Schema & { allOf: { if: unknown; then: { $ref: string } }[] };
-    assert.deepEqual(all.allOf.map((a) => a.then.$ref), ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Namespace', 'ConfigMap', 'Secret', 'Job', 'CronJob'].map((k) => `#/definitions/${k}.root`));
+    assert.deepEqual(all.allOf.map((a) => a.then.$ref), ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Namespace', 'ConfigMap', 'Secret', 'Job', 'CronJob', 'DaemonSet'].map((k) => `#/definitions/${k}.root`));
   });
 });

@@ -120,7 +120,7 @@ describe('server/http', function () {
       const ops = Object.values(doc.json?.paths as Record<string, { patch?: { parameters: { name: string }[]; 'x-kubernetes-group-version-kind': { kind: string } } }>)
         .map((p) => p.patch)
         .filter((p) => p !== undefined);
-      assert.deepEqual(ops.map((p) => p['x-kubernetes-group-version-kind'].kind).sort(), ['Deployment', 'ReplicaSet']);
+      assert.deepEqual(ops.map((p) => p['x-kubernetes-group-version-kind'].kind).sort(), ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet']);
       for (const op of ops) assert.ok(op.parameters.some((p) => p.name === 'fieldValidation'));
     });
 

@@ -1,6 +1,7 @@
 /**
  * The garbage collector (pkg/controller/garbagecollector), for the kinds the lab serves with owners:
- * it keeps a graph of ownerReferences between Deployments, ReplicaSets, CronJobs, Jobs and pods, and Services and
+ * it keeps a graph of ownerReferences between Deployments, ReplicaSets, CronJobs, Jobs, DaemonSets (and their
+ * ControllerRevisions) and pods, and Services and
  * their EndpointSlices.
  * - Background deletion: when an owner disappears, each dependent whose owners are all gone is
  *   deleted (owners are confirmed absent with a live GET first, as upstream, so a cache that has not
@@ -34,6 +35,8 @@ const TRACKED: Tracked[] = [
   { apiVersion: 'apps/v1', resource: 'replicasets' },
   { apiVersion: 'batch/v1', resource: 'jobs' },
   { apiVersion: 'batch/v1', resource: 'cronjobs' },
+  { apiVersion: 'apps/v1', resource: 'daemonsets' },
+  { apiVersion: 'apps/v1', resource: 'controllerrevisions' },
   { apiVersion: 'v1', resource: 'pods' },
   { apiVersion: 'v1', resource: 'services' },
   { apiVersion: 'discovery.k8s.io/v1', resource: 'endpointslices' },
