@@ -2,20 +2,11 @@
  * `kubectl get deployments` (NAME READY UP-TO-DATE AVAILABLE AGE) and `get replicasets`
  * (NAME DESIRED CURRENT READY AGE); wide adds CONTAINERS IMAGES SELECTOR to both.
  */
-import { formatLabelSelector } from '../../sim/api/labels';
-import type { ControllerRevision, DaemonSet, Deployment, PodTemplateSpec, ReplicaSet } from '../../sim/api/types';
-import { AGE_COLUMN, NAME_COLUMN, age, column, type Printer, type TableColumn } from './table';
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from '../../sim/api/types';
+import { AGE_COLUMN, NAME_COLUMN, age, column, templateWideCells, templateWideColumns, type Printer } from './table';
 
-const WIDE_COLUMNS: TableColumn[] = [
-  column('Containers', 'Names of each container in the template.', 1),
-  column('Images', 'Images referenced by each container in the template.', 1),
-  column('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
-];
-
-function wideCells(template: PodTemplateSpec | undefined, selector: Deployment['spec']['selector'] | undefined): string[] {
-  const containers = template?.spec?.containers ?? [];
-  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(selector)];
-}
+const WIDE_COLUMNS = templateWideColumns('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.');
+const wideCells = templateWideCells;
 
 export const deploymentPrinter: Printer<Deployment> = {
   columns: [
@@ -78,9 +69,7 @@ export const daemonSetPrinter: Printer<DaemonSet> = {
     column('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)', 0, 'integer'),
     column('Node Selector', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"),
     AGE_COLUMN,
-    column('Containers', 'Names of each container in the template.', 1),
-    column('Images', 'Images referenced by each container in the template.', 1),
-    column('Selector', "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors", 1),
+    ...templateWideColumns("A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"),
   ],
   cells(ds, now) {
     const s = ds.status;

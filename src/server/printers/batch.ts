@@ -4,9 +4,11 @@
  * else Running), completions as "succeeded/completions" ("n/1 of p" with no completions and parallelism > 1),
  * the duration from startTime to completionTime (or to now).
  */
-import { formatLabelSelector } from '../../sim/api/labels';
 import type { CronJob, Job } from '../../sim/api/types';
-import { AGE_COLUMN, NAME_COLUMN, age, column, humanDuration, since, type Printer } from './table';
+import { AGE_COLUMN, NAME_COLUMN, age, column, humanDuration, since, templateWideCells, templateWideColumns, type Printer } from './table';
+
+/** The Selector column of Jobs and CronJobs (both print the Job's selector). */
+const JOB_SELECTOR = 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors';
 
 const has = (job: Job, type: string) => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
@@ -26,9 +28,7 @@ export const jobPrinter: Printer<Job> = {
     column('Completions', 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.'),
     column('Duration', 'Time required to complete the job.'),
     AGE_COLUMN,
-    column('Containers', 'Names of each container in the template.', 1),
-    column('Images', 'Images referenced by each container in the template.', 1),
-    column('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
+    ...templateWideColumns(JOB_SELECTOR),
   ],
   cells(job, now) {
     const succeeded = job.status?.succeeded ?? 0;
@@ -37,11 +37,7 @@ export const jobPrinter: Printer<Job> = {
     const start = job.status?.startTime ? Date.parse(job.status.startTime) : NaN;
     const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : now;
     const duration = Number.isNaN(start) ? '' : humanDuration(end - start);
-    const containers = job.spec?.template?.spec?.containers ?? [];
-    return [
-      job.metadata.name, jobStatus(job), completions, duration, age(job, now),
-      containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(job.spec?.selector),
-    ];
+    return [job.metadata.name, jobStatus(job), completions, duration, age(job, now), ...templateWideCells(job.spec?.template, job.spec?.selector)];
   },
 };
 
@@ -59,17 +55,15 @@ export const cronJobPrinter: Printer<CronJob> = {
     column('Active', 'A list of pointers to currently running jobs.', 0, 'integer'),
     column('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
     AGE_COLUMN,
-    column('Containers', 'Names of each container in the template.', 1),
-    column('Images', 'Images referenced by each container in the template.', 1),
-    column('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
+    ...templateWideColumns(JOB_SELECTOR),
   ],
   cells(cj, now) {
     const suspend = cj.spec?.suspend;
-    const containers = cj.spec?.jobTemplate?.spec?.template?.spec?.containers ?? [];
+    const job = cj.spec?.jobTemplate?.spec;
     return [
       cj.metadata.name, cj.spec?.schedule ?? '', cj.spec?.timeZone ?? '<none>', suspend === undefined ? '<unset>' : suspend ? 'True' : 'False',
       cj.status?.active?.length ?? 0, cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>', age(cj, now),
-      containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(cj.spec?.jobTemplate?.spec?.selector),
+      ...templateWideCells(job?.template, job?.selector),
     ];
   },
 };

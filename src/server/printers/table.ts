@@ -3,7 +3,8 @@
  * (Accept: application/json;as=Table;v=v1;g=meta.k8s.io). Each resource has a printer with the columns
  * upstream's pkg/printers/internalversion registers; priority 1 columns appear only with `-o wide`.
  */
-import type { KubeObject } from '../../sim/api/types';
+import { formatLabelSelector } from '../../sim/api/labels';
+import type { KubeObject, LabelSelector, PodTemplateSpec } from '../../sim/api/types';
 
 export interface TableColumn {
   name: string;
@@ -40,6 +41,21 @@ export const NAME_COLUMN = column('Name', 'Name must be unique within a namespac
 export const AGE_COLUMN = column('Age', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata');
 
 /** Upstream's duration.HumanDuration: "45s", "3m20s", "15m", "5h8m", "3d4h", "2y10d". */
+/** The `-o wide` columns of a workload with a pod template: CONTAINERS IMAGES SELECTOR (the selector's description is the kind's own). */
+export function templateWideColumns(selectorDescription: string): TableColumn[] {
+  return [
+    column('Containers', 'Names of each container in the template.', 1),
+    column('Images', 'Images referenced by each container in the template.', 1),
+    column('Selector', selectorDescription, 1),
+  ];
+}
+
+/** The cells of templateWideColumns, as upstream's layoutContainerCells and the selector. */
+export function templateWideCells(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined | null): string[] {
+  const containers = template?.spec?.containers ?? [];
+  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(','), formatLabelSelector(selector)];
+}
+
 export function humanDuration(ms: number): string {
   const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';
