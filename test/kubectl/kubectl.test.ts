@@ -598,7 +598,9 @@ spec:
       // drain: the daemon pod stays (kubectl tells it by its controller reference), then uncordon.
       r = await kubectl(lab, ['drain', 'worker-3', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=90s'], { timeoutMs: 100_000 });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr + r.stdout, /Warning: ignoring DaemonSet-managed Pods: default\/agent-[a-z0-9]{5}/);
+      // kubectl joins its warnings on one line ("Warning: deleting Pods that declare no controller: …; ignoring
+      // DaemonSet-managed Pods: …") when the node also runs bare pods from the tests before this one.
+      assert.match(r.stderr + r.stdout, /Warning: (.*; )?ignoring DaemonSet-managed Pods: default\/agent-[a-z0-9]{5}/);
       r = await k('get', 'pods', '-l', 'app=agent', '--field-selector', 'spec.nodeName=worker-3', '-o', 'name');
       assert.match(r.stdout.trim(), /^pod\/agent-[a-z0-9]{5}$/);
       r = await k('uncordon', 'worker-3');
