@@ -5,7 +5,7 @@
  * components, leases). Pure: no vscode import, so it is unit-tested against a real Cluster.
  */
 import type { Cluster } from '../sim/cluster';
-import type { DaemonSet, Deployment, Endpoints, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../sim/api/types';
+import type { CronJob, DaemonSet, Deployment, Endpoints, Job, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../sim/api/types';
 import type { FaultState, LabState, MasterState } from './tree/model';
 
 /** Anything with a `faults.list()` (H's fault API), as it reports active faults. */
@@ -57,6 +57,8 @@ export function readLabState(cluster: Cluster, faults?: FaultLister): LabState {
     pods: list<Pod>('pods'),
     deployments: list<Deployment>('deployments'),
     daemonSets: list<DaemonSet>('daemonsets'),
+    jobs: list<Job>('jobs'),
+    cronJobs: list<CronJob>('cronjobs'),
     replicaSets: list<ReplicaSet>('replicasets'),
     services: list<Service>('services'),
     endpoints: list<Endpoints>('endpoints'),

@@ -5,7 +5,7 @@
  *
  * Shape: Cluster → Control plane (load balancer; per master its kube-apiserver, etcd member,
  * kube-scheduler, kube-controller-manager) · one row per zone → nodes → pods · Workloads (Deployments →
- * ReplicaSets → pods; DaemonSets → pods) · Services (→ endpoints) · Unscheduled pods while there are any.
+ * ReplicaSets → pods; DaemonSets → pods; CronJobs → Jobs → pods) · Services (→ endpoints) · Unscheduled pods while there are any.
  *
  * Ids are stable paths ("cluster/zone:us-east-2a/node:worker-1/pod:default.web-x"), so selection and
  * expansion survive updates. Long lists are grouped by status and split into pages; a row's id never
@@ -19,7 +19,7 @@
  * message, markdown included (so translators see the whole line); values are md()-escaped before they go in.
  */
 import * as l10n from '@vscode/l10n';
-import type { DaemonSet, Deployment, Endpoints, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
+import type { CronJob, DaemonSet, Deployment, Endpoints, Job, Node, ObjectRef, Pod, ReplicaSet, Service } from '../../sim/api/types';
 import {
   age, allocatable, allocated, formatBytes, formatCpu, isUnscheduled, nodeReady, nodeRoles, nodeStatus, nodeZone,
   percent, podHealth, podReady, podRestarts, podStatus, type PodHealth,
@@ -59,6 +59,9 @@ export interface LabState {
   deployments: readonly Deployment[];
   /** Optional: states recorded before DaemonSets were served have none. */
   daemonSets?: readonly DaemonSet[];
+  /** Optional, as daemonSets. */
+  jobs?: readonly Job[];
+  cronJobs?: readonly CronJob[];
   replicaSets: readonly ReplicaSet[];
   services: readonly Service[];
   endpoints: readonly Endpoints[];
@@ -160,7 +163,7 @@ function refOf(obj: { metadata: { namespace?: string; name?: string } }, resourc
   return { resource, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
 }
 
-const OBJECT_SEGMENTS: Record<string, string> = { pod: 'pods', deploy: 'deployments', ds: 'daemonsets', rs: 'replicasets', svc: 'services' };
+const OBJECT_SEGMENTS: Record<string, string> = { pod: 'pods', deploy: 'deployments', ds: 'daemonsets', cj: 'cronjobs', job: 'jobs', rs: 'replicasets', svc: 'services' };
 const COMPONENTS: readonly string[] = ['apiserver', 'etcd', 'scheduler', 'controller-manager'];
 
 /**
@@ -214,6 +217,10 @@ export class TreeModel {
   private readonly unscheduled: Pod[] = [];
   private readonly deployments: Deployment[];
   private readonly daemonSets: DaemonSet[];
+  private readonly cronJobs: CronJob[];
+  /** Jobs no CronJob controls (listed under Workloads), and the others by their CronJob's uid. */
+  private readonly orphanJobs: Job[] = [];
+  private readonly jobsByOwnerUid = new Map<string, Job[]>();
   private readonly orphanReplicaSets: ReplicaSet[] = [];
   private readonly barePods: Pod[] = [];
   private readonly endpointsByKey = new Map<string, Endpoints>();
@@ -245,6 +252,13 @@ export class TreeModel {
     const deploymentUids = new Set<string>();
     this.deployments = [...state.deployments].sort(byName);
     this.daemonSets = [...(state.daemonSets ?? [])].sort(byName);
+    this.cronJobs = [...(state.cronJobs ?? [])].sort(byName);
+    const cronJobUids = new Set(this.cronJobs.map((c) => c.metadata.uid));
+    for (const job of [...(state.jobs ?? [])].sort(byName)) {
+      const owner = job.metadata.ownerReferences?.find((o) => o.controller);
+      if (owner && cronJobUids.has(owner.uid)) push(this.jobsByOwnerUid, owner.uid, job);
+      else this.orphanJobs.push(job);
+    }
     for (const d of this.deployments) if (d.metadata.uid) deploymentUids.add(d.metadata.uid);
     for (const rs of [...state.replicaSets].sort(byName)) {
       const owner = controllerOf(rs);
@@ -338,6 +352,8 @@ export class TreeModel {
       case 'pod': return this.podRow(id, this.podsByKey.get(value)!);
       case 'deploy': return this.deploymentRow(id, value);
       case 'ds': return this.daemonSetRow(id, value);
+      case 'cj': return this.cronJobRow(id, value);
+      case 'job': return this.jobRow(id, value);
       case 'rs': return this.replicaSetRow(id, value);
       case 'svc': return this.serviceRow(id, value);
       case 'ep': return this.endpointRow(id, parentId!, value);
@@ -570,6 +586,49 @@ export class TreeModel {
     };
   }
 
+  private cronJob(key: string): CronJob | undefined {
+    return this.cronJobs.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+  }
+
+  private cronJobRow(id: string, key: string): Row | undefined {
+    const cj = this.cronJob(key);
+    if (!cj) return undefined;
+    const active = cj.status?.active?.length ?? 0;
+    const jobs = this.jobsByOwnerUid.get(cj.metadata.uid ?? '') ?? [];
+    return {
+      id, label: cj.metadata.name ?? '',
+      description: cj.spec.suspend ? l10n.t('{0} · suspended', cj.spec.schedule) : l10n.t('{0} · {1} active', cj.spec.schedule, active),
+      icon: { id: 'watch', color: cj.spec.suspend ? 'descriptionForeground' : undefined },
+      tooltip: [`**CronJob ${md(cj.metadata.namespace)}/${md(cj.metadata.name)}**`, '',
+        l10n.t('Schedule: {0}', md(cj.spec.schedule)),
+        l10n.t('Last schedule: {0}', md(cj.status?.lastScheduleTime ?? '<none>')),
+        l10n.t('Active Jobs: {0}', active)].join('  \n'),
+      contextValue: 'cronjob', collapsible: jobs.length > 0 ? 'collapsed' : 'none', target: { kind: 'object', ref: refOf(cj, 'cronjobs') },
+    };
+  }
+
+  private job(key: string): Job | undefined {
+    return (this.state.jobs ?? []).find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
+  }
+
+  private jobRow(id: string, key: string): Row | undefined {
+    const job = this.job(key);
+    if (!job) return undefined;
+    const conditions = job.status?.conditions ?? [];
+    const done = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+    const status = done('Complete') ? 'Complete' : done('Failed') ? 'Failed' : job.spec.suspend ? 'Suspended' : 'Running';
+    const succeeded = job.status?.succeeded ?? 0;
+    const completions = job.spec.completions ?? 1;
+    return {
+      id, label: job.metadata.name ?? '', description: l10n.t('{0} · {1}/{2} completions', status, succeeded, completions),
+      icon: status === 'Complete' ? { id: 'check', color: 'charts.green' } : status === 'Failed' ? { id: 'error', color: 'errorForeground' } : { id: 'play-circle', color: 'charts.blue' },
+      tooltip: [`**Job ${md(job.metadata.namespace)}/${md(job.metadata.name)}**`, '',
+        l10n.t('Pods: {0} active, {1} succeeded, {2} failed', job.status?.active ?? 0, succeeded, job.status?.failed ?? 0)].join('  \n'),
+      contextValue: 'job', collapsible: (this.podsByOwnerUid.get(job.metadata.uid ?? '') ?? []).length > 0 ? 'collapsed' : 'none',
+      target: { kind: 'object', ref: refOf(job, 'jobs') },
+    };
+  }
+
   private replicaSet(key: string): ReplicaSet | undefined {
     return this.state.replicaSets.find((x) => podKey(x.metadata.namespace, x.metadata.name) === key);
   }
@@ -655,6 +714,8 @@ export class TreeModel {
       return [
         ...this.deployments.map((d) => `${id}/deploy:${podKey(d.metadata.namespace, d.metadata.name)}`),
         ...this.daemonSets.map((ds) => `${id}/ds:${podKey(ds.metadata.namespace, ds.metadata.name)}`),
+        ...this.cronJobs.map((cj) => `${id}/cj:${podKey(cj.metadata.namespace, cj.metadata.name)}`),
+        ...this.orphanJobs.map((job) => `${id}/job:${podKey(job.metadata.namespace, job.metadata.name)}`),
         ...this.orphanReplicaSets.map((rs) => `${id}/rs:${podKey(rs.metadata.namespace, rs.metadata.name)}`),
         ...this.grouped(id, this.barePods),
       ];
@@ -682,6 +743,8 @@ export class TreeModel {
       }
       case 'rs': return this.grouped(id, this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? []);
       case 'ds': return this.grouped(id, this.podsByOwnerUid.get(this.daemonSet(value)?.metadata.uid ?? '') ?? []);
+      case 'cj': return (this.jobsByOwnerUid.get(this.cronJob(value)?.metadata.uid ?? '') ?? []).map((job) => `${id}/job:${podKey(job.metadata.namespace, job.metadata.name)}`);
+      case 'job': return this.grouped(id, this.podsByOwnerUid.get(this.job(value)?.metadata.uid ?? '') ?? []);
       case 'svc': {
         const ips: string[] = [];
         for (const s of this.endpointsByKey.get(value)?.subsets ?? []) for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) ips.push(a.ip);
@@ -730,6 +793,7 @@ export class TreeModel {
     if (last.startsWith('node:')) return this.podsByNode.get(value) ?? [];
     if (last.startsWith('rs:')) return this.podsByOwnerUid.get(this.replicaSet(value)?.metadata.uid ?? '') ?? [];
     if (last.startsWith('ds:')) return this.podsByOwnerUid.get(this.daemonSet(value)?.metadata.uid ?? '') ?? [];
+    if (last.startsWith('job:')) return this.podsByOwnerUid.get(this.job(value)?.metadata.uid ?? '') ?? [];
     return [];
   }
 

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DaemonSet, Deployment, ReplicaSet, Service } from '../../../src/sim/api/types';
+import type { CronJob, DaemonSet, Deployment, Job, ReplicaSet, Service } from '../../../src/sim/api/types';
 import { TreeModel, type Row } from '../../../src/host/tree/model';
 import { defaultState, pod } from './fixtures';
 
@@ -35,13 +35,18 @@ describe('Cluster view context menus', () => {
     const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { ...meta('web-5d4f', 'r1'), ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true }] }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } } } } as ReplicaSet;
     const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('agent', 'ds1'), spec: { selector: { matchLabels: { app: 'agent' } }, template: { spec: { containers: [] } } } } as DaemonSet;
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: meta('web', 's1'), spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } as Service;
+    const cj = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('tick', 'c1'), spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template: { spec: { containers: [] } } } } } } as unknown as CronJob;
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { ...meta('tick-1', 'j1'), ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'tick', uid: 'c1', controller: true }] }, spec: { template: { spec: { containers: [] } } }, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } } as unknown as Job;
     const model = new TreeModel(defaultState({
-      deployments: [deployment], replicaSets: [rs], daemonSets: [ds], services: [svc],
-      pods: [pod('web-5d4f-a', 'worker-1', 'running', { kind: 'ReplicaSet', name: 'web-5d4f', uid: 'r1' }), pod('agent-a', 'worker-2', 'running', { kind: 'DaemonSet', name: 'agent', uid: 'ds1' })],
+      deployments: [deployment], replicaSets: [rs], daemonSets: [ds], services: [svc], cronJobs: [cj], jobs: [job],
+      pods: [
+        pod('web-5d4f-a', 'worker-1', 'running', { kind: 'ReplicaSet', name: 'web-5d4f', uid: 'r1' }), pod('agent-a', 'worker-2', 'running', { kind: 'DaemonSet', name: 'agent', uid: 'ds1' }),
+        pod('tick-1-x', 'worker-3', 'running', { kind: 'Job', name: 'tick-1', uid: 'j1' }),
+      ],
     }));
     const objectRows = walk(model).filter((r) => r.target.kind === 'object');
     const kinds = new Set(objectRows.map((r) => r.contextValue));
-    assert.deepEqual([...kinds].sort(), ['daemonset', 'deployment', 'pod', 'replicaset', 'service']);
+    assert.deepEqual([...kinds].sort(), ['cronjob', 'daemonset', 'deployment', 'job', 'pod', 'replicaset', 'service']);
     for (const contextValue of kinds) {
       for (const command of ['k8sLab.describe', 'k8sLab.showYaml', 'k8sLab.deleteObject']) {
         assert.ok(menus.some((m) => m.command === command && matches(m.when, contextValue)), `${command} is not offered on a ${contextValue} row`);

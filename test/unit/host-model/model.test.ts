@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { DaemonSet, Deployment, Endpoints, ReplicaSet, Service } from '../../../src/sim/api/types';
+import type { CronJob, DaemonSet, Deployment, Endpoints, Job, ReplicaSet, Service } from '../../../src/sim/api/types';
 import { GROUP_THRESHOLD, ROOT_ID, TreeModel, computeHealth, nodeRowId, simulatedTime, targetOfRowId, type Row } from '../../../src/host/tree/model';
 import { defaultState, master, node, pod, ZONES } from './fixtures';
 
@@ -147,6 +147,29 @@ describe('tree model', () => {
     assert.deepEqual(row.target, { kind: 'object', ref: { resource: 'daemonsets', namespace: 'default', name: 'agent' } });
     assert.deepEqual(targetOfRowId(dsId), row.target);
     assert.deepEqual(model.children(dsId).map((id) => model.row(id)!.label), ['agent-a', 'agent-b', 'agent-c']);
+  });
+
+  it('shows CronJobs with their Jobs and the Jobs\' pods, and Jobs of their own, under Workloads', () => {
+    const meta = (name: string, uid: string, owner?: { kind: string; name: string; uid: string }) => ({
+      name, namespace: 'default', uid, ...(owner ? { ownerReferences: [{ apiVersion: 'batch/v1', ...owner, controller: true }] } : {}),
+    });
+    const cj = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('tick', 'c1'), spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template: { spec: { containers: [] } } } } }, status: { active: [{ name: 'tick-2' }] } } as unknown as CronJob;
+    const done = { apiVersion: 'batch/v1', kind: 'Job', metadata: meta('tick-1', 'j1', { kind: 'CronJob', name: 'tick', uid: 'c1' }), spec: { completions: 1, template: { spec: { containers: [] } } }, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } } as unknown as Job;
+    const running = { apiVersion: 'batch/v1', kind: 'Job', metadata: meta('tick-2', 'j2', { kind: 'CronJob', name: 'tick', uid: 'c1' }), spec: { completions: 1, template: { spec: { containers: [] } } }, status: { active: 1 } } as unknown as Job;
+    const own = { apiVersion: 'batch/v1', kind: 'Job', metadata: meta('migrate', 'j3'), spec: { completions: 3, template: { spec: { containers: [] } } }, status: { succeeded: 2, active: 1 } } as unknown as Job;
+    const model = new TreeModel(defaultState({
+      cronJobs: [cj], jobs: [done, running, own],
+      pods: [pod('tick-2-abcde', 'worker-1', 'running', { kind: 'Job', name: 'tick-2', uid: 'j2' }), pod('migrate-fghij', 'worker-2', 'running', { kind: 'Job', name: 'migrate', uid: 'j3' })],
+    }));
+    const ids = model.children('cluster/workloads');
+    assert.deepEqual(ids, ['cluster/workloads/cj:default.tick', 'cluster/workloads/job:default.migrate']);
+    const cjRow = model.row(ids[0])!;
+    assert.deepEqual([cjRow.label, cjRow.description, cjRow.contextValue], ['tick', '*/1 * * * * · 1 active', 'cronjob']);
+    const jobs = model.children(ids[0]).map((id) => model.row(id)!);
+    assert.deepEqual(jobs.map((r) => [r.label, r.description]), [['tick-1', 'Complete · 1/1 completions'], ['tick-2', 'Running · 0/1 completions']]);
+    assert.deepEqual(model.children(jobs[1].id).map((id) => model.row(id)!.label), ['tick-2-abcde']);
+    assert.equal(model.row(ids[1])!.description, 'Running · 2/3 completions');
+    assert.deepEqual(targetOfRowId(jobs[0].id), { kind: 'object', ref: { resource: 'jobs', namespace: 'default', name: 'tick-1' } });
   });
 
   it('keeps ids stable across updates and gives every row a unique id and a consistent parent', () => {
