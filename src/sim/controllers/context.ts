@@ -6,7 +6,7 @@
 import type { Clock } from '../clock';
 import type { EventLog, LogEntry, TraceContext } from '../log';
 import type { ApiClient, ApiResponse } from '../api/request';
-import type { Informer, InformerOptions } from '../api/informer';
+import { objectKey, type Informer, type InformerOptions } from '../api/informer';
 import type { KubeObject, ObjectRef } from '../api/types';
 import { WorkQueue, type ReconcileFn } from './workqueue/workqueue';
 import { defaultControllerRateLimiter } from './workqueue/ratelimiter';
@@ -139,6 +139,15 @@ export abstract class QueueController implements Controller {
 
   protected enqueue(key: string, ctx: TraceContext): void {
     this.queue.add(key, ctx);
+  }
+
+  /** Enqueue an object's own key whenever the informer sees it added, changed or deleted. */
+  protected enqueueOnChange<T extends KubeObject>(informer: Informer<T>): void {
+    informer.addHandlers({
+      onAdd: (o, ctx) => this.enqueue(objectKey(o), ctx),
+      onUpdate: (_old, o, ctx) => this.enqueue(objectKey(o), ctx),
+      onDelete: (o, ctx) => this.enqueue(objectKey(o), ctx),
+    });
   }
 
   /** Record what the controller decided (a `decision` entry); its requests then chain from it. */

@@ -88,11 +88,7 @@ export class EndpointsController extends QueueController {
     this.pods = cc.informers.get<Pod>('v1', 'pods');
     this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.endpoints = cc.informers.get<Endpoints>('v1', 'endpoints');
-    this.services.addHandlers({
-      onAdd: (s, ctx) => this.enqueue(objectKey(s), ctx),
-      onUpdate: (_o, s, ctx) => this.enqueue(objectKey(s), ctx),
-      onDelete: (s, ctx) => this.enqueue(objectKey(s), ctx),
-    });
+    this.enqueueOnChange(this.services);
     this.pods.addHandlers({
       onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
       // A pod's key (and so its namespace) never changes: nothing to index on an update.

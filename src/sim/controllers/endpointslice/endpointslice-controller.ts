@@ -48,11 +48,7 @@ export class EndpointSliceController extends QueueController {
     this.podsByNamespace = sharedPodsByNamespace(cc.informers);
     this.nodes = cc.informers.get<Node>('v1', 'nodes');
     this.slices = cc.informers.get<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
-    this.services.addHandlers({
-      onAdd: (s, ctx) => this.enqueue(objectKey(s), ctx),
-      onUpdate: (_o, s, ctx) => this.enqueue(objectKey(s), ctx),
-      onDelete: (s, ctx) => this.enqueue(objectKey(s), ctx),
-    });
+    this.enqueueOnChange(this.services);
     this.pods.addHandlers({
       onAdd: (p, ctx) => this.podChanged(undefined, p, ctx),
       onUpdate: (o, p, ctx) => this.podChanged(o, p, ctx),
