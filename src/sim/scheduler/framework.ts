@@ -108,6 +108,31 @@ export class CycleState {
   write(key: string, value: unknown): void {
     this.data.set(key, value);
   }
+
+  /**
+   * A copy to try pods in or out of a node on (upstream's CycleState.Clone): preemption's dry runs and
+   * the filters run with nominated pods change the copy's PreFilter state, never the cycle's own.
+   * Entries that are StateData are copied by their `clone`; the others are shared (read-only).
+   */
+  clone(): CycleState {
+    const copy = new CycleState();
+    for (const [key, value] of this.data) copy.data.set(key, isStateData(value) ? value.clone() : value);
+    for (const name of this.skipFilter) copy.skipFilter.add(name);
+    for (const name of this.skipScore) copy.skipScore.add(name);
+    // The plan's kept verdicts come from filters that read only a node's cordon and taints, which
+    // adding or removing pods does not change: the copy may share them.
+    copy.filterPlan = this.filterPlan;
+    return copy;
+  }
+}
+
+/** A cycle-state entry that PreFilter extensions change (upstream's StateData): copied on clone. */
+export interface StateData {
+  clone(): StateData;
+}
+
+function isStateData(value: unknown): value is StateData {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<StateData>).clone === 'function';
 }
 
 /** How a cycle runs its filters (see Profile.runFilter). */
@@ -226,6 +251,13 @@ export interface Plugin {
    */
   preFilter?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | PreFilterResult;
   filter?(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /**
+   * upstream's PreFilterExtensions: count `other` as added to (or removed from) `node` in the PreFilter
+   * state of `state` (a clone), so that Filter sees the node as it would be. Used when preemption
+   * tries a node without its lower-priority pods and when nominated pods are counted as placed.
+   */
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
   /** Skip means "no opinion": its Score is then not called. */
   preScore?(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status;
   score?(state: CycleState, pod: PodInfo, node: NodeInfo): number;

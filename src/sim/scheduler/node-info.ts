@@ -493,6 +493,13 @@ export class NodeInfo {
     d[row + NON_ZERO_REQUESTED_MEMORY] = nonZeroRequested.memory;
   }
 
+  /** A copy with the same node and pods, to try pods in or out of (upstream's NodeInfo.Snapshot). */
+  copy(): NodeInfo {
+    const copy = new NodeInfo(this.node);
+    for (const p of this.pods.values()) copy.addPod(p);
+    return copy;
+  }
+
   addPod(info: PodInfo): void {
     const previous = this.pods.get(info.key);
     if (previous) this.pods.delete(info.key); // the new version goes last, as a removal and an add put it

@@ -107,6 +107,41 @@ export class Profile {
     return { status: SUCCESS, nodeNames, rejectedBy };
   }
 
+  /** upstream's RunPreFilterExtensionAddPod: the PreFilter plugins that ran this cycle count `other` as placed on `node`. */
+  runAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilters) if (p.addPod && !state.skipFilter.has(p.name)) p.addPod(state, pod, other, node);
+  }
+
+  /** upstream's RunPreFilterExtensionRemovePod: the PreFilter plugins that ran this cycle count `other` as gone from `node`. */
+  runRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilters) if (p.removePod && !state.skipFilter.has(p.name)) p.removePod(state, pod, other, node);
+  }
+
+  /**
+   * upstream's RunFilterPluginsWithNominatedPods: the filters on `node` with the pods nominated to it of
+   * equal or higher priority counted as placed (on a copy of the node and of the cycle state, through
+   * the AddPod extensions); when that passes and some were added, the filters run again without them,
+   * since a nominated pod may never come (it could be what satisfied the pod's required affinity).
+   */
+  runFilterWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo, nominated: Iterable<PodInfo> | undefined): Status {
+    let trial: NodeInfo | undefined;
+    let trialState: CycleState | undefined;
+    if (nominated) {
+      for (const p of nominated) {
+        if (p.key === pod.key || p.priority < pod.priority) continue;
+        if (!trial || !trialState) {
+          trial = node.copy();
+          trialState = state.clone();
+        }
+        trial.addPod(p);
+        this.runAddPod(trialState, pod, p, trial);
+      }
+    }
+    if (!trial || !trialState) return this.runFilter(state, pod, node);
+    const status = this.runFilter(trialState, pod, trial);
+    return status.code === 'Success' ? this.runFilter(state, pod, node) : status;
+  }
+
   /**
    * Run the filters on one node; the first that does not succeed decides. The leading filters that
    * read only the node's cordon and taints (NodeUnschedulable, TaintToleration) are asked once per

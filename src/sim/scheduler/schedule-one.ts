@@ -13,7 +13,7 @@ import type { PodDisruptionBudget } from '../api/types';
 import { fitErrorMessage, statusMessage } from './fit-error';
 import { CycleState, unresolvable, type Snapshot, type Status } from './framework';
 import { NodeInfo, type PodInfo } from './node-info';
-import { evaluatePreemption, pickOneNodeForPreemption, type Candidate } from './plugins/defaultpreemption';
+import { evaluatePreemption, pickOneNodeForPreemption, type Candidate, type NominatedPodsOn, type PreemptionOptions } from './plugins/defaultpreemption';
 import { NO_SCORES, type Profile } from './profile';
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -123,6 +123,11 @@ export interface ScheduleResult {
   nextStartNodeIndex: number;
   /** When the pod fits nowhere but would fit once lower-priority pods go: the node DefaultPreemption picked and its victims. */
   preemption?: Candidate;
+  /**
+   * Preemption was tried and found no candidate: a nominatedNodeName the pod has must go (upstream's
+   * PostFilter result nominating "" in ModeOverride).
+   */
+  clearNomination?: boolean;
 }
 
 /**
@@ -157,7 +162,7 @@ export interface ScheduleInput {
    * The pods nominated to a node (waiting for their victims to leave), when any pod is: the filters
    * count those of equal or higher priority as already there (upstream's addNominatedPods).
    */
-  nominatedPodsOn?: (node: string) => Iterable<PodInfo> | undefined;
+  nominatedPodsOn?: NominatedPodsOn;
 }
 
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
@@ -187,11 +192,12 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   if (pre.status.code !== 'Success') {
     for (const node of allNodes) failed.add(node.name, pre.status);
     const preFilterMsg = statusMessage(pre.status);
-    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, input.disruptionBudgets);
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, preemptionOptions(input));
     return {
       ...base,
       evaluatedNodes: allNodes.length,
       preemption: pickOneNodeForPreemption(postFilter.candidates),
+      clearNomination: postFilter.clearNomination,
       fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: [], preFilterMsg, postFilterMsg: postFilter.message }),
     };
   }
@@ -205,7 +211,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   }
 
   const nominatedPodsOn = input.nominatedPodsOn;
-  const filter = (node: NodeInfo) => (nominatedPodsOn === undefined ? profile.runFilter(state, pod, node) : filterWithNominatedPods(profile, state, pod, node, nominatedPodsOn(node.name)));
+  const filter = (node: NodeInfo) => (nominatedPodsOn === undefined ? profile.runFilter(state, pod, node) : profile.runFilterWithNominatedPods(state, pod, node, nominatedPodsOn(node.name)));
 
   // A pod nominated by an earlier preemption tries its nominated node first (upstream's evaluateNominatedNode).
   const nominatedName = pod.pod.status?.nominatedNodeName;
@@ -230,7 +236,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     if (++at === nodes.length) at = 0;
     processed++;
     // (No call through `filter` here: this loop runs for hundreds of nodes a cycle.)
-    const status = nominatedPodsOn === undefined ? profile.runFilter(state, pod, node) : filterWithNominatedPods(profile, state, pod, node, nominatedPodsOn(node.name));
+    const status = nominatedPodsOn === undefined ? profile.runFilter(state, pod, node) : profile.runFilterWithNominatedPods(state, pod, node, nominatedPodsOn(node.name));
     if (status.code === 'Success') feasible[found++] = node;
     else if (status.code === 'Error') return { ...base, error: `running "${status.plugin}" filter plugin: ${statusMessage(status)}` };
     else {
@@ -243,12 +249,13 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   const evaluatedNodes = failed.size + feasible.length;
 
   if (feasible.length === 0) {
-    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, input.disruptionBudgets);
+    const postFilter = evaluatePreemption(profile, state, pod, allNodes, failed, preemptionOptions(input));
     return {
       ...base,
       evaluatedNodes,
       nextStartNodeIndex,
       preemption: pickOneNodeForPreemption(postFilter.candidates),
+      clearNomination: postFilter.clearNomination,
       fitError: fitErrorMessage({ numAllNodes: allNodes.length, statuses: failed.values(), postFilterMsg: postFilter.message }),
     };
   }
@@ -272,25 +279,8 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   };
 }
 
-/**
- * The filters on `node` with the pods nominated to it of equal or higher priority counted as placed
- * (upstream runs the filters with them, and again without when they pass, for inter-pod affinity; the
- * lab's filters only lose room to more pods, so the first run decides). PreFilter state is not updated
- * for the added pods (upstream's AddPod extensions): topology spread counts do not see them.
- */
-function filterWithNominatedPods(profile: Profile, state: CycleState, pod: PodInfo, node: NodeInfo, nominated: Iterable<PodInfo> | undefined): Status {
-  let trial: NodeInfo | undefined;
-  if (nominated) {
-    for (const p of nominated) {
-      if (p.key === pod.key || p.priority < pod.priority) continue;
-      if (!trial) {
-        trial = new NodeInfo(node.node);
-        for (const q of node.pods.values()) trial.addPod(q);
-      }
-      trial.addPod(p);
-    }
-  }
-  return profile.runFilter(state, pod, trial ?? node);
+function preemptionOptions(input: ScheduleInput): PreemptionOptions {
+  return { budgets: input.disruptionBudgets, rng: input.rng, nominatedPodsOn: input.nominatedPodsOn };
 }
 
 /** The index of the highest total; among equal totals each is equally likely (reservoir sampling). */

@@ -296,7 +296,10 @@ export class Scheduler implements Component {
       const rejected = result.fitError !== undefined;
       const message = result.fitError ?? result.error ?? 'unknown error';
       if (result.preemption) this.preempt(p.pod, p.info, result.preemption, ctx);
-      this.reportFailure(pod, rejected ? UNSCHEDULABLE : SCHEDULER_ERROR, message, ctx, result.preemption?.node);
+      // A stale nomination goes: from the nominator at once, from the pod's status with the failure's patch.
+      const nomination = result.preemption?.node ?? (result.clearNomination && pod.status?.nominatedNodeName ? null : undefined);
+      if (nomination === null) this.unnominate(p.key);
+      this.reportFailure(pod, rejected ? UNSCHEDULABLE : SCHEDULER_ERROR, message, ctx, nomination);
       if (rejected) this.queue.addUnschedulable(p, result.unschedulablePlugins, cycle);
       else this.queue.addBackoff(p);
     }
@@ -383,13 +386,16 @@ export class Scheduler implements Component {
     this.nominate(info.key, candidate.node, info);
   }
 
-  /** PodScheduled=False (only when it changes) and a FailedScheduling event; with `nominatedNode`, the pod's status names it. */
-  private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext, nominatedNode?: string): void {
+  /**
+   * PodScheduled=False (only when it changes) and a FailedScheduling event; with `nominatedNode`, the
+   * pod's status names it (null: clears it), as upstream's updatePod.
+   */
+  private reportFailure(pod: Pod, reason: string, message: string, ctx: TraceContext, nominatedNode?: string | null): void {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     this.events.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', truncateNote(message), ctx);
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    const sameNomination = nominatedNode === undefined || nominatedNode === pod.status?.nominatedNodeName;
+    const sameNomination = nominatedNode === undefined || nominatedNode === (pod.status?.nominatedNodeName ?? null);
     if (sameNomination && current && current.status === 'False' && current.reason === reason && current.message === message) return;
     const condition: PodCondition = {
       type: 'PodScheduled',

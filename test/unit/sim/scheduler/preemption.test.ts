@@ -3,8 +3,10 @@ import type { Cluster } from '../../../../src/sim/cluster';
 import type { CoreEvent as Event, Pod, PodDisruptionBudget, PriorityClass } from '../../../../src/sim/api/types';
 import { applyOk, deployment, podsOf, startCluster, waitFor } from '../controllers/helpers';
 import { call, message } from '../support/harness';
-import { pickOneNodeForPreemption, selectVictimsOnNode, splitByBudgetViolation, type Candidate } from '../../../../src/sim/scheduler/plugins/defaultpreemption';
-import { CycleState } from '../../../../src/sim/scheduler/framework';
+import { evaluatePreemption, numCandidates, pickOneNodeForPreemption, selectVictimsOnNode, splitByBudgetViolation, type Candidate } from '../../../../src/sim/scheduler/plugins/defaultpreemption';
+import { CycleState, sharedStatus, type Status } from '../../../../src/sim/scheduler/framework';
+import { Rng } from '../../../../src/sim/clock';
+import { schedulerOn } from '../../../../src/sim/presets';
 import { podInfoOf } from '../../../../src/sim/scheduler/node-info';
 import { Harness, makeNode, makePod } from './fixtures';
 
@@ -109,6 +111,27 @@ describe('Preemption (DefaultPreemption PostFilter)', () => {
     assert.equal(podsOf(cluster, 'filler').filter((p) => p.metadata.deletionTimestamp).length, 0);
   });
 
+  it('clears a nomination that preemption can no longer serve: the nominated node was cordoned while its victim terminated', () => {
+    const cluster = startCluster({ workers: 3 });
+    assert.equal(call(cluster, { verb: 'create', ...PC, body: priorityClass('high', 1000) }).code, 201);
+    assert.equal(createPod(cluster, 'filler', { nodeName: 'worker-1' }, '3').code, 201);
+    waitFor(cluster, 'the filler running', () => cluster.read.get<Pod>('pods', 'default', 'filler')?.status?.phase === 'Running');
+    // Only worker-1 will do for it: preemption there is the one way in.
+    assert.equal(createPod(cluster, 'urgent', { priorityClassName: 'high', nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } }, '2').code, 201);
+    const urgent = () => cluster.read.get<Pod>('pods', 'default', 'urgent')!;
+    waitFor(cluster, 'nominated to worker-1', () => urgent().status?.nominatedNodeName === 'worker-1');
+    const cordon = call(cluster, { verb: 'patch', apiVersion: 'v1', resource: 'nodes', name: 'worker-1', patchType: 'application/merge-patch+json', body: { spec: { unschedulable: true } } });
+    assert.equal(cordon.code, 200, message(cordon));
+    // Once the victim is gone the pod is tried again: nowhere to go and nothing preemption can do.
+    waitFor(cluster, 'the nomination cleared', () => urgent().status?.nominatedNodeName === undefined);
+    assert.match(urgent().status?.conditions?.find((c) => c.type === 'PodScheduled')?.message ?? '', /preemption: 0\/6 nodes are available: 6 Preemption is not helpful for scheduling\.$/);
+    assert.equal(urgent().spec.nodeName, undefined);
+    cluster.clock.runUntil(cluster.clock.now() + 2_000); // the standbys' watches deliver the update too
+    const schedulers = [...cluster.controlPlane.values()].map((components) => schedulerOn(components)?.scheduler);
+    assert.equal(schedulers.filter((sc) => sc !== undefined).length, 3);
+    assert.deepEqual(schedulers.flatMap((sc) => sc?.nominatedOn('worker-1') ?? []), []);
+  });
+
   it('a pod of equal priority never preempts, and a preemptionPolicy Never class does not either', () => {
     const cluster = startCluster({ workers: 3 });
     assert.equal(call(cluster, { verb: 'create', ...PC, body: priorityClass('polite', 1000, { preemptionPolicy: 'Never' }) }).code, 201);
@@ -170,5 +193,73 @@ describe('Preemption: victims and the node (pure)', () => {
     assert.equal(pickOneNodeForPreemption([cand('a', [v('x', 5), v('w', 4)]), cand('b', [v('y', 5), v('z', 1)])])?.node, 'b');
     assert.equal(pickOneNodeForPreemption([cand('a', [v('x', 5), v('w', 1)]), cand('b', [v('y', 5), v('z', 0), v('q', 1)])])?.node, 'a');
     assert.equal(pickOneNodeForPreemption([]), undefined);
+  });
+
+  it('takes the victims\' topology spread counts out: removing them brings the zone back within maxSkew (PreFilter RemovePod)', () => {
+    const h = new Harness().nodes(makeNode('n-a', { cpu: '4', zone: 'us-east-2a' }), makeNode('n-b', { cpu: '4', zone: 'us-east-2b' }));
+    h.bound(
+      makePod('web-low-1', { nodeName: 'n-a', cpu: '1', priority: 0, labels: { app: 'web' } }),
+      makePod('web-low-2', { nodeName: 'n-a', cpu: '1', priority: 0, labels: { app: 'web' } }),
+      makePod('big-a', { nodeName: 'n-a', cpu: '2', priority: 100 }),
+      makePod('big-b', { nodeName: 'n-b', cpu: '4', priority: 100 }),
+    );
+    const high = makePod('high', {
+      cpu: '1', priority: 10, labels: { app: 'web' },
+      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }] },
+    });
+    // n-a: zone a already has 2 web pods (skew 3 with this one); n-b: no room, and nothing of lower priority.
+    const r = h.schedule(high);
+    assert.equal(r.nodeName, undefined);
+    assert.equal(r.preemption?.node, 'n-a', r.fitError);
+    // Both web pods must go: with either one back, zone a would be 2 against 0.
+    assert.deepEqual(r.preemption?.victims.map((v) => v.key).sort(), ['default/web-low-1', 'default/web-low-2']);
+  });
+
+  it('counts nominated pods into the spread too, through the AddPod extension', () => {
+    const h = new Harness().nodes(makeNode('n-a', { cpu: '4', zone: 'us-east-2a' }), makeNode('n-b', { cpu: '4', zone: 'us-east-2b' }));
+    const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'web' } } }] };
+    h.bound(makePod('web-1', { nodeName: 'n-a', cpu: '1', labels: { app: 'web' } }));
+    const nominated = podInfoOf(makePod('web-2', { cpu: '1', priority: 5, labels: { app: 'web' }, spec: { nominatedNodeName: 'n-b' } as Partial<Pod['spec']> }));
+    const pod = podInfoOf(makePod('web-3', { cpu: '1', labels: { app: 'web' }, spec: spread }));
+    const state = new CycleState();
+    h.profile.runPreFilter(state, pod, h.cache.nodeInfos());
+    const [nodeA, nodeB] = h.cache.nodeInfos();
+    // Counts a=1, b=0: alone, zone b is the place (skew 1) and zone a is not (skew 2).
+    assert.equal(h.profile.runFilter(state, pod, nodeB).code, 'Success');
+    assert.equal(h.profile.runFilter(state, pod, nodeA).code, 'Unschedulable');
+    // With web-2 nominated to n-b (higher priority), zone b counts 1: n-b then means 2 against 1 — still fine —
+    // and n-a means 2 against 1 too: the nominated pod's count is seen on the node it is nominated to only.
+    assert.equal(h.profile.runFilterWithNominatedPods(state, pod, nodeB, [nominated]).code, 'Success');
+    const two = [nominated, podInfoOf(makePod('web-4', { cpu: '1', priority: 5, labels: { app: 'web' } }))];
+    // Two nominated to n-b: zone b would hold 2, and a third there is skew 2 over zone a's 1.
+    assert.equal(h.profile.runFilterWithNominatedPods(state, pod, nodeB, two).code, 'Unschedulable');
+    // The cycle's own state is untouched by the trial.
+    assert.equal(h.profile.runFilter(state, pod, nodeB).code, 'Success');
+  });
+
+  it('tries numCandidates nodes from a random offset, as upstream (10% of the potential nodes, at least 100)', () => {
+    assert.deepEqual([numCandidates(6), numCandidates(100), numCandidates(300), numCandidates(2000)], [6, 100, 100, 200]);
+    const nodes = Array.from({ length: 300 }, (_, i) => makeNode(`n${String(i).padStart(3, '0')}`, { cpu: '4' }));
+    const h = new Harness().nodes(...nodes);
+    h.bound(...nodes.map((n) => makePod(`low-${n.metadata.name}`, { nodeName: n.metadata.name, cpu: '3', priority: 0, labels: { app: 'low' } })));
+    const pod = podInfoOf(makePod('high', { cpu: '2', priority: 10 }));
+    const infos = h.cache.nodeInfos();
+    const failed = new Map<string, Status>(infos.map((n) => [n.name, sharedStatus('Unschedulable', 'Insufficient cpu')]));
+    const run = (seed: number, budgets: PodDisruptionBudget[] = []) => {
+      const state = new CycleState();
+      h.profile.runPreFilter(state, pod, infos);
+      return evaluatePreemption(h.profile, state, pod, infos, failed, { rng: new Rng(seed), budgets: () => budgets });
+    };
+    const first = run(1);
+    assert.equal(first.candidates.length, 100);
+    const second = run(2);
+    assert.equal(second.candidates.length, 100);
+    assert.notEqual(first.candidates[0].node, second.candidates[0].node, 'the offset comes from the random draw');
+    // Consecutive nodes from the offset, wrapping around.
+    const at = infos.findIndex((n) => n.name === first.candidates[0].node);
+    assert.deepEqual(first.candidates.map((c) => c.node), Array.from({ length: 100 }, (_, i) => infos[(at + i) % 300].name));
+    // With every eviction breaking a budget there is no candidate that breaks none: every node is tried.
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'low', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'low' } } }, status: { disruptionsAllowed: 0, currentHealthy: 300, desiredHealthy: 300, expectedPods: 300 } } as PodDisruptionBudget;
+    assert.equal(run(1, [pdb]).candidates.length, 300);
   });
 });

@@ -16,8 +16,9 @@ import type { PodDisruptionBudget, Pod } from '../../../api/types';
 import { matchesLabelSelector } from '../../../api/labels';
 import { fitErrorMessage } from '../../fit-error';
 import { sharedStatus, type CycleState, type Status } from '../../framework';
-import { NodeInfo, type PodInfo } from '../../node-info';
+import type { NodeInfo, PodInfo } from '../../node-info';
 import type { Profile } from '../../profile';
+import type { Rng } from '../../../clock';
 
 export const NAME = 'DefaultPreemption';
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -41,6 +42,8 @@ export interface PreemptionVerdict {
   /** "preemption: ..." as upstream's PostFilter status message; empty when there are candidates. */
   message: string;
   candidates: Candidate[];
+  /** Preemption was tried and cannot help: a nomination the pod has is stale (see evaluatePreemption). */
+  clearNomination: boolean;
 }
 
 /** A pod the scheduler is already preempting: terminating, with the DisruptionTarget condition it set. */
@@ -108,19 +111,37 @@ export function splitByBudgetViolation(pods: readonly PodInfo[], budgets: readon
   return { violating, nonViolating };
 }
 
+/** The pods nominated to a node (see ScheduleInput.nominatedPodsOn); the filters count them as placed. */
+export type NominatedPodsOn = (node: string) => Iterable<PodInfo> | undefined;
+
 /**
  * upstream's SelectVictimsOnNode: the fewest, least important pods to remove from `node` for `pod` to
- * fit; a Status when removing every lower-priority pod is not enough.
+ * fit; a Status when removing every lower-priority pod is not enough. It works on a copy of the node
+ * and of the cycle state: each pod taken out or given back goes through the PreFilter extensions, so
+ * that topology spread and pod affinity counts see the node as it would be; pods nominated to the
+ * node count as placed, as in the scheduling cycle.
  */
-export function selectVictimsOnNode(profile: Profile, state: CycleState, pod: PodInfo, node: NodeInfo, budgets: readonly PodDisruptionBudget[]): Candidate | Status {
+export function selectVictimsOnNode(
+  profile: Profile,
+  cycleState: CycleState,
+  pod: PodInfo,
+  node: NodeInfo,
+  budgets: readonly PodDisruptionBudget[],
+  nominatedPodsOn?: NominatedPodsOn,
+): Candidate | Status {
+  const state = cycleState.clone();
+  const trial = node.copy();
   const potential: PodInfo[] = [];
-  const trial = new NodeInfo(node.node);
   for (const p of node.pods.values()) {
-    if (p.priority < pod.priority) potential.push(p);
-    else trial.addPod(p);
+    if (p.priority >= pod.priority) continue;
+    potential.push(p);
+    trial.removePod(p.key);
+    profile.runRemovePod(state, pod, p, trial);
   }
   if (potential.length === 0) return NO_VICTIMS_STATUS;
-  const fits = profile.runFilter(state, pod, trial);
+  const nominated = nominatedPodsOn?.(node.name);
+  const filter = () => profile.runFilterWithNominatedPods(state, pod, trial, nominated);
+  const fits = filter();
   if (fits.code !== 'Success') return fits;
   potential.sort(moreImportantFirst);
   const { violating, nonViolating } = splitByBudgetViolation(potential, budgets);
@@ -129,8 +150,10 @@ export function selectVictimsOnNode(profile: Profile, state: CycleState, pod: Po
   // Give a pod back when the preemptor still fits beside it; otherwise it stays a victim.
   const reprieve = (p: PodInfo): boolean => {
     trial.addPod(p);
-    if (profile.runFilter(state, pod, trial).code === 'Success') return true;
+    profile.runAddPod(state, pod, p, trial);
+    if (filter().code === 'Success') return true;
     trial.removePod(p.key);
+    profile.runRemovePod(state, pod, p, trial);
     victims.push(p);
     return false;
   };
@@ -140,9 +163,32 @@ export function selectVictimsOnNode(profile: Profile, state: CycleState, pod: Po
   return { node: node.name, victims, numPDBViolations };
 }
 
+/** DefaultPreemptionArgs' defaults: at least this share of the potential nodes is tried as candidates … */
+export const MIN_CANDIDATE_NODES_PERCENTAGE = 10;
+/** … and at least this many (or all, if fewer). */
+export const MIN_CANDIDATE_NODES_ABSOLUTE = 100;
+
+/** upstream's calculateNumCandidates: how many candidates the dry run looks for among `numNodes` potential nodes. */
+export function numCandidates(numNodes: number): number {
+  const n = Math.max(Math.trunc((numNodes * MIN_CANDIDATE_NODES_PERCENTAGE) / 100), MIN_CANDIDATE_NODES_ABSOLUTE);
+  return Math.min(n, numNodes);
+}
+
+export interface PreemptionOptions {
+  /** The PodDisruptionBudgets, which victims should not break (asked only when a node is tried). */
+  budgets?: () => readonly PodDisruptionBudget[];
+  /** Where the dry run starts among the potential nodes (upstream draws it at random, Int31n). */
+  rng: Rng;
+  nominatedPodsOn?: NominatedPodsOn;
+}
+
 /**
- * `failed` holds every node's filter status (all nodes were evaluated, since none was feasible).
- * Every node the filters rejected as resolvable is tried without its lower-priority pods.
+ * upstream's findCandidates and DryRunPreemption. `failed` holds every node's filter status (all nodes
+ * were evaluated, since none was feasible). The nodes the filters rejected as resolvable are the
+ * potential ones; from a random offset among them, each is tried without its lower-priority pods, until
+ * numCandidates candidates are found with at least one that breaks no PodDisruptionBudget. Candidates
+ * that break none come first. With no potential node, or no candidate, the pod's nomination is to be
+ * cleared (`clearNomination`), as upstream's PostFilter result with an empty NominatedNodeName.
  */
 export function evaluatePreemption(
   profile: Profile,
@@ -150,31 +196,42 @@ export function evaluatePreemption(
   pod: PodInfo,
   nodes: readonly NodeInfo[],
   failed: ReadonlyMap<string, Status>,
-  budgets: () => readonly PodDisruptionBudget[] = () => [],
+  options: PreemptionOptions,
 ): PreemptionVerdict {
   const why = notEligible(pod, nodes, failed);
-  if (why) return { message: `preemption: ${why}`, candidates: [] };
+  if (why) return { message: `preemption: ${why}`, candidates: [], clearNomination: false };
   const statuses: Status[] = [];
-  const candidates: Candidate[] = [];
-  let pdbs: readonly PodDisruptionBudget[] | undefined;
+  const potential: NodeInfo[] = [];
   for (const node of nodes) {
-    const status = failed.get(node.name);
-    if (!status || status.code === 'UnschedulableAndUnresolvable') {
-      statuses.push(NOT_HELPFUL_STATUS);
-      continue;
-    }
-    let anyVictim = false;
-    for (const p of node.pods.values()) if ((anyVictim = p.priority < pod.priority)) break;
-    if (!anyVictim) {
-      statuses.push(NO_VICTIMS_STATUS);
-      continue;
-    }
-    const result = selectVictimsOnNode(profile, state, pod, node, (pdbs ??= budgets().filter((b) => b.metadata.namespace !== undefined)));
-    if ('victims' in result) candidates.push(result);
-    else statuses.push(result);
+    if (failed.get(node.name)?.code === 'Unschedulable') potential.push(node);
+    else statuses.push(NOT_HELPFUL_STATUS);
   }
-  if (candidates.length) return { message: '', candidates };
-  return { message: `preemption: ${fitErrorMessage({ numAllNodes: nodes.length, statuses })}`, candidates };
+  const nonViolating: Candidate[] = [];
+  const violating: Candidate[] = [];
+  if (potential.length > 0) {
+    const budgets = (options.budgets?.() ?? []).filter((b) => b.metadata.namespace !== undefined);
+    const offset = options.rng.int(potential.length);
+    const wanted = numCandidates(potential.length);
+    for (let i = 0; i < potential.length; i++) {
+      const node = potential[(offset + i) % potential.length];
+      let anyVictim = false;
+      for (const p of node.pods.values()) if ((anyVictim = p.priority < pod.priority)) break;
+      if (!anyVictim) {
+        statuses.push(NO_VICTIMS_STATUS);
+        continue;
+      }
+      const result = selectVictimsOnNode(profile, state, pod, node, budgets, options.nominatedPodsOn);
+      if (!('victims' in result)) {
+        statuses.push(result);
+        continue;
+      }
+      (result.numPDBViolations === 0 ? nonViolating : violating).push(result);
+      if (nonViolating.length > 0 && nonViolating.length + violating.length >= wanted) break;
+    }
+  }
+  const candidates = [...nonViolating, ...violating];
+  if (candidates.length) return { message: '', candidates, clearNomination: false };
+  return { message: `preemption: ${fitErrorMessage({ numAllNodes: nodes.length, statuses })}`, candidates, clearNomination: true };
 }
 
 /**

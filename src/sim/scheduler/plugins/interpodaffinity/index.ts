@@ -5,8 +5,8 @@
  * ...). Counting matching pods goes through the snapshot's incremental counters.
  */
 import type { Labels } from '../../../api/labels';
-import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin } from '../../framework';
-import type { NodeInfo } from '../../node-info';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin, type StateData } from '../../framework';
+import type { NodeInfo, PodInfo } from '../../node-info';
 import { podAffinityInfo, termCounters, termMatches, type AffinityTerm } from './terms';
 
 export const NAME = 'InterPodAffinity';
@@ -26,7 +26,7 @@ const PRE_SCORE_KEY = `PreScore${NAME}`;
 type PairCounts = Map<string, number>;
 const pair = (key: string, value: string) => `${key}\x00${value}`;
 
-interface FilterState {
+interface FilterState extends StateData {
   required: readonly AffinityTerm[];
   requiredAnti: readonly AffinityTerm[];
   affinityCounts: PairCounts;
@@ -34,10 +34,30 @@ interface FilterState {
   existingAntiAffinityCounts: PairCounts;
   /** The pod matches all of its own affinity terms (the first of a group may then go anywhere). */
   matchesOwnAffinity: boolean;
+  clone(): FilterState;
 }
 
+type FilterCounts = Omit<FilterState, 'clone'>;
+
+function filterState(counts: FilterCounts): FilterState {
+  return {
+    ...counts,
+    clone: () => filterState({
+      ...counts,
+      affinityCounts: new Map(counts.affinityCounts),
+      antiAffinityCounts: new Map(counts.antiAffinityCounts),
+      existingAntiAffinityCounts: new Map(counts.existingAntiAffinityCounts),
+    }),
+  };
+}
+
+/** Add `n` to a domain's count; a count that comes to 0 is dropped (an empty map means no pods at all). */
 function add(counts: PairCounts, key: string, value: string, n: number): void {
-  if (n !== 0) counts.set(pair(key, value), (counts.get(pair(key, value)) ?? 0) + n);
+  if (n === 0) return;
+  const k = pair(key, value);
+  const total = (counts.get(k) ?? 0) + n;
+  if (total === 0) counts.delete(k);
+  else counts.set(k, total);
 }
 
 export function interPodAffinity(handle: Handle): Plugin {
@@ -50,6 +70,27 @@ export function interPodAffinity(handle: Handle): Plugin {
       for (const [value, n] of counter.domainCounts(term.topologyKey)) {
         if (value !== '' || snapshot.allNodesHaveLabel(term.topologyKey)) add(into, term.topologyKey, value, n);
       }
+    }
+  };
+
+  /**
+   * upstream's preFilterState.updateWithPod (the AddPod/RemovePod extensions): `other` placed on or gone
+   * from `node` changes the domain counts of its required anti-affinity towards the incoming pod, and of
+   * the incoming pod's required terms that select it. Only on a cloned state, whose maps are its own.
+   */
+  const updateWithPod = (s: FilterState, pod: PodInfo, other: PodInfo, node: NodeInfo, n: number) => {
+    const labels = node.labels;
+    for (const term of podAffinityInfo(other.pod).requiredAntiAffinity) {
+      const value = labels[term.topologyKey];
+      if (value !== undefined && termMatches(term, pod.pod, nsLabels)) add(s.existingAntiAffinityCounts, term.topologyKey, value, n);
+    }
+    for (const term of s.required) {
+      const value = labels[term.topologyKey];
+      if (value !== undefined && termMatches(term, other.pod, nsLabels)) add(s.affinityCounts, term.topologyKey, value, n);
+    }
+    for (const term of s.requiredAnti) {
+      const value = labels[term.topologyKey];
+      if (value !== undefined && termMatches(term, other.pod, nsLabels)) add(s.antiAffinityCounts, term.topologyKey, value, n);
     }
   };
 
@@ -77,15 +118,25 @@ export function interPodAffinity(handle: Handle): Plugin {
       for (const term of info.requiredAffinity) domainCounts(term, affinityCounts);
       for (const term of info.requiredAntiAffinity) domainCounts(term, antiAffinityCounts);
       const matchesOwnAffinity = info.requiredAffinity.every((t) => termMatches(t, pod, nsLabels));
-      state.write(PRE_FILTER_KEY, {
+      state.write(PRE_FILTER_KEY, filterState({
         required: info.requiredAffinity,
         requiredAnti: info.requiredAntiAffinity,
         affinityCounts,
         antiAffinityCounts,
         existingAntiAffinityCounts,
         matchesOwnAffinity,
-      } satisfies FilterState);
+      }));
       return SUCCESS;
+    },
+
+    addPod(state, pod, other, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (s) updateWithPod(s, pod, other, node, 1);
+    },
+
+    removePod(state, pod, other, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (s) updateWithPod(s, pod, other, node, -1);
     },
 
     filter(state, _pod, node) {

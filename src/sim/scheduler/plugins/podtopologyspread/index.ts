@@ -14,9 +14,10 @@ import {
   type Handle,
   type Plugin,
   type PodCounter,
+  type StateData,
 } from '../../framework';
 import type { Pod } from '../../../api/types';
-import type { NodeInfo } from '../../node-info';
+import type { NodeInfo, PodInfo } from '../../node-info';
 import { requiredNodeAffinity } from '../nodeaffinity/required';
 import { HOSTNAME_LABEL, constraintsFor, nodeHasAllKeys, nodeIncluded, type Constraint } from './constraints';
 
@@ -28,12 +29,43 @@ const SKEW_TOO_HIGH = sharedStatus('Unschedulable', ERR_REASON_CONSTRAINTS_NOT_M
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
-interface FilterState {
+interface FilterState extends StateData {
   constraints: Constraint[];
-  /** Per constraint: topology value → matching pods. */
+  /** Per constraint: topology value → matching pods (a clone's own maps; the cycle's may be the snapshot's). */
   matchNum: ReadonlyMap<string, number>[];
-  /** Per constraint: the smallest count over the domains. */
+  /** Per constraint: the smallest count over the domains (0 with fewer domains than minDomains). */
   minMatch: number[];
+  clone(): FilterState;
+}
+
+function filterState(constraints: Constraint[], matchNum: ReadonlyMap<string, number>[], minMatch: number[]): FilterState {
+  return { constraints, matchNum, minMatch, clone: () => filterState(constraints, matchNum.map((m) => new Map(m)), [...minMatch]) };
+}
+
+function minMatchOf(c: Constraint, counts: ReadonlyMap<string, number>): number {
+  if (counts.size < c.minDomains) return 0;
+  let min = Infinity;
+  for (const n of counts.values()) if (n < min) min = n;
+  return min;
+}
+
+/**
+ * upstream's updateWithPod (the AddPod/RemovePod extensions): `other` placed on or gone from `node`
+ * changes the count of its domain for each constraint that selects it, if the node counts for the
+ * incoming pod. Only on a cloned state, whose maps are its own.
+ */
+function updateWithPod(s: FilterState, pod: PodInfo, other: PodInfo, node: NodeInfo, delta: number): void {
+  if ((other.pod.metadata.namespace ?? 'default') !== (pod.pod.metadata.namespace ?? 'default')) return;
+  if (!nodeHasAllKeys(node, s.constraints)) return;
+  const required = requiredNodeAffinity(pod.pod);
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    if (!c.selector.matches(other.pod.metadata.labels) || !nodeIncluded(c, pod.pod, node, required)) continue;
+    const counts = s.matchNum[i] as Map<string, number>;
+    const value = node.labels[c.topologyKey];
+    counts.set(value, (counts.get(value) ?? 0) + delta);
+    s.minMatch[i] = minMatchOf(c, counts);
+  }
 }
 
 interface ScoreState {
@@ -105,14 +137,19 @@ export function podTopologySpread(handle: Handle): Plugin {
         }
         matchNum = slow;
       }
-      const minMatch = constraints.map((c, i) => {
-        if (matchNum[i].size < c.minDomains) return 0;
-        let min = Infinity;
-        for (const n of matchNum[i].values()) if (n < min) min = n;
-        return min;
-      });
-      state.write(PRE_FILTER_KEY, { constraints, matchNum, minMatch } satisfies FilterState);
+      const minMatch = constraints.map((c, i) => minMatchOf(c, matchNum[i]));
+      state.write(PRE_FILTER_KEY, filterState(constraints, matchNum, minMatch));
       return SUCCESS;
+    },
+
+    addPod(state, pod, other, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (s) updateWithPod(s, pod, other, node, 1);
+    },
+
+    removePod(state, pod, other, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY);
+      if (s) updateWithPod(s, pod, other, node, -1);
     },
 
     filter(state, pod, node) {
