@@ -350,6 +350,18 @@ describe('sim/scheduler/plugins', () => {
         [makePod('other-cache', { namespace: 'other', nodeName: 'b1', labels: { app: 'cache' } })],
         { a1: affinityMiss, a2: affinityMiss, b1: 'ok' },
       ],
+      [
+        'several required terms: only pods that match all of them count (none here, though each term alone finds one)',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache'), { labelSelector: { matchLabels: { tier: 'hot' } }, topologyKey: 'topology.kubernetes.io/zone' }] } }),
+        [cache, makePod('hot', { nodeName: 'a2', labels: { tier: 'hot' } })],
+        { a1: affinityMiss, a2: affinityMiss, b1: affinityMiss },
+      ],
+      [
+        'several required terms: a pod that matches all of them draws the pod to its zone',
+        withAffinity('web', { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache'), { labelSelector: { matchLabels: { tier: 'hot' } }, topologyKey: 'kubernetes.io/hostname' }] } }),
+        [makePod('hot-cache', { nodeName: 'a2', labels: { app: 'cache', tier: 'hot' } })],
+        { a1: affinityMiss, a2: 'ok', b1: affinityMiss },
+      ],
     ];
     for (const [name, pod, bound, expected] of cases) it(name, () => assert.deepEqual(filterWith('InterPodAffinity', pod, nodes, bound), expected));
 

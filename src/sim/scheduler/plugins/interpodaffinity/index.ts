@@ -5,6 +5,7 @@
  * ...). Counting matching pods goes through the snapshot's incremental counters.
  */
 import type { Labels } from '../../../api/labels';
+import type { Pod } from '../../../api/types';
 import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin, type StateData } from '../../framework';
 import type { NodeInfo, PodInfo } from '../../node-info';
 import { podAffinityInfo, termCounters, termMatches, type AffinityTerm } from './terms';
@@ -73,6 +74,9 @@ export function interPodAffinity(handle: Handle): Plugin {
     }
   };
 
+  /** upstream's podMatchesAllAffinityTerms: a pod counts towards required affinity only if every term selects it. */
+  const matchesAll = (terms: readonly AffinityTerm[], pod: Pod) => terms.every((t) => termMatches(t, pod, nsLabels));
+
   /**
    * upstream's preFilterState.updateWithPod (the AddPod/RemovePod extensions): `other` placed on or gone
    * from `node` changes the domain counts of its required anti-affinity towards the incoming pod, and of
@@ -84,9 +88,11 @@ export function interPodAffinity(handle: Handle): Plugin {
       const value = labels[term.topologyKey];
       if (value !== undefined && termMatches(term, pod.pod, nsLabels)) add(s.existingAntiAffinityCounts, term.topologyKey, value, n);
     }
-    for (const term of s.required) {
-      const value = labels[term.topologyKey];
-      if (value !== undefined && termMatches(term, other.pod, nsLabels)) add(s.affinityCounts, term.topologyKey, value, n);
+    if (s.required.length > 0 && matchesAll(s.required, other.pod)) {
+      for (const term of s.required) {
+        const value = labels[term.topologyKey];
+        if (value !== undefined) add(s.affinityCounts, term.topologyKey, value, n);
+      }
     }
     for (const term of s.requiredAnti) {
       const value = labels[term.topologyKey];
@@ -115,9 +121,22 @@ export function interPodAffinity(handle: Handle): Plugin {
       if (info.requiredAffinity.length === 0 && info.requiredAntiAffinity.length === 0 && existingAntiAffinityCounts.size === 0) return SKIP;
       const affinityCounts: PairCounts = new Map();
       const antiAffinityCounts: PairCounts = new Map();
-      for (const term of info.requiredAffinity) domainCounts(term, affinityCounts);
+      if (info.requiredAffinity.length === 1) domainCounts(info.requiredAffinity[0], affinityCounts);
+      else if (info.requiredAffinity.length > 1) {
+        // upstream counts a pod towards the affinity terms only if it matches all of them (a walk over
+        // the pods: the counters answer one selector at a time; several required terms are rare).
+        for (const node of snapshot.nodeInfos()) {
+          for (const p of node.pods.values()) {
+            if (!matchesAll(info.requiredAffinity, p.pod)) continue;
+            for (const term of info.requiredAffinity) {
+              const value = node.labels[term.topologyKey];
+              if (value !== undefined) add(affinityCounts, term.topologyKey, value, 1);
+            }
+          }
+        }
+      }
       for (const term of info.requiredAntiAffinity) domainCounts(term, antiAffinityCounts);
-      const matchesOwnAffinity = info.requiredAffinity.every((t) => termMatches(t, pod, nsLabels));
+      const matchesOwnAffinity = matchesAll(info.requiredAffinity, pod);
       state.write(PRE_FILTER_KEY, filterState({
         required: info.requiredAffinity,
         requiredAnti: info.requiredAntiAffinity,
