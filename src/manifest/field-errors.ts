@@ -40,6 +40,14 @@ export const fieldError = {
   duplicate: (path: FieldPath, value: unknown, o: Options): FieldError => make('Duplicate value', path, value, undefined, o),
   notFound: (path: FieldPath, value: unknown, o: Options): FieldError => make('Not found', path, value, undefined, o),
   forbidden: (path: FieldPath, detail: string, o: Options): FieldError => make('Forbidden', path, undefined, detail, o),
+  /** upstream's field.TooMany: "Too many: 21: must have at most 20 items". */
+  tooMany: (path: FieldPath, actual: number, max: number, o: Options): FieldError =>
+    make('Too many', path, actual, `must have at most ${max} item${max === 1 ? '' : 's'}`, o),
+  /** An Invalid error whose value upstream leaves out (field.OmitValueType): "path: Invalid value: detail". */
+  invalidOmitValue: (path: FieldPath, detail: string, o: Options): FieldError => {
+    const e = make('Invalid value', path, undefined, detail, o);
+    return { ...e, message: `${e.field}: Invalid value: ${detail}` };
+  },
 };
 
 /** Formats a bad value like Go's %q / %d / %#v, as upstream's messages print them. */

@@ -88,7 +88,8 @@ export type FieldErrorType =
   | 'Duplicate value'
   | 'Not found'
   | 'Forbidden'
-  | 'Too long';
+  | 'Too long'
+  | 'Too many';
 
 /** Where on a field a problem should be shown: the key, the value, or the key of the object that lacks it. */
 export type FieldTarget = 'key' | 'value';

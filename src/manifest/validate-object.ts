@@ -5,7 +5,7 @@
 import { kindInfo } from './kinds';
 import { checkConfigMap } from './rules/configmap';
 import { checkCronJobName, checkCronJobSpec } from './rules/cronjob';
-import { checkJobSpec } from './rules/job';
+import { checkIndexedJobName, checkJobSpec } from './rules/job';
 import { checkLabFacts } from './rules/lab';
 import { checkObjectMeta, type NameRule } from './rules/metadata';
 import { checkPodSpec } from './rules/pod-spec';
@@ -64,6 +64,7 @@ export function checkObject(obj: unknown, facts?: LabFacts): FieldError[] {
       break;
     case 'Job': {
       checkJobSpec(errs, obj.spec, ['spec']);
+      checkIndexedJobName(errs, obj.metadata, obj.spec);
       const template = isObj(obj.spec) && isObj(obj.spec.template) ? obj.spec.template : undefined;
       checkLabFacts(errs, template?.spec, ['spec', 'template', 'spec'], facts);
       break;

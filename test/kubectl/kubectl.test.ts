@@ -513,6 +513,43 @@ spec:
       const gone = await eventually(async () => (await k('get', 'pods', '-l', 'job-name=hello', '-o', 'name')).stdout.trim() === '', 30_000);
       assert.ok(gone, 'the Job\'s pod was not deleted with it');
     });
+
+    it('an Indexed Job with ttlSecondsAfterFinished: get job shows its completions, describe its indexes, then it is deleted after its TTL', async () => {
+      const JOB = `apiVersion: batch/v1
+kind: Job
+metadata: {name: shards}
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  ttlSecondsAfterFinished: 300
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: main, image: "busybox:1.36", command: ["sh", "-c", "echo shard $JOB_COMPLETION_INDEX on $(hostname); sleep 2"]}
+`;
+      let r = await k('apply', '-f', file('indexed.yaml', JOB));
+      assert.equal(r.stdout.trim(), 'job.batch/shards created', r.stderr);
+      r = await kubectl(lab, ['wait', '--for=condition=complete', 'job/shards', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      r = await k('get', 'job', 'shards');
+      assert.deepEqual(rows(r.stdout)[0].slice(0, 3), ['shards', 'Complete', '3/3']);
+      r = await k('describe', 'job', 'shards');
+      assert.match(r.stdout, /^Completion Mode:\s+Indexed$/m);
+      assert.match(r.stdout, /^TTL Seconds After Finished:\s+300$/m);
+      assert.match(r.stdout, /^Completed Indexes:\s+0-2$/m);
+      r = await k('get', 'pods', '-l', 'batch.kubernetes.io/job-completion-index=1', '-o', 'name');
+      const pod = r.stdout.trim().replace('pod/', '');
+      assert.match(pod, /^shards-1-[a-z0-9]{5}$/);
+      r = await k('logs', pod);
+      assert.equal(r.stdout, 'shard 1 on shards-1\n', r.stderr);
+      // At speed 50 the 300 s TTL passes in 6 s of real time (time enough for the checks above); then the Job and its pods go.
+      const gone = await eventually(async () => (await k('get', 'jobs', '-o', 'name')).stdout.split('\n').every((n) => n !== 'job.batch/shards'), 30_000);
+      assert.ok(gone, 'the Job was not deleted after its TTL');
+      const podsGone = await eventually(async () => (await k('get', 'pods', '-l', 'job-name=shards', '-o', 'name')).stdout.trim() === '', 30_000);
+      assert.ok(podsGone, 'the Job\'s pods were not deleted with it');
+    });
   });
 
   describe('cronjobs', () => {

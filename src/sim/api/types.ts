@@ -538,6 +538,30 @@ export interface JobCondition {
   lastTransitionTime?: string;
 }
 
+/** batch/v1 PodFailurePolicy and its rules. */
+export type PodFailurePolicyAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+
+export interface PodFailurePolicyOnExitCodes {
+  containerName?: string;
+  operator: 'In' | 'NotIn';
+  values: number[];
+}
+
+export interface PodFailurePolicyOnPodCondition {
+  type: string;
+  status?: 'True' | 'False' | 'Unknown';
+}
+
+export interface PodFailurePolicyRule {
+  action: PodFailurePolicyAction;
+  onExitCodes?: PodFailurePolicyOnExitCodes;
+  onPodConditions?: PodFailurePolicyOnPodCondition[];
+}
+
+export interface PodFailurePolicy {
+  rules: PodFailurePolicyRule[];
+}
+
 /** batch/v1 Job: runs pods until `completions` of them succeed (or the Job fails). */
 export interface Job extends KubeObject {
   apiVersion: 'batch/v1';
@@ -554,9 +578,16 @@ export interface Job extends KubeObject {
     completionMode?: 'NonIndexed' | 'Indexed';
     suspend?: boolean;
     podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+    podFailurePolicy?: PodFailurePolicy;
+    backoffLimitPerIndex?: number;
+    maxFailedIndexes?: number;
   };
   status?: {
     conditions?: JobCondition[];
+    /** Indexed Jobs: the succeeded indexes, compressed ("1,3-5"). */
+    completedIndexes?: string;
+    /** Indexed Jobs with backoffLimitPerIndex: the failed indexes, compressed (present, maybe "", whenever backoffLimitPerIndex is set). */
+    failedIndexes?: string;
     startTime?: string;
     completionTime?: string;
     active?: number;

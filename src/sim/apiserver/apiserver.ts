@@ -662,6 +662,11 @@ export class ApiServer {
   /** delete's tryUpdate. */
   private readonly tryDelete: TryUpdate = (existing, update) => {
     const query = update.req.query;
+    // DeleteOptions.preconditions.uid: the object must still be the one the client meant (upstream's checkPreconditions).
+    const wantUid = (update.req.body as { preconditions?: { uid?: unknown } } | undefined)?.preconditions?.uid;
+    if (typeof wantUid === 'string' && wantUid !== '' && wantUid !== existing.metadata.uid) {
+      return { response: errors.conflict(update.def, existing.metadata.name!, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${existing.metadata.uid ?? ''}`) };
+    }
     return this.prepareDelete(update.def, existing, query?.gracePeriodSeconds, query?.propagationPolicy);
   };
 

@@ -143,14 +143,31 @@ export function defaultJobSpec(job: Job): void {
   // Both unset: a non-parallel Job (1 and 1). Parallelism alone: completions stay unset (any success ends it).
   if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   spec.parallelism ??= 1;
-  spec.backoffLimit ??= 6;
+  // With backoffLimitPerIndex, the indexes count their own failures: the global limit defaults to MaxInt32.
+  spec.backoffLimit ??= typeof spec.backoffLimitPerIndex === 'number' ? 2147483647 : 6;
   const templateLabels = isPlainObject(spec.template) ? spec.template.metadata?.labels : undefined;
   if (templateLabels && Object.keys(job.metadata.labels ?? {}).length === 0) job.metadata.labels = { ...templateLabels };
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
-  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  // A pod failure policy only judges pods that have failed, so they are replaced only then.
+  spec.podReplacementPolicy ??= isPlainObject(spec.podFailurePolicy) ? 'Failed' : 'TerminatingOrFailed';
+  defaultPodFailurePolicy(spec);
   spec.manualSelector ??= false;
   if (isPlainObject(spec.template?.spec)) defaultPodSpec(spec.template.spec);
+}
+
+/**
+ * SetDefaults_PodFailurePolicyOnPodConditionsPattern: a pattern without a status matches True. The policy is copied
+ * when a default is written (an update's candidate may share frozen objects with the stored one).
+ */
+function defaultPodFailurePolicy(spec: Job['spec']): void {
+  const policy: unknown = spec.podFailurePolicy;
+  if (!isPlainObject(policy) || !Array.isArray(policy.rules)) return;
+  const unset = (p: unknown) => isPlainObject(p) && (p.status === undefined || p.status === '');
+  const needs = (r: unknown) => isPlainObject(r) && Array.isArray(r.onPodConditions) && r.onPodConditions.some(unset);
+  if (!policy.rules.some(needs)) return;
+  const rules = policy.rules.map((r: unknown) => (needs(r) ? { ...(r as object), onPodConditions: ((r as { onPodConditions: unknown[] }).onPodConditions).map((p) => (unset(p) ? { ...(p as object), status: 'True' } : p)) } : r));
+  spec.podFailurePolicy = { ...policy, rules } as Job['spec']['podFailurePolicy'];
 }
 
 /**

@@ -25,6 +25,7 @@ const TYPES: Record<ManifestFieldError['type'], FieldError['type']> = {
   'Not found': 'NotFound',
   Forbidden: 'Forbidden',
   'Too long': 'TooLong',
+  'Too many': 'TooMany',
 };
 
 function fromManifest(e: ManifestFieldError): FieldError {
@@ -95,8 +96,9 @@ function hasLabel(job: Job, key: string, expected: string, errs: FieldError[]): 
 
 /**
  * The Job rules only the API server can check (validateGeneratedSelector, ValidateJobSpecUpdate): the generated
- * labels carry this Job's uid and name, its selector selects them, and on update the selector, the pod template
- * and the completion mode stay as they were (completions too, as for a non-elastic Job).
+ * labels carry this Job's uid and name, its selector selects them, and on update the selector, the pod template,
+ * the completion mode, the pod failure policy and backoffLimitPerIndex stay as they were, and so do completions,
+ * except for an Indexed Job changing them in tandem with parallelism.
  */
 function validateJob(job: Job, old: Job | undefined, errs: FieldError[]): void {
   if (!isPlainObject(job.spec)) return;
@@ -129,11 +131,16 @@ function validateJob(job: Job, old: Job | undefined, errs: FieldError[]): void {
   const immutable = (field: string, a: unknown, b: unknown) => {
     if (!deepEqual(a, b)) errs.push({ type: 'Invalid', field, value: a ?? null, detail: 'field is immutable' });
   };
-  const indexedElastic = job.spec.completionMode === 'Indexed' && job.spec.completions === job.spec.parallelism;
-  if (!indexedElastic) immutable('spec.completions', job.spec.completions, old.spec.completions);
+  // Elastic Indexed Jobs (GA in 1.31): completions may change, together with parallelism.
+  if (job.spec.completionMode !== 'Indexed') immutable('spec.completions', job.spec.completions, old.spec.completions);
+  else if (job.spec.completions !== old.spec.completions && typeof job.spec.completions === 'number' && job.spec.completions !== job.spec.parallelism) {
+    errs.push({ type: 'Invalid', field: 'spec.completions', value: job.spec.completions, detail: 'can only be modified in tandem with spec.parallelism' });
+  }
   immutable('spec.selector', job.spec.selector, old.spec.selector);
   immutable('spec.template', job.spec.template, old.spec.template);
   immutable('spec.completionMode', job.spec.completionMode, old.spec.completionMode);
+  immutable('spec.podFailurePolicy', job.spec.podFailurePolicy, old.spec.podFailurePolicy);
+  immutable('spec.backoffLimitPerIndex', job.spec.backoffLimitPerIndex, old.spec.backoffLimitPerIndex);
 }
 
 /** ValidateDaemonSetUpdate (apps/v1): the selector stays as it was. */

@@ -20,8 +20,9 @@ import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { JobController } from './job/job-controller';
 import { CronJobController } from './cronjob/cronjob-controller';
 import { DaemonSetController } from './daemonset/daemonset-controller';
+import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller';
 
-export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job' | 'cronjob' | 'daemonset';
+export type ControllerName = 'replicaset' | 'deployment' | 'nodelifecycle' | 'taint-eviction' | 'endpoints' | 'endpointslice' | 'disruption' | 'garbagecollector' | 'job' | 'cronjob' | 'daemonset' | 'ttl-after-finished';
 
 const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> = {
   deployment: (cc) => new DeploymentController(cc),
@@ -35,6 +36,7 @@ const FACTORIES: Record<ControllerName, (cc: ControllerContext) => Controller> =
   job: (cc) => new JobController(cc),
   cronjob: (cc) => new CronJobController(cc),
   daemonset: (cc) => new DaemonSetController(cc),
+  'ttl-after-finished': (cc) => new TTLAfterFinishedController(cc),
 };
 
 export const ALL_CONTROLLERS = Object.keys(FACTORIES) as ControllerName[];

@@ -542,7 +542,7 @@ export class Kubelet implements Component, PodLogProvider {
   private runSandbox(w: PodWork, attempt: number, ctx: TraceContext, next: (ctx: TraceContext) => void): void {
     const pod = w.pod;
     this.runtime.runPodSandbox(
-      { uid: w.uid, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', attempt, hostNetwork: pod.spec.hostNetwork },
+      { uid: w.uid, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', attempt, hostNetwork: pod.spec.hostNetwork, ...(pod.spec.hostname ? { hostname: pod.spec.hostname } : {}) },
       ctx,
       (r, c) => {
         if (!this.current(w)) return;

@@ -26,6 +26,8 @@ export interface PodSandboxConfig {
   namespace: string;
   attempt: number;
   hostNetwork?: boolean;
+  /** The pod's spec.hostname, when it sets one (an Indexed Job's pods do); else the hostname is the pod's name. */
+  hostname?: string;
 }
 
 export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -39,6 +41,8 @@ export interface Sandbox {
   readonly attempt: number;
   readonly ip: string;
   readonly createdAt: number;
+  /** Set when the pod names its own hostname. */
+  readonly hostname?: string;
   state: SandboxState;
 }
 
@@ -185,6 +189,7 @@ export class ContainerRuntime {
         attempt: config.attempt,
         ip,
         createdAt: this.clock.now(),
+        ...(config.hostname ? { hostname: config.hostname } : {}),
         state: 'SANDBOX_READY',
       };
       this.sandboxes.set(sandbox.id, sandbox);
@@ -674,7 +679,7 @@ class LazyEnvContext implements ProcessContext {
     sandbox: Sandbox,
     private readonly config: ContainerConfig,
   ) {
-    this.hostname = sandbox.name;
+    this.hostname = sandbox.hostname ?? sandbox.name;
     this.podIP = sandbox.ip;
   }
 

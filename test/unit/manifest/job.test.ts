@@ -28,3 +28,31 @@ describe('manifest: Jobs get diagnostics and hovers like Deployments', () => {
     assert.deepEqual(validateText(fixed).diagnostics.map((d) => d.message), []);
   });
 });
+
+describe('manifest: Indexed Jobs and pod failure policies in the editor', () => {
+  it('underlines a bad pod failure policy rule at its field, with the API server\'s message', () => {
+    const text = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pfp
+spec:
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes:
+        operator: In
+        values: [0, 42]
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - name: main
+        image: busybox:1.36
+`;
+    const found = validateText(text).diagnostics.map((d) => ({ ...brief(text, d), message: d.message }));
+    assert.ok(found.some((d) => d.message.includes('spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator') && d.text === '0'), JSON.stringify(found));
+    assert.ok(found.some((d) => d.message.includes('only "Never" is supported when podFailurePolicy is specified') && d.text === 'OnFailure'), JSON.stringify(found));
+    const fixed = text.replace('[0, 42]', '[42]').replace('OnFailure', 'Never');
+    assert.deepEqual(validateText(fixed).diagnostics.map((d) => d.message), []);
+  });
+});

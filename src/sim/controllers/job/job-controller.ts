@@ -13,12 +13,12 @@
  * Terminal conditions are two-step as in 1.32 (JobPodReplacementPolicy and JobSuccessPolicy are on by default):
  * SuccessCriteriaMet then Complete (with completionTime), FailureTarget then Failed, the second once no pod is
  * left terminating or uncounted. Failed pods are replaced after a back-off of 10 s doubling per failure since the
- * last success, capped at 10 minutes (upstream's MaxJobPodFailureBackOff). ttlSecondsAfterFinished is not
- * acted on (no TTL-after-finished controller).
+ * last success, capped at 10 minutes (upstream's MaxJobPodFailureBackOff). ttlSecondsAfterFinished is the
+ * ttl-after-finished controller's.
  */
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
-import type { Job, JobCondition, Pod } from '../../api/types';
+import type { Job, JobCondition, Pod, PodTemplateSpec } from '../../api/types';
 import { objectKey } from '../../api/informer';
 import { deepEqual } from '../../apiserver/objects';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
@@ -28,6 +28,12 @@ import { isPodReady, podFromTemplate, rankPodsForDeletion } from '../pods';
 import { slowStartBatch } from '../batch';
 import { ObjectEventRecorder } from '../events';
 import type { ReconcileFn } from '../workqueue/workqueue';
+import {
+  completionIndexOf, firstPendingIndexes, formatIndexes, generateNameWithIndex, indexedPodTemplate, mergeIntervals, parseIndexes, totalIndexes,
+  withIndexes, INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, UNKNOWN_INDEX, type Interval,
+} from './indexes';
+import { failJobMessage, matchPodFailurePolicy } from './pod-failure-policy';
+import { calculateFailedIndexes, hasBackoffLimitPerIndex, isPodFailed, newIndexFailureCounts, onlyReplaceFailedPods, perIndexRemainingMs, podsWithDelayedDeletionPerIndex } from './backoff-per-index';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 /** upstream DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -42,6 +48,8 @@ const REASON_MESSAGES: Record<string, string> = {
   BackoffLimitExceeded: 'Job has reached the specified backoff limit',
   DeadlineExceeded: 'Job was active longer than specified deadline',
   CompletionsReached: 'Reached expected number of succeeded pods',
+  MaxFailedIndexesExceeded: 'Job has exceeded the specified maximal number of failed indexes',
+  FailedIndexes: 'Job has failed indexes',
 };
 
 function hasTrackingFinalizer(pod: Pod): boolean {
@@ -68,13 +76,39 @@ export function isJobFinished(job: Job): boolean {
   return !!conditionTrue(job, 'Complete') || !!conditionTrue(job, 'Failed');
 }
 
-/** Succeeded, or failed as upstream's isPodFailed counts it (Failed, or deleted before it succeeded, unless podReplacementPolicy is Failed). */
-function podOutcome(pod: Pod, job: Job): 'succeeded' | 'failed' | undefined {
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded') return 'succeeded';
-  if (phase === 'Failed') return 'failed';
-  if (pod.metadata.deletionTimestamp && job.spec.podReplacementPolicy !== 'Failed') return 'failed';
-  return undefined;
+/** Not finished and not being deleted (upstream's FilterActivePods). */
+function isActive(pod: Pod): boolean {
+  return !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+function isIndexedJob(job: Job): boolean {
+  return job.spec.completionMode === 'Indexed';
+}
+
+/**
+ * upstream's appendDuplicatedIndexPodsForRemoval: active pods without a valid index (none, or not below completions)
+ * are extra, and of the pods sharing an index all but the one furthest along (the last in deletion order) are extra.
+ */
+function duplicatedIndexPods(active: readonly Pod[], completions: number, rank: (pods: Pod[]) => Pod[]): { extra: Pod[]; left: Pod[] } {
+  const extra: Pod[] = [];
+  const byIndex = new Map<number, Pod[]>();
+  for (const p of active) {
+    const ix = completionIndexOf(p);
+    if (ix === UNKNOWN_INDEX || ix >= completions) extra.push(p);
+    else byIndex.set(ix, [...(byIndex.get(ix) ?? []), p]);
+  }
+  const left: Pod[] = [];
+  for (const ix of [...byIndex.keys()].sort((a, b) => a - b)) {
+    const pods = byIndex.get(ix)!;
+    if (pods.length === 1) {
+      left.push(pods[0]);
+      continue;
+    }
+    const ranked = rank(pods);
+    extra.push(...ranked.slice(0, -1));
+    left.push(ranked[ranked.length - 1]);
+  }
+  return { extra, left };
 }
 
 function finishedAtMs(pod: Pod, fallback: number): number {
@@ -233,13 +267,14 @@ export class JobController extends QueueController {
   }
 
   /** @internal */
-  createPods(job: Job, key: string, count: number, ctx: TraceContext, done: (error?: string) => void): void {
+  createPods(job: Job, key: string, count: number, ctx: TraceContext, done: (error?: string) => void, templates?: readonly { template: PodTemplateSpec; generateName: string }[]): void {
     this.expectations.expectCreations(key, count);
     let firstError: string | undefined;
     let attempted = 0;
-    slowStartBatch(count, 1, (_i, ok) => {
+    slowStartBatch(count, 1, (i, ok) => {
       attempted++;
-      const pod = podFromTemplate(job.spec.template, job, `${job.metadata.name}-`);
+      const t = templates?.[i];
+      const pod = podFromTemplate(t?.template ?? job.spec.template, job, t?.generateName ?? `${job.metadata.name}-`);
       pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), JOB_TRACKING_FINALIZER];
       this.cc.client.request({ verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: job.metadata.namespace, body: pod }, ctx, (res, rctx) => {
         if (res.code === 201) {
@@ -317,6 +352,10 @@ function withCondition(conds: readonly JobCondition[], c: JobCondition): JobCond
 /** One reconcile of one Job: a chain of API calls, each step working from the previous step's answer. */
 class JobSync {
   private readonly nowIso: string;
+  /** Finished pods whose finalizer this sync removes without counting them in uncountedTerminatedPods. */
+  private readonly release: Pod[] = [];
+  /** backoffLimitPerIndex: per index, the failed pod kept (finalizer and all) until its replacement exists. */
+  private delayed = new Map<number, Pod>();
 
   constructor(
     private readonly jc: JobController,
@@ -336,25 +375,79 @@ class JobSync {
       // Finished: only pods still carrying the finalizer remain to be released (no counting any more).
       return this.releaseFinished();
     }
-    // 1. Newly finished pods go to uncountedTerminatedPods.
+    const indexed = isIndexedJob(job);
+    const completions = job.spec.completions ?? 0;
+    const perIndex = hasBackoffLimitPerIndex(job);
+    const policy = job.spec.podFailurePolicy;
+    const now = this.jc.now();
+    // 1. Newly finished pods go to uncountedTerminatedPods (Indexed Jobs: succeeded ones to completedIndexes);
+    //    pods whose failure is not counted (an Ignore rule, a pod without a valid index) are only released.
     const uncounted = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
-    const inUncounted = new Set([...uncounted.succeeded, ...uncounted.failed]);
+    const inUncountedSucceeded = new Set(uncounted.succeeded);
+    const inUncountedFailed = new Set(uncounted.failed);
     const record = this.jc.backoffOf(this.key);
+    const pending = this.pods.filter((p) => this.jc.finalizerPending(p));
+    const prevSucceeded = indexed ? parseIndexes(status.completedIndexes, completions) : [];
+    let succeededIndexes: Interval[] = prevSucceeded;
+    if (indexed) {
+      const fresh = pending.filter((p) => p.status?.phase === 'Succeeded').map(completionIndexOf).filter((ix) => ix !== UNKNOWN_INDEX && ix < completions);
+      succeededIndexes = withIndexes(prevSucceeded, [...new Set(fresh)].sort((a, b) => a - b));
+      status.completedIndexes = formatIndexes(succeededIndexes);
+      status.succeeded = totalIndexes(succeededIndexes);
+    }
+    let failedIndexes: Interval[] = [];
+    let delayed = new Map<number, Pod>();
+    if (perIndex) {
+      failedIndexes = calculateFailedIndexes(job, this.pods);
+      status.failedIndexes = formatIndexes(failedIndexes);
+      const active = this.pods.filter(isActive);
+      delayed = podsWithDelayedDeletionPerIndex(job, pending, active, succeededIndexes, failedIndexes, now);
+    }
+    this.delayed = delayed;
+    // A FailJob rule matching a failed pod: the FailureTarget goes out with this write, before any finalizer is removed.
+    let conds = status.conditions ?? [];
+    const hasTarget = conds.some((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
+    if (!hasTarget && policy) {
+      const msg = failJobMessage(job, this.pods.filter((p) => isPodFailed(p, job)));
+      if (msg !== undefined) {
+        conds = withCondition(conds, condition('FailureTarget', 'True', 'PodFailurePolicy', msg, this.nowIso));
+        status.conditions = conds;
+        this.jc.decideFor(this.ctx, job, `Job ${this.key}: FailureTarget (PodFailurePolicy): ${msg}`);
+      }
+    }
+    const finishing = hasTarget || conds.some((c) => c.type === 'FailureTarget' && c.status === 'True');
     let added = 0;
-    for (const pod of this.pods) {
-      if (!this.jc.finalizerPending(pod) || inUncounted.has(pod.metadata.uid!)) continue;
-      const outcome = podOutcome(pod, job);
-      if (!outcome) continue;
-      uncounted[outcome].push(pod.metadata.uid!);
-      added++;
-      if (outcome === 'succeeded') record.failuresAfterLastSuccess = 0;
-      else {
-        record.failuresAfterLastSuccess++;
-        record.lastFailureMs = Math.max(record.lastFailureMs, finishedAtMs(pod, this.jc.now()));
+    const ordered = indexed ? [...pending].sort((a, b) => completionIndexOf(a) - completionIndexOf(b)) : pending;
+    for (const pod of ordered) {
+      const uid = pod.metadata.uid!;
+      const phase = pod.status?.phase;
+      const failed = isPodFailed(pod, job);
+      // upstream's canRemoveFinalizer (a failed pod waiting for its index's replacement keeps it).
+      const removable = !!job.metadata.deletionTimestamp || finishing || phase === 'Succeeded' || (failed && !(perIndex && delayed.get(completionIndexOf(pod)) === pod));
+      if (!removable || (!failed && phase !== 'Succeeded')) continue;
+      this.release.push(pod);
+      const ix = completionIndexOf(pod);
+      const validIndex = !indexed || (ix !== UNKNOWN_INDEX && ix < completions);
+      if (phase === 'Succeeded' && !inUncountedFailed.has(uid)) {
+        if (!indexed && !inUncountedSucceeded.has(uid)) {
+          uncounted.succeeded.push(uid);
+          added++;
+        }
+        record.failuresAfterLastSuccess = 0;
+      } else if (failed && !inUncountedFailed.has(uid) && validIndex) {
+        if (matchPodFailurePolicy(policy, pod).countFailed) {
+          uncounted.failed.push(uid);
+          added++;
+        }
+        if (!perIndex) {
+          record.failuresAfterLastSuccess++;
+          record.lastFailureMs = Math.max(record.lastFailureMs, finishedAtMs(pod, now));
+        }
       }
     }
     status.uncountedTerminatedPods = uncounted;
-    if (added === 0 && uncounted.succeeded.length + uncounted.failed.length === 0) return this.manage(status);
+    const changed = !deepEqual(cleanStatus(status), cleanStatus(this.baseStatus()));
+    if (!changed && this.release.length === 0 && uncounted.succeeded.length + uncounted.failed.length === 0) return this.manage(status);
     const dctx = added > 0 ? this.jc.decideFor(this.ctx, job, `Job ${this.key}: ${added} pod${added === 1 ? '' : 's'} finished, tracking them in uncountedTerminatedPods`) : this.ctx;
     this.jc.writeStatus(job, cleanStatus(status), dctx, (updated, error) => {
       if (!updated) return this.finish({ error: error! });
@@ -363,12 +456,12 @@ class JobSync {
     });
   }
 
-  /** 2 and 3: remove the finalizers of the uncounted pods, then count the ones released. */
+  /** 2 and 3: remove the finalizers of the uncounted pods (and of the pods released uncounted), then count the ones released. */
   private releaseUncounted(ctx: TraceContext): void {
     const status = this.baseStatus();
     const uncounted = status.uncountedTerminatedPods ?? {};
     const byUid = new Map(this.pods.map((p) => [p.metadata.uid!, p]));
-    const uids = [...(uncounted.succeeded ?? []), ...(uncounted.failed ?? [])];
+    const uids = [...new Set([...(uncounted.succeeded ?? []), ...(uncounted.failed ?? []), ...this.release.map((p) => p.metadata.uid!)])];
     const released = new Set<string>();
     let pending = uids.length;
     let firstError: string | undefined;
@@ -417,11 +510,16 @@ class JobSync {
     const job = this.job;
     const spec = job.spec;
     const now = this.jc.now();
-    const active = this.pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const indexed = isIndexedJob(job);
+    const perIndex = hasBackoffLimitPerIndex(job);
+    const completions = spec.completions ?? 0;
+    const active = this.pods.filter(isActive);
     const terminating = this.pods.filter((p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
     const uncounted = status.uncountedTerminatedPods ?? {};
     const succeeded = (status.succeeded ?? 0) + (uncounted.succeeded?.length ?? 0);
     const failed = (status.failed ?? 0) + (uncounted.failed?.length ?? 0);
+    const succeededIndexes = indexed ? parseIndexes(status.completedIndexes, completions) : [];
+    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions) : [];
     const suspended = spec.suspend === true;
     let conds = status.conditions ?? [];
     const requeue: number[] = [];
@@ -440,6 +538,7 @@ class JobSync {
     if (!status.startTime && !suspended) status.startTime = this.nowIso;
 
     // Terminal criteria: a target condition first, the terminal one once nothing is left terminating or uncounted.
+    // (A FailJob rule's FailureTarget was set by run(), before the pods' finalizers were removed.)
     let target = conds.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
     if (!target) {
       const restarts = spec.template.spec.restartPolicy === 'OnFailure' ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, s) => m + s.restartCount, 0), 0) : 0;
@@ -450,6 +549,11 @@ class JobSync {
         const deadline = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000;
         if (now >= deadline) reason = 'DeadlineExceeded';
         else requeue.push(deadline - now);
+      }
+      if (!reason && perIndex) {
+        const failedCount = totalIndexes(failedIndexes);
+        if (spec.maxFailedIndexes !== undefined && failedCount > spec.maxFailedIndexes) reason = 'MaxFailedIndexesExceeded';
+        else if (failedCount > 0 && failedCount + totalIndexes(succeededIndexes) >= completions) reason = 'FailedIndexes';
       }
       if (reason) {
         target = condition('FailureTarget', 'True', reason, REASON_MESSAGES[reason], this.nowIso);
@@ -464,6 +568,7 @@ class JobSync {
     }
 
     let toDelete: Pod[] = [];
+    let indexesToCreate: number[] = [];
     let toCreate = 0;
     if (target) {
       // Finishing: no new pods; the active ones are stopped.
@@ -482,16 +587,37 @@ class JobSync {
       let want: number;
       if (spec.completions === undefined) want = succeeded > 0 ? active.length : parallelism;
       else want = Math.max(0, Math.min(parallelism, spec.completions - succeeded));
-      const busy = active.length + (spec.podReplacementPolicy === 'Failed' ? terminating : 0);
-      if (busy > want) {
+      const busy = active.length + (onlyReplaceFailedPods(job) ? terminating : 0);
+      const rank = (pods: Pod[]) => {
         const onNode = new Map<string, number>();
         for (const p of active) if (p.spec.nodeName) onNode.set(p.spec.nodeName, (onNode.get(p.spec.nodeName) ?? 0) + 1);
-        toDelete = rankPodsForDeletion(active, (n) => onNode.get(n) ?? 0).slice(0, busy - want);
-      } else if (busy < want) {
+        return rankPodsForDeletion(pods, (n) => onNode.get(n) ?? 0);
+      };
+      // Indexed: pods without a valid index, and all but one pod of a repeated index, go first (upstream's activePodsForRemoval).
+      const { extra, left } = indexed ? duplicatedIndexPods(active, completions, rank) : { extra: [] as Pod[], left: active };
+      const excess = Math.max(0, active.length - want);
+      toDelete = extra.length >= excess ? extra : [...extra, ...rank(left).slice(0, excess - extra.length)];
+      if (toDelete.length === 0 && busy < want) {
         const record = this.jc.backoffOf(this.key);
-        const wait = record.failuresAfterLastSuccess > 0 ? record.lastFailureMs + podFailureBackoffMs(record.failuresAfterLastSuccess) - now : 0;
+        const wait = !perIndex && record.failuresAfterLastSuccess > 0 ? record.lastFailureMs + podFailureBackoffMs(record.failuresAfterLastSuccess) - now : 0;
         if (wait > 0) requeue.push(wait);
-        else toCreate = Math.min(BURST, want - busy);
+        else if (indexed) {
+          const taken = perIndex ? mergeIntervals(succeededIndexes, failedIndexes) : succeededIndexes;
+          indexesToCreate = firstPendingIndexes(active.map(completionIndexOf), taken, Math.min(BURST, want - busy), completions);
+          if (perIndex) {
+            // Each index waits its own back-off; create the ones whose back-off is over, else look again when the first ends.
+            const ready: number[] = [];
+            let soonest = Infinity;
+            for (const ix of indexesToCreate) {
+              const left = perIndexRemainingMs(this.delayed.get(ix), now, podFailureBackoffMs);
+              if (left === 0) ready.push(ix);
+              else soonest = Math.min(soonest, left);
+            }
+            indexesToCreate = ready;
+            if (ready.length === 0 && soonest !== Infinity) requeue.push(soonest);
+          }
+          toCreate = indexesToCreate.length;
+        } else toCreate = Math.min(BURST, want - busy);
       }
     }
 
@@ -512,15 +638,32 @@ class JobSync {
       });
     };
     if (toCreate > 0) {
-      const dctx = this.jc.decideFor(this.ctx, job, `Job ${this.key}: ${active.length} active, ${succeeded} succeeded, creating ${toCreate}`, { active: active.length, succeeded, failed, creating: toCreate });
+      const what = indexed ? `creating ${toCreate} (index${toCreate === 1 ? '' : 'es'} ${indexesToCreate.join(', ')})` : `creating ${toCreate}`;
+      const dctx = this.jc.decideFor(this.ctx, job, `Job ${this.key}: ${active.length} active, ${succeeded} succeeded, ${what}`, { active: active.length, succeeded, failed, creating: toCreate, ...(indexed ? { indexes: indexesToCreate } : {}) });
       status.active = stillActive + toCreate;
-      return this.jc.createPods(job, this.key, toCreate, dctx, after);
+      const templates = indexed ? indexesToCreate.map((ix) => this.podTemplateFor(ix)) : undefined;
+      return this.jc.createPods(job, this.key, toCreate, dctx, after, templates);
     }
     if (toDelete.length > 0) {
       const dctx = this.jc.decideFor(this.ctx, job, `Job ${this.key}: deleting ${toDelete.length} active pod${toDelete.length === 1 ? '' : 's'}`, { pods: toDelete.map((p) => p.metadata.name) });
       return this.jc.deletePods(job, toDelete, dctx, after);
     }
     after();
+  }
+
+  /** The pod of one index: the index's annotation, label, env and hostname; with backoffLimitPerIndex, the failure counts. */
+  private podTemplateFor(index: number): { template: PodTemplateSpec; generateName: string } {
+    const job = this.job;
+    const template = indexedPodTemplate(job.spec.template, job.metadata.name!, index);
+    if (hasBackoffLimitPerIndex(job)) {
+      const { failures, ignored } = newIndexFailureCounts(job, this.delayed.get(index));
+      template.metadata!.annotations = {
+        ...template.metadata!.annotations,
+        [INDEX_FAILURE_COUNT_ANNOTATION]: String(failures),
+        ...(ignored > 0 ? { [INDEX_IGNORED_FAILURE_COUNT_ANNOTATION]: String(ignored) } : {}),
+      };
+    }
+    return { template, generateName: generateNameWithIndex(job.metadata.name!, index) };
   }
 
   /** A copy of the Job's status to edit (upstream's zero values written out as the API shows them). */
@@ -539,6 +682,8 @@ function cleanStatus(s: JobStatus): JobStatus {
   if (s.active) out.active = s.active;
   if (s.succeeded) out.succeeded = s.succeeded;
   if (s.failed) out.failed = s.failed;
+  if (s.completedIndexes) out.completedIndexes = s.completedIndexes;
+  if (s.failedIndexes !== undefined) out.failedIndexes = s.failedIndexes;
   out.terminating = s.terminating ?? 0;
   out.uncountedTerminatedPods = {
     ...(s.uncountedTerminatedPods?.succeeded?.length ? { succeeded: s.uncountedTerminatedPods.succeeded } : {}),

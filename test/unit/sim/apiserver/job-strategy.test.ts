@@ -84,3 +84,73 @@ describe('Jobs: the API server (job strategy and validation)', () => {
     ]);
   });
 });
+
+describe('Jobs: validation of Indexed Jobs and pod failure policies (API server and editor, one set of rules)', () => {
+  const messages = (body: Record<string, unknown>) => validateObject(body).map(renderFieldError);
+  const never = (spec: Record<string, unknown>) => jobBody('v', { restartPolicy: 'Never' }, spec);
+
+  it('podFailurePolicy rules: count, action, exactly one requirement, exit code values, container names, conditions', () => {
+    const exit = (onExitCodes: Record<string, unknown>, action = 'FailJob') => never({ podFailurePolicy: { rules: [{ action, onExitCodes }] } });
+    assert.deepEqual(messages(exit({ operator: 'In', values: [0, 3, 3, 1] })), [
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[2]: Duplicate value: 3',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{0, 3, 3, 1}: must be ordered',
+    ]);
+    assert.deepEqual(messages(exit({ operator: 'NotIn', values: [0] })), [], '0 is fine with NotIn');
+    assert.deepEqual(messages(exit({ operator: 'Is', values: [], containerName: 'other' })), [
+      'spec.podFailurePolicy.rules[0].onExitCodes.operator: Unsupported value: "Is": supported values: "In", "NotIn"',
+      'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "other": must be one of the container or initContainer names in the pod template',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{}: at least one value is required',
+    ]);
+    assert.deepEqual(messages(exit({ operator: 'In', values: Array.from({ length: 256 }, (_, i) => i + 1) })), ['spec.podFailurePolicy.rules[0].onExitCodes.values: Too many: 256: must have at most 255 items']);
+    assert.deepEqual(messages(exit({ operator: 'In', values: [1] }, 'Retry')), ['spec.podFailurePolicy.rules[0].action: Unsupported value: "Retry": supported values: "Count", "FailIndex", "FailJob", "Ignore"']);
+    assert.deepEqual(messages(exit({ operator: 'In', values: [1] }, 'FailIndex')), ['spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set']);
+    assert.deepEqual(messages(never({ podFailurePolicy: { rules: [{ action: 'Ignore' }] } })), ['spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required']);
+    assert.deepEqual(messages(never({ podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [1] }, onPodConditions: [{ type: 'DisruptionTarget' }] }] } })),
+      ['spec.podFailurePolicy.rules[0]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported']);
+    assert.deepEqual(messages(never({ podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'Maybe' }] }] } })),
+      ['spec.podFailurePolicy.rules[0].onPodConditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"']);
+    const rules = Array.from({ length: 21 }, () => ({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }));
+    assert.deepEqual(messages(never({ podFailurePolicy: { rules } })), ['spec.podFailurePolicy.rules: Too many: 21: must have at most 20 items']);
+  });
+
+  it('a pod failure policy needs restartPolicy Never and podReplacementPolicy Failed; Indexed limits and backoffLimitPerIndex', () => {
+    const policy = { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] };
+    assert.deepEqual(messages(jobBody('v', { restartPolicy: 'OnFailure' }, { podFailurePolicy: policy, podReplacementPolicy: 'TerminatingOrFailed' })), [
+      'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"',
+      'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
+    ]);
+    assert.deepEqual(messages(never({ backoffLimitPerIndex: 1, maxFailedIndexes: 2 })), [
+      'spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode',
+      'spec.maxFailedIndexes: Invalid value: 2: requires indexed completion mode',
+    ]);
+    assert.deepEqual(messages(never({ completionMode: 'Indexed', completions: 2, parallelism: 100_001, maxFailedIndexes: 3 })), [
+      'spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified',
+      'spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed',
+      'spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions',
+    ]);
+    const long = { ...never({ completionMode: 'Indexed', completions: 10 }), metadata: { name: 'x'.repeat(62) } };
+    assert.deepEqual(messages(long), [`metadata.name: Invalid value: "${'x'.repeat(62)}": will not able to create pod with invalid DNS label: ${'x'.repeat(62)}-9`]);
+  });
+
+  it('the API server refuses them with 422 and field causes, and keeps completionMode, podFailurePolicy and backoffLimitPerIndex immutable', () => {
+    const cluster = startCluster();
+    const bad = create(cluster, jobBody('p', { restartPolicy: 'Never' }, { podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [0] } }] } }));
+    assert.equal(bad.code, 422);
+    assert.equal(message(bad), 'Job.batch "p" is invalid: spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator');
+    const tooMany = create(cluster, jobBody('q', { restartPolicy: 'Never' }, { podFailurePolicy: { rules: Array.from({ length: 21 }, () => ({ action: 'Count', onPodConditions: [{ type: 'DisruptionTarget' }] })) } }));
+    assert.deepEqual((tooMany.body as { details?: { causes?: unknown[] } }).details?.causes, [{ reason: 'FieldValueTooMany', message: 'Too many: 21: must have at most 20 items', field: 'spec.podFailurePolicy.rules' }]);
+    const ok = create(cluster, jobBody('r', { restartPolicy: 'Never' }, { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] } }));
+    assert.equal(ok.code, 201, message(ok));
+    const job = ok.body as Job;
+    assert.equal(job.spec.podReplacementPolicy, 'Failed');
+    assert.equal(job.spec.backoffLimit, 2147483647);
+    assert.deepEqual(job.spec.podFailurePolicy, { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] }, 'a pattern\'s status defaults to True');
+    const patch = (body: unknown) => call(cluster, { verb: 'patch', apiVersion: 'batch/v1', resource: 'jobs', namespace: 'default', name: 'r', patchType: 'application/merge-patch+json', body });
+    assert.match(message(patch({ spec: { completionMode: 'NonIndexed', backoffLimitPerIndex: null } })), /spec\.completionMode: Invalid value: "NonIndexed": field is immutable/);
+    assert.match(message(patch({ spec: { backoffLimitPerIndex: 2 } })), /^Job\.batch "r" is invalid: spec\.backoffLimitPerIndex: Invalid value: 2: field is immutable$/);
+    assert.match(message(patch({ spec: { podFailurePolicy: { rules: [{ action: 'Count', onPodConditions: [{ type: 'DisruptionTarget' }] }] } } })), /spec\.podFailurePolicy: Invalid value: .*: field is immutable/);
+    assert.match(message(patch({ spec: { completions: 5 } })), /spec\.completions: Invalid value: 5: can only be modified in tandem with spec\.parallelism/);
+    assert.equal(patch({ spec: { completions: 5, parallelism: 5 } }).code, 200, 'elastic Indexed Job');
+  });
+});
