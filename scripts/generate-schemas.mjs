@@ -1,7 +1,9 @@
 // Generates JSON Schemas (draft-07) for the kinds the lab validates, from the official Kubernetes API models that
 // @kubernetes/client-node ships (dist/gen/models/*.d.ts carry descriptions, types and required markers; the
 // matching .js files carry each field's OpenAPI format, e.g. int32). Both are read as data with the TypeScript
-// compiler API — nothing from the package is loaded.
+// compiler API — nothing from the package is loaded. The client's generator drops the description of a field whose
+// type is another model (PodSpec.affinity, ObjectMeta of every kind's metadata ...); those come from the same
+// API's descriptions as kubernetes-types' declarations carry them (read the same way).
 //
 //   node scripts/generate-schemas.mjs          (npm run schemas)
 //
@@ -11,13 +13,14 @@
 //   kubernetes-lab.json    every definition once, dispatching on `kind` (for yaml-language-server / Red Hat YAML,
 //                          and for the editor's hover and completion)
 import ts from 'typescript';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgDir = join(root, 'node_modules/@kubernetes/client-node');
 const modelsDir = join(pkgDir, 'dist/gen/models');
+const typesDir = join(root, 'node_modules/kubernetes-types');
 const outDir = join(root, 'schemas');
 
 /** The kinds the lab validates: file name, model class, group/version. */
@@ -86,6 +89,46 @@ function jsDocText(node) {
   return text.replace(/\\(['"])/g, '$1');
 }
 
+/**
+ * Field descriptions from kubernetes-types: "<group>/<version>.d.ts" declares one interface per API type, with each
+ * field's description as its JSDoc. By type name and version ("PodSpec v1"): the candidates' field docs (a name may
+ * exist in several groups, e.g. Condition).
+ */
+let fieldDocsIndex;
+function fieldDocs(model) {
+  if (!fieldDocsIndex) {
+    fieldDocsIndex = new Map();
+    for (const group of readdirSync(typesDir, { withFileTypes: true })) {
+      if (!group.isDirectory()) continue;
+      for (const file of readdirSync(join(typesDir, group.name))) {
+        const version = /^(v\d+(?:alpha\d+|beta\d+)?)\.d\.ts$/.exec(file)?.[1];
+        if (!version) continue;
+        const sf = ts.createSourceFile(file, readFileSync(join(typesDir, group.name, file), 'utf8'), ts.ScriptTarget.Latest, true);
+        for (const st of sf.statements) {
+          if (!ts.isInterfaceDeclaration(st)) continue;
+          const docs = new Map();
+          for (const m of st.members) if (ts.isPropertySignature(m) && m.name) docs.set(m.name.getText(sf).replace(/^['"]|['"]$/g, ''), jsDocText(m));
+          const key = `${st.name.text} ${version}`;
+          fieldDocsIndex.set(key, [...(fieldDocsIndex.get(key) ?? []), docs]);
+        }
+      }
+    }
+  }
+  // "V1PodSpec" → PodSpec v1; "CoreV1ResourceClaim" → ResourceClaim v1; "V1beta1X" → X v1beta1.
+  const m = /^(?:[A-Z][a-z]+)?V(\d+(?:alpha\d+|beta\d+)?)([A-Z].*)$/.exec(model);
+  if (!m) return undefined;
+  return fieldDocsIndex.get(`${m[2]} v${m[1]}`);
+}
+
+/** The description kubernetes-types gives `model`'s field `key`, choosing among same-named types the one with the most fields in common. */
+function supplementaryDescription(model, fieldNames, key) {
+  const candidates = fieldDocs(model);
+  if (!candidates?.length) return '';
+  const overlap = (docs) => fieldNames.filter((f) => docs.has(f)).length;
+  const best = candidates.reduce((a, b) => (overlap(b) > overlap(a) ? b : a));
+  return best.get(key) ?? '';
+}
+
 /** The Kubernetes API release the models were generated from ("OpenAPI spec version: release-1.36"). */
 function apiRelease() {
   const head = readFileSync(join(modelsDir, 'V1Pod.d.ts'), 'utf8');
@@ -139,6 +182,7 @@ function modelSchema(name, queue) {
   const properties = {};
   const required = [];
   const quantities = new Set(QUANTITY_FIELDS[name] ?? []);
+  const fieldNames = cls.members.filter((m) => ts.isPropertyDeclaration(m) && m.name).map((m) => (ts.isStringLiteral(m.name) ? m.name.text : m.name.getText(dts)));
   for (const member of cls.members) {
     if (!ts.isPropertyDeclaration(member) || !member.type) continue;
     if (member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) continue;
@@ -148,7 +192,7 @@ function modelSchema(name, queue) {
       schema = schema.type === 'object' ? { ...schema, additionalProperties: QUANTITY } : { ...QUANTITY };
       quantities.delete(key);
     }
-    const description = jsDocText(member);
+    const description = jsDocText(member) || supplementaryDescription(name, fieldNames, key);
     const optional = Boolean(member.questionToken);
     if (!optional) required.push(key);
     properties[key] = { ...(description ? { description } : {}), ...(optional ? nullable(schema) : schema) };

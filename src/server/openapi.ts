@@ -95,7 +95,7 @@ function pathsFor(r: ServedResource, root: string): Record<string, Json> {
 
 /**
  * Rewrites draft-07 JSON Schema into OpenAPI 3.0: `#/definitions/X` references become
- * `#/components/schemas/X`, and a list of types (`["string", "null"]`, as the editor's schemas allow
+ * `#/components/schemas/X` (wrapped in allOf when the field has a description of its own), and a list of types (`["string", "null"]`, as the editor's schemas allow
  * null) becomes one type with `nullable: true` — OpenAPI 3.0's `type` is a single string, and
  * kubectl explain's templates fail on anything else.
  */
@@ -112,6 +112,12 @@ function rewriteRefs(value: unknown): unknown {
         continue;
       }
       out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? `#/components/schemas/${componentOf(v.slice('#/definitions/'.length))}` : rewriteRefs(v);
+    }
+    // OpenAPI 3.0 ignores a $ref's siblings: a field's own description goes beside `allOf: [{ $ref }]`,
+    // as the API server publishes it (and kubectl explain prints it in the field list).
+    if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+      const { $ref, ...rest } = out;
+      return { ...rest, allOf: [{ $ref }] };
     }
     return out;
   }

@@ -98,6 +98,10 @@ describe('kubectl against k8s-lab serve', function () {
       assert.equal(spec.code, 0, spec.stderr);
       assert.match(spec.stdout, /^ {2}replicas\t<integer>$/m);
       assert.match(spec.stdout, /^ {2}template\t<PodTemplateSpec> -required-$/m);
+      // Fields of another type have their own description too (the API server's allOf), not <no description>.
+      assert.match(spec.stdout, /^ {2}selector\t<LabelSelector> -required-\n {4}Label selector for pods\./m);
+      const podSpec = await k('explain', 'pod.spec');
+      assert.match(podSpec.stdout, /^ {2}affinity\t<Affinity>\n {4}If specified, the pod's scheduling constraints$/m);
     });
   });
 

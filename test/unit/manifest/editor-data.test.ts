@@ -73,6 +73,14 @@ describe('manifest: hover and completion', () => {
     assert.equal(text.slice(hover.offsets.start, hover.offsets.end), 'containerPort');
   });
 
+  it('hovers a field whose type is another object with the field\'s own description, then the type\'s', () => {
+    const result = validateText(text);
+    const hover = hoverAt(result, text.indexOf('resources:') + 2);
+    assert.equal(hover?.type, 'ResourceRequirements');
+    assert.match(hover?.description ?? '', /^Compute Resources required by this container\. Cannot be updated\./);
+    assert.match(hoverAt(result, text.indexOf('metadata:') + 2)?.description ?? '', /^Standard object's metadata\./);
+  });
+
   it('hovers enum fields with their values and list fields with their item type', () => {
     const result = validateText(text);
     assert.deepEqual(hoverAt(result, text.indexOf('imagePullPolicy'))?.values, ['Always', 'IfNotPresent', 'Never']);

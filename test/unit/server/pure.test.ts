@@ -238,8 +238,13 @@ describe('server/openapi', () => {
     };
     walk(components, 'components.schemas');
     assert.deepEqual(problems.slice(0, 5), []);
-    const pod = components['io.k8s.api.core.v1.Pod'] as { properties: Record<string, { $ref?: string }> };
-    assert.equal(pod.properties.spec.$ref, '#/components/schemas/v1.PodSpec');
+    const pod = components['io.k8s.api.core.v1.Pod'] as { properties: Record<string, { $ref?: string; allOf?: { $ref: string }[]; description?: string }> };
+    // A field of another type carries its own description beside allOf, as the API server publishes it.
+    assert.deepEqual(pod.properties.spec.allOf, [{ $ref: '#/components/schemas/v1.PodSpec' }]);
+    assert.match(pod.properties.spec.description ?? '', /^Specification of the desired behavior of the pod\./);
+    assert.equal(pod.properties.spec.$ref, undefined);
+    const podSpec = components['v1.PodSpec'] as { properties: Record<string, { description?: string }> };
+    assert.equal(podSpec.properties.affinity.description, "If specified, the pod's scheduling constraints");
     const meta = components['v1.ObjectMeta'] as { properties: Record<string, { type?: string; nullable?: boolean }> };
     assert.ok(meta.properties.name.type === 'string');
   });
