@@ -273,6 +273,23 @@ export interface Plugin {
   normalizeScore?(state: CycleState, pod: PodInfo, scores: NodeScore[]): void;
 }
 
+/**
+ * A plugin's AddPod/RemovePod extensions when both come down to one update of its PreFilter state (read
+ * under `key`) by +1 or −1.
+ */
+export function preFilterExtensions<S>(key: string, update: (s: S, pod: PodInfo, other: PodInfo, node: NodeInfo, delta: 1 | -1) => void): Pick<Plugin, 'addPod' | 'removePod'> {
+  return {
+    addPod(state, pod, other, node) {
+      const s = state.read<S>(key);
+      if (s) update(s, pod, other, node, 1);
+    },
+    removePod(state, pod, other, node) {
+      const s = state.read<S>(key);
+      if (s) update(s, pod, other, node, -1);
+    },
+  };
+}
+
 export interface PreFilterResult {
   readonly nodeNames: ReadonlySet<string>;
 }

@@ -6,7 +6,7 @@
  */
 import type { Labels } from '../../../api/labels';
 import type { Pod } from '../../../api/types';
-import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin, type StateData } from '../../framework';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, errorStatus, sharedStatus, type Handle, type Plugin, type StateData, preFilterExtensions } from '../../framework';
 import type { NodeInfo, PodInfo } from '../../node-info';
 import { podAffinityInfo, termCounters, termMatches, type AffinityTerm } from './terms';
 
@@ -148,15 +148,7 @@ export function interPodAffinity(handle: Handle): Plugin {
       return SUCCESS;
     },
 
-    addPod(state, pod, other, node) {
-      const s = state.read<FilterState>(PRE_FILTER_KEY);
-      if (s) updateWithPod(s, pod, other, node, 1);
-    },
-
-    removePod(state, pod, other, node) {
-      const s = state.read<FilterState>(PRE_FILTER_KEY);
-      if (s) updateWithPod(s, pod, other, node, -1);
-    },
+    ...preFilterExtensions(PRE_FILTER_KEY, updateWithPod),
 
     filter(state, _pod, node) {
       const s = state.read<FilterState>(PRE_FILTER_KEY);

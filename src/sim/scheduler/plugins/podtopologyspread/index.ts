@@ -15,6 +15,7 @@ import {
   type Plugin,
   type PodCounter,
   type StateData,
+  preFilterExtensions,
 } from '../../framework';
 import type { Pod } from '../../../api/types';
 import type { NodeInfo, PodInfo } from '../../node-info';
@@ -142,15 +143,7 @@ export function podTopologySpread(handle: Handle): Plugin {
       return SUCCESS;
     },
 
-    addPod(state, pod, other, node) {
-      const s = state.read<FilterState>(PRE_FILTER_KEY);
-      if (s) updateWithPod(s, pod, other, node, 1);
-    },
-
-    removePod(state, pod, other, node) {
-      const s = state.read<FilterState>(PRE_FILTER_KEY);
-      if (s) updateWithPod(s, pod, other, node, -1);
-    },
+    ...preFilterExtensions(PRE_FILTER_KEY, updateWithPod),
 
     filter(state, pod, node) {
       const s = state.read<FilterState>(PRE_FILTER_KEY);
