@@ -36,12 +36,17 @@ const common = {
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
+// ws loads these optional native helpers inside try/catch and works without them: left out of the bundles
+// (esbuild would fail to resolve them), so the extension and the CLI carry none and use ws's JavaScript paths.
+const WS_OPTIONAL = ['bufferutil', 'utf-8-validate'];
+
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...WS_OPTIONAL] },
   existsSync(join(root, 'src/cli/main.ts')) && {
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    external: WS_OPTIONAL,
     banner: { js: '#!/usr/bin/env node' },
   },
   ...filesUnder('src/webview', '.main.ts').map((entry) => ({

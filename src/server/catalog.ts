@@ -34,6 +34,7 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
   if (def.resource === 'pods') {
     out.push({ name: 'binding', kind: 'Binding', verbs: ['create'] });
     out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] });
+    out.push({ name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] });
     out.push({ name: 'log', kind: 'Pod', verbs: ['get'] });
   }
   return out;

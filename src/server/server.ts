@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { ApiRequest, ApiResponse, ListObject, WatchEvent } from '../sim/api/request';
+import { WebSocketServer } from 'ws';
+import type { ApiRequest, ApiResponse, ListObject, Status, WatchEvent } from '../sim/api/request';
 import type { KubeObject } from '../sim/api/types';
 import type { TraceContext } from '../sim/log';
 import type { RealtimeDriver } from '../sim/realtime';
@@ -23,6 +24,7 @@ import { writeKubeconfig } from './kubeconfig';
 import { handleLabRoute } from './lab-routes';
 import type { LabCluster, LabFaults } from './lab-cluster';
 import { followLogs } from './logs';
+import { bridgeExec, chooseProtocol, EXEC_PROTOCOLS, execFlags, offeredProtocols, refuseUpgrade, refuseWithStatus } from './exec';
 import { PROTOBUF, decodeDeleteOptions, decodeKubernetesProtobuf } from './protobuf';
 import { selfSignedCertificate, type ServerCertificate } from './tls';
 import { OpenApiV3, type KindSchemas } from './openapi';
@@ -91,7 +93,15 @@ class LabHttpServer {
   private readonly openapi: OpenApiV3;
   private readonly clients = new Map<string, ReturnType<LabCluster['client']>>();
   private readonly sockets = new Set<Socket>();
-  /** Cleanups of long-running responses (watches, followed logs). */
+  /** WebSocket handshakes and framing for pods/exec (no server of its own: upgrades are handed to it). */
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: MAX_BODY_BYTES,
+    handleProtocols: (_offered, req) => (req as IncomingMessage & { execProtocol?: string }).execProtocol ?? false,
+  });
+  /** Cleanups of long-running responses (watches, followed logs, exec sessions). */
   private readonly streams = new Set<() => void>();
   private port = 0;
   private served = 0;
@@ -107,6 +117,7 @@ class LabHttpServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
     this.server.on('clientError', (err, socket) => {
       if (!socket.writable) return socket.destroy();
       const body = JSON.stringify(statusBody(400, 'BadRequest', `malformed HTTP request: ${(err as { code?: string }).code ?? err.message}`));
@@ -150,6 +161,7 @@ class LabHttpServer {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     for (const stop of [...this.streams]) stop();
+    this.wss.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
@@ -267,7 +279,61 @@ class LabHttpServer {
     else writeJson(res, 200, body);
   }
 
+  /**
+   * An upgrade request: pods/exec over WebSockets (exec.ts), after the same guards as every request. The
+   * simulated API server answers first — an error is written as the HTTP answer, a session (101) becomes the
+   * WebSocket connection. SPDY upgrades get the simulation's errors too, but no session.
+   */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.served++;
+    socket.on('error', () => undefined);
+    const denied = checkHost(req.headers.host, this.port) ?? checkOrigin(req.headers.origin, this.port) ?? checkToken(req.headers.authorization, this.token);
+    if (denied) return refuseWithStatus(socket, denied.code, denied.reason, denied.message);
+    const target = route(req.method ?? 'GET', req.url ?? '/');
+    if (target.type === 'error') return refuseWithStatus(socket, target.code, target.reason, target.message);
+    if (target.type !== 'resource' || target.request.subresource !== 'exec') {
+      return refuseWithStatus(socket, 400, 'BadRequest', `the lab's API upgrades connections only for pods/exec, not ${(req.url ?? '').split('?')[0]}`);
+    }
+    const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+    let protocol: string | undefined;
+    if (websocket) {
+      const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
+      protocol = chooseProtocol(offered);
+      if (!protocol) return refuseWithStatus(socket, 400, 'BadRequest', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`);
+    }
+    const r = target.request;
+    const flags = execFlags(new URL(req.url ?? '/', 'http://lab.invalid'));
+    const apiReq: Omit<ApiRequest, 'client'> = {
+      verb: r.verb, apiVersion: r.apiVersion, resource: r.resource, namespace: r.namespace, name: r.name, subresource: 'exec', query: { ...r.query, ...flags },
+    };
+    const client = this.clientFor(req);
+    const ctx: TraceContext = { traceId: this.cluster.log.newTraceId() };
+    let gone = false;
+    socket.once('close', () => (gone = true));
+    this.simulate(() =>
+      client.request(apiReq, ctx, (response) => {
+        const stream = response.stream;
+        if (response.code !== 101 || !stream) {
+          const body = typeof response.body === 'object' && (response.body as Status).kind === 'Status' ? (response.body as Status) : undefined;
+          if (body) refuseUpgrade(socket, response.code, body);
+          else refuseWithStatus(socket, response.code >= 400 ? response.code : 500, 'InternalError', String(response.body));
+          return;
+        }
+        if (gone || !websocket || protocol === undefined) {
+          stream.cancel();
+          if (!gone) {
+            refuseWithStatus(socket, 400, 'BadRequest', `the lab serves pods/exec over WebSockets only (${EXEC_PROTOCOLS.join(', ')}), not ${req.headers.upgrade ?? 'a plain request'}: use kubectl 1.31 or later, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false`);
+          }
+          return;
+        }
+        const stop = bridgeExec(this.wss, req, socket, head, protocol, stream, (fn) => this.simulate(fn), () => this.streams.delete(stop));
+        this.streams.add(stop);
+      }),
+    );
+  }
+
   private resource(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, body: Buffer | undefined): void {
+    if (r.subresource === 'exec') return writeStatus(res, 400, 'BadRequest', 'Upgrade request required');
     const readsObjects = r.verb === 'get' || r.verb === 'list' || r.verb === 'watch';
     const isLog = r.subresource === 'log';
     const negotiated = isLog ? ({ kind: 'json' } as Negotiated) : negotiate(req.headers.accept, readsObjects && !r.subresource);

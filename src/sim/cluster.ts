@@ -19,6 +19,8 @@ import { createInformer } from './client/informer';
 import { EtcdCluster } from './etcd/raft';
 import type { MvccEvent } from './etcd/mvcc';
 import { Kubelet, type KubeletOptions, type NodeConfig } from './kubelet/kubelet';
+import type { PodExecProvider } from './kubelet/exec';
+import { podNetworkFor } from './proxy/pod-traffic';
 import { LoadBalancer, LB_HOST } from './loadbalancer';
 import { EventLog, type TraceContext } from './log';
 import { Network } from './network';
@@ -148,8 +150,12 @@ export class Cluster {
         return r.code === 200 && 'text' in r ? { ok: true, text: r.text } : { ok: false, code: r.code, message: 'message' in r ? r.message : '' };
       };
     };
+    const podExec = (node: string): PodExecProvider | undefined => {
+      const kubelet = this.kubelets.get(node);
+      return kubelet?.running ? kubelet : undefined;
+    };
     this.apiservers = this.masters.map((m) => new ApiServer({
-      host: m.name, clock: this.clock, log: this.log, network: this.network, etcd: this.etcd, podLogs,
+      host: m.name, clock: this.clock, log: this.log, network: this.network, etcd: this.etcd, podLogs, podExec,
       compactionIntervalMs: options.compactionIntervalMs ?? 5 * 60_000,
     }));
     this.lb = new LoadBalancer({ clock: this.clock, log: this.log, network: this.network, backends: this.apiservers });
@@ -178,8 +184,11 @@ export class Cluster {
     this.clock.runUntilCondition(() => BOOTSTRAP_NAMESPACES.every((ns) => this.read.get('namespaces', undefined, ns))
       && SYSTEM_PRIORITY_CLASSES.every((pc) => this.read.get('priorityclasses', undefined, pc.metadata.name!)), 30_000);
     if (this.options.kubelets ?? true) {
+      // What curl and wget in `kubectl exec` reach: kube-proxy's rules, the pod network.
+      const podNetwork = podNetworkFor(this);
       for (const node of this.nodes) {
         const kubelet = new Kubelet(this.env(node.name, `kubelet@${node.name}`, 'lb'), node, this.options.kubelet);
+        kubelet.runtime.setPodNetwork(podNetwork);
         this.kubelets.set(node.name, kubelet);
         kubelet.start();
       }

@@ -29,6 +29,19 @@ export interface ProcessSpec {
   /** Lines printed when the process receives SIGTERM; it then exits 0 after `stopMs`. */
   stopLines?: string[];
   stopMs?: number;
+  /** The TCP port the running process listens on, and how it answers (src/sim/runtime/http-answer.ts). */
+  serves?: ServeSpec;
+}
+
+/**
+ * A server's listening socket, as data: its default port (flags such as http-echo's `-listen` or whoami's
+ * `--port` may move it) and which answer it gives to an HTTP request: a web server's pages, http-echo's
+ * `-text`, whoami's report of the request, or `tcp` for a server of another protocol (it closes the
+ * connection without an HTTP reply).
+ */
+export interface ServeSpec {
+  port: number;
+  answer: 'nginx' | 'httpd' | 'http-echo' | 'whoami' | 'tcp';
 }
 
 export interface ImageInfo {
@@ -68,6 +81,8 @@ const NGINX_CORE = [
   '{time:nginx} [notice] 1#1: start worker process 29',
   '{time:nginx} [notice] 1#1: start worker process 30',
 ];
+const NGINX_SERVES: ServeSpec = { port: 80, answer: 'nginx' };
+const MEMCACHED: ProcessSpec = { lines: [], serves: { port: 11211, answer: 'tcp' } };
 const NGINX_STOP = [
   '{time:nginx} [notice] 1#1: signal 3 (SIGQUIT) received, shutting down',
   '{time:nginx} [notice] 29#29: gracefully shutting down',
@@ -84,6 +99,7 @@ const REDIS: ProcessSpec = {
     '1:M {time:redis} * Server initialized',
     '1:M {time:redis} * Ready to accept connections tcp',
   ],
+  serves: { port: 6379, answer: 'tcp' },
   stopLines: [
     '1:signal-handler ({time:redis}) Received SIGTERM scheduling shutdown...',
     '1:M {time:redis} * User requested shutdown...',
@@ -123,6 +139,7 @@ const POSTGRES: ProcessSpec = {
     '{time:postgres} [1] LOG:  listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"',
     '{time:postgres} [1] LOG:  database system is ready to accept connections',
   ],
+  serves: { port: 5432, answer: 'tcp' },
   stopLines: [
     '{time:postgres} [1] LOG:  received fast shutdown request',
     '{time:postgres} [1] LOG:  aborting any active transactions',
@@ -150,6 +167,7 @@ const MYSQL: ProcessSpec = {
     '{time:mysql} [Note] [Entrypoint]: MySQL init process done. Ready for start up.',
     '{time:iso} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: \'{version}\'  socket: \'/var/run/mysqld/mysqld.sock\'  port: 3306  MySQL Community Server - GPL.',
   ],
+  serves: { port: 3306, answer: 'tcp' },
   stopLines: ['{time:iso} 0 [System] [MY-010910] [Server] /usr/sbin/mysqld: Shutdown complete (mysqld {version})  MySQL Community Server - GPL.'],
   stopMs: 500,
 };
@@ -161,6 +179,7 @@ const HTTPD: ProcessSpec = {
     '[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/{version} (Unix) configured -- resuming normal operations',
     "[{time:apache}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
   ],
+  serves: { port: 80, answer: 'httpd' },
   stopLines: ['[{time:apache}] [mpm_event:notice] [pid 1:tid 1] AH00491: caught SIGTERM, shutting down'],
   stopMs: 50,
 };
@@ -185,8 +204,8 @@ const IMAGES: ImageInfo[] = [
     entrypoint: ['/docker-entrypoint.sh'],
     cmd: ['nginx', '-g', 'daemon off;'],
     processes: {
-      'docker-entrypoint.sh': { lines: [...NGINX_START, ...NGINX_CORE], stopLines: NGINX_STOP, stopMs: 30 },
-      nginx: { lines: NGINX_CORE, stopLines: NGINX_STOP, stopMs: 30 },
+      'docker-entrypoint.sh': { lines: [...NGINX_START, ...NGINX_CORE], stopLines: NGINX_STOP, stopMs: 30, serves: NGINX_SERVES },
+      nginx: { lines: NGINX_CORE, stopLines: NGINX_STOP, stopMs: 30, serves: NGINX_SERVES },
     },
     binaries: SHELL_UTILS,
   },
@@ -295,7 +314,7 @@ const IMAGES: ImageInfo[] = [
     tags: tags([['latest', 31.2, '1.6.32'], ['1.6', 31.2, '1.6.32'], ['alpine', 4.9, '1.6.32']]),
     entrypoint: ['docker-entrypoint.sh'],
     cmd: ['memcached'],
-    processes: { 'docker-entrypoint.sh': { lines: [] }, memcached: { lines: [] } },
+    processes: { 'docker-entrypoint.sh': MEMCACHED, memcached: MEMCACHED },
     binaries: SHELL_UTILS,
   },
   {
@@ -312,7 +331,7 @@ const IMAGES: ImageInfo[] = [
     tags: tags([['latest', 2.9, '1.0.0'], ['1.0', 2.9, '1.0.0'], ['1.0.0', 2.9, '1.0.0'], ['0.2.3', 2.5, '0.2.3']]),
     entrypoint: ['/http-echo'],
     cmd: [],
-    processes: { 'http-echo': { lines: ['{time:go} [INFO] server is listening on :5678'] } },
+    processes: { 'http-echo': { lines: ['{time:go} [INFO] server is listening on :5678'], serves: { port: 5678, answer: 'http-echo' } } },
   },
   {
     repository: 'docker.io/curlimages/curl',
@@ -329,7 +348,7 @@ const IMAGES: ImageInfo[] = [
     tags: tags([['latest', 3.3, '1.10.3'], ['v1.10', 3.3, '1.10.3'], ['v1.10.3', 3.3, '1.10.3']]),
     entrypoint: ['/whoami'],
     cmd: [],
-    processes: { whoami: { lines: ['{time:go} Starting up on port 80'] } },
+    processes: { whoami: { lines: ['{time:go} Starting up on port 80'], serves: { port: 80, answer: 'whoami' } } },
   },
 ];
 

@@ -4,6 +4,7 @@
  * (src/server) translates real HTTP requests into them, so every path ends in the same handler.
  */
 import type { TraceContext } from '../log';
+import type { ExecStream } from './exec';
 import type { KubeObject } from './types';
 
 export type Verb = 'create' | 'get' | 'list' | 'watch' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -49,6 +50,12 @@ export interface ApiRequest {
     tailLines?: number;
     previous?: boolean;
     timestamps?: boolean;
+    /** exec: the command (repeated `command` parameters) and the streams wanted */
+    command?: string[];
+    stdin?: boolean;
+    stdout?: boolean;
+    stderr?: boolean;
+    tty?: boolean;
     /** health endpoints: list every check (`?verbose`), skip some (`?exclude=etcd`) */
     verbose?: boolean;
     exclude?: string[];
@@ -86,6 +93,8 @@ export interface ListObject<T extends KubeObject = KubeObject> {
 export interface ApiResponse {
   code: number;
   body: KubeObject | ListObject | Status | string;
+  /** With 101 Switching Protocols (pods/exec): the session the upgraded connection carries. */
+  stream?: ExecStream;
   /** Warnings, as the `Warning` header carries them. */
   warnings?: string[];
 }

@@ -12,7 +12,7 @@
  * etcd commit that caused it.
  */
 import type { ApiRequest, ApiResponse, ListObject, Status, WatchEventType, WatchHandle } from '../api/request';
-import type { Binding, DaemonSet, Eviction, KubeObject, LabelSelector, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Secret, Service, ServicePort } from '../api/types';
+import type { Binding, DaemonSet, Eviction, KubeObject, LabelSelector, Node, ObjectRef, Pod, PodCondition, PodDisruptionBudget, PriorityClass, Secret, Service, ServicePort } from '../api/types';
 import { formatLabelSelector, tryParseSelector, type Selector } from '../api/labels';
 import { objectKey } from '../api/informer';
 import type { Clock, TimerId } from '../clock';
@@ -35,6 +35,8 @@ import { prepareServiceUpdate } from './service-update';
 import { decodeError, prepareSecret } from './secrets';
 import { budgetsFor, canIgnoreBudget, decideWithBudget, tooManyBudgets, withDisruption } from './eviction';
 import { DEFAULT_WATCH_CACHE, WatchCache, type CacheWatcher, type WatchCacheOptions, type WatchFilter } from './watchcache';
+import { ApiExecSession, execContainer } from './exec';
+import type { PodExecProvider } from '../kubelet/exec';
 import { admitPodPriority, admitPriorityClass, defaultPriorityClass, keepPodPriority } from './priority';
 
 /** The key the API servers' compactors agree through (upstream's, outside /registry/). */
@@ -58,6 +60,8 @@ export interface ApiServerOptions {
   etcd: EtcdCluster;
   /** The kubelet log endpoint of a node, if its kubelet registered one. */
   podLogs?: (node: string) => PodLogSource | undefined;
+  /** The kubelet exec endpoint of a node, if its kubelet process runs. */
+  podExec?: (node: string) => PodExecProvider | undefined;
   watchCache?: Partial<WatchCacheOptions>;
   /** Compact etcd every this many ms to the revision seen one interval earlier (upstream: 5 min). 0 = never. */
   compactionIntervalMs?: number;
@@ -262,6 +266,7 @@ export class ApiServer {
     if (sub === 'eviction' && def.kind === 'Pod' && req.verb === 'create') return this.evict(def, req, ctx, call);
     if (sub === 'scale' && def.hasScale) return this.scale(def, req, ctx, call);
     if (sub === 'log' && def.kind === 'Pod' && req.verb === 'get') return this.podLog(def, req, ctx, call);
+    if (sub === 'exec' && def.kind === 'Pod' && (req.verb === 'get' || req.verb === 'create')) return this.podExec(def, req, ctx, call);
     call.reply(errors.notFoundResource(`${req.verb} ${requestPath(req)}`));
   }
 
@@ -870,6 +875,30 @@ export class ApiServer {
         const r = source(req.namespace!, req.name!, opts);
         this.network.send(node, this.host, () => call.reply(r.ok ? { code: 200, body: r.text } : status(r.code, r.code === 404 ? 'NotFound' : 'BadRequest', r.message)));
       });
+    });
+  }
+
+  /**
+   * pods/exec (exec.ts): the checks answer at once; otherwise 101 with the session, which then dials the
+   * node's kubelet. GET (a WebSocket upgrade) and POST (SPDY) reach here alike.
+   */
+  private podExec(def: ResourceDef, req: ApiRequest, ctx: TraceContext, call: Replier): void {
+    this.fresh('0', ctx, () => {
+      const pod = this.caches.get('pods')!.get(req.namespace, req.name!) as Pod | undefined;
+      if (!pod) return call.reply(errors.notFound(def, req.name!));
+      const target = execContainer(pod, req.query?.container);
+      if ('error' in target) return call.reply(target.error);
+      const node = pod.spec.nodeName!;
+      const nodeObj = this.caches.get('nodes')!.get(undefined, node) as Node | undefined;
+      const address = nodeObj?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node;
+      const q = req.query ?? {};
+      const options = { command: q.command ?? [], stdin: q.stdin ?? false, stdout: q.stdout ?? false, stderr: q.stderr ?? false, tty: q.tty ?? false };
+      const session = new ApiExecSession(
+        { clock: this.clock, log: this.log, network: this.network, host: this.host, name: this.name, client: req.client },
+        { namespace: req.namespace!, pod: req.name!, container: target.container, node, address, options, kubelet: this.options.podExec?.(node) },
+      );
+      call.reply({ code: 101, body: '', stream: session });
+      session.start(ctx);
     });
   }
 

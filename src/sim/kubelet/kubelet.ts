@@ -14,7 +14,7 @@ import type { TraceContext } from '../log';
 import type { Component, ComponentEnv } from '../api/component';
 import type { Informer } from '../api/informer';
 import type { ApiResponse } from '../api/request';
-import type { Container, Pod, PodStatus } from '../api/types';
+import type { Container, Pod, PodStatus, Service } from '../api/types';
 import { objectKey } from '../api/informer';
 import { lookupImage } from '../images';
 import { ContainerRuntime, criErrorMessage, type ContainerInfo, type Sandbox } from '../runtime/runtime';
@@ -23,10 +23,14 @@ import { Backoff } from './backoff';
 import { hasEnvSources, envRefs, makeEnvironment, refKey } from './env';
 import { EventRecorder, goDuration } from './events';
 import { logTarget, pickContainer, type PodLogOptions, type PodLogProvider, type PodLogResult } from './logs';
+import { streamOptionsError, type KubeletExecResult, type PodExecProvider } from './exec';
+import type { ExecRequestOptions } from '../api/exec';
+import type { ExecStreams } from '../runtime/exec';
 import { NodeAgent, DEFAULT_NODE_AGENT_TIMINGS, type NodeAgentTimings } from './node-agent';
 import { nodeInternalIP, nodePodCIDR, type NodeConfig, type NodeIdentity } from './node-status';
 import { generatePodStatus, readyAt, shouldRestart, type ContainerInstances, type WaitingReason } from './pod-status';
 import { StatusManager } from './status-manager';
+import { namespaceServiceVariables } from './service-env';
 
 export type { NodeConfig } from './node-status';
 
@@ -119,13 +123,17 @@ export interface RuntimeView {
 const RUNNING = 'CONTAINER_RUNNING';
 const EXITED = 'CONTAINER_EXITED';
 
-export class Kubelet implements Component, PodLogProvider {
+export class Kubelet implements Component, PodLogProvider, PodExecProvider {
   readonly name: string;
   readonly runtime: ContainerRuntime;
   readonly timings: KubeletTimings;
   private active = false;
   private generation = 0;
   private informer: Informer<Pod> | undefined;
+  /** Services with a cluster IP, for the containers' environment (upstream's service lister). */
+  private services: Informer<Service> | undefined;
+  /** The service variables of each namespace, built when a container needs them; dropped when a Service changes. */
+  private readonly serviceEnv = new Map<string, readonly [string, string][]>();
   private readonly pods = new Map<string, PodWork>();
   private readonly uidByKey = new Map<string, string>();
   /** Pods to pass, in trigger order. Two queues swapped at each drain, not a copy of the queue per drain. */
@@ -197,7 +205,13 @@ export class Kubelet implements Component, PodLogProvider {
       onDelete: (pod, c) => this.observeDeleted(pod, c),
     });
     this.informer = informer;
+    // Headless Services give no variables: upstream's kubelet does not even watch them.
+    const services = this.env.informer<Service>({ apiVersion: 'v1', resource: 'services', fieldSelector: 'spec.clusterIP!=None' });
+    const forget = () => this.serviceEnv.clear();
+    services.addHandlers({ onAdd: forget, onUpdate: forget, onDelete: forget });
+    this.services = services;
     informer.start(ctx);
+    services.start(ctx);
     this.housekeeping = this.env.clock.schedule(this.timings.housekeepingMs, this.live(() => this.cleanupOrphans()), 'kubelet-housekeeping');
   }
 
@@ -207,6 +221,9 @@ export class Kubelet implements Component, PodLogProvider {
     this.generation++;
     this.informer?.stop();
     this.informer = undefined;
+    this.services?.stop();
+    this.services = undefined;
+    this.serviceEnv.clear();
     this.agent.stop();
     this.unsubscribeRuntime?.();
     this.unsubscribeRuntime = undefined;
@@ -254,6 +271,23 @@ export class Kubelet implements Component, PodLogProvider {
     const target = logTarget(w.pod, all.find((s) => s.name === picked.name), options.previous ?? false);
     if ('error' in target) return target.error;
     return { code: 200, text: this.runtime.containerLogs(target.containerId, options) };
+  }
+
+  // ---------------------------------------------------------------- pods/exec
+
+  exec(namespace: string, podName: string, container: string, options: ExecRequestOptions, streams: ExecStreams, ctx: TraceContext, done: (result: KubeletExecResult, ctx: TraceContext) => void): void {
+    const uid = this.uidByKey.get(`${namespace}/${podName}`);
+    const w = uid ? this.pods.get(uid) : undefined;
+    if (!this.active || !w || w.removed) return done({ ok: false, code: 404, message: 'pod does not exist' }, ctx);
+    const invalid = streamOptionsError(options);
+    if (invalid) return done({ ok: false, code: 400, message: invalid }, ctx);
+    // upstream findContainer: the runtime's running containers of the pod (GetPods(false)).
+    const running = this.runtime.podContainers(w.uid).find((c) => c.name === container && c.state === RUNNING);
+    if (!running) return done({ ok: false, code: 500, message: `container not found ("${container}")` }, ctx);
+    const streamOptions = { stdin: options.stdin, stdout: options.stdout, stderr: options.stderr && !options.tty, tty: options.tty };
+    this.runtime.exec(running.id, options.command, streamOptions, streams, ctx, (r, c) => {
+      done(r.ok ? { ok: true, handle: r.value } : { ok: false, code: 500, message: criErrorMessage(r) }, c);
+    });
   }
 
   // ---------------------------------------------------------------- watch → queue
@@ -562,15 +596,25 @@ export class Kubelet implements Component, PodLogProvider {
         markFailed(w, spec.name);
         return next(c1);
       }
-      // Containers without variables of their own (most) share the one list (the runtime only reads it); only
-      // a container whose variables come from somewhere (valueFrom, envFrom) asks for more.
+      // upstream makeEnvironmentVariables: the service variables need the Services read at least once.
+      if (!this.services?.hasSynced()) {
+        const message = 'services have not yet been read at least once, cannot construct envvars';
+        setWaiting(w, spec.name, { reason: 'CreateContainerConfigError', message });
+        this.events.record(w.pod, 'Warning', 'Failed', `Error: ${message}`, c1, { name: spec.name, init });
+        this.resyncAt(w, this.env.clock.now() + this.timings.backoffInitialMs);
+        markFailed(w, spec.name);
+        return next(c1);
+      }
+      const serviceEnv = this.serviceEnvOf(w.pod);
+      // Containers without variables of their own (most) share one list per namespace (the runtime only reads
+      // it); only a container whose variables come from somewhere (valueFrom, envFrom) asks for more.
       if (!hasEnvSources(spec)) {
-        const env: [string, string][] = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...SERVICE_ENV] : SERVICE_ENV;
+        const env = spec.env?.length ? [...spec.env.map((e): [string, string] => [e.name, e.value ?? '']), ...serviceEnv] : serviceEnv;
         return this.createContainer(w, spec, init, attempt, sandbox, env, c1, next);
       }
       this.fetchEnvRefs(w, spec, c1, (fetched, c2) => {
         if (!this.current(w)) return;
-        const r = makeEnvironment(w.pod, spec, fetched, { podIP: sandbox.ip, hostIP: this.hostIP }, SERVICE_ENV);
+        const r = makeEnvironment(w.pod, spec, fetched, { podIP: sandbox.ip, hostIP: this.hostIP }, serviceEnv);
         if (!r.ok) {
           // upstream: generateContainerConfig fails (ErrCreateContainerConfig); the pod worker syncs again
           // after its back-off, and the container starts once the object or key is there.
@@ -603,7 +647,23 @@ export class Kubelet implements Component, PodLogProvider {
     }
   }
 
-  private createContainer(w: PodWork, spec: Container, init: boolean, attempt: number, sandbox: Sandbox, env: [string, string][], ctx: TraceContext, next: (ctx: TraceContext) => void): void {
+  /**
+   * The `kubernetes` Service's variables, then (enableServiceLinks, the default) those of the pod's namespace's
+   * Services: one shared list per namespace, the constant one where the namespace has no Service.
+   */
+  private serviceEnvOf(pod: Pod): readonly [string, string][] {
+    if (pod.spec.enableServiceLinks === false) return SERVICE_ENV;
+    const namespace = pod.metadata.namespace ?? 'default';
+    let env = this.serviceEnv.get(namespace);
+    if (!env) {
+      const own = namespaceServiceVariables(this.services?.list() ?? [], namespace);
+      env = own.length === 0 ? SERVICE_ENV : [...SERVICE_ENV, ...own];
+      this.serviceEnv.set(namespace, env);
+    }
+    return env;
+  }
+
+  private createContainer(w: PodWork, spec: Container, init: boolean, attempt: number, sandbox: Sandbox, env: readonly [string, string][], ctx: TraceContext, next: (ctx: TraceContext) => void): void {
     this.runtime.createContainer(sandbox.id, { name: spec.name, attempt, image: spec.image ?? '', command: spec.command, args: spec.args, env }, ctx, (r, c2) => {
       if (!this.current(w)) return;
       if (!r.ok) {

@@ -8,6 +8,7 @@ import type { ImageInfo, ProcessSpec } from '../images';
 import type { Program } from './program';
 import { timeToken } from './program';
 import { runArgv, runScript, type ShellContext } from './shell';
+import type { PodNet } from './http-tools';
 
 export interface ProcessContext {
   image: ImageInfo;
@@ -18,6 +19,10 @@ export interface ProcessContext {
   podIP: string;
   /** Resolved environment (container env, then what the kubelet adds). */
   env: Map<string, string>;
+  /** The pod's network, for curl and wget (an exec'd process has it; a container's main process does not). */
+  net?: PodNet;
+  /** Whether the process's stdout is a terminal (`kubectl exec -t`): curl shows no progress meter then. */
+  tty?: boolean;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
@@ -43,24 +48,38 @@ export function containerArgv(container: Pick<Container, 'command' | 'args'>, im
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
-/** What `argv` does in `ctx.image`. */
-export function programFor(argv: string[], ctx: ProcessContext): Program {
-  const shellCtx = (shell: string): ShellContext => ({ env: ctx.env, hostname: ctx.hostname, shell, binaries: new Set(ctx.image.binaries ?? []) });
-  let args = argv;
-  // Entrypoint wrappers (docker-entrypoint.sh, /entrypoint.sh) run the main program when the
-  // arguments are flags or name it, and otherwise exec their arguments.
+/** Where an argv leads through the image's entrypoint wrappers (see unwrapEntrypoint). */
+export type Unwrapped = { spec: ProcessSpec } | { exitAtOnce: true } | { args: string[] };
+
+/**
+ * Entrypoint wrappers (docker-entrypoint.sh, /entrypoint.sh) run the main program when the arguments
+ * are flags or name it, and otherwise exec their arguments: the wrapper's own process spec (the image's
+ * server), an exit at once, or the argv it execs.
+ */
+export function unwrapEntrypoint(argv: readonly string[], image: Pick<ImageInfo, 'processes' | 'cmd'>): Unwrapped {
+  let args = [...argv];
   while (args.length > 0 && /entrypoint\.sh$/.test(base(args[0]))) {
-    const spec = ctx.image.processes[base(args[0])];
+    const spec = image.processes[base(args[0])];
     const next = args[1];
     if (next === undefined || next.startsWith('-')) {
-      if (spec) return fromSpec(spec, ctx);
-      args = [...ctx.image.cmd, ...args.slice(1)];
-      if (args.length === 0 || /entrypoint\.sh$/.test(base(args[0]))) return exitAtOnce(0);
+      if (spec) return { spec };
+      args = [...image.cmd, ...args.slice(1)];
+      if (args.length === 0 || /entrypoint\.sh$/.test(base(args[0]))) return { exitAtOnce: true };
       continue;
     }
-    if (spec && ctx.image.processes[base(next)]) return fromSpec(spec, ctx);
+    if (spec && image.processes[base(next)]) return { spec };
     args = args.slice(1);
   }
+  return { args };
+}
+
+/** What `argv` does in `ctx.image`. */
+export function programFor(argv: string[], ctx: ProcessContext): Program {
+  const shellCtx = (shell: string): ShellContext => ({ env: ctx.env, hostname: ctx.hostname, shell, binaries: new Set(ctx.image.binaries ?? []), net: ctx.net, tty: ctx.tty });
+  const unwrapped = unwrapEntrypoint(argv, ctx.image);
+  if ('spec' in unwrapped) return fromSpec(unwrapped.spec, ctx);
+  if ('exitAtOnce' in unwrapped) return exitAtOnce(0);
+  const args = unwrapped.args;
   if (args.length === 0) return startError('no command specified');
   const name = base(args[0]);
   const spec = ctx.image.processes[name];
@@ -76,15 +95,14 @@ export function programFor(argv: string[], ctx: ProcessContext): Program {
   }
   if (name === 'python' || name === 'python3') return python(args.slice(1));
   if (name === 'node') return nodeJs(args.slice(1));
-  if (name === 'curl') {
+  if (name === 'curl' || (name === 'wget' && ctx.net && ctx.image.binaries?.includes('wget'))) {
+    if (ctx.net) return runArgv(args, shellCtx('sh'));
     if (args.length === 1) return printAndExit(["curl: try 'curl --help' or 'curl --manual' for more information"], 2);
     return exitAtOnce(0);
   }
   if (BUILTINS.has(name)) return runArgv(args, shellCtx('sh'));
   if ((ctx.image.binaries ?? []).includes(name)) return exitAtOnce(0);
-  const file = args[0];
-  const why = file.includes('/') ? `stat ${file}: no such file or directory` : `exec: "${file}": executable file not found in $PATH`;
-  return startError(why);
+  return startError(notExecutableReason(args[0]));
 }
 
 const BUILTINS = new Set(['echo', 'printf', 'sleep', 'true', 'false', 'date', 'hostname', 'env', 'printenv', 'seq', 'cat', 'tail', 'exit']);
@@ -151,7 +169,13 @@ function startError(why: string): Program {
     then: { exit: 128 },
     onSigterm: 'ignore',
     startError: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${why}: unknown`,
+    notExecutable: why,
   };
+}
+
+/** runc's reason for a file it cannot execute: `exec: "foo": executable file not found in $PATH`, or `stat /x: no such file or directory`. */
+export function notExecutableReason(file: string): string {
+  return file.includes('/') ? `stat ${file}: no such file or directory` : `exec: "${file}": executable file not found in $PATH`;
 }
 
 /** print("…") / console.log("…") with literal strings: the interpreter prints them. */

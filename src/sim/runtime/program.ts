@@ -5,7 +5,8 @@
  * nothing until someone reads its logs.
  */
 
-export type Step = { out: string; err?: boolean } | { sleepMs: number };
+/** A line printed (to stderr with `err`; `nl: false` when no newline ends it, as after `printf x`), or a pause. */
+export type Step = { out: string; err?: boolean; nl?: false } | { sleepMs: number };
 
 export type ProgramEnd = { exit: number } | { loop: Step[] } | { run: true };
 
@@ -16,6 +17,8 @@ export interface Program {
   onSigterm: { exit: number; afterMs: number; lines: string[] } | 'ignore';
   /** Set when the process cannot even start (exec failure): the runtime fails StartContainer. */
   startError?: string;
+  /** With startError: runc's reason alone (`exec: "foo": executable file not found in $PATH`), for an exec's error. */
+  notExecutable?: string;
 }
 
 export interface OutputLine {

@@ -13,6 +13,9 @@ import type { EventLog, TraceContext } from '../log';
 import type { ObjectRef } from '../api/types';
 import { lookupImage, pullFailureMessage, type ImageInfo } from '../images';
 import { containerArgv, programFor, type ProcessContext } from './command';
+import { ExecProcess, type ExecOptions, type ExecStreams } from './exec';
+import type { ServingProcess } from './http-answer';
+import type { PodNet } from './http-tools';
 import { outputWithin, programDuration, exitCodeOf, renderLine, type OutputLine, type Program } from './program';
 import { DEFAULT_RUNTIME_TIMINGS, sample, type Range, type RuntimeTimings } from './timings';
 import { PodAddressPool } from './address-pool';
@@ -54,7 +57,7 @@ export interface ContainerConfig {
   command?: string[];
   args?: string[];
   /** Environment in order (container env; the runtime adds HOSTNAME and PATH). */
-  env: [string, string][];
+  env: readonly [string, string][];
 }
 
 /** What ContainerStatus reports about one container instance. */
@@ -78,6 +81,10 @@ export interface ContainerInfo {
 
 interface ContainerRecord extends ContainerInfo {
   program: Program;
+  /** What it was created with (an exec runs in the same context). */
+  config: ContainerConfig;
+  /** Processes started in it by Exec and still running (created by the first exec). */
+  execs?: Set<ExecProcess>;
   exitTimer?: TimerId;
   killTimer?: TimerId;
   stopping: boolean;
@@ -116,6 +123,23 @@ export interface RuntimeOptions {
   hostIP?: string;
 }
 
+/** The pod a process runs in, as the pod network sees it. */
+export interface PodIdentity {
+  node: string;
+  namespace: string;
+  name: string;
+  podIP: string;
+}
+
+/** The pod network as the node's processes reach it (set by the cluster: kube-proxy's rules, the other pods). */
+export type PodNetworkProvider = (from: PodIdentity) => PodNet;
+
+/** CRI Exec's answer: the streaming URL, and the process the connection to it runs. */
+export interface ExecHandle {
+  url: string;
+  process: ExecProcess;
+}
+
 export interface LogOptions {
   tailLines?: number;
   timestamps?: boolean;
@@ -139,6 +163,7 @@ export class ContainerRuntime {
   private readonly listeners = new Set<(event: ContainerExitEvent, ctx: TraceContext) => void>();
   private addresses: PodAddressPool;
   private hostIP: string;
+  private podNetwork: PodNetworkProvider | undefined;
   /** Bumped at every power-off: replies of operations started before it are dropped. */
   private epoch = 0;
   private up = true;
@@ -304,6 +329,7 @@ export class ContainerRuntime {
       const program = this.programOf(lookup.image, lookup.tag.version, config, sb);
       this.pruneOldInstances(sb.podUid, config.name);
       const record: ContainerRecord = {
+        config,
         id: this.newId(),
         sandboxId,
         podUid: sb.podUid,
@@ -394,6 +420,63 @@ export class ContainerRuntime {
     }, 'cri');
   }
 
+  /**
+   * CRI Exec: run `argv` in the running container `containerId`. The runtime answers with the URL of its
+   * streaming server; the process starts when the answer is out, writing to `streams`.
+   */
+  exec(containerId: string, argv: string[], options: ExecOptions, streams: ExecStreams, ctx: TraceContext, done: CriDone<ExecHandle>): void {
+    const record = this.containers.get(containerId);
+    const ref = this.refOf(record);
+    const flags = [options.stdin && 'stdin', options.tty && 'tty'].filter(Boolean).join(', ');
+    this.call('Exec', () => `Exec ${JSON.stringify(argv)} in ${record?.name ?? short(containerId)}${flags ? ` (${flags})` : ''}`, ref, ctx, this.timings.exec, () => {
+      const c = this.containers.get(containerId);
+      const sandbox = c && this.sandboxes.get(c.sandboxId);
+      const image = c && imageOf(c);
+      if (!c || c.state !== 'CONTAINER_RUNNING' || !sandbox || !image) return fail('NotFound', `container "${containerId}" is not running`);
+      const env = new Map([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['HOSTNAME', sandbox.name]]);
+      for (const [k, v] of c.config.env) env.set(k, v);
+      const net = this.podNetwork?.({ node: this.node, namespace: sandbox.namespace, name: sandbox.name, podIP: sandbox.ip });
+      const context: ProcessContext = { image: image.image, version: image.tag.version, hostname: sandbox.name, podIP: sandbox.ip, env, net, tty: options.tty };
+      const execs = (c.execs ??= new Set());
+      const process: ExecProcess = new ExecProcess(this.clock, { argv, options, context, tag: image.reference.tag, execId: this.clock.rng.hex(8) }, {
+        write: (stream, text) => streams.write(stream, text),
+        end: (result) => {
+          execs.delete(process);
+          streams.end(result);
+        },
+      });
+      execs.add(process);
+      return { ok: true, value: { url: `http://127.0.0.1:${this.streamingPort()}/exec/${this.clock.rng.hex(1)}`, process } };
+    }, (result, replyCtx) => {
+      done(result, replyCtx);
+      if (result.ok && result.value.process.running) result.value.process.start();
+    }, (h) => `streaming URL ${h.url}`);
+  }
+
+  /** The pod network the node's exec'd processes use (the cluster sets it). */
+  setPodNetwork(provider: PodNetworkProvider | undefined): void {
+    this.podNetwork = provider;
+  }
+
+  /** The main processes of a pod's running containers: what answers a connection to the pod. */
+  servingProcesses(podUid: string): ServingProcess[] {
+    const out: ServingProcess[] = [];
+    for (const c of this.containersByPod.get(podUid) ?? []) {
+      const sandbox = this.sandboxes.get(c.sandboxId);
+      const image = imageOf(c);
+      if (c.state !== 'CONTAINER_RUNNING' || !sandbox || sandbox.state !== 'SANDBOX_READY' || !image) continue;
+      const env = new Map([['HOSTNAME', sandbox.name], ...c.config.env]);
+      out.push({ image: image.image, version: image.tag.version, argv: containerArgv(c.config, image.image, env), env, hostname: sandbox.name, podIP: sandbox.ip });
+    }
+    return out;
+  }
+
+  /** containerd's streaming server listens on a random port of 127.0.0.1, chosen once per runtime. */
+  private streamingPortNumber: number | undefined;
+  private streamingPort(): number {
+    return (this.streamingPortNumber ??= 32768 + this.clock.rng.int(28000));
+  }
+
   removeContainer(containerId: string, ctx: TraceContext, done: CriDone<void>): void {
     const ref = this.refOf(this.containers.get(containerId));
     this.call('RemoveContainer', () => `RemoveContainer ${short(containerId)}`, ref, ctx, this.timings.removeContainer, () => {
@@ -479,6 +562,7 @@ export class ContainerRuntime {
     this.epoch++;
     for (const c of this.containers.values()) {
       this.cancelTimers(c);
+      this.endExecs(c, false);
       if (c.state !== 'CONTAINER_EXITED') {
         c.state = 'CONTAINER_EXITED';
         c.finishedAt = this.clock.now();
@@ -532,6 +616,7 @@ export class ContainerRuntime {
   private exit(c: ContainerRecord, exitCode: number, reason?: string): void {
     if (c.state === 'CONTAINER_EXITED') return;
     this.cancelTimers(c);
+    this.endExecs(c, true);
     c.state = 'CONTAINER_EXITED';
     c.finishedAt = this.clock.now();
     c.exitCode = exitCode;
@@ -554,6 +639,20 @@ export class ContainerRuntime {
       });
       const event: ContainerExitEvent = { type: 'CONTAINER_STOPPED_EVENT', containerId: c.id, podUid: c.podUid, name: c.name, exitCode };
       for (const listener of [...this.listeners]) listener(event, { traceId: ctx.traceId, parentId: entry.seq });
+    }
+  }
+
+  /**
+   * The container's processes die with it: its execs end killed (exit code 137) when it stops; when the
+   * machine loses power nothing is left to report anything, and they just stop.
+   */
+  private endExecs(c: ContainerRecord, report: boolean): void {
+    if (!c.execs || c.execs.size === 0) return;
+    const execs = [...c.execs];
+    c.execs.clear();
+    for (const e of execs) {
+      if (report) e.terminate(137);
+      else e.kill();
     }
   }
 
@@ -720,6 +819,12 @@ function indexDelete<T>(index: Map<string, T[]>, key: string, value: T): void {
 }
 
 const NO_CONTAINERS: readonly ContainerInfo[] = [];
+
+/** The catalog's entry for a container's image (the lookup is cached). */
+function imageOf(c: ContainerRecord): Extract<ReturnType<typeof lookupImage>, { status: 'found' }> | undefined {
+  const lookup = lookupImage(c.config.image);
+  return lookup.status === 'found' ? lookup : undefined;
+}
 
 /** Reply summaries, shared rather than a closure per call. */
 const describeSandbox = (s: Sandbox): string => `sandbox ${short(s.id)} ready, IP ${s.ip}`;

@@ -9,6 +9,7 @@
  */
 import type { Program, Step } from './program';
 import { timeToken } from './program';
+import { runCurl, runWget, type PodNet, type ToolResult } from './http-tools';
 
 export interface ShellContext {
   /** Environment variables in the order the process sees them. */
@@ -18,13 +19,28 @@ export interface ShellContext {
   shell: string;
   /** Binaries the image has that the interpreter treats as silent successes. */
   binaries: ReadonlySet<string>;
+  /** The pod's network: curl and wget (when the image has them) make requests through it. */
+  net?: PodNet;
+  /** Whether stdout is a terminal (curl shows its progress meter only when it is not). */
+  tty?: boolean;
+  /** The image's program version (curlimages/curl: curl's, for its User-Agent). */
+  version?: string;
 }
 
 // ---------------------------------------------------------------- lexing
 
 type Part = { text: string; quote: 'none' | 'single' | 'double' };
 type Word = { parts: Part[] };
-type Token = { word: Word } | { op: string };
+type Token = { word: Word } | { op: string } | { redir: Redirection };
+
+/** `>file`, `2>/dev/null`, `>&2`, `2>&1`, `>>file`, `<file`: where a command's fd goes (the target is the next word). */
+interface Redirection {
+  fd: number;
+  /** '>' and '>>' to a file, '>&' to another fd, '<' from a file. */
+  kind: '>' | '>>' | '>&' | '<';
+}
+
+const REDIRECTION = /^(\d?)(>>|>&|>|<)/;
 
 const OPS = ['&&', '||', ';;', ';', '&', '|', '\n', '(', ')'];
 
@@ -47,6 +63,12 @@ function lex(src: string): Token[] {
       i++;
     } else if (c === '#' && !word) {
       while (i < src.length && src[i] !== '\n') i++;
+    } else if (!word && REDIRECTION.test(src.slice(i, i + 3))) {
+      const m = REDIRECTION.exec(src.slice(i, i + 3))!;
+      const kind = m[2] as Redirection['kind'];
+      tokens.push({ redir: { fd: m[1] !== '' ? Number(m[1]) : kind === '<' ? 0 : 1, kind } });
+      i += m[0].length;
+      while (src[i] === ' ' || src[i] === '\t') i++;
     } else if (c === "'") {
       const end = src.indexOf("'", i + 1);
       const stop = end < 0 ? src.length : end;
@@ -110,7 +132,7 @@ function matchParen(src: string, open: number): number {
 // ---------------------------------------------------------------- parsing
 
 type Node =
-  | { type: 'cmd'; words: Word[] }
+  | { type: 'cmd'; words: Word[]; redirs?: { r: Redirection; target: Word }[] }
   | { type: 'pipe'; left: Node; right: Node }
   | { type: 'loop'; until: boolean; cond: List; body: List }
   | { type: 'for'; name: string; items: Word[]; body: List }
@@ -214,9 +236,19 @@ class Parser {
       return { type: 'if', cond, then, ...(otherwise ? { else: otherwise } : {}) };
     }
     const words: Word[] = [];
-    for (let t = this.tokens[this.i]; t && 'word' in t; t = this.tokens[++this.i]) words.push(t.word);
-    if (words.length === 0 && this.tokens[this.i]) this.i++;
-    return { type: 'cmd', words };
+    const redirs: { r: Redirection; target: Word }[] = [];
+    for (let t = this.tokens[this.i]; t && ('word' in t || 'redir' in t); t = this.tokens[++this.i]) {
+      if ('word' in t) words.push(t.word);
+      else {
+        const target = this.tokens[this.i + 1];
+        if (target && 'word' in target) {
+          redirs.push({ r: t.redir, target: target.word });
+          this.i++;
+        }
+      }
+    }
+    if (words.length === 0 && redirs.length === 0 && this.tokens[this.i]) this.i++;
+    return redirs.length > 0 ? { type: 'cmd', words, redirs } : { type: 'cmd', words };
   }
 }
 
@@ -230,6 +262,8 @@ class Interpreter {
   status = 0;
   halt: Halt | undefined;
   sigterm: Program['onSigterm'] = 'ignore';
+  /** The working directory (`cd`, `pwd`, an interactive shell's prompt). */
+  cwd = '/';
   /** Lines of command substitutions are captured, not printed. */
   private capture: string[] | undefined;
   private budget = 20_000;
@@ -255,8 +289,16 @@ class Interpreter {
 
   private runNode(node: Node): void {
     switch (node.type) {
-      case 'cmd':
-        return this.runCommand(node.words.flatMap((w) => this.expandWord(w)));
+      case 'cmd': {
+        if (!node.redirs) return this.runCommand(node.words.flatMap((w) => this.expandWord(w)));
+        const saved = this.fds;
+        this.fds = this.redirected(node.redirs);
+        try {
+          return this.runCommand(node.words.flatMap((w) => this.expandWord(w)));
+        } finally {
+          this.fds = saved;
+        }
+      }
       case 'group':
         return this.runList(node.body);
       case 'pipe': {
@@ -318,9 +360,47 @@ class Interpreter {
     return undefined;
   }
 
-  private print(text: string, err = false): void {
+  /** Where fds 1 and 2 go, after redirections (no file system: a file or /dev/null swallows the output). */
+  private fds: { 1: 'out' | 'err' | 'null'; 2: 'out' | 'err' | 'null' } = { 1: 'out', 2: 'err' };
+
+  private redirected(redirs: readonly { r: Redirection; target: Word }[]): { 1: 'out' | 'err' | 'null'; 2: 'out' | 'err' | 'null' } {
+    const fds = { ...this.fds };
+    for (const { r, target } of redirs) {
+      if (r.fd !== 1 && r.fd !== 2) continue;
+      const to = this.expandWord(target)[0] ?? '';
+      if (r.kind === '>&') {
+        if (to === '1' || to === '2') fds[r.fd] = fds[Number(to) as 1 | 2];
+      } else if (r.kind !== '<') fds[r.fd] = 'null';
+    }
+    return fds;
+  }
+
+  private print(text: string, err = false, newline = true): void {
+    const where = this.fds[err ? 2 : 1];
+    if (where === 'null') return;
+    err = where === 'err';
     if (this.capture && !err) this.capture.push(text);
-    else this.steps.push(err ? { out: text, err } : { out: text });
+    else {
+      const step: Step = err ? { out: text, err } : { out: text };
+      if (!newline) step.nl = false;
+      this.steps.push(step);
+    }
+  }
+
+  /** What a tool printed (stdout captured inside $(…), as print does), its pauses, and its exit status. */
+  private emit(result: ToolResult): void {
+    for (const step of result.steps) {
+      if ('sleepMs' in step) this.sleep(step.sleepMs);
+      else this.print(step.out, step.err, step.nl !== false);
+    }
+    this.status = result.status;
+  }
+
+  /** Reset what one run produced, keeping the shell's state ($?, variables, cwd): for the next command line. */
+  reset(): void {
+    this.steps = [];
+    this.halt = undefined;
+    this.budget = 20_000;
   }
 
   private sleep(ms: number): void {
@@ -418,10 +498,16 @@ class Interpreter {
       case 'exit':
         this.halt = { exit: args[0] !== undefined ? Number(args[0]) & 255 : this.status };
         return;
+      case 'cd': {
+        const to = args[0] ?? this.ctx.env.get('HOME') ?? '/';
+        this.cwd = to.startsWith('/') ? normalizePath(to) : normalizePath(`${this.cwd}/${to}`);
+        return;
+      }
+      case 'pwd':
+        return this.print(this.cwd);
       case 'true':
       case ':':
       case 'wait':
-      case 'cd':
       case 'set':
       case 'read':
       case 'export':
@@ -475,6 +561,10 @@ class Interpreter {
         if (args[0] === '-c' && args[1] !== undefined) return this.runList(new Parser(lex(args[1])).parseList());
         return;
       default:
+        if ((base === 'curl' || base === 'wget') && this.ctx.net && this.ctx.binaries.has(base)) {
+          const tool = { net: this.ctx.net, tty: (this.ctx.tty ?? false) && !this.capture, curlVersion: this.ctx.version };
+          return this.emit(base === 'curl' ? runCurl(args, tool) : runWget(args, tool));
+        }
         if (this.ctx.binaries.has(base)) return;
         this.print(this.ctx.shell === 'bash' ? `bash: line 1: ${name}: command not found` : `${this.ctx.shell}: ${name}: not found`, true);
         this.status = 127;
@@ -483,10 +573,23 @@ class Interpreter {
 
   private printText(text: string, newline: boolean): void {
     const lines = text.split('\n');
-    if (!newline && lines[lines.length - 1] === '') lines.pop();
+    // printf 'a' ends without a newline: its last line is a partial one.
+    const partial = !newline && lines[lines.length - 1] !== '';
+    if (!newline && !partial) lines.pop();
     else if (newline && text === '') lines.splice(0, lines.length, '');
-    for (const line of lines) this.print(line);
+    lines.forEach((line, i) => this.print(line, false, !(partial && i === lines.length - 1)));
   }
+}
+
+/** "/a/./b/../c" → "/a/c". */
+function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/${parts.join('/')}`;
 }
 
 function unescape(text: string): string {
@@ -528,4 +631,102 @@ function finish(ctx: ShellContext, run: (interp: Interpreter) => void): Program 
   const halt = interp.halt;
   const then: Program['then'] = !halt ? { exit: interp.status } : 'exit' in halt ? { exit: halt.exit } : 'loop' in halt ? { loop: halt.loop } : { run: true };
   return { steps: interp.steps, then, onSigterm: interp.sigterm };
+}
+
+/** How one command line of an interactive shell ended. */
+export type LineEnd =
+  /** Done; the shell reads the next line. */
+  | { next: true }
+  /** `exit N`: the shell is gone. */
+  | { exit: number }
+  /** `sleep infinity`, `tail -f`: runs until interrupted. */
+  | { forever: true }
+  /** An endless loop: these steps repeat until interrupted. */
+  | { loop: Step[] };
+
+/**
+ * A shell reading commands one line at a time (`kubectl exec -i … -- sh`, or with a terminal, `-it`):
+ * the same interpreter as `sh -c`, whose state — variables, $?, the working directory — lasts from one
+ * line to the next. `ctx.env` is the shell's own copy of the environment; it changes as lines set variables.
+ */
+export class ShellSession {
+  private readonly interp: Interpreter;
+
+  constructor(ctx: ShellContext) {
+    this.interp = new Interpreter(ctx);
+  }
+
+  /** $? after the last line. */
+  get status(): number {
+    return this.interp.status;
+  }
+
+  set status(code: number) {
+    this.interp.status = code;
+  }
+
+  get cwd(): string {
+    return this.interp.cwd;
+  }
+
+  /** Run a complete command (see needsMore): its output and pauses, and how it ended. */
+  run(text: string): { steps: Step[]; end: LineEnd } {
+    const interp = this.interp;
+    interp.reset();
+    interp.runList(new Parser(lex(text)).parseList());
+    const halt = interp.halt;
+    const end: LineEnd = !halt ? { next: true } : 'exit' in halt ? { exit: halt.exit } : 'loop' in halt ? { loop: halt.loop } : { forever: true };
+    return { steps: interp.steps, end };
+  }
+}
+
+const OPENERS = new Set(['if', 'while', 'until', 'for', 'case', '{']);
+const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
+/** Words after which the next word is in command position again. */
+const LEADS = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '{', '!']);
+
+/**
+ * Whether the shell needs more lines before it can run `text` (it prints its "> " prompt then): an open
+ * quote, a trailing backslash or operator (|, &&, ||), or a compound command (if, while, until, for, case,
+ * { or a subshell) not yet closed.
+ */
+export function needsMore(text: string): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '\\') {
+      if (i === text.length - 1 || (i === text.length - 2 && text[i + 1] === '\n')) return true;
+      i++;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    }
+  }
+  if (quote) return true;
+  const tokens = lex(text);
+  let depth = 0;
+  let commandPosition = true;
+  for (const t of tokens) {
+    if ('op' in t) {
+      if (t.op === '(') depth++;
+      else if (t.op === ')') depth--;
+      commandPosition = true;
+      continue;
+    }
+    const word = bare(t);
+    if (commandPosition && word !== undefined) {
+      if (OPENERS.has(word)) depth++;
+      else if (CLOSERS.has(word)) depth--;
+    }
+    commandPosition = word !== undefined && (LEADS.has(word) || CLOSERS.has(word));
+    if (word === 'for' || word === 'case') commandPosition = false;
+  }
+  const last = tokens[tokens.length - 1];
+  if (last && 'op' in last && (last.op === '|' || last.op === '&&' || last.op === '||')) return true;
+  return depth > 0;
 }

@@ -27,6 +27,8 @@ export interface RuntimeTimings {
   /** Time for the runtime to deliver a signal (StopContainer) before the process reacts. */
   signalContainer: Range;
   removeContainer: Range;
+  /** CRI Exec: the runtime prepares the exec and answers with its streaming URL. */
+  exec: Range;
   /** Shortest life of a process that exits at once (fork + exec + exit). */
   processMinMs: number;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_RUNTIME_TIMINGS: Readonly<RuntimeTimings> = Object.freeze({
   startContainer: { min: 60, max: 160 },
   signalContainer: { min: 2, max: 8 },
   removeContainer: { min: 10, max: 30 },
+  exec: { min: 5, max: 20 },
   processMinMs: 3,
 });
 

@@ -47,7 +47,9 @@ describe('server/routes', () => {
     assert.equal(route('GET', '/api/v1/pods?limit=x').type, 'error');
     assert.equal(route('GET', '/api/v1/pods?propagationPolicy=Sometimes').type, 'error');
     assert.equal(route('GET', '/api/v1/widgets').type, 'error');
-    assert.equal(route('GET', '/api/v1/namespaces/default/pods/web/exec').type, 'error');
+    assert.equal(route('GET', '/api/v1/namespaces/default/pods/web/attach').type, 'error');
+    const exec = route('GET', '/api/v1/namespaces/default/pods/web/exec?command=ls&container=web');
+    assert.ok(exec.type === 'resource' && exec.request.subresource === 'exec' && exec.request.query.container === 'web', 'pods/exec is served (GET: the WebSocket upgrade)');
     assert.equal(route('GET', '/%E0%A4%A').type, 'error');
     assert.equal(route('PUT', '/api/v1/namespaces/default/pods').type, 'error');
   });
