@@ -113,16 +113,24 @@ interface CurlOptions {
 
 const CURL_FLAGS_WITH_VALUE = new Set(['o', 'X', 'H', 'm', 'w', 'd', 'A', 'u', 'e', 'x', 'T', 'F', 'b', 'c', 'r', 'Y', 'y', 'z', 'E', 'K']);
 
+/** A time given in seconds (fractions allowed), in ms; undefined unless a positive number. */
+function seconds(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
+}
+
+/** "--name=value" → [name, value]; "--name" → [name, undefined] (its value, if any, is the next argument). */
+function longOption(a: string): [string, string | undefined] {
+  const eq = a.indexOf('=');
+  return eq >= 0 ? [a.slice(2, eq), a.slice(eq + 1)] : [a.slice(2), undefined];
+}
+
 function parseCurl(args: readonly string[]): CurlOptions | { usage: true } {
   const o: CurlOptions = { silent: false, showError: false, include: false, head: false, fail: false, verbose: false, headers: [], urls: [] };
-  const seconds = (v: string | undefined) => {
-    const n = Number(v);
-    return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
-  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('--')) {
-      const [name, inline] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), undefined];
+      const [name, inline] = longOption(a);
       const value = () => inline ?? args[++i];
       switch (name) {
         case 'silent': o.silent = true; break;
@@ -284,14 +292,10 @@ interface WgetOptions {
 
 function parseWget(args: readonly string[]): WgetOptions | { usage: true } {
   const o: WgetOptions = { quiet: false, serverResponse: false, spider: false, headers: [], urls: [] };
-  const seconds = (v: string | undefined) => {
-    const n = Number(v);
-    return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
-  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('--')) {
-      const [name, inline] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), undefined];
+      const [name, inline] = longOption(a);
       const value = () => inline ?? args[++i];
       if (name === 'quiet') o.quiet = true;
       else if (name === 'output-document') o.output = value();
