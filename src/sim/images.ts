@@ -184,7 +184,7 @@ const HTTPD: ProcessSpec = {
   stopMs: 50,
 };
 
-const SHELL_UTILS = ['ls', 'mkdir', 'touch', 'cp', 'mv', 'rm', 'chmod', 'tee', 'wget', 'nc', 'ping', 'nslookup', 'grep', 'sed', 'awk', 'head', 'id', 'whoami', 'uname', 'ps', 'kill', 'top', 'wc', 'sort'];
+const SHELL_UTILS = ['ls', 'mkdir', 'touch', 'cp', 'mv', 'rm', 'chmod', 'tee', 'wget', 'nc', 'ping', 'nslookup', 'grep', 'sed', 'awk', 'head', 'id', 'whoami', 'uname', 'ps', 'kill', 'top', 'wc', 'sort', 'uniq'];
 
 function tags(list: [string, number, string?][]): ImageTag[] {
   return list.map(([tag, mb, version]) => ({ tag, sizeBytes: Math.round(mb * MB), ...(version ? { version } : {}) }));

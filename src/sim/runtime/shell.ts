@@ -2,7 +2,8 @@
  * A small POSIX-shell subset, run symbolically: it turns `sh -c "…"` scripts and simple commands into
  * a Program (output lines, sleeps, then exit / loop forever / keep running) without running anything.
  * Supported: words with '…', "…", \ escapes; $VAR, ${VAR}, $?, $$, $(…) and `…`; `;`, `&&`, `||`,
- * `&`, `|` (output of the last command, or passed through cat/tee), newlines, comments; while/until
+ * `&`, `|` (streamed through a bare cat/tee; into the filters grep, head, tail, wc, sort, uniq — filters.ts —
+ * once the left side is done), newlines, comments; while/until
  * (a condition the interpreter can decide: true, :, false, or anything else run once), for … in …;
  * if/then/else/fi; builtins echo, printf, sleep, exit, true, false, :, date, hostname, env, printenv,
  * export, VAR=value, cat /etc/hostname, seq, tail -f, trap … TERM, exec, wait, cd, set, sh/bash -c.
@@ -10,6 +11,7 @@
 import type { Program, Step } from './program';
 import { timeToken } from './program';
 import { runCurl, runWget, type PodNet, type ToolResult } from './http-tools';
+import { FILTERS, runFilter } from './filters';
 
 export interface ShellContext {
   /** Environment variables in the order the process sees them. */
@@ -266,6 +268,8 @@ class Interpreter {
   cwd = '/';
   /** Lines of command substitutions are captured, not printed. */
   private capture: string[] | undefined;
+  /** What a pipe feeds the command on its right (its standard input), while it runs. */
+  private stdin: string[] | undefined;
   private budget = 20_000;
 
   constructor(private readonly ctx: ShellContext) {}
@@ -302,13 +306,22 @@ class Interpreter {
       case 'group':
         return this.runList(node.body);
       case 'pipe': {
-        const right = node.right.type === 'cmd' ? this.expandWord(node.right.words[0] ?? { parts: [] })[0] : undefined;
-        if (right === 'cat' || right === 'tee') return this.runNode(node.left);
+        const rightWords = node.right.type === 'cmd' ? node.right.words.map((w) => this.expandWord(w)[0]) : [];
+        // `… | cat` and `… | tee` with no files pass the output on as it comes (with its pauses, forever if need be).
+        if (rightWords.length === 1 && (rightWords[0] === 'cat' || rightWords[0] === 'tee')) return this.runNode(node.left);
+        // Otherwise the right side reads what the left side printed, once it is done.
         const saved = this.capture;
         this.capture = [];
         this.runNode(node.left);
+        const piped = this.capture;
         this.capture = saved;
-        return this.runNode(node.right);
+        const savedStdin = this.stdin;
+        this.stdin = piped;
+        try {
+          return this.runNode(node.right);
+        } finally {
+          this.stdin = savedStdin;
+        }
       }
       case 'if':
         this.runList(node.cond);
@@ -534,6 +547,10 @@ class Interpreter {
         return;
       }
       case 'cat':
+        if (args.length === 0 || (args.length === 1 && args[0] === '-')) {
+          for (const line of this.stdin ?? []) this.print(line);
+          return;
+        }
         for (const file of args) {
           if (file === '/etc/hostname') this.print(this.ctx.hostname);
           else {
@@ -545,8 +562,9 @@ class Interpreter {
       case 'tail':
         if (args.includes('-f') || args.includes('-F')) {
           if (!this.capture) this.halt = { forever: true };
+          return;
         }
-        return;
+        return this.filter(base, args);
       case 'trap':
         if (args.slice(1).some((s) => /^(SIG)?TERM$|^15$/.test(s))) {
           const exit = /exit\s+(\d+)/.exec(args[0] ?? '');
@@ -565,10 +583,24 @@ class Interpreter {
           const tool = { net: this.ctx.net, tty: (this.ctx.tty ?? false) && !this.capture, curlVersion: this.ctx.version };
           return this.emit(base === 'curl' ? runCurl(args, tool) : runWget(args, tool));
         }
+        if (FILTERS.has(base) && this.ctx.binaries.has(base)) return this.filter(base, args);
+        if (base === 'tee' && this.ctx.binaries.has(base)) {
+          for (const line of this.stdin ?? []) this.print(line);
+          return;
+        }
         if (this.ctx.binaries.has(base)) return;
         this.print(this.ctx.shell === 'bash' ? `bash: line 1: ${name}: command not found` : `${this.ctx.shell}: ${name}: not found`, true);
         this.status = 127;
     }
+  }
+
+  /** A text filter reading the pipe's lines (nothing, end of file, when no pipe feeds it). */
+  private filter(name: string, args: string[]): void {
+    const r = runFilter(name, args, this.stdin ?? []);
+    if (!r) return;
+    for (const line of r.err) this.print(line, true);
+    for (const line of r.out) this.print(line);
+    this.status = r.status;
   }
 
   private printText(text: string, newline: boolean): void {
