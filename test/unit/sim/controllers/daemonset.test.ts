@@ -211,7 +211,7 @@ describe('DaemonSets claim their pods and ControllerRevisions (ControllerRefMana
     return counts;
   };
 
-  function deleteDaemonSet(cluster: Cluster, name: string, propagationPolicy?: string) {
+  function deleteDaemonSet(cluster: Cluster, name: string, propagationPolicy?: 'Orphan') {
     const res = call(cluster, { verb: 'delete', apiVersion: 'apps/v1', resource: 'daemonsets', namespace: 'default', name, ...(propagationPolicy ? { query: { propagationPolicy } } : {}) });
     assert.equal(res.code, 200, message(res));
   }
