@@ -651,6 +651,42 @@ spec:
       const gone = await eventually(async () => (await k('get', 'pods', '-l', 'app=agent', '-o', 'name')).stdout.trim() === '', 60_000);
       assert.ok(gone, 'the daemon pods were not deleted with their DaemonSet');
     });
+
+    it('delete --cascade=orphan, then apply again: the new DaemonSet adopts the running pods and the old revision', async () => {
+      const yaml = file('logger.yaml', DAEMONSET('nginx:1.26').replace(/agent/g, 'logger'));
+      let r = await k('apply', '-f', yaml);
+      assert.equal(r.stdout.trim(), 'daemonset.apps/logger created', r.stderr);
+      r = await kubectl(lab, ['rollout', 'status', 'daemonset/logger', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const pods = async () => (await k('get', 'pods', '-l', 'app=logger', '-o', 'custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,OWNER:.metadata.ownerReferences[0].uid')).stdout.trim();
+      const names = (table: string) => rows(table).map((c) => c[0]).sort();
+      const before = await pods();
+      assert.equal(names(before).length, 3, before);
+      const revisions = async () => rows((await k('get', 'controllerrevisions', '-o', 'custom-columns=NAME:.metadata.name,OWNER:.metadata.ownerReferences[0].uid')).stdout).filter((c) => c[0].startsWith('logger-'));
+      const [revision] = await revisions();
+
+      r = await k('delete', 'daemonset', 'logger', '--cascade=orphan');
+      assert.equal(r.stdout.trim(), 'daemonset.apps "logger" deleted', r.stderr);
+      const orphaned = await eventually(async () => rows(await pods()).every((c) => c[2] === '<none>') && (await revisions()).every((c) => c[1] === '<none>'), 30_000);
+      assert.ok(orphaned, 'the pods and the revision lost their owner and kept running');
+      assert.deepEqual(names(await pods()), names(before));
+
+      r = await k('apply', '-f', yaml);
+      assert.equal(r.stdout.trim(), 'daemonset.apps/logger created', r.stderr);
+      const uid = (await k('get', 'ds', 'logger', '-o', 'jsonpath={.metadata.uid}')).stdout;
+      const adopted = await eventually(async () => rows(await pods()).every((c) => c[2] === uid) && (await revisions()).every((c) => c[1] === uid), 30_000);
+      assert.ok(adopted, `the new DaemonSet ${uid} did not adopt:\n${await pods()}`);
+      r = await kubectl(lab, ['rollout', 'status', 'daemonset/logger', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal(r.code, 0, r.stderr);
+      await new Promise((res) => setTimeout(res, 1000)); // 50 s of virtual time: room for a second pod, if one were coming
+      r = await k('get', 'pods', '-l', 'app=logger');
+      assert.deepEqual(rows(r.stdout).map((c) => c[0]).sort(), names(before), 'the same pod names, no new pod');
+      assert.deepEqual((await revisions()).map((c) => c[0]), [revision[0]], 'the same revision, adopted: no second one');
+      r = await k('get', 'ds', 'logger', '-o', 'jsonpath={.status.updatedNumberScheduled}/{.status.numberAvailable}');
+      assert.equal(r.stdout, '3/3');
+      r = await k('delete', 'ds', 'logger');
+      assert.equal(r.code, 0, r.stderr);
+    });
   });
 
   describe('k8s-lab fault', () => {

@@ -9,6 +9,8 @@
  *   - A controller being deleted does neither. Before its first adoption a sync reads the controller again
  *     from the API server (RecheckDeletionTimestamp): the cached one may be gone or being deleted already.
  * Both patches carry the object's uid, so an object deleted and created again under its name is left alone.
+ * Claimers: the ReplicaSet controller (pods), the Deployment controller (ReplicaSets), the DaemonSet controller
+ * (its ControllerRevisions, then its pods: controlledHistories and getDaemonPods).
  *
  * ClaimIndex keeps, from informer events, the orphans per namespace and, per controller, the objects it
  * controls whose labels its selector does not match: a sync with nothing to claim (nearly all) costs two
@@ -89,7 +91,10 @@ export interface ClaimResult<T> {
   error?: string;
 }
 
-/** Where the claimed objects live: `pods` (core) for a ReplicaSet, `replicasets` (apps/v1) for a Deployment. */
+/**
+ * Where the claimed objects live: `pods` (core) for a ReplicaSet or a DaemonSet, `replicasets` (apps/v1) for a
+ * Deployment, `controllerrevisions` (apps/v1) for a DaemonSet's history.
+ */
 export interface ClaimTarget {
   apiVersion: string;
   resource: string;
@@ -98,7 +103,23 @@ export interface ClaimTarget {
 }
 
 /** The owner's own resource, for RecheckDeletionTimestamp's read. */
-const OWNER_RESOURCE: Record<string, string> = { ReplicaSet: 'replicasets', Deployment: 'deployments' };
+const OWNER_RESOURCE: Record<string, string> = { ReplicaSet: 'replicasets', Deployment: 'deployments', DaemonSet: 'daemonsets' };
+
+/**
+ * What the owner with `ownerUid` controls once a claim is done, whether or not its informer has seen the patches:
+ * `controlled` (the cache's objects whose controller it is) less what the claim released, plus what it adopted that
+ * the cache does not show as its own yet. An adopted object the cache no longer holds is gone, and stays out.
+ */
+export function controlledAfterClaim<T extends KubeObject>(controlled: readonly T[], result: ClaimResult<T> | undefined, cache: Pick<Informer<T>, 'get'>, ownerUid: string): T[] {
+  if (!result || (result.adopted.length === 0 && result.released.length === 0)) return controlled as T[];
+  const released = new Set(result.released.map(objectKey));
+  const out = released.size ? controlled.filter((o) => !released.has(objectKey(o))) : [...controlled];
+  for (const obj of result.adopted) {
+    const cached = cache.get(objectKey(obj));
+    if (cached && controllerRef(cached)?.uid !== ownerUid) out.push(obj);
+  }
+  return out;
+}
 
 /**
  * Adopt and release what `plan` says, for `owner` (not being deleted), through the API server; `done`

@@ -8,7 +8,10 @@
  *     1.12); pods on nodes that should not keep them are deleted, failed ones too (with a back-off per node);
  *  3. when manage had nothing to do, the rolling update (maxUnavailable, or maxSurge) replaces old pods;
  *  4. old revisions beyond revisionHistoryLimit that no pod uses are deleted; then the status.
- * Orphaned pods are not adopted (upstream's ControllerRefManager is left out).
+ * Before 1 it claims its ControllerRevisions (controlledHistories), and after 1 its pods (getDaemonPods), through
+ * client-go's ControllerRefManager (../claims.ts): orphans its selector matches are adopted, what it controls but
+ * no longer selects is released. So a DaemonSet deleted with --cascade=orphan and created again takes over the
+ * running daemon pods and the old revisions instead of making a second pod per node.
  */
 import type { TraceContext } from '../../log';
 import type { Informer } from '../../api/informer';
@@ -18,7 +21,9 @@ import { deepEqual } from '../../apiserver/objects';
 import { message, QueueController, splitKey, type ControllerContext } from '../context';
 import { Expectations } from '../expectations';
 import { OwnerIndex, sharedPodsByOwner } from '../owner-index';
-import { isPodAvailable, isPodReady, podFromTemplate } from '../pods';
+import { controllerRef, isPodAvailable, isPodReady, podFromTemplate } from '../pods';
+import { claim, ClaimIndex, controlledAfterClaim, type ClaimResult, type ClaimTarget } from '../claims';
+import { compileSelector } from '../selectors';
 import { slowStartBatch } from '../batch';
 import { ObjectEventRecorder } from '../events';
 import { computeHash } from '../deployment/util';
@@ -27,6 +32,9 @@ import {
   byCreation, daemonPodTolerations, historyPatch, isPodUpdated, nodeNameAffinity, nodeShouldRunDaemonPod, patchKey,
   REVISION_HASH_LABEL, rollingLimits, targetNodeName, TEMPLATE_GENERATION_ANNOTATION, TEMPLATE_GENERATION_LABEL,
 } from './util';
+
+const PODS: ClaimTarget = { apiVersion: 'v1', resource: 'pods', noun: 'pod' };
+const REVISIONS: ClaimTarget = { apiVersion: 'apps/v1', resource: 'controllerrevisions', noun: 'ControllerRevision' };
 
 /** upstream BurstReplicas. */
 const BURST = 250;
@@ -55,6 +63,9 @@ export class DaemonSetController extends QueueController {
   private readonly revisions: Informer<ControllerRevision>;
   private readonly podsByOwner: OwnerIndex<Pod>;
   private readonly revisionsByOwner: OwnerIndex<ControllerRevision>;
+  /** Orphans to adopt and objects to release (ControllerRefManager): pods, and ControllerRevisions. */
+  private readonly podClaims: ClaimIndex<Pod>;
+  private readonly revisionClaims: ClaimIndex<ControllerRevision>;
   private readonly expectations: Expectations;
   private readonly events: ObjectEventRecorder;
   /** DaemonSet key by uid: empty when there are none, and then every pod and node event returns at once. */
@@ -72,9 +83,20 @@ export class DaemonSetController extends QueueController {
     this.revisions = cc.informers.get<ControllerRevision>('apps/v1', 'controllerrevisions');
     this.podsByOwner = sharedPodsByOwner(cc.informers);
     this.revisionsByOwner = new OwnerIndex<ControllerRevision>(this.revisions);
+    const selectorOf = (uid: string) => {
+      const key = this.dsKeyByUid.get(uid);
+      const ds = key === undefined ? undefined : this.daemonSets.get(key);
+      return ds ? compileSelector(ds.spec.selector) : undefined;
+    };
+    this.podClaims = new ClaimIndex<Pod>(this.pods, selectorOf);
+    this.revisionClaims = new ClaimIndex<ControllerRevision>(this.revisions, selectorOf);
     this.daemonSets.addHandlers({
       onAdd: (ds, ctx) => {
-        this.dsKeyByUid.set(ds.metadata.uid!, objectKey(ds));
+        const uid = ds.metadata.uid!;
+        this.dsKeyByUid.set(uid, objectKey(ds));
+        // Its selector is known now: what it controls but does not select is to release.
+        this.podClaims.recheck(uid, this.podsByOwner.dependents(uid));
+        this.revisionClaims.recheck(uid, this.revisionsByOwner.dependents(uid));
         this.enqueue(objectKey(ds), ctx);
       },
       onUpdate: (_old, ds, ctx) => this.enqueue(objectKey(ds), ctx),
@@ -87,9 +109,18 @@ export class DaemonSetController extends QueueController {
       },
     });
     this.pods.addHandlers({
-      onAdd: (pod, ctx) => this.podChanged(pod, true, ctx),
-      onUpdate: (_old, pod, ctx) => this.podChanged(pod, false, ctx),
-      onDelete: (pod, ctx) => this.podDeleted(pod, ctx),
+      onAdd: (pod, ctx) => {
+        this.podClaims.add(pod);
+        this.podChanged(undefined, pod, ctx);
+      },
+      onUpdate: (old, pod, ctx) => {
+        this.podClaims.update(old, pod);
+        this.podChanged(old, pod, ctx);
+      },
+      onDelete: (pod, ctx) => {
+        this.podClaims.delete(pod);
+        this.podDeleted(pod, ctx);
+      },
     });
     this.nodes.addHandlers({
       onAdd: (_node, ctx) => this.enqueueAll(ctx),
@@ -98,15 +129,20 @@ export class DaemonSetController extends QueueController {
     this.revisions.addHandlers({
       onAdd: (cr, ctx) => {
         this.revisionsByOwner.add(cr);
-        this.revisionChanged(cr, ctx);
+        this.revisionClaims.add(cr);
+        this.revisionChanged(undefined, cr, ctx);
       },
       onUpdate: (old, cr, ctx) => {
         this.revisionsByOwner.update(old, cr);
-        this.revisionChanged(cr, ctx);
+        this.revisionClaims.update(old, cr);
+        this.revisionChanged(old, cr, ctx);
       },
       onDelete: (cr, ctx) => {
         this.revisionsByOwner.delete(cr);
-        this.revisionChanged(cr, ctx);
+        this.revisionClaims.delete(cr);
+        // No DaemonSet cares about an orphan deleted.
+        const key = this.ownerKey(cr);
+        if (key !== undefined) this.enqueue(key, ctx);
       },
     });
   }
@@ -116,15 +152,44 @@ export class DaemonSetController extends QueueController {
     this.dsKeyByUid.clear();
     this.backoff.clear();
     this.revisionsByOwner.clear();
+    this.podClaims.clear();
+    this.revisionClaims.clear();
   }
 
-  private podChanged(pod: Pod, added: boolean, ctx: TraceContext): void {
+  /** The key of the cached DaemonSet that controls `obj`, if any. */
+  private ownerKey(obj: Pod | ControllerRevision): string | undefined {
+    const ref = daemonSetRef(obj);
+    return ref === undefined ? undefined : this.dsKeyByUid.get(ref.uid);
+  }
+
+  /**
+   * An object's controller reference or labels changed (or it appeared). If it names another DaemonSet than before,
+   * that one looks again; an orphan not being deleted wakes every DaemonSet of its namespace that selects it, to
+   * adopt it (getDaemonSetsForPod, getDaemonSetsForHistory). Returns the key of its DaemonSet, if any.
+   */
+  private ownersChanged(old: Pod | ControllerRevision | undefined, obj: Pod | ControllerRevision, ctx: TraceContext): string | undefined {
+    const key = this.ownerKey(obj);
+    // Frozen versions share the references and labels they did not change (nearly every event: status).
+    const sameRefs = old !== undefined && old.metadata.ownerReferences === obj.metadata.ownerReferences;
+    if (old !== undefined && !sameRefs) {
+      const oldKey = this.ownerKey(old);
+      if (oldKey !== undefined && oldKey !== key) this.enqueue(oldKey, ctx);
+    }
+    if (key !== undefined || controllerRef(obj) || obj.metadata.deletionTimestamp) return key;
+    if (sameRefs && old!.metadata.labels === obj.metadata.labels) return undefined;
+    const labels = obj.metadata.labels ?? {};
+    for (const k of this.dsKeyByUid.values()) {
+      const ds = this.daemonSets.get(k);
+      if (ds && ds.metadata.namespace === obj.metadata.namespace && compileSelector(ds.spec.selector).matches(labels)) this.enqueue(k, ctx);
+    }
+    return undefined;
+  }
+
+  private podChanged(old: Pod | undefined, pod: Pod, ctx: TraceContext): void {
     if (this.dsKeyByUid.size === 0) return;
-    const ref = daemonSetRef(pod);
-    if (ref === undefined) return;
-    const key = this.dsKeyByUid.get(ref.uid);
+    const key = this.ownersChanged(old, pod, ctx);
     if (key === undefined) return;
-    if (added) this.expectations.creationObserved(key);
+    if (old === undefined) this.expectations.creationObserved(key);
     else if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
     this.enqueue(key, ctx);
     // A pod that became ready turns available minReadySeconds later: look again then.
@@ -160,9 +225,9 @@ export class DaemonSetController extends QueueController {
     for (const key of this.dsKeyByUid.values()) this.enqueue(key, ctx);
   }
 
-  private revisionChanged(cr: ControllerRevision, ctx: TraceContext): void {
-    const ref = daemonSetRef(cr);
-    const key = ref && this.dsKeyByUid.get(ref.uid);
+  private revisionChanged(old: ControllerRevision | undefined, cr: ControllerRevision, ctx: TraceContext): void {
+    if (this.dsKeyByUid.size === 0) return;
+    const key = this.ownersChanged(old, cr, ctx);
     if (key !== undefined) this.enqueue(key, ctx);
   }
 
@@ -180,11 +245,17 @@ export class DaemonSetController extends QueueController {
 
   // ------------------------------------------------------------------ what DaemonSetSync reads and does
 
-  /** @internal The DaemonSet's pods (not finished-and-deleted) by the node they are for. */
-  podsByNode(ds: DaemonSet): Map<string, Pod[]> {
+  /**
+   * @internal The DaemonSet's pods (not finished-and-deleted) by the node they are for (getNodesToDaemonPods);
+   * `claimed`: what this sync's claim adopted and released, which the cache may not show yet.
+   */
+  podsByNode(ds: DaemonSet, claimed?: ClaimResult<Pod>): Map<string, Pod[]> {
     const out = new Map<string, Pod[]>();
-    for (const pod of this.podsByOwner.dependents(ds.metadata.uid)) {
-      if (daemonSetRef(pod)?.uid !== ds.metadata.uid) continue;
+    const uid = ds.metadata.uid!;
+    let pods = this.podsByOwner.dependents(uid);
+    if (claimed) pods = controlledAfterClaim(pods.filter((p) => daemonSetRef(p)?.uid === uid), claimed, this.pods, uid);
+    for (const pod of pods) {
+      if (daemonSetRef(pod)?.uid !== uid) continue;
       const phase = pod.status?.phase;
       if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
       const node = targetNodeName(pod);
@@ -201,9 +272,29 @@ export class DaemonSetController extends QueueController {
     return this.nodes.list().sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
   }
 
+  /** @internal The DaemonSet's ControllerRevisions; `claimed` as for podsByNode. */
+  history(ds: DaemonSet, claimed?: ClaimResult<ControllerRevision>): ControllerRevision[] {
+    const uid = ds.metadata.uid!;
+    return controlledAfterClaim(this.revisionsByOwner.dependents(uid).filter((cr) => daemonSetRef(cr)?.uid === uid), claimed, this.revisions, uid);
+  }
+
+  /**
+   * @internal claimPods or claimControllerRevisions (ControllerRefManager) for `ds`, not being deleted: `done` gets
+   * what it adopted and released, or nothing when there was nothing to claim (nearly always: then no request).
+   */
+  claimPods(ds: DaemonSet, ctx: TraceContext, done: (result: ClaimResult<Pod> | undefined) => void): void {
+    this.claim(this.podClaims, PODS, ds, ctx, done);
+  }
+
   /** @internal */
-  history(ds: DaemonSet): ControllerRevision[] {
-    return this.revisionsByOwner.dependents(ds.metadata.uid).filter((cr) => daemonSetRef(cr)?.uid === ds.metadata.uid);
+  claimRevisions(ds: DaemonSet, ctx: TraceContext, done: (result: ClaimResult<ControllerRevision> | undefined) => void): void {
+    this.claim(this.revisionClaims, REVISIONS, ds, ctx, done);
+  }
+
+  private claim<T extends Pod | ControllerRevision>(index: ClaimIndex<T>, target: ClaimTarget, ds: DaemonSet, ctx: TraceContext, done: (result: ClaimResult<T> | undefined) => void): void {
+    const plan = index.plan(ds, compileSelector(ds.spec.selector));
+    if (plan.adopt.length === 0 && plan.release.length === 0) return done(undefined);
+    claim(this.cc, this.name, ds, target, plan, ctx, done);
   }
 
   /** @internal One expectation record for a sync's creations and deletions (SetExpectations). */
@@ -300,6 +391,9 @@ export class DaemonSetController extends QueueController {
 class DaemonSetSync {
   private readonly ns: string;
   private hash = '';
+  /** What this sync's claims adopted and released, when they did anything. */
+  private claimedPods?: ClaimResult<Pod>;
+  private claimedRevisions?: ClaimResult<ControllerRevision>;
 
   constructor(
     private readonly dc: DaemonSetController,
@@ -312,18 +406,36 @@ class DaemonSetSync {
   }
 
   run(): void {
-    this.constructHistory((cur, old, error) => {
-      if (!cur) return this.finish({ error: error ?? 'no current revision' });
-      this.hash = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? cur.metadata.name!;
-      if (!this.dc.satisfied(this.key)) return this.updateStatus(false, undefined);
-      this.manage((acted, requeueMs, merr) => {
-        if (merr) return this.updateStatus(true, merr, requeueMs);
-        const roll = !acted && this.dc.satisfied(this.key) && this.ds.spec.updateStrategy?.type !== 'OnDelete';
-        const next = (rerr?: string) => this.cleanupHistory(old, () => this.updateStatus(true, rerr, requeueMs));
-        if (roll) this.rollingUpdate(next);
-        else next();
+    // controlledHistories: claim the ControllerRevisions before reading the history.
+    this.dc.claimRevisions(this.ds, this.ctx, (revisions) => {
+      if (revisions?.error) return this.finish({ error: revisions.error });
+      this.claimedRevisions = revisions;
+      this.constructHistory((cur, old, error) => {
+        if (!cur) return this.finish({ error: error ?? 'no current revision' });
+        this.hash = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? cur.metadata.name!;
+        // getDaemonPods: claim the pods before anything counts them.
+        this.dc.claimPods(this.ds, this.ctx, (pods) => {
+          if (pods?.error) return this.finish({ error: pods.error });
+          this.claimedPods = pods;
+          this.sync(old);
+        });
       });
     });
+  }
+
+  private sync(old: ControllerRevision[]): void {
+    if (!this.dc.satisfied(this.key)) return this.updateStatus(false, undefined);
+    this.manage((acted, requeueMs, merr) => {
+      if (merr) return this.updateStatus(true, merr, requeueMs);
+      const roll = !acted && this.dc.satisfied(this.key) && this.ds.spec.updateStrategy?.type !== 'OnDelete';
+      const next = (rerr?: string) => this.cleanupHistory(old, () => this.updateStatus(true, rerr, requeueMs));
+      if (roll) this.rollingUpdate(next);
+      else next();
+    });
+  }
+
+  private podsByNode(): Map<string, Pod[]> {
+    return this.dc.podsByNode(this.ds, this.claimedPods);
   }
 
   // ------------------------------------------------------------------ history
@@ -334,7 +446,7 @@ class DaemonSetSync {
     const want = patchKey(data);
     const current: ControllerRevision[] = [];
     const old: ControllerRevision[] = [];
-    for (const cr of this.dc.history(ds)) (patchKey(cr.data) === want ? current : old).push(cr);
+    for (const cr of this.dc.history(ds, this.claimedRevisions)) (patchKey(cr.data) === want ? current : old).push(cr);
     const nextRevision = old.reduce((m, cr) => Math.max(m, cr.revision ?? 0), 0) + 1;
     if (current.length === 0) return this.snapshot(data, nextRevision, (cur, error) => done(cur, old, error));
     // dedupCurHistories: keep the newest of equal revisions.
@@ -386,7 +498,7 @@ class DaemonSetSync {
     let toKill = old.length - (this.ds.spec.revisionHistoryLimit ?? 10);
     if (toKill <= 0) return done();
     const live = new Set<string>();
-    for (const pods of this.dc.podsByNode(this.ds).values()) for (const p of pods) if (p.metadata.labels?.[REVISION_HASH_LABEL]) live.add(p.metadata.labels[REVISION_HASH_LABEL]);
+    for (const pods of this.podsByNode().values()) for (const p of pods) if (p.metadata.labels?.[REVISION_HASH_LABEL]) live.add(p.metadata.labels[REVISION_HASH_LABEL]);
     const victims: ControllerRevision[] = [];
     for (const cr of [...old].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))) {
       if (toKill <= 0) break;
@@ -408,7 +520,7 @@ class DaemonSetSync {
   /** manage (podsShouldBeOnNode for every node, then syncNodes): `acted` when it created or deleted pods. */
   private manage(done: (acted: boolean, requeueMs: number | undefined, error?: string) => void): void {
     const ds = this.ds;
-    const byNode = this.dc.podsByNode(ds);
+    const byNode = this.podsByNode();
     const surge = rollingLimits(ds, 1).maxSurge > 0; // util.AllowsSurge
     const create: string[] = [];
     const remove: Pod[] = [];
@@ -477,7 +589,7 @@ class DaemonSetSync {
 
   private rollingUpdate(done: (error?: string) => void): void {
     const ds = this.ds;
-    const byNode = this.dc.podsByNode(ds);
+    const byNode = this.podsByNode();
     const nodes = this.dc.nodeList();
     let desired = 0;
     const shouldRun = new Map<string, boolean>();
@@ -562,7 +674,7 @@ class DaemonSetSync {
   /** updateDaemonSetStatus: counts per node; observedGeneration only after a full sync. */
   private updateStatus(observed: boolean, error: string | undefined, requeueMs?: number): void {
     const ds = this.ds;
-    const byNode = this.dc.podsByNode(ds);
+    const byNode = this.podsByNode();
     const now = this.dc.now();
     const minReady = ds.spec.minReadySeconds ?? 0;
     const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];

@@ -4,7 +4,7 @@ import { call, message } from '../support/harness';
 import type { Cluster } from '../../../../src/sim/cluster';
 import type { ControllerRevision, CoreEvent as Event, DaemonSet, Lease, Node, Pod } from '../../../../src/sim/api/types';
 import { Faults } from '../../../../src/sim/faults';
-import { isPodReady } from '../../../../src/sim/controllers/pods';
+import { controllerRef, isPodReady } from '../../../../src/sim/controllers/pods';
 
 const WORKERS = ['worker-1', 'worker-2', 'worker-3'];
 const ALL = ['master-1', 'master-2', 'master-3', ...WORKERS];
@@ -44,7 +44,7 @@ function rolledOut(cluster: Cluster, name: string): boolean {
 }
 
 function patch(cluster: Cluster, resource: string, name: string, body: unknown, patchType: 'application/merge-patch+json' | 'application/strategic-merge-patch+json' = 'application/merge-patch+json', namespace: string | undefined = 'default') {
-  const res = call(cluster, { verb: 'patch', apiVersion: resource === 'nodes' ? 'v1' : 'apps/v1', resource, namespace: resource === 'nodes' ? undefined : namespace, name, patchType, body });
+  const res = call(cluster, { verb: 'patch', apiVersion: resource === 'nodes' || resource === 'pods' ? 'v1' : 'apps/v1', resource, namespace: resource === 'nodes' ? undefined : namespace, name, patchType, body });
   assert.equal(res.code, 200, message(res));
   return res.body;
 }
@@ -198,5 +198,123 @@ describe('DaemonSets: the daemonset controller', () => {
     waitFor(cluster, 'a new leader', () => holder() !== '' && !holder().startsWith(`${leader}_`), 60_000);
     waitFor(cluster, 'nginx:1.27 everywhere', () => settledOn(cluster, 'agent', WORKERS, 'nginx:1.27') && rolledOut(cluster, 'agent'), 300_000);
     assert.deepEqual(revisionsOf(cluster, 'agent').map((r) => r.revision), [1, 2]);
+  });
+});
+
+describe('DaemonSets claim their pods and ControllerRevisions (ControllerRefManager)', () => {
+  const byName = (objs: { metadata: { name?: string } }[]) => objs.map((o) => o.metadata.name!).sort();
+  const revisionsNamed = (cluster: Cluster, prefix: string) => cluster.read.list<ControllerRevision>('controllerrevisions', 'default').filter((r) => r.metadata.name!.startsWith(`${prefix}-`));
+  const decisions = (cluster: Cluster, text: string) => cluster.log.all().filter((e) => e.kind === 'decision' && e.summary.includes(text)).map((e) => e.summary);
+  const perNode = (pods: Pod[]) => {
+    const counts: Record<string, number> = {};
+    for (const p of pods) counts[p.spec.nodeName ?? '?'] = (counts[p.spec.nodeName ?? '?'] ?? 0) + 1;
+    return counts;
+  };
+
+  function deleteDaemonSet(cluster: Cluster, name: string, propagationPolicy?: 'Orphan') {
+    const res = call(cluster, { verb: 'delete', apiVersion: 'apps/v1', resource: 'daemonsets', namespace: 'default', name, ...(propagationPolicy ? { query: { propagationPolicy } } : {}) });
+    assert.equal(res.code, 200, message(res));
+  }
+
+  it('created again after an orphaning delete, adopts the running daemon pods and the old revision: no second pod per node', () => {
+    const cluster = startCluster();
+    applyOk(cluster, daemonSet('agent'));
+    waitFor(cluster, 'rolled out', () => settledOn(cluster, 'agent', WORKERS) && rolledOut(cluster, 'agent'));
+    const pods = byName(podsOf(cluster, 'agent'));
+    const revisions = byName(revisionsNamed(cluster, 'agent'));
+    assert.equal(revisions.length, 1);
+    deleteDaemonSet(cluster, 'agent', 'Orphan');
+    waitFor(cluster, 'the DaemonSet gone, its pods and revision orphaned', () => !dsOf(cluster, 'agent') &&
+      [...podsOf(cluster, 'agent'), ...revisionsNamed(cluster, 'agent')].every((o) => !o.metadata.ownerReferences?.length));
+
+    applyOk(cluster, daemonSet('agent'));
+    const uid = dsOf(cluster, 'agent')!.metadata.uid;
+    waitFor(cluster, 'pods and revision adopted', () => [...podsOf(cluster, 'agent'), ...revisionsNamed(cluster, 'agent')].every((o) => controllerRef(o)?.uid === uid));
+    waitFor(cluster, 'rolled out again', () => rolledOut(cluster, 'agent'));
+    cluster.clock.advance(30_000);
+    assert.deepEqual(perNode(podsOf(cluster, 'agent')), { 'worker-1': 1, 'worker-2': 1, 'worker-3': 1 }, 'one pod per node');
+    assert.deepEqual(byName(podsOf(cluster, 'agent')), pods, 'the same pods, none created');
+    for (const o of [...podsOf(cluster, 'agent'), ...revisionsNamed(cluster, 'agent')]) {
+      assert.deepEqual(o.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid, controller: true, blockOwnerDeletion: true }]);
+    }
+    assert.deepEqual(byName(revisionsNamed(cluster, 'agent')), revisions, 'the same revision: no second one, no name clash');
+    const ds = dsOf(cluster, 'agent')!;
+    assert.equal(ds.status?.collisionCount, undefined, 'no hash collision counted');
+    assert.equal(ds.status?.updatedNumberScheduled, 3, 'the adopted pods carry the current revision\'s hash');
+    assert.deepEqual(decisions(cluster, 'Adopting'), [
+      'daemonset-controller: Adopting 1 ControllerRevision into DaemonSet default/agent: no controller, and the selector matches',
+      'daemonset-controller: Adopting 3 pods into DaemonSet default/agent: no controller, and the selector matches',
+    ]);
+    // RecheckDeletionTimestamp: a fresh read of the DaemonSet before adopting.
+    const adopt = cluster.log.all().find((e) => e.kind === 'decision' && e.summary.includes('Adopting 3 pods'))!;
+    assert.ok(cluster.log.trace(adopt.traceId).some((e) => e.kind === 'request' && e.summary === 'GET /apis/apps/v1/namespaces/default/daemonsets/agent'));
+  });
+
+  it('a daemon pod relabelled out of its DaemonSet is released and replaced; labelled back, it is adopted and the newer pod goes', () => {
+    const cluster = startCluster();
+    applyOk(cluster, daemonSet('agent'));
+    waitFor(cluster, 'rolled out', () => settledOn(cluster, 'agent', WORKERS));
+    const quarantined = podsOf(cluster, 'agent').find((p) => p.spec.nodeName === 'worker-2')!.metadata.name!;
+    patch(cluster, 'pods', quarantined, { metadata: { labels: { app: 'debug' } } });
+    const pod = () => cluster.read.get<Pod>('pods', 'default', quarantined)!;
+    waitFor(cluster, 'released', () => !pod().metadata.ownerReferences?.length);
+    waitFor(cluster, 'a replacement on worker-2', () => settledOn(cluster, 'agent', WORKERS));
+    assert.ok(!byName(podsOf(cluster, 'agent')).includes(quarantined));
+    assert.equal(pod().status?.phase, 'Running', 'the released pod runs on, for debugging');
+    assert.ok(!('ownerReferences' in pod().metadata), 'no empty list left behind (omitempty)');
+    assert.equal(decisions(cluster, 'Releasing 1 pod from DaemonSet default/agent').length, 1);
+
+    // Back in: adopted, and of two pods on worker-2 the oldest (the one adopted) stays.
+    patch(cluster, 'pods', quarantined, { metadata: { labels: { app: 'agent' } } });
+    waitFor(cluster, 'adopted again, one pod on worker-2', () => controllerRef(pod())?.uid === dsOf(cluster, 'agent')!.metadata.uid && settledOn(cluster, 'agent', WORKERS));
+    assert.equal(podsOf(cluster, 'agent').find((p) => p.spec.nodeName === 'worker-2')!.metadata.name, quarantined);
+  });
+
+  it('an old ControllerRevision relabelled is released, and stays out of the history', () => {
+    const cluster = startCluster();
+    applyOk(cluster, daemonSet('agent'));
+    waitFor(cluster, 'rolled out', () => settledOn(cluster, 'agent', WORKERS) && rolledOut(cluster, 'agent'));
+    patch(cluster, 'daemonsets', 'agent', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'nginx:1.27' }] } } } });
+    waitFor(cluster, 'nginx:1.27 everywhere', () => settledOn(cluster, 'agent', WORKERS, 'nginx:1.27') && rolledOut(cluster, 'agent'), 300_000);
+    const [first, second] = revisionsOf(cluster, 'agent');
+    patch(cluster, 'controllerrevisions', first.metadata.name!, { metadata: { labels: { app: 'archived' } } });
+    const uid = dsOf(cluster, 'agent')!.metadata.uid;
+    waitFor(cluster, 'released', () => !cluster.read.get<ControllerRevision>('controllerrevisions', 'default', first.metadata.name!)!.metadata.ownerReferences?.length);
+    assert.deepEqual(decisions(cluster, 'Releasing'), ['daemonset-controller: Releasing 1 ControllerRevision from DaemonSet default/agent: the selector no longer matches the labels']);
+    cluster.clock.advance(30_000);
+    assert.deepEqual(revisionsOf(cluster, 'agent').map((r) => [r.metadata.name, controllerRef(r)?.uid]), [[second.metadata.name, uid]]);
+    assert.ok(cluster.read.get('controllerrevisions', 'default', first.metadata.name!), 'released, not deleted');
+  });
+
+  it('a DaemonSet being deleted adopts nothing; created again, it adopts the orphan', () => {
+    const cluster = startCluster();
+    const held = daemonSet('agent');
+    held.metadata.finalizers = ['example.com/hold'];
+    applyOk(cluster, held);
+    waitFor(cluster, 'rolled out', () => settledOn(cluster, 'agent', WORKERS));
+    deleteDaemonSet(cluster, 'agent');
+    const deleting = dsOf(cluster, 'agent')!;
+    assert.ok(deleting.metadata.deletionTimestamp, 'held by its finalizer');
+    // A copy of a daemon pod (same revision hash, so no rolling update replaces it once adopted), without an owner.
+    const hash = podsOf(cluster, 'agent')[0].metadata.labels!['controller-revision-hash'];
+    const orphan: Pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: 'default', labels: { app: 'agent', 'controller-revision-hash': hash } },
+      spec: { nodeName: 'worker-1', containers: [{ name: 'agent', image: 'nginx:1.26' }] },
+    };
+    const res = call(cluster, { verb: 'create', apiVersion: 'v1', resource: 'pods', namespace: 'default', body: orphan });
+    assert.equal(res.code, 201, message(res));
+    cluster.clock.advance(30_000);
+    assert.equal(cluster.read.get<Pod>('pods', 'default', 'stray')!.metadata.ownerReferences, undefined, 'not adopted while its DaemonSet is being deleted');
+    assert.deepEqual(decisions(cluster, 'Adopting'), []);
+
+    // Let it go: the garbage collector deletes its pods; the stray pod, never its own, stays.
+    patch(cluster, 'daemonsets', 'agent', { metadata: { finalizers: null } });
+    waitFor(cluster, 'only the stray pod left', () => !dsOf(cluster, 'agent') && byName(podsOf(cluster, 'agent')).join() === 'stray' && revisionsNamed(cluster, 'agent').length === 0, 120_000);
+    applyOk(cluster, daemonSet('agent'));
+    const uid = dsOf(cluster, 'agent')!.metadata.uid;
+    waitFor(cluster, 'a pod on each worker', () => settledOn(cluster, 'agent', WORKERS));
+    cluster.clock.advance(30_000);
+    assert.equal(controllerRef(cluster.read.get<Pod>('pods', 'default', 'stray')!)?.uid, uid, 'adopted by the new DaemonSet');
+    assert.deepEqual(perNode(podsOf(cluster, 'agent')), { 'worker-1': 1, 'worker-2': 1, 'worker-3': 1 }, 'it serves worker-1: no second pod there');
   });
 });
