@@ -306,9 +306,10 @@ class Interpreter {
       case 'group':
         return this.runList(node.body);
       case 'pipe': {
-        const rightWords = node.right.type === 'cmd' ? node.right.words.map((w) => this.expandWord(w)[0]) : [];
         // `… | cat` and `… | tee` with no files pass the output on as it comes (with its pauses, forever if need be).
-        if (rightWords.length === 1 && (rightWords[0] === 'cat' || rightWords[0] === 'tee')) return this.runNode(node.left);
+        // (Only a lone word is looked at: expanding the others here would run their $(…) twice.)
+        const lone = node.right.type === 'cmd' && node.right.words.length === 1 ? this.expandWord(node.right.words[0])[0] : undefined;
+        if (lone === 'cat' || lone === 'tee') return this.runNode(node.left);
         // Otherwise the right side reads what the left side printed, once it is done.
         const saved = this.capture;
         this.capture = [];
