@@ -120,6 +120,8 @@ describe('kubectl exec against k8s-lab serve', function () {
   });
 
   it('-it gives a terminal: prompt, echo, Ctrl-C, exit (through a real pseudo-terminal)', async function () {
+    // script(1) gives kubectl a pseudo-terminal. It comes with bsdutils, an Essential Debian package, so CI always has
+    // it (its runs report 0 skipped); only a machine without util-linux's tools skips this test.
     if (!existsSync('/usr/bin/script')) this.skip();
     const child = spawn('/usr/bin/script', ['-qc', `${KUBECTL} exec -it client -- sh; echo "rc=$?"`, '/dev/null'], {
       env: { ...process.env, KUBECONFIG: lab.kubeconfig, HOME: lab.dir, KUBECACHEDIR: join(lab.dir, 'cache') },
